@@ -1,0 +1,3 @@
+from latchlike.cli import main
+
+main()

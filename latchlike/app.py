@@ -1,0 +1,56 @@
+"""create_app(settings): the HTTP app, whose lifespan also runs the gRPC server and
+registers the built-in workflows."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from latchlike import __version__
+from latchlike.builtins import register_builtin_workflows
+from latchlike.config import Settings
+from latchlike.grpc.server import build_grpc_server
+from latchlike.platform import open_platform
+from latchlike.web import api, pages, uploads
+from latchlike.web.errors import install_error_handlers
+from latchlike.web.pages import STATIC_DIR
+
+log = logging.getLogger(__name__)
+GRPC_GRACE_SECONDS = 5
+
+
+def create_app(settings: Settings) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        platform = await asyncio.to_thread(open_platform, settings)
+        app.state.platform = platform
+        server, port = build_grpc_server(
+            host=settings.host,
+            port=settings.grpc_port,
+            db=platform.db,
+            store=platform.store,
+            signer=platform.signer,
+            upload_ttl=platform.upload_ttl,
+        )
+        await server.start()
+        log.info("gRPC (FlyteAdmin subset) listening on %s:%d", settings.host, port)
+        try:
+            if settings.register_builtin_workflows:
+                await asyncio.to_thread(register_builtin_workflows, platform)
+            yield
+        finally:
+            await server.stop(GRPC_GRACE_SECONDS)
+            platform.db.dispose()
+
+    app = FastAPI(title="latchlike", version=__version__, lifespan=lifespan)
+    install_error_handlers(app)
+    app.include_router(api.router)
+    app.include_router(uploads.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,76 @@
+"""The one typed settings object; every part of the platform receives it explicitly.
+
+Values come from keyword arguments, then `LATCHLIKE_*` environment variables, then the
+defaults below, which describe the embedded set-up: SQLite and a local file store under
+`data_dir`, nothing else to start.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LATCHLIKE_", frozen=True)
+
+    data_dir: Path = Path(".latchlike")
+    host: str = "127.0.0.1"
+    http_port: int = Field(8080, ge=0, le=65535)
+    grpc_port: int = Field(8089, ge=0, le=65535)
+    public_url: str = Field(
+        "",
+        description="Base URL clients use to reach the HTTP server (signed upload URLs point "
+        "here); defaults to http://<host>:<http_port>.",
+    )
+    database_url: str = Field(
+        "",
+        description="SQLAlchemy URL; empty means SQLite in data_dir. PostgreSQL: postgresql+psycopg://…",
+    )
+    store_url: str = Field(
+        "",
+        description="Where files live: empty means data_dir/store on local disk; s3://bucket/prefix for S3/MinIO.",
+    )
+    s3_endpoint: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    signing_key: str = Field(
+        "",
+        description="Secret for signed upload URLs; empty means a key generated once and kept in data_dir.",
+    )
+    upload_url_ttl_seconds: int = Field(3600, gt=0, le=7 * 24 * 3600)
+    max_upload_bytes: int = Field(5 * 1024**3, gt=0)
+    default_project: str = "flytesnacks"
+    register_builtin_workflows: bool = True
+    builtin_image: str = "ghcr.io/latchlike/latchlike:latest"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @property
+    def resolved_public_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.http_port}").rstrip("/")
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'latchlike.db').resolve()}"
+
+    @property
+    def resolved_store_url(self) -> str:
+        return self.store_url or (self.data_dir / "store").resolve().as_uri()
+
+    def load_signing_key(self) -> bytes:
+        """The configured key, or one generated on first use and kept (mode 0600) in data_dir.
+
+        Keeping it on disk means signed URLs stay valid across a restart.
+        """
+        if self.signing_key:
+            return self.signing_key.encode()
+        path = self.data_dir / "signing.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_hex(32))
+        return path.read_text().strip().encode()

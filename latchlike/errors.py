@@ -1,0 +1,57 @@
+"""The one error tree of latchlike.
+
+    LatchlikeError
+    ├── UserError                 the caller can fix it; the message says how
+    │   ├── InvalidArgument       malformed or unacceptable input
+    │   ├── NotFound              no such project, entity, object
+    │   ├── AlreadyExists         an identical thing is already there (idempotent success)
+    │   ├── Conflict              a different thing already holds that identity (versions are immutable)
+    │   ├── PermissionDenied      a bad or expired signature, or a resource that is not yours
+    │   └── PayloadTooLarge       an upload over the configured limit
+    └── InternalError             our fault: a bug or a broken dependency
+
+Services raise only these. `web/errors.py` turns them into HTTP responses and
+`grpc/status.py` into gRPC status codes; nothing else does that translation.
+"""
+
+from __future__ import annotations
+
+
+class LatchlikeError(Exception):
+    """Base of every error latchlike raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UserError(LatchlikeError):
+    """The request cannot be served as asked; the caller can fix it."""
+
+
+class InvalidArgument(UserError):
+    pass
+
+
+class NotFound(UserError):
+    pass
+
+
+class AlreadyExists(UserError):
+    pass
+
+
+class Conflict(UserError):
+    pass
+
+
+class PermissionDenied(UserError):
+    pass
+
+
+class PayloadTooLarge(UserError):
+    pass
+
+
+class InternalError(LatchlikeError):
+    """Something on our side failed; the message is safe to show, details are logged."""

@@ -1,0 +1,1 @@
+"""The FlyteAdmin and DataProxy subset flytekit's clients use; protobufs end here."""

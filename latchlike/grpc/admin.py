@@ -1,0 +1,174 @@
+"""AdminService: registration and reading of tasks, workflows, launch plans, projects.
+
+Each handler converts the request, calls one service function in a worker thread (the
+database is synchronous) and converts the answer. Errors are translated by
+`status.ErrorStatusInterceptor`, not here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TypeVar
+
+from flyteidl.admin import (
+    common_pb2,
+    launch_plan_pb2,
+    project_pb2,
+    task_pb2,
+    workflow_pb2,
+)
+from flyteidl.service import admin_pb2_grpc
+from grpc import aio
+from sqlalchemy.orm import Session
+
+from latchlike.db import Database
+from latchlike.errors import InvalidArgument
+from latchlike.grpc import convert
+from latchlike.specs import projects, service
+from latchlike.specs.ids import ResourceKind
+
+T = TypeVar("T")
+Context = aio.ServicerContext
+
+
+class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def _run(self, work: Callable[[Session], T]) -> T:
+        def in_session() -> T:
+            with self._db.session() as session:
+                return work(session)
+
+        return await asyncio.to_thread(in_session)
+
+    # Tasks
+
+    async def CreateTask(self, request: task_pb2.TaskCreateRequest, context: Context) -> task_pb2.TaskCreateResponse:
+        task_id = convert.entity_id(request.id, ResourceKind.TASK)
+        await self._run(lambda s: service.register_task(s, task_id=task_id, spec=request.spec))
+        return task_pb2.TaskCreateResponse()
+
+    async def GetTask(self, request: common_pb2.ObjectGetRequest, context: Context) -> task_pb2.Task:
+        task_id = convert.entity_id(request.id, ResourceKind.TASK)
+        return convert.task(await self._run(lambda s: service.get_entity(s, task_id)))
+
+    async def ListTasks(self, request: common_pb2.ResourceListRequest, context: Context) -> task_pb2.TaskList:
+        page = await self._list(request, ResourceKind.TASK)
+        return task_pb2.TaskList(tasks=[convert.task(item) for item in page.items], token=page.token)
+
+    # Workflows
+
+    async def CreateWorkflow(
+        self, request: workflow_pb2.WorkflowCreateRequest, context: Context
+    ) -> workflow_pb2.WorkflowCreateResponse:
+        workflow_id = convert.entity_id(request.id, ResourceKind.WORKFLOW)
+        await self._run(lambda s: service.register_workflow(s, workflow_id=workflow_id, spec=request.spec))
+        return workflow_pb2.WorkflowCreateResponse()
+
+    async def GetWorkflow(self, request: common_pb2.ObjectGetRequest, context: Context) -> workflow_pb2.Workflow:
+        workflow_id = convert.entity_id(request.id, ResourceKind.WORKFLOW)
+        return convert.workflow(await self._run(lambda s: service.get_entity(s, workflow_id)))
+
+    async def ListWorkflows(
+        self, request: common_pb2.ResourceListRequest, context: Context
+    ) -> workflow_pb2.WorkflowList:
+        page = await self._list(request, ResourceKind.WORKFLOW)
+        return workflow_pb2.WorkflowList(workflows=[convert.workflow(item) for item in page.items], token=page.token)
+
+    # Launch plans
+
+    async def CreateLaunchPlan(
+        self, request: launch_plan_pb2.LaunchPlanCreateRequest, context: Context
+    ) -> launch_plan_pb2.LaunchPlanCreateResponse:
+        launch_plan_id = convert.entity_id(request.id, ResourceKind.LAUNCH_PLAN)
+        await self._run(lambda s: service.register_launch_plan(s, launch_plan_id=launch_plan_id, spec=request.spec))
+        return launch_plan_pb2.LaunchPlanCreateResponse()
+
+    async def GetLaunchPlan(self, request: common_pb2.ObjectGetRequest, context: Context) -> launch_plan_pb2.LaunchPlan:
+        launch_plan_id = convert.entity_id(request.id, ResourceKind.LAUNCH_PLAN)
+        return convert.launch_plan(await self._run(lambda s: service.get_entity(s, launch_plan_id)))
+
+    async def ListLaunchPlans(
+        self, request: common_pb2.ResourceListRequest, context: Context
+    ) -> launch_plan_pb2.LaunchPlanList:
+        page = await self._list(request, ResourceKind.LAUNCH_PLAN)
+        return launch_plan_pb2.LaunchPlanList(
+            launch_plans=[convert.launch_plan(item) for item in page.items],
+            token=page.token,
+        )
+
+    async def UpdateLaunchPlan(
+        self, request: launch_plan_pb2.LaunchPlanUpdateRequest, context: Context
+    ) -> launch_plan_pb2.LaunchPlanUpdateResponse:
+        launch_plan_id = convert.entity_id(request.id, ResourceKind.LAUNCH_PLAN)
+        await self._run(lambda s: service.set_launch_plan_state(s, launch_plan_id=launch_plan_id, state=request.state))
+        return launch_plan_pb2.LaunchPlanUpdateResponse()
+
+    async def GetActiveLaunchPlan(
+        self, request: launch_plan_pb2.ActiveLaunchPlanRequest, context: Context
+    ) -> launch_plan_pb2.LaunchPlan:
+        key = convert.named_key(request.id, ResourceKind.LAUNCH_PLAN)
+        return convert.launch_plan(await self._run(lambda s: service.get_active_launch_plan(s, key)))
+
+    # Named entities
+
+    async def ListNamedEntities(
+        self, request: common_pb2.NamedEntityListRequest, context: Context
+    ) -> common_pb2.NamedEntityList:
+        kind = _kind(request.resource_type)
+        query = convert.list_query(request)
+        named, token = await self._run(
+            lambda s: service.list_named_entities(
+                s,
+                kind=kind,
+                project=request.project,
+                domain=request.domain,
+                query=query,
+            )
+        )
+        return common_pb2.NamedEntityList(entities=[convert.named_entity(item) for item in named], token=token)
+
+    # Projects and domains
+
+    async def RegisterProject(
+        self, request: project_pb2.ProjectRegisterRequest, context: Context
+    ) -> project_pb2.ProjectRegisterResponse:
+        value = request.project
+        await self._run(
+            lambda s: projects.register_project(s, project_id=value.id, name=value.name, description=value.description)
+        )
+        return project_pb2.ProjectRegisterResponse()
+
+    async def ListProjects(self, request: project_pb2.ProjectListRequest, context: Context) -> project_pb2.Projects:
+        found = await self._run(projects.list_projects)
+        return project_pb2.Projects(projects=[convert.project(item) for item in found])
+
+    async def GetProject(self, request: project_pb2.ProjectGetRequest, context: Context) -> project_pb2.Project:
+        return convert.project(await self._run(lambda s: projects.get_project(s, request.id)))
+
+    async def GetDomains(
+        self, request: project_pb2.GetDomainRequest, context: Context
+    ) -> project_pb2.GetDomainsResponse:
+        return project_pb2.GetDomainsResponse(domains=convert.domains())
+
+    async def _list(self, request: common_pb2.ResourceListRequest, kind: ResourceKind) -> service.Page:
+        query = convert.list_query(request)
+        return await self._run(
+            lambda s: service.list_entities(
+                s,
+                kind=kind,
+                project=request.id.project,
+                domain=request.id.domain,
+                name=request.id.name,
+                query=query,
+            )
+        )
+
+
+def _kind(resource_type: int) -> ResourceKind:
+    try:
+        return ResourceKind(resource_type)
+    except ValueError:
+        raise InvalidArgument(f"resource type {resource_type} is not a task, workflow or launch plan") from None

@@ -1,0 +1,42 @@
+"""Builds the grpc.aio server that runs beside the HTTP server in the same event loop."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flyteidl.service import admin_pb2_grpc, dataproxy_pb2_grpc
+from grpc import aio
+
+from latchlike.db import Database
+from latchlike.grpc.admin import AdminServicer
+from latchlike.grpc.dataproxy import DataProxyServicer
+from latchlike.grpc.status import ErrorStatusInterceptor
+from latchlike.store import FileStore
+from latchlike.uploads.signing import UrlSigner
+
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # large workflows with many inlined tasks
+
+
+def build_grpc_server(
+    *,
+    host: str,
+    port: int,
+    db: Database,
+    store: FileStore,
+    signer: UrlSigner,
+    upload_ttl: timedelta,
+) -> tuple[aio.Server, int]:
+    """The server and the port it bound (useful when `port` is 0)."""
+    server = aio.server(
+        interceptors=[ErrorStatusInterceptor()],
+        options=[
+            ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ],
+    )
+    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(db), server)
+    dataproxy_pb2_grpc.add_DataProxyServiceServicer_to_server(DataProxyServicer(db, store, signer, upload_ttl), server)
+    bound = server.add_insecure_port(f"{host}:{port}")
+    if bound == 0:
+        raise OSError(f"cannot listen for gRPC on {host}:{port}")
+    return server, bound

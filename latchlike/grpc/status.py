@@ -1,0 +1,77 @@
+"""The one table from latchlike errors to gRPC status codes, applied to every handler.
+
+No handler may answer UNKNOWN: flytekit reads UNKNOWN as "not authenticated" and opens a
+browser login that hangs. Unexpected exceptions are logged and become INTERNAL.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import grpc
+from grpc import aio
+
+from latchlike import errors
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[errors.LatchlikeError], grpc.StatusCode] = {
+    errors.InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
+    errors.NotFound: grpc.StatusCode.NOT_FOUND,
+    errors.AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
+    # flytekit retries INVALID_ARGUMENT a few times and then reports it; FAILED_PRECONDITION
+    # would be closer in meaning but FlyteAdmin answers a changed version this way.
+    errors.Conflict: grpc.StatusCode.INVALID_ARGUMENT,
+    errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
+    errors.PayloadTooLarge: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    errors.InternalError: grpc.StatusCode.INTERNAL,
+}
+
+
+def status_for(error: errors.LatchlikeError) -> grpc.StatusCode:
+    for cls in type(error).__mro__:
+        if cls in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[cls]
+    return grpc.StatusCode.INTERNAL
+
+
+class ErrorStatusInterceptor(aio.ServerInterceptor):  # type: ignore[misc]
+    """Wraps every unary handler so errors leave as specific status codes."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        handler = await continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        inner = handler.unary_unary
+        method = handler_call_details.method
+
+        async def guarded(request: Any, context: aio.ServicerContext) -> Any:
+            try:
+                return await inner(request, context)
+            except errors.LatchlikeError as error:
+                await context.abort(status_for(error), error.message)
+            except aio.AbortError:
+                raise
+            except NotImplementedError:
+                await context.abort(
+                    grpc.StatusCode.UNIMPLEMENTED,
+                    f"{method} is not supported by latchlike",
+                )
+            except Exception:
+                log.exception("unexpected error in %s", method)
+                await context.abort(
+                    grpc.StatusCode.INTERNAL,
+                    f"internal error in {method}; see the server log",
+                )
+
+        return grpc.unary_unary_rpc_method_handler(
+            guarded,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )

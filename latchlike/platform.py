@@ -1,0 +1,36 @@
+"""The long-lived parts every request uses, opened once from Settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from latchlike.config import Settings
+from latchlike.db import Database, migrate
+from latchlike.specs.projects import ensure_project
+from latchlike.store import FileStore, open_store
+from latchlike.uploads.signing import UrlSigner
+
+
+@dataclass(frozen=True)
+class Platform:
+    settings: Settings
+    db: Database
+    store: FileStore
+    signer: UrlSigner
+
+    @property
+    def upload_ttl(self) -> timedelta:
+        return timedelta(seconds=self.settings.upload_url_ttl_seconds)
+
+
+def open_platform(settings: Settings) -> Platform:
+    """Create the data directory, migrate the schema, make sure the default project exists."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = Database(settings.resolved_database_url)
+    migrate(db.engine)
+    with db.session() as session:
+        ensure_project(session, project_id=settings.default_project, description="Default project")
+    store = open_store(settings.resolved_store_url)
+    signer = UrlSigner(settings.load_signing_key(), settings.resolved_public_url)
+    return Platform(settings=settings, db=db, store=store, signer=signer)

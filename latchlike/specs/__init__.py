@@ -1,0 +1,1 @@
+"""Registered tasks, workflows and launch plans: immutable, versioned specs."""

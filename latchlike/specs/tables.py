@@ -1,0 +1,47 @@
+"""Tables of the registry. Specs are kept as the serialized protos clients sent, plus the
+few columns that listing and uniqueness need."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from latchlike.db import Base, UTCDateTime, utcnow
+
+
+class ProjectRow(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EntityRow(Base):
+    """One version of a task, workflow or launch plan (`kind` tells which)."""
+
+    __tablename__ = "registered_entities"
+    __table_args__ = (
+        UniqueConstraint("kind", "project", "domain", "name", "version", name="uq_entity_version"),
+        Index("ix_entity_named", "kind", "project", "domain", "name", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    kind: Mapped[int]
+    project: Mapped[str] = mapped_column(String(255))
+    domain: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))
+    version: Mapped[str] = mapped_column(String(255))
+    digest: Mapped[str] = mapped_column(String(64))
+    spec: Mapped[bytes] = mapped_column(LargeBinary)
+    # The compiled form Get answers with: a CompiledTask, a CompiledWorkflowClosure, or a
+    # launch plan's expected inputs and outputs. Computed once at registration.
+    compiled: Mapped[bytes] = mapped_column(LargeBinary)
+    short_description: Mapped[str] = mapped_column(Text, default="")
+    # Launch plans only: ACTIVE or INACTIVE. The one mutable field of a registered entity.
+    state: Mapped[int | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,1 @@
+"""Signed upload URLs (DataProxy's CreateUploadLocation) and the PUT that follows them."""

@@ -1,0 +1,130 @@
+"""Handing out upload locations and accepting the uploads that use them.
+
+An upload is streamed to a staging file while its MD5 is computed, checked against the
+MD5 the URL was signed for, synced to disk, and only then moved into the store and
+recorded. A bad signature, an expired URL or a wrong checksum stores nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import hashlib
+import os
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from latchlike.db import Database, insert_if_absent, utcnow
+from latchlike.errors import Conflict, InvalidArgument, PayloadTooLarge
+from latchlike.specs.projects import require_project_domain
+from latchlike.store import FileStore
+from latchlike.store.keys import upload_key
+from latchlike.uploads.signing import UploadGrant, UrlSigner
+from latchlike.uploads.tables import UploadedObjectRow
+
+
+@dataclass(frozen=True)
+class UploadLocation:
+    signed_url: str
+    native_url: str
+    expires_at: datetime
+
+
+def create_upload_location(
+    session: Session,
+    *,
+    store: FileStore,
+    signer: UrlSigner,
+    project: str,
+    domain: str,
+    filename: str,
+    filename_root: str,
+    content_md5: bytes,
+    expires_in: timedelta | None,
+    max_ttl: timedelta,
+) -> UploadLocation:
+    require_project_domain(session, project, domain)
+    if len(content_md5) != 16:
+        raise InvalidArgument("content_md5 must be the 16-byte MD5 digest of the file to upload")
+    if not filename:
+        raise InvalidArgument("an upload location needs a filename")
+    root = filename_root or base64.b32encode(content_md5).decode().rstrip("=").lower()
+    key = upload_key(project, domain, root, filename)
+    ttl = min(expires_in, max_ttl) if expires_in and expires_in.total_seconds() > 0 else max_ttl
+    expires_at = utcnow() + ttl
+    grant = UploadGrant(key=key, md5_hex=content_md5.hex(), expires=int(expires_at.timestamp()))
+    return UploadLocation(signer.signed_url(grant), store.uri(key), expires_at)
+
+
+async def receive_upload(
+    *,
+    db: Database,
+    store: FileStore,
+    signer: UrlSigner,
+    staging_dir: Path,
+    max_bytes: int,
+    grant: UploadGrant,
+    signature: str,
+    content_md5_header: str | None,
+    body: AsyncIterator[bytes],
+    now: float,
+) -> None:
+    """Raises PermissionDenied, InvalidArgument, PayloadTooLarge or Conflict; stores only on success."""
+    signer.verify(grant, signature, now=now)
+    if _header_md5_hex(content_md5_header) != grant.md5_hex:
+        raise InvalidArgument("Content-MD5 header does not match the checksum this URL was issued for")
+    staging_dir.mkdir(parents=True, exist_ok=True)
+    handle, staged_name = tempfile.mkstemp(dir=staging_dir, prefix="upload-")
+    staged = Path(staged_name)
+    try:
+        size, md5_hex = await _stream_to(handle, body, max_bytes)
+        if md5_hex != grant.md5_hex:
+            raise InvalidArgument("uploaded bytes do not match Content-MD5; the upload was discarded")
+        await asyncio.to_thread(_commit, db, store, grant.key, staged, md5_hex, size)
+    finally:
+        staged.unlink(missing_ok=True)
+
+
+async def _stream_to(handle: int, body: AsyncIterator[bytes], max_bytes: int) -> tuple[int, str]:
+    digest = hashlib.md5()
+    size = 0
+    with os.fdopen(handle, "wb") as staged:
+        async for chunk in body:
+            size += len(chunk)
+            if size > max_bytes:
+                raise PayloadTooLarge(f"upload is larger than the limit of {max_bytes} bytes")
+            digest.update(chunk)
+            staged.write(chunk)
+        staged.flush()
+        os.fsync(staged.fileno())  # accepted means on disk
+    return size, digest.hexdigest()
+
+
+def _commit(db: Database, store: FileStore, key: str, staged: Path, md5_hex: str, size: int) -> None:
+    with db.session() as session:
+        existing = session.get(UploadedObjectRow, key)
+        if existing is not None:
+            if existing.md5 != md5_hex:
+                raise Conflict(f"{key} already holds different content; uploaded objects are immutable")
+            return  # the same bytes again: nothing to do
+        store.put_file(key, staged)
+        row = {"key": key, "md5": md5_hex, "size": size, "created_at": utcnow()}
+        insert_if_absent(session, UploadedObjectRow, row)  # a concurrent identical upload may win
+
+
+def _header_md5_hex(header: str | None) -> str:
+    if not header:
+        raise InvalidArgument("the Content-MD5 header is required")
+    try:
+        raw = base64.b64decode(header, validate=True)
+    except binascii.Error:
+        raise InvalidArgument("Content-MD5 must be the base64 of the MD5 digest") from None
+    if len(raw) != 16:
+        raise InvalidArgument("Content-MD5 must be the base64 of the 16-byte MD5 digest")
+    return raw.hex()

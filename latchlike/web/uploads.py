@@ -1,0 +1,33 @@
+"""The PUT that a signed upload URL points at; streams the body, never holds it in memory."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, Request, Response
+
+from latchlike.store.keys import check_key
+from latchlike.uploads.service import receive_upload
+from latchlike.uploads.signing import UploadGrant
+from latchlike.web.deps import PlatformDep
+
+router = APIRouter(tags=["uploads"])
+
+
+@router.put("/uploads/{key:path}", status_code=201)
+async def put_upload(
+    key: str, md5: str, expires: int, signature: str, request: Request, platform: PlatformDep
+) -> Response:
+    await receive_upload(
+        db=platform.db,
+        store=platform.store,
+        signer=platform.signer,
+        staging_dir=platform.settings.data_dir / "staging",
+        max_bytes=platform.settings.max_upload_bytes,
+        grant=UploadGrant(key=check_key(key), md5_hex=md5, expires=expires),
+        signature=signature,
+        content_md5_header=request.headers.get("content-md5"),
+        body=request.stream(),
+        now=time.time(),
+    )
+    return Response(status_code=201)

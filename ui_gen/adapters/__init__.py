@@ -1,0 +1,1 @@
+"""Adapters from concrete interface formats to `ui_gen.schema`."""

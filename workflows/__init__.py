@@ -1,0 +1,1 @@
+"""latchlike's own flytekit workflows, registered by `latchlike serve` on start."""
