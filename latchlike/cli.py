@@ -41,7 +41,8 @@ def main(argv: list[str] | None = None) -> None:
 
 def flytekit_config(settings: Settings) -> str:
     """A config file for pyflyte / FlyteRemote pointing at this server."""
-    return f"admin:\n  endpoint: dns:///{settings.host}:{settings.grpc_port}\n  insecure: true\n"
+    host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
+    return f"admin:\n  endpoint: {host}:{settings.grpc_port}\n  insecure: true\n"
 
 
 def _serve(settings: Settings) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TypeAlias, TypeVar
 
 from flyteidl.admin import (
     common_pb2,
@@ -26,10 +26,11 @@ from latchlike.db import Database
 from latchlike.errors import InvalidArgument
 from latchlike.grpc import convert
 from latchlike.specs import projects, service
+from latchlike.specs.compiler import entity_id
 from latchlike.specs.ids import ResourceKind
 
 T = TypeVar("T")
-Context = aio.ServicerContext
+Context: TypeAlias = aio.ServicerContext
 
 
 class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
@@ -46,12 +47,12 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
     # Tasks
 
     async def CreateTask(self, request: task_pb2.TaskCreateRequest, context: Context) -> task_pb2.TaskCreateResponse:
-        task_id = convert.entity_id(request.id, ResourceKind.TASK)
+        task_id = entity_id(request.id, ResourceKind.TASK)
         await self._run(lambda s: service.register_task(s, task_id=task_id, spec=request.spec))
         return task_pb2.TaskCreateResponse()
 
     async def GetTask(self, request: common_pb2.ObjectGetRequest, context: Context) -> task_pb2.Task:
-        task_id = convert.entity_id(request.id, ResourceKind.TASK)
+        task_id = entity_id(request.id, ResourceKind.TASK)
         return convert.task(await self._run(lambda s: service.get_entity(s, task_id)))
 
     async def ListTasks(self, request: common_pb2.ResourceListRequest, context: Context) -> task_pb2.TaskList:
@@ -63,12 +64,12 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
     async def CreateWorkflow(
         self, request: workflow_pb2.WorkflowCreateRequest, context: Context
     ) -> workflow_pb2.WorkflowCreateResponse:
-        workflow_id = convert.entity_id(request.id, ResourceKind.WORKFLOW)
+        workflow_id = entity_id(request.id, ResourceKind.WORKFLOW)
         await self._run(lambda s: service.register_workflow(s, workflow_id=workflow_id, spec=request.spec))
         return workflow_pb2.WorkflowCreateResponse()
 
     async def GetWorkflow(self, request: common_pb2.ObjectGetRequest, context: Context) -> workflow_pb2.Workflow:
-        workflow_id = convert.entity_id(request.id, ResourceKind.WORKFLOW)
+        workflow_id = entity_id(request.id, ResourceKind.WORKFLOW)
         return convert.workflow(await self._run(lambda s: service.get_entity(s, workflow_id)))
 
     async def ListWorkflows(
@@ -82,12 +83,12 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
     async def CreateLaunchPlan(
         self, request: launch_plan_pb2.LaunchPlanCreateRequest, context: Context
     ) -> launch_plan_pb2.LaunchPlanCreateResponse:
-        launch_plan_id = convert.entity_id(request.id, ResourceKind.LAUNCH_PLAN)
+        launch_plan_id = entity_id(request.id, ResourceKind.LAUNCH_PLAN)
         await self._run(lambda s: service.register_launch_plan(s, launch_plan_id=launch_plan_id, spec=request.spec))
         return launch_plan_pb2.LaunchPlanCreateResponse()
 
     async def GetLaunchPlan(self, request: common_pb2.ObjectGetRequest, context: Context) -> launch_plan_pb2.LaunchPlan:
-        launch_plan_id = convert.entity_id(request.id, ResourceKind.LAUNCH_PLAN)
+        launch_plan_id = entity_id(request.id, ResourceKind.LAUNCH_PLAN)
         return convert.launch_plan(await self._run(lambda s: service.get_entity(s, launch_plan_id)))
 
     async def ListLaunchPlans(
@@ -102,7 +103,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
     async def UpdateLaunchPlan(
         self, request: launch_plan_pb2.LaunchPlanUpdateRequest, context: Context
     ) -> launch_plan_pb2.LaunchPlanUpdateResponse:
-        launch_plan_id = convert.entity_id(request.id, ResourceKind.LAUNCH_PLAN)
+        launch_plan_id = entity_id(request.id, ResourceKind.LAUNCH_PLAN)
         await self._run(lambda s: service.set_launch_plan_state(s, launch_plan_id=launch_plan_id, state=request.state))
         return launch_plan_pb2.LaunchPlanUpdateResponse()
 

@@ -8,7 +8,7 @@ is checked against its workflow's interface and given its expected inputs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
 from flyteidl.core import (
@@ -34,7 +34,7 @@ def walk_nodes(
     nodes: list[core_workflow_pb2.Node] | object,
 ) -> Iterator[core_workflow_pb2.Node]:
     """Every node, including those nested in branches and array nodes."""
-    for node in nodes:  # type: ignore[attr-defined]
+    for node in nodes:
         yield node
         kind = node.WhichOneof("target")
         if kind == "branch_node":

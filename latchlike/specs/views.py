@@ -144,7 +144,7 @@ def workflow_detail(session: Session, key: NamedEntityKey, version: str | None =
         launch_plan_pb2.LaunchPlanClosure.FromString(launch_plan.compiled).expected_inputs if launch_plan else None
     )
     docstring = spec.description.long_description.value
-    interface = interface_spec(closure.primary.template.interface, docstring, defaults)
+    interface = interface_spec(closure.primary.template.interface, defaults)
     return WorkflowDetail(
         project=key.project,
         domain=key.domain,
@@ -168,8 +168,7 @@ def task_detail(session: Session, task_id: EntityId) -> Task:
 def _task(session: Session, task_id: EntityId) -> Task:
     stored = get_entity(session, task_id)
     template = task_pb2.TaskClosure.FromString(stored.compiled).compiled_task.template
-    spec = task_pb2.TaskSpec.FromString(stored.spec)
-    interface = interface_spec(template.interface, spec.description.long_description.value)
+    interface = interface_spec(template.interface)
     metadata = template.metadata
     container = template.container
     return Task(

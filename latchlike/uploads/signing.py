@@ -33,7 +33,7 @@ class UrlSigner:
                 "signature": self._sign(grant),
             }
         )
-        return f"{self._public_url}/uploads/{quote(grant.key)}?{query}"
+        return f"{self._public_url}/upload/{quote(grant.key)}?{query}"
 
     def verify(self, grant: UploadGrant, signature: str, *, now: float) -> None:
         if not hmac.compare_digest(self._sign(grant), signature):

@@ -46,4 +46,4 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def _wants_json(request: Request) -> bool:
     path = request.url.path
-    return path.startswith(("/api/", "/uploads/")) or "text/html" not in request.headers.get("accept", "")
+    return path.startswith(("/api/", "/upload/")) or "text/html" not in request.headers.get("accept", "")

@@ -14,7 +14,7 @@ from latchlike.web.deps import PlatformDep
 router = APIRouter(tags=["uploads"])
 
 
-@router.put("/uploads/{key:path}", status_code=201)
+@router.put("/upload/{key:path}", status_code=201)
 async def put_upload(
     key: str, md5: str, expires: int, signature: str, request: Request, platform: PlatformDep
 ) -> Response:

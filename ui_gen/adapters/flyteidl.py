@@ -1,15 +1,16 @@
 """flyteidl TypedInterface (+ a launch plan's defaults) → `InterfaceSpec`.
 
-Protobuf maps keep no order (upb iterates its hash table), so a registered interface
-has lost the signature order. It is recovered from the docstring's parameter list, which
-flytekit keeps verbatim; undocumented parameters follow in name order.
+Protobuf maps keep no order: flytekit's client (upb) already serializes a VariableMap in
+hash order, and the docstring's Args section is not kept either, so the signature order
+is not in what `pyflyte register` sends. Until it is recovered from elsewhere (the
+fast-register bundle's source, say), parameters are listed in name order.
 """
 
 from __future__ import annotations
 
 import json
 
-import docstring_parser
+import msgpack
 from flyteidl.core import interface_pb2, literals_pb2, types_pb2
 from google.protobuf.json_format import MessageToDict
 
@@ -59,14 +60,11 @@ def type_spec(literal_type: types_pb2.LiteralType) -> TypeSpec:
 
 
 def interface_spec(
-    interface: interface_pb2.TypedInterface,
-    docstring: str = "",
-    defaults: interface_pb2.ParameterMap | None = None,
+    interface: interface_pb2.TypedInterface, defaults: interface_pb2.ParameterMap | None = None
 ) -> InterfaceSpec:
-    order = documented_order(docstring)
     parameters = defaults.parameters if defaults is not None else {}
     inputs = []
-    for name in _ordered(interface.inputs.variables, order):
+    for name in sorted(interface.inputs.variables):
         variable = interface.inputs.variables[name]
         parameter = parameters.get(name)
         has_default = parameter is not None and parameter.HasField("default")
@@ -81,17 +79,10 @@ def interface_spec(
         )
     outputs = [
         ParameterSpec(name, type_spec(variable.type), _description(name, variable.description))
-        for name in _ordered(interface.outputs.variables, order)
+        for name in sorted(interface.outputs.variables)
         for variable in [interface.outputs.variables[name]]
     ]
     return InterfaceSpec(tuple(inputs), tuple(outputs))
-
-
-def documented_order(docstring: str) -> list[str]:
-    """Parameter names in the order the docstring lists them (Google, Sphinx or NumPy)."""
-    if not docstring:
-        return []
-    return [param.arg_name for param in docstring_parser.parse(docstring).params]
 
 
 def literal_preview(literal: literals_pb2.Literal) -> str:
@@ -104,15 +95,12 @@ def literal_preview(literal: literals_pb2.Literal) -> str:
         text = "None"
     elif literal.HasField("scalar") and literal.scalar.HasField("blob"):
         text = literal.scalar.blob.uri
+    elif literal.HasField("scalar") and literal.scalar.binary.tag == "msgpack":
+        # flytekit encodes dataclass and pydantic defaults as msgpack.
+        text = json.dumps(msgpack.unpackb(literal.scalar.binary.value), sort_keys=False, default=str)
     else:
         text = json.dumps(MessageToDict(literal), sort_keys=True)
     return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
-
-
-def _ordered(variables: object, order: list[str]) -> list[str]:
-    names = set(variables)  # type: ignore[call-overload]
-    documented = [name for name in order if name in names]
-    return documented + sorted(names - set(documented))
 
 
 def _description(name: str, description: str) -> str:
