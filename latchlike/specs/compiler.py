@@ -30,9 +30,7 @@ def entity_id(identifier: identifier_pb2.Identifier, kind: ResourceKind) -> Enti
     return EntityId(kind, identifier.project, identifier.domain, identifier.name, identifier.version)
 
 
-def walk_nodes(
-    nodes: list[core_workflow_pb2.Node] | object,
-) -> Iterator[core_workflow_pb2.Node]:
+def walk_nodes(nodes: Iterable[core_workflow_pb2.Node]) -> Iterator[core_workflow_pb2.Node]:
     """Every node, including those nested in branches and array nodes."""
     for node in nodes:
         yield node
