@@ -23,7 +23,8 @@ from flyteidl.core import (
 from latchlike.errors import InvalidArgument
 from latchlike.specs.ids import EntityId, ResourceKind
 
-BOUND_NODES = ("start-node", "end-node")
+# Workflow inputs are promises of the start node, which flytekit leaves unnamed ("").
+BOUND_NODES = ("", "start-node", "end-node")
 
 
 def entity_id(identifier: identifier_pb2.Identifier, kind: ResourceKind) -> EntityId:

@@ -75,12 +75,12 @@ def register_workflow(session: Session, *, workflow_id: EntityId, spec: workflow
         compiler.check_sub_workflows(spec)
         tasks = {
             ref: task_pb2.TaskClosure.FromString(
-                _get_reference(session, ref, f"workflow {workflow_id} references").compiled
+                _get_reference(session, ref, f"{workflow_id} references").compiled
             )
-            for ref in compiler.referenced_tasks(spec)
+            for ref in sorted(compiler.referenced_tasks(spec))
         }
-        for ref in compiler.referenced_launch_plans(spec):
-            _get_reference(session, ref, f"workflow {workflow_id} references")
+        for ref in sorted(compiler.referenced_launch_plans(spec)):
+            _get_reference(session, ref, f"{workflow_id} references")
         return workflow_pb2.WorkflowClosure(compiled_workflow=compiler.compile_workflow(spec, tasks))
 
     _register(session, workflow_id, spec, compile_, spec.description.short_description)
@@ -89,7 +89,7 @@ def register_workflow(session: Session, *, workflow_id: EntityId, spec: workflow
 def register_launch_plan(session: Session, *, launch_plan_id: EntityId, spec: launch_plan_pb2.LaunchPlanSpec) -> None:
     def compile_() -> launch_plan_pb2.LaunchPlanClosure:
         workflow_id = compiler.entity_id(spec.workflow_id, ResourceKind.WORKFLOW)
-        row = _get_reference(session, workflow_id, f"launch plan {launch_plan_id} is for")
+        row = _get_reference(session, workflow_id, f"{launch_plan_id} is for")
         closure = workflow_pb2.WorkflowClosure.FromString(row.compiled)
         interface = closure.compiled_workflow.primary.template.interface
         return launch_plan_pb2.LaunchPlanClosure(

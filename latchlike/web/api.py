@@ -13,6 +13,13 @@ from latchlike.web.deps import SessionDep
 router = APIRouter(prefix="/api", tags=["registry"])
 
 
+@router.get("/health")
+def health(session: SessionDep) -> dict[str, str]:
+    """Ready means the database answers."""
+    projects.list_projects(session)
+    return {"status": "ok"}
+
+
 @router.get("/projects")
 def list_projects(session: SessionDep) -> list[dict[str, str]]:
     return [{"id": p.id, "name": p.name, "description": p.description} for p in projects.list_projects(session)]

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from latchlike.config import Settings
+from latchlike.platform import Platform, open_platform
+from tests.samples import SerializedSample, serialize_sample
+from tests.server import RunningServer, start_server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """A real `latchlike serve` with the built-in workflows, shared by a test module."""
+    running = start_server(tmp_path_factory.mktemp("server") / "data")
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> SerializedSample:
+    return serialize_sample(tmp_path_factory.mktemp("sample"))
+
+
+@pytest.fixture
+def platform(data_dir: Path) -> Iterator[Platform]:
+    """The real platform parts (SQLite, local store) in a temp dir, without servers."""
+    opened = open_platform(Settings(data_dir=data_dir, register_builtin_workflows=False))
+    yield opened
+    opened.db.dispose()
