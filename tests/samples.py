@@ -25,10 +25,22 @@ def serialize_sample(out: Path, *, project: str = "flytesnacks", version: str = 
     out.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
-            sys.executable, "-m", "latchlike.serialize_builtins",
-            "--project", project, "--domain", "development", "--version", version,
-            "--image", "ghcr.io/example/sample:1", "--out", str(out), "--package", "sample",
-        ],  # fmt: skip
+            sys.executable,
+            "-m",
+            "latchlike.serialize_builtins",
+            "--project",
+            project,
+            "--domain",
+            "development",
+            "--version",
+            version,
+            "--image",
+            "ghcr.io/example/sample:1",
+            "--out",
+            str(out),
+            "--package",
+            "sample",
+        ],
         check=True,
         capture_output=True,
         env={**os.environ, "PYTHONPATH": str(SAMPLE_PROJECT)},

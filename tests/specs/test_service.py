@@ -56,9 +56,9 @@ def test_identical_registration_already_exists_and_changed_spec_conflicts(
     changed = task_pb2.TaskSpec()
     changed.CopyFrom(task)
     changed.template.metadata.retries.retries += 5
-    with pytest.raises(Conflict, match=rf"{task_id.name}.*{task_id.version}.*different spec"):
-        with platform.db.session() as session:
-            service.register_task(session, task_id=task_id, spec=changed)
+    conflict = pytest.raises(Conflict, match=rf"{task_id.name}.*{task_id.version}.*different spec")
+    with conflict, platform.db.session() as session:
+        service.register_task(session, task_id=task_id, spec=changed)
     with platform.db.session() as session:
         kept = task_pb2.TaskClosure.FromString(service.get_entity(session, task_id).compiled)
     assert kept.compiled_task.template.metadata.retries.retries == task.template.metadata.retries.retries
@@ -66,9 +66,9 @@ def test_identical_registration_already_exists_and_changed_spec_conflicts(
 
 def test_workflow_referencing_unknown_task_is_rejected(platform: Platform, sample: SerializedSample) -> None:
     wf = sample.workflows[0]
-    with pytest.raises(InvalidArgument, match="sample.reads.count_reads.*not registered"):
-        with platform.db.session() as session:
-            service.register_workflow(session, workflow_id=entity_id(wf.template.id, ResourceKind.WORKFLOW), spec=wf)
+    rejected = pytest.raises(InvalidArgument, match=r"sample\.reads\.count_reads.*not registered")
+    with rejected, platform.db.session() as session:
+        service.register_workflow(session, workflow_id=entity_id(wf.template.id, ResourceKind.WORKFLOW), spec=wf)
     with platform.db.session() as session, pytest.raises(NotFound):
         service.get_entity(session, workflow_id(sample))
 
