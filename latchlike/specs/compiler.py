@@ -49,22 +49,24 @@ def walk_nodes(nodes: Iterable[core_workflow_pb2.Node]) -> Iterator[core_workflo
             yield from walk_nodes([node.array_node.node])
 
 
+def all_nodes(spec: workflow_pb2.WorkflowSpec) -> Iterator[core_workflow_pb2.Node]:
+    """Every node of the workflow and of the sub-workflows it ships."""
+    for template in [spec.template, *spec.sub_workflows]:
+        yield from walk_nodes(template.nodes)
+
+
 def referenced_tasks(spec: workflow_pb2.WorkflowSpec) -> set[EntityId]:
-    templates = [spec.template, *spec.sub_workflows]
     return {
         entity_id(node.task_node.reference_id, ResourceKind.TASK)
-        for template in templates
-        for node in walk_nodes(template.nodes)
+        for node in all_nodes(spec)
         if node.WhichOneof("target") == "task_node"
     }
 
 
 def referenced_launch_plans(spec: workflow_pb2.WorkflowSpec) -> set[EntityId]:
-    templates = [spec.template, *spec.sub_workflows]
     return {
         entity_id(node.workflow_node.launchplan_ref, ResourceKind.LAUNCH_PLAN)
-        for template in templates
-        for node in walk_nodes(template.nodes)
+        for node in all_nodes(spec)
         if node.WhichOneof("target") == "workflow_node"
         and node.workflow_node.WhichOneof("reference") == "launchplan_ref"
     }
@@ -73,17 +75,14 @@ def referenced_launch_plans(spec: workflow_pb2.WorkflowSpec) -> set[EntityId]:
 def check_sub_workflows(spec: workflow_pb2.WorkflowSpec) -> None:
     """A sub-workflow node must point at a template shipped in the same spec."""
     shipped = {entity_id(sub.id, ResourceKind.WORKFLOW) for sub in spec.sub_workflows}
-    for template in [spec.template, *spec.sub_workflows]:
-        for node in walk_nodes(template.nodes):
-            if node.WhichOneof("target") != "workflow_node":
-                continue
-            if node.workflow_node.WhichOneof("reference") != "sub_workflow_ref":
-                continue
-            ref = entity_id(node.workflow_node.sub_workflow_ref, ResourceKind.WORKFLOW)
-            if ref not in shipped:
-                raise InvalidArgument(
-                    f"node {node.id!r} references sub-workflow {ref}, which the spec does not include"
-                )
+    for node in all_nodes(spec):
+        if node.WhichOneof("target") != "workflow_node":
+            continue
+        if node.workflow_node.WhichOneof("reference") != "sub_workflow_ref":
+            continue
+        ref = entity_id(node.workflow_node.sub_workflow_ref, ResourceKind.WORKFLOW)
+        if ref not in shipped:
+            raise InvalidArgument(f"node {node.id!r} references sub-workflow {ref}, which the spec does not include")
 
 
 def compile_workflow(

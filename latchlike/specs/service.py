@@ -74,9 +74,7 @@ def register_workflow(session: Session, *, workflow_id: EntityId, spec: workflow
     def compile_() -> workflow_pb2.WorkflowClosure:
         compiler.check_sub_workflows(spec)
         tasks = {
-            ref: task_pb2.TaskClosure.FromString(
-                _get_reference(session, ref, f"{workflow_id} references").compiled
-            )
+            ref: task_pb2.TaskClosure.FromString(_get_reference(session, ref, f"{workflow_id} references").compiled)
             for ref in sorted(compiler.referenced_tasks(spec))
         }
         for ref in sorted(compiler.referenced_launch_plans(spec)):
