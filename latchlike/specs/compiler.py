@@ -90,15 +90,15 @@ def compile_workflow(
 ) -> compiler_pb2.CompiledWorkflowClosure:
     """`tasks` must hold every task in `referenced_tasks(spec)`."""
     closure = compiler_pb2.CompiledWorkflowClosure(
-        primary=_compiled(spec.template),
-        sub_workflows=[_compiled(sub) for sub in spec.sub_workflows],
+        primary=compile_template(spec.template),
+        sub_workflows=[compile_template(sub) for sub in spec.sub_workflows],
     )
     for task_id in sorted(referenced_tasks(spec)):
         closure.tasks.append(tasks[task_id].compiled_task)
     return closure
 
 
-def _compiled(
+def compile_template(
     template: core_workflow_pb2.WorkflowTemplate,
 ) -> compiler_pb2.CompiledWorkflow:
     upstream: dict[str, set[str]] = {}
