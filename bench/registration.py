@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import os
 import sqlite3
@@ -111,7 +112,7 @@ class Registration:
                 domain="development",
                 filename="bundle.tar.gz",
                 content_md5=hashlib.md5(version.encode()).digest(),
-            ),  # fmt: skip
+            ),
             None,
         )
         tasks = [restamp(t, version) for t in self.tasks]
@@ -136,10 +137,9 @@ class Registration:
 
 
 async def _tolerant(call: Awaitable[object]) -> None:
-    try:
+    # The re-registration path answers AlreadyExists, and pyflyte counts it as success.
+    with contextlib.suppress(AlreadyExists):
         await call
-    except AlreadyExists:
-        pass  # the re-registration path answers this, and pyflyte counts it as success
 
 
 def sqlite_floor(path: Path, payloads: list[bytes], version: str) -> None:
