@@ -7,8 +7,8 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import latchlike.specs.tables  # noqa: F401 - registers the tables on Base
-import latchlike.uploads.tables  # noqa: F401
+import latchlike.specs.tables  # registers the tables on Base
+import latchlike.uploads.tables
 from latchlike.db import Base, Database, migrate
 
 
