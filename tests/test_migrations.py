@@ -7,8 +7,6 @@ from pathlib import Path
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-import latchlike.specs.tables  # registers the tables on Base
-import latchlike.uploads.tables
 from latchlike.db import Base, Database, migrate
 
 
