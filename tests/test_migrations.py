@@ -8,9 +8,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from latchlike.db import Base, Database, migrate
+from latchlike.specs.tables import EntityRow, ProjectRow
+from latchlike.uploads.tables import UploadedObjectRow
 
 
 def test_migrations_match_models(tmp_path: Path) -> None:
+    models = {EntityRow.__tablename__, ProjectRow.__tablename__, UploadedObjectRow.__tablename__}
+    assert models <= set(Base.metadata.tables)
     db = Database(f"sqlite:///{tmp_path / 'schema.db'}")
     migrate(db.engine)
     with db.engine.connect() as connection:
