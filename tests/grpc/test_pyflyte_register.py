@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import shutil
-import subprocess
 from pathlib import Path
 
 import httpx
@@ -13,21 +12,11 @@ import pytest
 from flytekit.configuration import Config
 from flytekit.remote import FlyteRemote
 
+from tests.pyflyte import pyflyte_register
 from tests.samples import SAMPLE_PROJECT
 from tests.server import RunningServer, start_server
 
 pytestmark = pytest.mark.slow
-REGISTER_TIMEOUT_SECONDS = 120
-
-
-def pyflyte_register(server: RunningServer, project_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["pyflyte", "--config", str(server.flytekit_config()), "register", *args, "sample"],
-        cwd=project_dir,
-        capture_output=True,
-        text=True,
-        timeout=REGISTER_TIMEOUT_SECONDS,  # a hang (e.g. a browser login) fails the test
-    )
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser import browser_page
+from tests.pyflyte import pyflyte_register
 from tests.samples import SAMPLE_PROJECT
 from tests.server import RunningServer
 
@@ -18,13 +18,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def registered(server: RunningServer) -> RunningServer:
-    result = subprocess.run(
-        ["pyflyte", "--config", str(server.flytekit_config()), "register", "sample"],
-        cwd=SAMPLE_PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = pyflyte_register(server, SAMPLE_PROJECT)
     assert result.returncode == 0, result.stdout + result.stderr
     return server
 
