@@ -30,27 +30,27 @@ class UserError(LatchlikeError):
 
 
 class InvalidArgument(UserError):
-    pass
+    """Malformed or unacceptable input; the message names the field and the rule."""
 
 
 class NotFound(UserError):
-    pass
+    """No such project, entity or object."""
 
 
 class AlreadyExists(UserError):
-    pass
+    """An identical thing is already there; clients treat this as success."""
 
 
 class Conflict(UserError):
-    pass
+    """A different thing already holds that identity; versions are immutable."""
 
 
 class PermissionDenied(UserError):
-    pass
+    """A bad or expired signature, or a resource that is not the caller's."""
 
 
 class PayloadTooLarge(UserError):
-    pass
+    """An upload over the configured limit."""
 
 
 class InternalError(LatchlikeError):
