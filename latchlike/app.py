@@ -16,9 +16,10 @@ from latchlike.builtins import register_builtin_workflows
 from latchlike.config import Settings
 from latchlike.grpc.server import build_grpc_server
 from latchlike.platform import open_platform
-from latchlike.web import api, pages, uploads
+from latchlike.web import api, launches, pages, uploads
 from latchlike.web.errors import install_error_handlers
 from latchlike.web.pages import STATIC_DIR
+from ui_gen.render import STATIC_DIR as FORM_STATIC_DIR
 
 log = logging.getLogger(__name__)
 GRPC_GRACE_SECONDS = 5
@@ -52,5 +53,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(uploads.router)
     app.include_router(pages.router)
+    app.include_router(launches.router)
+    app.mount("/static/ui_gen", StaticFiles(directory=FORM_STATIC_DIR), name="form-static")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -24,6 +24,7 @@ from latchlike.specs import service
 from latchlike.specs.compiler import entity_id
 from latchlike.specs.ids import ResourceKind
 from latchlike.specs.listing import Filter, ListQuery
+from latchlike.specs.sources import package_sources
 
 log = logging.getLogger(__name__)
 BUILTIN_DOMAIN = "development"
@@ -88,7 +89,10 @@ def _register_file(platform: Platform, path: Path) -> None:
             elif kind == "workflow":
                 wf = workflow_pb2.WorkflowSpec.FromString(data)
                 service.register_workflow(
-                    session, workflow_id=entity_id(wf.template.id, ResourceKind.WORKFLOW), spec=wf
+                    session,
+                    workflow_id=entity_id(wf.template.id, ResourceKind.WORKFLOW),
+                    spec=wf,
+                    sources=package_sources(Path(workflows.__file__).parent, PACKAGE),
                 )
             else:
                 lp = launch_plan_pb2.LaunchPlan.FromString(data)

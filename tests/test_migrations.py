@@ -8,12 +8,18 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from latchlike.db import Base, Database, migrate
+from latchlike.executions.tables import ExecutionRow
 from latchlike.specs.tables import EntityRow, ProjectRow
 from latchlike.uploads.tables import UploadedObjectRow
 
 
 def test_migrations_match_models(tmp_path: Path) -> None:
-    models = {EntityRow.__tablename__, ProjectRow.__tablename__, UploadedObjectRow.__tablename__}
+    models = {
+        EntityRow.__tablename__,
+        ProjectRow.__tablename__,
+        UploadedObjectRow.__tablename__,
+        ExecutionRow.__tablename__,
+    }
     assert models <= set(Base.metadata.tables)
     db = Database(f"sqlite:///{tmp_path / 'schema.db'}")
     migrate(db.engine)
@@ -28,5 +34,5 @@ def test_migrating_twice_is_harmless(tmp_path: Path) -> None:
     migrate(db.engine)
     migrate(db.engine)
     with db.engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0001"
+        assert MigrationContext.configure(connection).get_current_revision() == "0002"
     db.dispose()

@@ -1,20 +1,69 @@
-"""A neutral description of a workflow's parameters, independent of flyteidl and HTML."""
+"""A neutral description of a workflow's parameters, independent of flyteidl and HTML.
+
+Values travel through ui_gen in one plain shape: int, float, str, bool, an aware
+`datetime`, a `timedelta`, an enum's value as `str`, `None` for an unset Optional,
+`Chosen` for a Union, lists, dicts, a struct as a dict in field order, and a file or
+directory as its URI string.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
+
+from ui_gen.metadata import ParameterMetadata, WorkflowMetadata
+
+KINDS = frozenset(
+    {"int", "float", "str", "bool", "datetime", "duration", "none", "enum", "optional", "union", "list", "dict",
+     "struct", "file", "directory", "unsupported"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """A Union value: which branch (by position) and the value in that branch's shape."""
+
+    branch: int
+    value: Any
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One member of a struct (dataclass or pydantic model)."""
+
+    name: str
+    type: TypeSpec
+    required: bool
+    default: Any = None
+    minimum: float | None = None
+    maximum: float | None = None
 
 
 @dataclass(frozen=True)
 class TypeSpec:
-    """`kind` is one of: int, float, str, bool, datetime, duration, none, enum, optional,
-    union, list, dict, struct, file, directory, dataframe, unsupported."""
+    """`kind` is one of `KINDS`; `children` are the element, value or branch types;
+    `fields` the members of a struct, in declaration order when it is known."""
 
     kind: str
     children: tuple[TypeSpec, ...] = ()
     enum_values: tuple[str, ...] = ()
     blob_format: str = ""
+    title: str = ""
+    fields: tuple[FieldSpec, ...] = ()
     detail: str = ""
+
+    @property
+    def child(self) -> TypeSpec:
+        return self.children[0]
+
+    @property
+    def is_samplesheet(self) -> bool:
+        """A list of flat records: shown as an editable table with CSV import."""
+        return (
+            self.kind == "list"
+            and self.child.kind == "struct"
+            and all(f.type.kind in _CELL_KINDS for f in self.child.fields)
+        )
 
     @property
     def label(self) -> str:
@@ -35,11 +84,14 @@ class TypeSpec:
                 name = "File" if self.kind == "file" else "Directory"
                 return f"{name} ({self.blob_format})" if self.blob_format else name
             case "struct":
-                return self.detail or "record"
+                return self.title or "record"
             case "unsupported":
                 return f"unsupported ({self.detail})"
             case _:
                 return self.kind
+
+
+_CELL_KINDS = frozenset({"int", "float", "str", "bool", "enum", "file", "directory", "datetime", "duration"})
 
 
 @dataclass(frozen=True)
@@ -48,10 +100,21 @@ class ParameterSpec:
     type: TypeSpec
     description: str = ""
     required: bool = True
+    default: Any = None
     default_preview: str | None = None
+    metadata: ParameterMetadata = field(default_factory=ParameterMetadata)
+
+    @property
+    def label(self) -> str:
+        return self.metadata.display_name or self.name
 
 
 @dataclass(frozen=True)
 class InterfaceSpec:
-    inputs: tuple[ParameterSpec, ...] = field(default_factory=tuple)
-    outputs: tuple[ParameterSpec, ...] = field(default_factory=tuple)
+    inputs: tuple[ParameterSpec, ...] = ()
+    outputs: tuple[ParameterSpec, ...] = ()
+    metadata: WorkflowMetadata = field(default_factory=WorkflowMetadata)
+    description: str = ""
+
+    def input(self, name: str) -> ParameterSpec:
+        return next(p for p in self.inputs if p.name == name)

@@ -28,14 +28,16 @@ from latchlike.grpc import convert
 from latchlike.specs import projects, service
 from latchlike.specs.compiler import entity_id
 from latchlike.specs.ids import ResourceKind
+from latchlike.store import FileStore
 
 T = TypeVar("T")
 Context: TypeAlias = aio.ServicerContext
 
 
 class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, store: FileStore) -> None:
         self._db = db
+        self._store = store
 
     async def _run(self, work: Callable[[Session], T]) -> T:
         def in_session() -> T:
@@ -65,7 +67,9 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         self, request: workflow_pb2.WorkflowCreateRequest, context: Context
     ) -> workflow_pb2.WorkflowCreateResponse:
         workflow_id = entity_id(request.id, ResourceKind.WORKFLOW)
-        await self._run(lambda s: service.register_workflow(s, workflow_id=workflow_id, spec=request.spec))
+        await self._run(
+            lambda s: service.register_workflow(s, workflow_id=workflow_id, spec=request.spec, store=self._store)
+        )
         return workflow_pb2.WorkflowCreateResponse()
 
     async def GetWorkflow(self, request: common_pb2.ObjectGetRequest, context: Context) -> workflow_pb2.Workflow:

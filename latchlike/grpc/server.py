@@ -34,7 +34,7 @@ def build_grpc_server(
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
         ],
     )
-    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(db), server)
+    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(db, store), server)
     dataproxy_pb2_grpc.add_DataProxyServiceServicer_to_server(DataProxyServicer(db, store, signer, upload_ttl), server)
     bound = server.add_insecure_port(f"{host}:{port}")
     if bound == 0:

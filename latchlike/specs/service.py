@@ -8,6 +8,7 @@ Get answers with is compiled here, once, at registration.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -19,11 +20,12 @@ from sqlalchemy.orm import Session
 
 from latchlike.db import insert_if_absent, utcnow
 from latchlike.errors import AlreadyExists, Conflict, InvalidArgument, NotFound
-from latchlike.specs import compiler
+from latchlike.specs import compiler, form_check
 from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
 from latchlike.specs.listing import ListQuery, apply, next_token
 from latchlike.specs.projects import require_project_domain
 from latchlike.specs.tables import EntityRow
+from latchlike.store import FileStore
 
 ACTIVE = launch_plan_pb2.LaunchPlanState.ACTIVE
 INACTIVE = launch_plan_pb2.LaunchPlanState.INACTIVE
@@ -46,6 +48,7 @@ class StoredEntity:
     state: int | None
     created_at: datetime
     updated_at: datetime
+    form_hints: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,16 @@ def register_task(session: Session, *, task_id: EntityId, spec: task_pb2.TaskSpe
     _register(session, task_id, spec, lambda: compiled, spec.description.short_description)
 
 
-def register_workflow(session: Session, *, workflow_id: EntityId, spec: workflow_pb2.WorkflowSpec) -> None:
+def register_workflow(
+    session: Session,
+    *,
+    workflow_id: EntityId,
+    spec: workflow_pb2.WorkflowSpec,
+    store: FileStore | None = None,
+    sources: Mapping[str, str] | None = None,
+) -> None:
+    """`sources` (module → Python source) or, failing that, the code bundle in `store` give
+    the signature order the form needs; the workflow is refused if it cannot be a form."""
     spec = _with_template_id(spec, workflow_id)
 
     def compile_() -> workflow_pb2.WorkflowClosure:
@@ -81,7 +93,10 @@ def register_workflow(session: Session, *, workflow_id: EntityId, spec: workflow
             _get_reference(session, ref, f"{workflow_id} references")
         return workflow_pb2.WorkflowClosure(compiled_workflow=compiler.compile_workflow(spec, tasks))
 
-    _register(session, workflow_id, spec, compile_, spec.description.short_description)
+    def form_hints(closure: workflow_pb2.WorkflowClosure) -> str | None:
+        return form_check.checked_hints(workflow_id, closure, spec, store=store, sources=sources)
+
+    _register(session, workflow_id, spec, compile_, spec.description.short_description, hints_of=form_hints)
 
 
 def register_launch_plan(session: Session, *, launch_plan_id: EntityId, spec: launch_plan_pb2.LaunchPlanSpec) -> None:
@@ -200,12 +215,14 @@ def _register(
     compile_: Any,
     short_description: str,
     state: int | None = None,
+    hints_of: Callable[[Any], str | None] | None = None,
 ) -> None:
     entity_id.validate()
     require_project_domain(session, entity_id.project, entity_id.domain)
     spec_bytes = spec.SerializeToString(deterministic=True)
     digest = hashlib.sha256(spec_bytes).hexdigest()
     _refuse_taken(session, entity_id, digest)
+    compiled = compile_()
     now = utcnow()
     inserted = insert_if_absent(
         session,
@@ -218,7 +235,8 @@ def _register(
             "version": entity_id.version,
             "digest": digest,
             "spec": spec_bytes,
-            "compiled": compile_().SerializeToString(deterministic=True),
+            "compiled": compiled.SerializeToString(deterministic=True),
+            "form_hints": hints_of(compiled) if hints_of else None,
             "short_description": short_description,
             "state": state,
             "created_at": now,
@@ -291,4 +309,5 @@ def _stored(row: EntityRow) -> StoredEntity:
         row.state,
         row.created_at,
         row.updated_at,
+        row.form_hints,
     )

@@ -43,5 +43,8 @@ class EntityRow(Base):
     short_description: Mapped[str] = mapped_column(Text, default="")
     # Launch plans only: ACTIVE or INACTIVE. The one mutable field of a registered entity.
     state: Mapped[int | None] = mapped_column(default=None)
+    # Workflows only: `ui_gen.source.SourceHints` as JSON (signature and field order, which
+    # the protos lose), read from the registered code at registration; None without it.
+    form_hints: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

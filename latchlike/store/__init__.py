@@ -6,6 +6,7 @@ whose layout `keys.py` owns.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import urlparse
@@ -13,9 +14,21 @@ from urllib.parse import urlparse
 from latchlike.errors import InvalidArgument
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+
+
 class FileStore(Protocol):
     def uri(self, key: str) -> str:
         """The URI a task process or pod reads the object from."""
+
+    def key_of(self, uri: str) -> str | None:
+        """The key behind one of this store's URIs; None for a URI outside the store."""
+
+    def list(self, prefix: str) -> list[StoredObject]:
+        """Every object whose key starts with `prefix` (a folder, ending in '/'), by key."""
 
     def exists(self, key: str) -> bool: ...
 

@@ -6,8 +6,10 @@ import os
 import shutil
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import unquote, urlparse
 
-from latchlike.errors import NotFound
+from latchlike.errors import InvalidArgument, NotFound
+from latchlike.store import StoredObject
 from latchlike.store.keys import check_key
 
 
@@ -21,6 +23,28 @@ class LocalFileStore:
 
     def uri(self, key: str) -> str:
         return self._path(key).as_uri()
+
+    def key_of(self, uri: str) -> str | None:
+        if not uri.startswith("file://"):
+            return None
+        path = Path(unquote(urlparse(uri).path))
+        if not path.is_relative_to(self.root) or path == self.root:
+            return None
+        try:
+            return check_key(path.relative_to(self.root).as_posix())
+        except InvalidArgument:
+            return None
+
+    def list(self, prefix: str) -> list[StoredObject]:
+        folder = self.root / prefix if prefix.endswith("/") else (self.root / prefix).parent
+        if not folder.is_dir():
+            return []
+        found = []
+        for path in folder.rglob("*"):
+            key = path.relative_to(self.root).as_posix()
+            if path.is_file() and key.startswith(prefix) and not path.name.startswith("."):
+                found.append(StoredObject(key, path.stat().st_size))
+        return sorted(found, key=lambda item: item.key)
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()

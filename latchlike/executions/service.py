@@ -1,0 +1,119 @@
+"""Recording and reading executions.
+
+Until the engine lands, an accepted launch is recorded as QUEUED with its exact inputs;
+the engine will pick queued rows up. Names are FlyteAdmin-style: a letter and 19
+lowercase letters or digits.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from flyteidl.core import literals_pb2
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from latchlike.errors import NotFound
+from latchlike.executions.tables import ExecutionRow
+from latchlike.specs.ids import EntityId, ResourceKind
+
+_ALPHABET = string.ascii_lowercase + string.digits
+ANONYMOUS = "anonymous"
+
+
+class Source(StrEnum):
+    FORM = "form"
+    API = "api"
+    CLI = "cli"
+    TRIGGER = "trigger"
+
+
+@dataclass(frozen=True)
+class ExecutionKey:
+    project: str
+    domain: str
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.project}/{self.domain}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Execution:
+    key: ExecutionKey
+    launch_plan: EntityId
+    workflow: str
+    inputs: literals_pb2.LiteralMap
+    phase: str
+    source: str
+    launched_by: str
+    relaunch_of: str | None
+    created_at: datetime
+
+
+def new_execution_name() -> str:
+    return secrets.choice(string.ascii_lowercase) + "".join(secrets.choice(_ALPHABET) for _ in range(19))
+
+
+def create_execution(
+    session: Session,
+    *,
+    launch_plan: EntityId,
+    workflow: str,
+    inputs: literals_pb2.LiteralMap,
+    source: Source,
+    launched_by: str = ANONYMOUS,
+    relaunch_of: str | None = None,
+) -> ExecutionKey:
+    key = ExecutionKey(launch_plan.project, launch_plan.domain, new_execution_name())
+    session.add(
+        ExecutionRow(
+            project=key.project,
+            domain=key.domain,
+            name=key.name,
+            launch_plan=launch_plan.name,
+            workflow=workflow,
+            version=launch_plan.version,
+            inputs=inputs.SerializeToString(deterministic=True),
+            phase="QUEUED",
+            source=source.value,
+            launched_by=launched_by,
+            relaunch_of=relaunch_of,
+        )
+    )
+    session.flush()
+    return key
+
+
+def get_execution(session: Session, key: ExecutionKey) -> Execution:
+    row = session.scalar(
+        select(ExecutionRow).where(
+            ExecutionRow.project == key.project, ExecutionRow.domain == key.domain, ExecutionRow.name == key.name
+        )
+    )
+    if row is None:
+        raise NotFound(f"no execution {key}")
+    return _execution(row)
+
+
+def list_executions(session: Session, *, limit: int = 100) -> list[Execution]:
+    rows = session.scalars(select(ExecutionRow).order_by(ExecutionRow.created_at.desc()).limit(limit))
+    return [_execution(row) for row in rows]
+
+
+def _execution(row: ExecutionRow) -> Execution:
+    return Execution(
+        key=ExecutionKey(row.project, row.domain, row.name),
+        launch_plan=EntityId(ResourceKind.LAUNCH_PLAN, row.project, row.domain, row.launch_plan, row.version),
+        workflow=row.workflow,
+        inputs=literals_pb2.LiteralMap.FromString(row.inputs),
+        phase=row.phase,
+        source=row.source,
+        launched_by=row.launched_by,
+        relaunch_of=row.relaunch_of,
+        created_at=row.created_at,
+    )

@@ -1,0 +1,109 @@
+"""The launch form of a registered workflow version: its interface (with the launch
+plan's defaults and the source hints kept at registration), the form, and its validator.
+
+Registered versions are immutable, so each is built once and cached.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from threading import Lock
+from typing import Any
+
+from flyteidl.admin import launch_plan_pb2, workflow_pb2
+from flyteidl.core import literals_pb2, types_pb2
+from sqlalchemy.orm import Session
+
+from latchlike.errors import NotFound
+from latchlike.specs.form_check import load_hints
+from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
+from latchlike.specs.listing import ListQuery
+from latchlike.specs.service import StoredEntity, get_entity, list_entities
+from ui_gen.adapters.flyteidl import interface_spec
+from ui_gen.adapters.literals import literal_to_value, to_literal_map
+from ui_gen.form import Form, build_form
+from ui_gen.schema import InterfaceSpec
+from ui_gen.validate import FormValidator
+
+CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class LaunchForm:
+    workflow: EntityId
+    launch_plan: EntityId
+    interface: InterfaceSpec
+    form: Form
+    validator: FormValidator
+    literal_types: dict[str, types_pb2.LiteralType]
+
+    def defaults(self) -> dict[str, Any]:
+        return {p.name: p.default for p in self.interface.inputs if not p.required}
+
+    def values_of(self, inputs: literals_pb2.LiteralMap) -> dict[str, Any]:
+        """A previous execution's inputs, as values to prefill the form with."""
+        kinds = {p.name: p.type for p in self.interface.inputs}
+        literals = inputs.literals
+        return {name: literal_to_value(literal, kinds[name]) for name, literal in literals.items() if name in kinds}
+
+    def literal_map(self, values: dict[str, Any]) -> literals_pb2.LiteralMap:
+        kinds = {p.name: p.type for p in self.interface.inputs}
+        return to_literal_map(values, {name: (self.literal_types[name], kinds[name]) for name in values})
+
+
+_cache: OrderedDict[tuple[EntityId, EntityId], LaunchForm] = OrderedDict()
+_cache_lock = Lock()
+
+
+def launch_form(session: Session, key: NamedEntityKey, version: str | None = None) -> LaunchForm:
+    workflow = _workflow(session, key, version)
+    launch_plan_id = EntityId(ResourceKind.LAUNCH_PLAN, key.project, key.domain, key.name, workflow.id.version)
+    with _cache_lock:
+        if (workflow.id, launch_plan_id) in _cache:
+            _cache.move_to_end((workflow.id, launch_plan_id))
+            return _cache[(workflow.id, launch_plan_id)]
+    try:
+        launch_plan = get_entity(session, launch_plan_id)
+    except NotFound:
+        raise NotFound(f"{key} version {workflow.id.version} has no launch plan to launch it with") from None
+    built = _build(workflow, launch_plan)
+    with _cache_lock:
+        _cache[(workflow.id, launch_plan_id)] = built
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return built
+
+
+def _workflow(session: Session, key: NamedEntityKey, version: str | None) -> StoredEntity:
+    if version:
+        return get_entity(session, EntityId(ResourceKind.WORKFLOW, key.project, key.domain, key.name, version))
+    newest = list_entities(
+        session, kind=ResourceKind.WORKFLOW, project=key.project, domain=key.domain, name=key.name,
+        query=ListQuery(limit=1),
+    ).items  # fmt: skip
+    if not newest:
+        raise NotFound(f"{key} is not registered")
+    return newest[0]
+
+
+def _build(workflow: StoredEntity, launch_plan: StoredEntity) -> LaunchForm:
+    compiled = workflow_pb2.WorkflowClosure.FromString(workflow.compiled).compiled_workflow
+    spec = workflow_pb2.WorkflowSpec.FromString(workflow.spec)
+    defaults = launch_plan_pb2.LaunchPlanClosure.FromString(launch_plan.compiled).expected_inputs
+    variables = compiled.primary.template.interface.inputs.variables
+    interface = interface_spec(
+        compiled.primary.template.interface,
+        defaults,
+        long_description=spec.description.long_description.value,
+        hints=load_hints(workflow.form_hints),
+    )
+    form = build_form(interface, title=workflow.id.name.rsplit(".", 1)[-1])
+    return LaunchForm(
+        workflow=workflow.id,
+        launch_plan=launch_plan.id,
+        interface=interface,
+        form=form,
+        validator=FormValidator(form),
+        literal_types={name: variables[name].type for name in variables},
+    )

@@ -1,0 +1,109 @@
+"""Launch pages: the generated form of a workflow, its submission, and the executions it
+records. Validation happens in `launches.service`; a refused submission comes back as
+the same form with every error beside its field and status 422."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from latchlike.executions import views as execution_views
+from latchlike.executions.service import ExecutionKey, get_execution
+from latchlike.launches.catalog import StoreCatalog
+from latchlike.launches.forms import LaunchForm, launch_form
+from latchlike.launches.service import launch_from_form
+from latchlike.specs.ids import NamedEntityKey, ResourceKind
+from latchlike.web.deps import PlatformDep, SessionDep
+from latchlike.web.markdown import render_markdown
+from latchlike.web.templating import templates
+from ui_gen.form import Field
+from ui_gen.submission import flatten
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/workflows/{project}/{domain}/{name}/launch", response_class=HTMLResponse)
+def launch_page(
+    request: Request,
+    platform: PlatformDep,
+    session: SessionDep,
+    project: str,
+    domain: str,
+    name: str,
+    version: str | None = None,
+    relaunch: str | None = None,
+) -> HTMLResponse:
+    """`relaunch=<execution name>` prefills the form with that execution's inputs."""
+    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version)
+    values = form.defaults()
+    if relaunch:
+        values |= form.values_of(get_execution(session, ExecutionKey(project, domain, relaunch)).inputs)
+    return _render(request, platform, form, flatten(form.form, values), {}, relaunch)
+
+
+@router.post("/workflows/{project}/{domain}/{name}/launch", response_class=HTMLResponse, response_model=None)
+async def submit_launch(
+    request: Request,
+    platform: PlatformDep,
+    session: SessionDep,
+    project: str,
+    domain: str,
+    name: str,
+    version: str | None = None,
+    relaunch: str | None = None,
+) -> HTMLResponse | RedirectResponse:
+    submitted = await request.form()
+    data = {key: [str(value) for value in submitted.getlist(key)] for key in submitted}
+    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version)
+    catalog = StoreCatalog(platform.store, project)
+    result = launch_from_form(session, form, data, catalog, relaunch_of=relaunch)
+    if result.execution is None:
+        return _render(request, platform, form, data, result.errors, relaunch, status.HTTP_422_UNPROCESSABLE_ENTITY)
+    key = result.execution
+    return RedirectResponse(f"/executions/{key.project}/{key.domain}/{key.name}", status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/executions", response_class=HTMLResponse)
+def execution_list(request: Request, session: SessionDep) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, "executions.html", {"executions": execution_views.list_summaries(session)}
+    )
+
+
+@router.get("/executions/{project}/{domain}/{name}", response_class=HTMLResponse)
+def execution_page(request: Request, session: SessionDep, project: str, domain: str, name: str) -> HTMLResponse:
+    detail = execution_views.execution_detail(session, ExecutionKey(project, domain, name))
+    return templates.TemplateResponse(request, "execution.html", {"execution": detail})
+
+
+def _render(
+    request: Request,
+    platform: PlatformDep,
+    form: LaunchForm,
+    flat: dict[str, list[str]],
+    errors: dict[str, str],
+    relaunch: str | None,
+    status_code: int = status.HTTP_200_OK,
+) -> HTMLResponse:
+    catalog = StoreCatalog(platform.store, form.workflow.project)
+
+    def choices(item: Field) -> list[Any]:
+        return catalog.candidates(directory=item.widget == "directory", blob_format=item.type.blob_format)
+
+    query = f"?version={form.workflow.version}" + (f"&relaunch={relaunch}" if relaunch else "")
+    return templates.TemplateResponse(
+        request,
+        "launch.html",
+        {
+            "launch": form,
+            "flat": flat,
+            "errors": errors,
+            "choices": choices,
+            "action": request.url.path + query,
+            "description_html": render_markdown(form.interface.description),
+            "relaunch": relaunch,
+        },
+        status_code=status_code,
+    )

@@ -1,0 +1,186 @@
+"""InterfaceSpec → a form: sections of fields, each with its widget, HTML5 attributes and
+rules. Fields carry a `key`, not a full name: names are paths (`outer.inner.depth`,
+`samples.0.fastq`) made while rendering, so one form serves every set of row counts.
+
+`build_form` is pure and cheap to cache per registered version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ui_gen.errors import FormSpecError
+from ui_gen.metadata import Rule
+from ui_gen.schema import FieldSpec, InterfaceSpec, ParameterSpec, TypeSpec
+from ui_gen.widgets import widget_for
+
+ADVANCED = "Advanced"
+INDEX = "__index__"
+"""The row-number placeholder in a list's template row; the browser script replaces it."""
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    widget: str
+    type: TypeSpec
+    required: bool = True
+    help: str = ""
+    placeholder: str = ""
+    attrs: dict[str, str] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+    children: tuple[Field, ...] = ()
+    default: Any = None
+    """Used when the field is not required and left empty (values in ui_gen's plain shape)."""
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        kind = self.type.child if self.widget == "multiselect" else self.type
+        return kind.enum_values
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    fields: tuple[Field, ...]
+    advanced: bool = False
+
+
+@dataclass(frozen=True)
+class Form:
+    title: str
+    sections: tuple[Section, ...]
+
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        return tuple(f for section in self.sections for f in section.fields)
+
+
+def build_form(interface: InterfaceSpec, *, title: str) -> Form:
+    """Raises FormSpecError naming the first parameter that cannot be rendered."""
+    sections: list[tuple[str, list[Field]]] = [("", [])]
+    advanced: list[Field] = []
+    for parameter in interface.inputs:
+        built = _parameter_field(parameter)
+        if parameter.metadata.hidden:
+            advanced.append(built)
+            continue
+        if parameter.metadata.section_title:
+            sections.append((parameter.metadata.section_title, []))
+        sections[-1][1].append(built)
+    shown = [Section(name, tuple(items)) for name, items in sections if items]
+    if advanced:
+        shown.append(Section(ADVANCED, tuple(advanced), advanced=True))
+    return Form(interface.metadata.display_name or title, tuple(shown))
+
+
+def _parameter_field(parameter: ParameterSpec) -> Field:
+    meta = parameter.metadata
+    where = f"parameter {parameter.name!r}"
+    return _field(
+        key=parameter.name,
+        label=meta.display_name or parameter.name,
+        kind=parameter.type,
+        required=parameter.required,
+        where=where,
+        help=meta.comment or parameter.description,
+        placeholder=meta.placeholder,
+        rules=meta.rules,
+        appearance=meta.appearance,
+        minimum=None,
+        maximum=None,
+        default=parameter.default,
+    )
+
+
+def _member_field(member: FieldSpec, where: str) -> Field:
+    return _field(
+        key=member.name,
+        label=member.name.replace("_", " "),
+        kind=member.type,
+        required=member.required,
+        where=f"{where}, field {member.name!r}",
+        minimum=member.minimum,
+        maximum=member.maximum,
+        default=member.default,
+    )
+
+
+def _field(
+    *,
+    key: str,
+    label: str,
+    kind: TypeSpec,
+    required: bool,
+    where: str,
+    help: str = "",
+    placeholder: str = "",
+    rules: tuple[Rule, ...] = (),
+    appearance: str = "line",
+    minimum: float | None,
+    maximum: float | None,
+    default: Any = None,
+) -> Field:
+    widget = widget_for(kind, appearance)
+    if widget is None:
+        raise FormSpecError(f"{where} has type {kind.label}, which latchlike cannot show as a form field")
+    if rules and kind.kind not in ("str", "file", "directory"):
+        raise FormSpecError(f"{where}: regex rules apply to text, files and directories, not to {kind.label}")
+    if appearance == "multiselect" and widget != "multiselect":
+        raise FormSpecError(f"{where}: appearance multiselect needs a list of an Enum, not {kind.label}")
+    children = _children(kind, widget, where)
+    attrs = _attrs(kind, widget, required, minimum, maximum)
+    return Field(key, label, widget, kind, required, help, placeholder, attrs, tuple(rules), children, default)
+
+
+def _children(kind: TypeSpec, widget: str, where: str) -> tuple[Field, ...]:
+    match widget:
+        case "group":
+            return tuple(_member_field(member, where) for member in kind.fields)
+        case "samplesheet":
+            return tuple(_member_field(member, where) for member in kind.child.fields)
+        case "optional":
+            return (_nested("value", kind.child, where, required=True),)
+        case "union":
+            return tuple(
+                _nested(f"b{index}", branch, f"{where}, branch {branch.label}", required=True)
+                for index, branch in enumerate(kind.children)
+                if branch.kind != "none"
+            )
+        case "list":
+            return (_nested(INDEX, kind.child, f"{where}, list item", required=True),)
+        case "dict":
+            return (
+                _nested("key", TypeSpec("str"), f"{where}, key", required=True),
+                _nested("value", kind.child, f"{where}, value", required=True),
+            )
+    return ()
+
+
+def _nested(key: str, kind: TypeSpec, where: str, *, required: bool) -> Field:
+    return _field(key=key, label=kind.label, kind=kind, required=required, where=where, minimum=None, maximum=None)
+
+
+def _attrs(kind: TypeSpec, widget: str, required: bool, minimum: float | None, maximum: float | None) -> dict[str, str]:
+    """The HTML5 constraint attributes; the same bounds feed the server's validator."""
+    attrs: dict[str, str] = {}
+    if required and widget in ("number", "text", "textarea", "datetime", "duration", "select"):
+        attrs["required"] = ""
+    if widget == "number":
+        attrs["step"] = "1" if kind.kind == "int" else "any"
+    if widget == "duration":
+        attrs["step"] = "any"
+        attrs["min"] = "0"
+    if widget == "datetime":
+        attrs["step"] = "1"
+    if minimum is not None:
+        attrs["min"] = _number(minimum)
+    if maximum is not None:
+        attrs["max"] = _number(maximum)
+    return attrs
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

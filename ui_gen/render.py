@@ -1,0 +1,35 @@
+"""Rendering forms with Jinja2: ui_gen ships its widget macros (`ui_gen/form.html`) and a
+small browser script (`static/forms.js`); `install` hooks both helpers into an
+application's Jinja2 environment, which keeps its own templates first."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import jinja2
+
+from ui_gen.form import Field
+from ui_gen.submission import row_indices
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def install(env: jinja2.Environment) -> None:
+    env.loader = jinja2.ChoiceLoader(
+        [loader for loader in (env.loader,) if loader] + [jinja2.FileSystemLoader(TEMPLATES_DIR)]
+    )
+    env.globals["row_indices"] = row_indices
+    env.globals["errors_roots"] = errors_roots
+    env.filters["rules_json"] = rules_json
+
+
+def errors_roots(errors: Mapping[str, str]) -> set[str]:
+    """Top-level parameter names with an error, to open the section that holds them."""
+    return {name.split(".", 1)[0] for name in errors}
+
+
+def rules_json(field: Field) -> str:
+    return json.dumps([rule.model_dump() for rule in field.rules])

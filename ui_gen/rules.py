@@ -1,0 +1,73 @@
+"""Checks that are not plain HTML5 constraints, written once here and once, line for line,
+in `static/forms.js`; a property test holds the two to the same answers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import PurePosixPath
+from typing import Protocol
+
+from ui_gen.metadata import Rule
+
+COMPRESSION_SUFFIXES = frozenset({".gz", ".bgz", ".bz2", ".xz", ".zst"})
+FORMAT_ALIASES = {
+    "fastq": {"fastq", "fq"},
+    "fasta": {"fasta", "fa", "fna", "faa", "ffn"},
+    "bam": {"bam"},
+    "vcf": {"vcf"},
+    "csv": {"csv"},
+    "tsv": {"tsv", "tab"},
+}
+
+
+def rule_failure(rules: Iterable[Rule], value: str) -> str | None:
+    """The message of the first rule the whole value does not match; None when all match."""
+    for rule in rules:
+        if re.fullmatch(rule.regex, value) is None:
+            return rule.message
+    return None
+
+
+def matches_format(name: str, blob_format: str) -> bool:
+    """A blob `format` accepts files whose extension (under any compression) names it."""
+    if not blob_format:
+        return True
+    path = PurePosixPath(name.lower())
+    suffixes = path.suffixes
+    while suffixes and suffixes[-1] in COMPRESSION_SUFFIXES:
+        suffixes = suffixes[:-1]
+    extension = suffixes[-1].lstrip(".") if suffixes else ""
+    wanted = blob_format.lower()
+    return extension in FORMAT_ALIASES.get(wanted, {wanted})
+
+
+class StoredFile(Protocol):
+    @property
+    def uri(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def is_directory(self) -> bool: ...
+
+
+class FileCatalog(Protocol):
+    """What the form needs of a file store: look a URI up, and list candidates for a picker."""
+
+    def lookup(self, uri: str) -> StoredFile | None: ...
+
+    def candidates(self, *, directory: bool, blob_format: str) -> Sequence[StoredFile]: ...
+
+
+def file_failure(catalog: FileCatalog, uri: str, *, directory: bool, blob_format: str) -> str | None:
+    found = catalog.lookup(uri)
+    what = "directory" if directory else "file"
+    if found is None:
+        return f"no {what} {uri!r} in the file store"
+    if found.is_directory != directory:
+        return f"{uri!r} is a {'directory' if found.is_directory else 'file'}; this needs a {what}"
+    if not directory and not matches_format(found.name, blob_format):
+        return f"{found.name!r} is not a {blob_format} file"
+    return None

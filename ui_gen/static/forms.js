@@ -1,0 +1,193 @@
+// Browser side of ui_gen forms. HTML5 attributes do most checks; this adds what they
+// cannot express (regex rules with their own messages, file formats), shows every
+// message beside its field, and drives the dynamic widgets (rows, Optional, Union, CSV).
+// `ruleFailure` and `matchesFormat` mirror ui_gen/rules.py line for line; a property
+// test holds the two to the same answers.
+"use strict";
+
+const LatchlikeForms = (() => {
+  const COMPRESSION = [".gz", ".bgz", ".bz2", ".xz", ".zst"];
+  const FORMAT_ALIASES = {
+    fastq: ["fastq", "fq"],
+    fasta: ["fasta", "fa", "fna", "faa", "ffn"],
+    bam: ["bam"],
+    vcf: ["vcf"],
+    csv: ["csv"],
+    tsv: ["tsv", "tab"],
+  };
+
+  function ruleFailure(rules, value) {
+    for (const rule of rules) {
+      if (!new RegExp("^(?:" + rule.regex + ")$", "u").test(value)) return rule.message;
+    }
+    return null;
+  }
+
+  function matchesFormat(name, blobFormat) {
+    if (!blobFormat) return true;
+    const base = name.toLowerCase().split("/").pop();
+    let suffixes = base.split(".").slice(1).map((s) => "." + s);
+    while (suffixes.length && COMPRESSION.includes(suffixes[suffixes.length - 1])) suffixes.pop();
+    const extension = suffixes.length ? suffixes[suffixes.length - 1].slice(1) : "";
+    const wanted = blobFormat.toLowerCase();
+    return (FORMAT_ALIASES[wanted] || [wanted]).includes(extension);
+  }
+
+  function checkRules(input) {
+    const rules = JSON.parse(input.dataset.rules || "[]");
+    const failure = input.value === "" ? null : ruleFailure(rules, input.value);
+    input.setCustomValidity(failure || "");
+  }
+
+  function checkPicker(picker) {
+    const select = picker.querySelector("select");
+    const uri = picker.querySelector("input[type=text]");
+    const chosen = uri.value.trim() || select.value;
+    let message = "";
+    if (!chosen && picker.hasAttribute("data-required") && !picker.closest("fieldset:disabled")) {
+      message = "Pick a " + picker.dataset.kind + " or enter its URI.";
+    } else if (chosen && picker.dataset.kind === "file" && !matchesFormat(chosen, picker.dataset.format)) {
+      message = "'" + chosen.split("/").pop() + "' is not a " + picker.dataset.format + " file";
+    }
+    select.setCustomValidity(message);
+  }
+
+  function errorBox(element) {
+    const name = element.name && element.name.replace(/\.(uri|__none__)$/, "");
+    return name ? document.getElementById(name + "--error") : null;
+  }
+
+  function showMessage(element) {
+    const box = errorBox(element);
+    if (box) box.textContent = element.validationMessage;
+    element.closest(".field")?.classList.toggle("invalid", !element.validity.valid);
+  }
+
+  function toggleOptional(checkbox) {
+    const box = document.getElementById(checkbox.dataset.optional + "--value");
+    if (box) box.disabled = checkbox.checked;
+  }
+
+  function chooseBranch(select) {
+    const name = select.dataset.union;
+    for (const fieldset of select.parentElement.querySelectorAll("fieldset[data-branch]")) {
+      if (fieldset.dataset.branchOf !== name) continue;
+      const chosen = fieldset.dataset.branch === select.value;
+      fieldset.disabled = !chosen;
+      fieldset.hidden = !chosen;
+    }
+  }
+
+  function addRow(name) {
+    const rows = document.querySelector(`[data-rows="${CSS.escape(name)}"]`);
+    const template = document.querySelector(`template[data-row-template="${CSS.escape(name)}"]`);
+    const used = [...rows.children].map((row) => {
+      const named = row.querySelector("[name]");
+      const match = named && named.name.slice(name.length + 1).match(/^(\d+)/);
+      return match ? Number(match[1]) : -1;
+    });
+    const index = String(Math.max(-1, ...used) + 1);
+    const html = template.innerHTML.replaceAll(name + ".__index__", name + "." + index);
+    rows.insertAdjacentHTML("beforeend", html);
+    const added = rows.lastElementChild;
+    wire(added);
+    return added;
+  }
+
+  function parseCsv(text) {
+    const rows = [];
+    let row = [], cell = "", quoted = false;
+    const delimiter = (text.split(/\r?\n/)[0] || "").includes("\t") ? "\t" : ",";
+    for (let i = 0; i < text.length; i++) {
+      const c = text[i];
+      if (quoted) {
+        if (c === '"' && text[i + 1] === '"') { cell += '"'; i++; }
+        else if (c === '"') quoted = false;
+        else cell += c;
+      } else if (c === '"') quoted = true;
+      else if (c === delimiter) { row.push(cell); cell = ""; }
+      else if (c === "\n" || c === "\r") {
+        if (c === "\r" && text[i + 1] === "\n") i++;
+        row.push(cell); rows.push(row); row = []; cell = "";
+      } else cell += c;
+    }
+    if (cell !== "" || row.length) { row.push(cell); rows.push(row); }
+    return rows.filter((r) => r.some((value) => value.trim() !== ""));
+  }
+
+  function importCsv(name) {
+    const textarea = document.getElementById(name + ".csv");
+    const [header, ...lines] = parseCsv(textarea.value);
+    const box = document.getElementById(name + ".csv--error");
+    if (!header) return;
+    const table = document.querySelector(`[data-sheet="${CSS.escape(name)}"]`);
+    const columns = [...table.querySelectorAll("thead th")].map((th) => th.textContent.replace("*", "").trim().toLowerCase());
+    const keys = header.map((h) => h.trim().toLowerCase());
+    const rows = document.querySelector(`[data-rows="${CSS.escape(name)}"]`);
+    const template = document.querySelector(`template[data-row-template="${CSS.escape(name)}"]`);
+    const fieldKeys = [...template.content.querySelectorAll("td[data-field]")].map((td) => td.dataset.field.split(".").pop());
+    const unknown = keys.filter((k) => !fieldKeys.includes(k) && !columns.includes(k));
+    if (unknown.length) { box.textContent = "unknown column(s) " + unknown.join(", ") + "; expected: " + fieldKeys.join(", "); return; }
+    box.textContent = "";
+    for (const row of [...rows.children]) {
+      if (![...row.querySelectorAll("input[type=text], input[type=number], select")].some((e) => e.value)) row.remove();
+    }
+    for (const line of lines) {
+      const added = addRow(name);
+      keys.forEach((key, i) => {
+        const fieldKey = fieldKeys.includes(key) ? key : fieldKeys[columns.indexOf(key)];
+        const cell = added.querySelector(`td[data-field$=".${CSS.escape(fieldKey)}"]`);
+        const value = (line[i] || "").trim();
+        const input = cell.querySelector("input[type=text], input[type=number], input[type=checkbox], select");
+        if (input.type === "checkbox") input.checked = ["true", "1", "yes", "on"].includes(value.toLowerCase());
+        else if (input.tagName === "SELECT" && cell.querySelector(".picker")) {
+          const option = [...input.options].find((o) => o.value === value || o.textContent === value);
+          if (option) input.value = option.value; else cell.querySelector(".picker input[type=text]").value = value;
+        } else input.value = value;
+      });
+      added.querySelectorAll(".picker").forEach(checkPicker);
+    }
+    textarea.value = "";
+  }
+
+  function wire(root) {
+    root.querySelectorAll("[data-rules]").forEach((input) => {
+      checkRules(input);
+      input.addEventListener("input", () => { checkRules(input); showMessage(input); });
+    });
+    root.querySelectorAll(".picker").forEach((picker) => {
+      checkPicker(picker);
+      picker.addEventListener("input", () => { checkPicker(picker); showMessage(picker.querySelector("select")); });
+      picker.addEventListener("change", () => { checkPicker(picker); showMessage(picker.querySelector("select")); });
+    });
+    root.querySelectorAll("[data-optional]").forEach((checkbox) => {
+      checkbox.addEventListener("change", () => { toggleOptional(checkbox); root.querySelectorAll(".picker").forEach(checkPicker); });
+    });
+    root.querySelectorAll("[data-union]").forEach((select) => select.addEventListener("change", () => chooseBranch(select)));
+    root.querySelectorAll("[data-add]").forEach((button) => button.addEventListener("click", () => addRow(button.dataset.add)));
+    root.querySelectorAll("[data-remove]").forEach((button) => button.addEventListener("click", () => button.closest("[data-row]").remove()));
+    root.querySelectorAll("[data-csv-import]").forEach((button) => button.addEventListener("click", () => importCsv(button.dataset.csvImport)));
+    root.querySelectorAll("[data-csv-file]").forEach((input) => input.addEventListener("change", async () => {
+      const file = input.files[0];
+      if (!file) return;
+      document.getElementById(input.dataset.csvFile + ".csv").value = await file.text();
+      importCsv(input.dataset.csvFile);
+    }));
+  }
+
+  function init(form) {
+    wire(form);
+    // Every message beside its field, not only the browser's first bubble.
+    form.addEventListener("invalid", (event) => showMessage(event.target), true);
+    form.addEventListener("change", (event) => { if (event.target.validity) showMessage(event.target); });
+    form.addEventListener("submit", (event) => {
+      form.querySelectorAll(".picker").forEach(checkPicker);
+      const fields = [...form.elements].filter((e) => e.willValidate);
+      fields.forEach(showMessage);
+      if (!fields.every((e) => e.validity.valid)) event.preventDefault();
+    });
+  }
+
+  document.querySelectorAll("form[data-launch-form]").forEach(init);
+  return { ruleFailure, matchesFormat };
+})();
