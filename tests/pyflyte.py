@@ -13,10 +13,12 @@ PYFLYTE = str(Path(sys.executable).with_name("pyflyte"))
 REGISTER_TIMEOUT_SECONDS = 120
 
 
-def pyflyte_register(server: RunningServer, project_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """`pyflyte register [args] sample` in `project_dir`; a hang (say, a browser login) fails the test."""
+def pyflyte_register(
+    server: RunningServer, project_dir: Path, *args: str, package: str = "sample"
+) -> subprocess.CompletedProcess[str]:
+    """`pyflyte register [args] <package>` in `project_dir`; a hang (say, a browser login) fails the test."""
     return subprocess.run(
-        [PYFLYTE, "--config", str(server.flytekit_config()), "register", *args, "sample"],
+        [PYFLYTE, "--config", str(server.flytekit_config()), "register", *args, package],
         cwd=project_dir,
         capture_output=True,
         text=True,

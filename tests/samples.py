@@ -10,7 +10,10 @@ from pathlib import Path
 
 from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
 
-SAMPLE_PROJECT = Path(__file__).parent / "fixtures" / "sample_project"
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE_PROJECT = FIXTURES / "sample_project"
+FORMS_PROJECT = FIXTURES / "forms_project"
+BAD_FORMS_PROJECT = FIXTURES / "bad_forms_project"
 
 
 @dataclass(frozen=True)
@@ -20,8 +23,16 @@ class SerializedSample:
     launch_plans: list[launch_plan_pb2.LaunchPlan]
 
 
-def serialize_sample(out: Path, *, project: str = "flytesnacks", version: str = "v1") -> SerializedSample:
-    """Serialize tests/fixtures/sample_project's `sample` package the way latchlike does its own."""
+def serialize_sample(
+    out: Path,
+    *,
+    project: str = "flytesnacks",
+    version: str = "v1",
+    project_dir: Path = SAMPLE_PROJECT,
+    package: str = "sample",
+) -> SerializedSample:
+    """Serialize a fixture package (by default tests/fixtures/sample_project's `sample`) the
+    way latchlike serializes its own."""
     out.mkdir(parents=True, exist_ok=True)
     subprocess.run(
         [
@@ -39,11 +50,11 @@ def serialize_sample(out: Path, *, project: str = "flytesnacks", version: str = 
             "--out",
             str(out),
             "--package",
-            "sample",
+            package,
         ],
         check=True,
         capture_output=True,
-        env={**os.environ, "PYTHONPATH": str(SAMPLE_PROJECT)},
+        env={**os.environ, "PYTHONPATH": str(project_dir)},
     )
     files = sorted(out.glob("*.pb"))
     return SerializedSample(

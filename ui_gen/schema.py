@@ -118,3 +118,14 @@ class InterfaceSpec:
 
     def input(self, name: str) -> ParameterSpec:
         return next(p for p in self.inputs if p.name == name)
+
+
+def member_defaults(kind: TypeSpec) -> dict[str, Any]:
+    """The defaults a record's members declare, nested records included."""
+    values: dict[str, Any] = {}
+    for member in kind.fields:
+        if not member.required:
+            values[member.name] = member.default
+        elif member.type.kind == "struct":
+            values[member.name] = member_defaults(member.type)
+    return values

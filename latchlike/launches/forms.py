@@ -23,7 +23,7 @@ from latchlike.specs.service import StoredEntity, get_entity, list_entities
 from ui_gen.adapters.flyteidl import interface_spec
 from ui_gen.adapters.literals import literal_to_value, to_literal_map
 from ui_gen.form import Form, build_form
-from ui_gen.schema import InterfaceSpec
+from ui_gen.schema import InterfaceSpec, member_defaults
 from ui_gen.validate import FormValidator
 
 CACHE_SIZE = 256
@@ -39,7 +39,12 @@ class LaunchForm:
     literal_types: dict[str, types_pb2.LiteralType]
 
     def defaults(self) -> dict[str, Any]:
-        return {p.name: p.default for p in self.interface.inputs if not p.required}
+        """What a fresh form shows: declared defaults, and a required record's member defaults."""
+        values = {p.name: p.default for p in self.interface.inputs if not p.required}
+        for p in self.interface.inputs:
+            if p.required and p.type.kind == "struct":
+                values[p.name] = member_defaults(p.type)
+        return values
 
     def values_of(self, inputs: literals_pb2.LiteralMap) -> dict[str, Any]:
         """A previous execution's inputs, as values to prefill the form with."""
@@ -52,24 +57,27 @@ class LaunchForm:
         return to_literal_map(values, {name: (self.literal_types[name], kinds[name]) for name in values})
 
 
-_cache: OrderedDict[tuple[EntityId, EntityId], LaunchForm] = OrderedDict()
+_CacheKey = tuple[EntityId, str, str | None, str]
+_cache: OrderedDict[_CacheKey, LaunchForm] = OrderedDict()
 _cache_lock = Lock()
 
 
 def launch_form(session: Session, key: NamedEntityKey, version: str | None = None) -> LaunchForm:
     workflow = _workflow(session, key, version)
     launch_plan_id = EntityId(ResourceKind.LAUNCH_PLAN, key.project, key.domain, key.name, workflow.id.version)
-    with _cache_lock:
-        if (workflow.id, launch_plan_id) in _cache:
-            _cache.move_to_end((workflow.id, launch_plan_id))
-            return _cache[(workflow.id, launch_plan_id)]
     try:
         launch_plan = get_entity(session, launch_plan_id)
     except NotFound:
         raise NotFound(f"{key} version {workflow.id.version} has no launch plan to launch it with") from None
+    # Digests, not only ids: another database may hold different specs under the same ids.
+    cache_key = (workflow.id, workflow.digest, workflow.form_hints, launch_plan.digest)
+    with _cache_lock:
+        if cache_key in _cache:
+            _cache.move_to_end(cache_key)
+            return _cache[cache_key]
     built = _build(workflow, launch_plan)
     with _cache_lock:
-        _cache[(workflow.id, launch_plan_id)] = built
+        _cache[cache_key] = built
         while len(_cache) > CACHE_SIZE:
             _cache.popitem(last=False)
     return built

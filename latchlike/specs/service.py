@@ -49,6 +49,7 @@ class StoredEntity:
     created_at: datetime
     updated_at: datetime
     form_hints: str | None = None
+    digest: str = ""
 
 
 @dataclass(frozen=True)
@@ -310,4 +311,5 @@ def _stored(row: EntityRow) -> StoredEntity:
         row.created_at,
         row.updated_at,
         row.form_hints,
+        row.digest,
     )

@@ -34,7 +34,7 @@ def to_literal(value: Any, literal_type: types_pb2.LiteralType, kind: TypeSpec) 
         case "optional" | "union":
             variants = list(literal_type.union_type.variants)
             if kind.kind == "optional":
-                present = next(i for i, v in enumerate(variants) if v.simple != types_pb2.SimpleType.NONE)
+                present = next(i for i, v in enumerate(variants) if not _is_none(v))
                 none = next(i for i, v in enumerate(variants) if i != present)
                 branch, inner = (none, None) if value is None else (present, value)
                 branch_kind = TypeSpec("none") if value is None else kind.child
@@ -115,6 +115,11 @@ def literal_preview(literal: literals_pb2.Literal) -> str:
     else:
         text = json.dumps(MessageToDict(literal), sort_keys=True)
     return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+
+
+def _is_none(literal_type: types_pb2.LiteralType) -> bool:
+    """SimpleType.NONE is 0, the default of every LiteralType: check the oneof, not the value."""
+    return literal_type.WhichOneof("type") == "simple" and literal_type.simple == types_pb2.SimpleType.NONE
 
 
 def _scalar(**value: Any) -> literals_pb2.Literal:
