@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from latchlike.errors import InvalidArgument
+from latchlike.errors import InvalidArgument, NotFound
 from latchlike.launches.forms import launch_form
 from latchlike.platform import Platform
 from latchlike.specs import service
@@ -53,7 +53,7 @@ def test_a_type_without_a_widget_is_refused_naming_the_parameter(
 def test_nothing_is_stored_when_refused(platform: Platform, bad_sample: SerializedSample) -> None:
     with pytest.raises(InvalidArgument):
         _register_workflow(platform, bad_sample, "bad_forms.stray.stray")
-    with platform.db.session() as session, pytest.raises(Exception, match="is not registered"):
+    with platform.db.session() as session, pytest.raises(NotFound, match="is not registered"):
         launch_form(
             session, NamedEntityKey(ResourceKind.WORKFLOW, "flytesnacks", "development", "bad_forms.stray.stray")
         )
