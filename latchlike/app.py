@@ -16,7 +16,7 @@ from latchlike.builtins import register_builtin_workflows
 from latchlike.config import Settings
 from latchlike.grpc.server import build_grpc_server
 from latchlike.platform import open_platform
-from latchlike.web import api, launches, pages, uploads
+from latchlike.web import api, launch_api, launches, pages, uploads
 from latchlike.web.errors import install_error_handlers
 from latchlike.web.pages import STATIC_DIR
 from ui_gen.render import STATIC_DIR as FORM_STATIC_DIR
@@ -51,6 +51,7 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="latchlike", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(api.router)
+    app.include_router(launch_api.router)
     app.include_router(uploads.router)
     app.include_router(pages.router)
     app.include_router(launches.router)

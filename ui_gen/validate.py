@@ -9,6 +9,7 @@ context, so a model can be built without one.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -26,6 +27,7 @@ from pydantic import (
     ValidationInfo,
     create_model,
 )
+from pydantic.json_schema import PydanticJsonSchemaWarning
 from pydantic import Field as PydanticField
 
 from ui_gen.form import Field, Form
@@ -57,7 +59,19 @@ class FormValidator:
         )
 
     def json_schema(self) -> dict[str, Any]:
-        return self.model.model_json_schema()
+        """A JSON Schema of the inputs, with `x-widget` per field and `x-sections` for layout,
+        so other clients can build their own forms. Unions take `{"branch": i, "value": v}`."""
+        with warnings.catch_warnings():
+            # Top-level defaults are a sentinel (filled in after validation); the real ones
+            # are put in by `_model` as plain JSON.
+            warnings.simplefilter("ignore", PydanticJsonSchemaWarning)
+            schema = self.model.model_json_schema()
+        schema["title"] = self.form.title
+        schema["x-sections"] = [
+            {"title": section.title, "advanced": section.advanced, "fields": [f.key for f in section.fields]}
+            for section in self.form.sections
+        ]
+        return schema
 
     def validate(self, data: Mapping[str, Any], catalog: FileCatalog) -> Outcome:
         try:
@@ -81,6 +95,8 @@ def _model(name: str, fields: Mapping[str, Field], *, top_level: bool = False) -
         extra: dict[str, JsonValue] = {"x-widget": item.widget, "title": item.label}
         if item.help:
             extra["description"] = item.help
+        if not item.required:
+            extra["default"] = _jsonable(item.default)
         if item.required:
             definitions[key] = (annotation, PydanticField(json_schema_extra=extra))
         elif top_level:
@@ -153,6 +169,22 @@ def _branch_tag(value: Any) -> str | None:
     if isinstance(value, dict):
         return str(value.get("branch"))
     return str(getattr(value, "branch", None))
+
+
+def _jsonable(value: Any) -> JsonValue:
+    """A default in ui_gen's plain shape, as the JSON the API would accept for it."""
+    match value:
+        case Chosen():
+            return {"branch": value.branch, "value": _jsonable(value.value)}
+        case datetime():
+            return value.isoformat()
+        case timedelta():
+            return value.total_seconds()
+        case dict():
+            return {str(key): _jsonable(item) for key, item in value.items()}
+        case list() | tuple():
+            return [_jsonable(item) for item in value]
+    return value  # type: ignore[no-any-return]
 
 
 def _integral(value: Any) -> Any:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from latchlike.errors import NotFound
 from latchlike.specs import compiler
 from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
+from latchlike.specs.form_check import load_hints
 from latchlike.specs.listing import ListQuery
 from latchlike.specs.service import (
     ACTIVE,
@@ -143,15 +144,19 @@ def workflow_detail(session: Session, key: NamedEntityKey, version: str | None =
     defaults = (
         launch_plan_pb2.LaunchPlanClosure.FromString(launch_plan.compiled).expected_inputs if launch_plan else None
     )
-    docstring = spec.description.long_description.value
-    interface = interface_spec(closure.primary.template.interface, defaults)
+    interface = interface_spec(
+        closure.primary.template.interface,
+        defaults,
+        long_description=spec.description.long_description.value,
+        hints=load_hints(chosen.form_hints),
+    )
     return WorkflowDetail(
         project=key.project,
         domain=key.domain,
         name=key.name,
         version=chosen.id.version,
         short_description=chosen.short_description,
-        long_description=docstring,
+        long_description=interface.description,
         registered_at=chosen.created_at,
         versions=[Version(version=item.id.version, registered_at=item.created_at) for item in versions],
         inputs=[_parameter(item) for item in interface.inputs],
