@@ -20,11 +20,11 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def browser_page() -> Iterator[Page]:
+def browser_page(*, javascript: bool = True) -> Iterator[Page]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page = browser.new_page(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript)
             page.set_default_timeout(15_000)
             yield page
         finally:

@@ -24,6 +24,7 @@ NONE_SUFFIX = "__none__"
 URI_SUFFIX = "uri"
 CSV_SUFFIX = "csv"
 _TRUE = frozenset({"true", "on", "1", "yes"})
+REQUIRED = "This field is required."
 
 
 def unflatten(form: Form, data: FormData) -> tuple[dict[str, Any], dict[str, str]]:
@@ -79,7 +80,8 @@ def _read(item: Field, name: str, data: FormData, errors: dict[str, str]) -> Any
         case "file" | "directory":
             return _first(data, f"{name}.{URI_SUFFIX}").strip() or _first(data, name).strip() or MISSING
         case "text" | "textarea":
-            value = _first(data, name)
+            # Browsers submit line breaks as CRLF (HTML's form encoding); the workflow gets "\n".
+            value = _first(data, name).replace("\r\n", "\n")
             return value if value != "" else MISSING
         case _:
             return _first(data, name).strip() or MISSING
@@ -96,15 +98,13 @@ def _read_rows(item: Field, name: str, data: FormData, errors: dict[str, str]) -
         return _read_csv(item, name, _first(data, f"{name}.{CSV_SUFFIX}"), errors)
     rows = []
     for index in row_indices(data, name):
+        # A row on the form is an item: a blank one is an error, as the browser's `required` says.
         if item.widget == "samplesheet":
             cells = {c.key: _read(c, f"{name}.{index}.{c.key}", data, errors) for c in item.children}
-            row: Any = {key: value for key, value in cells.items() if value is not MISSING} or MISSING
-            if row is not MISSING and all(c.widget == "checkbox" or c.key not in row for c in item.children):
-                row = MISSING  # only unticked boxes: an empty row
+            rows.append({key: value for key, value in cells.items() if value is not MISSING})
         else:
-            row = _read(item.children[0], f"{name}.{index}", data, errors)
-        if row is not MISSING:
-            rows.append(row)
+            element = _read(item.children[0], f"{name}.{index}", data, errors)
+            rows.append(None if element is MISSING else element)
     return rows or MISSING
 
 
@@ -141,7 +141,8 @@ def _read_mapping(item: Field, name: str, data: FormData, errors: dict[str, str]
     for index in row_indices(data, name):
         key = _first(data, f"{name}.{index}.key")
         value = _read(value_field, f"{name}.{index}.value", data, errors)
-        if not key and value is MISSING:
+        if not key:
+            errors[f"{name}.{index}.key"] = REQUIRED
             continue
         if key in mapping:
             errors[f"{name}.{index}.key"] = f"key {key!r} appears twice"

@@ -27,12 +27,13 @@ from pydantic import (
     ValidationInfo,
     create_model,
 )
-from pydantic.json_schema import PydanticJsonSchemaWarning
 from pydantic import Field as PydanticField
+from pydantic.json_schema import PydanticJsonSchemaWarning
 
 from ui_gen.form import Field, Form
 from ui_gen.rules import FileCatalog, file_failure, rule_failure
 from ui_gen.schema import Chosen
+from ui_gen.submission import REQUIRED
 
 _UNSET: Any = object()
 
@@ -328,9 +329,9 @@ def _field_name(form: Form, loc: tuple[int | str, ...], data: Mapping[str, Any])
 
 
 def _message(item: Mapping[str, Any]) -> str:
+    if item["type"] == "missing" or (item["type"].endswith("_type") and item.get("input", "") is None):
+        return REQUIRED
     match item["type"]:
-        case "missing":
-            return "This field is required."
         case "extra_forbidden":
             return "This field is not part of the workflow's inputs."
         case "value_error":

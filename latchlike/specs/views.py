@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from latchlike.errors import NotFound
 from latchlike.specs import compiler
-from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
 from latchlike.specs.form_check import load_hints
+from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
 from latchlike.specs.listing import ListQuery
 from latchlike.specs.service import (
     ACTIVE,

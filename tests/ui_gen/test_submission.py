@@ -3,19 +3,9 @@ invalid ones report every field and record nothing."""
 
 from __future__ import annotations
 
-import datetime
-import importlib
-import sys
 from pathlib import Path
-from types import ModuleType
-from typing import Any
 
 import pytest
-from flyteidl.core import literals_pb2
-from flytekit.core.context_manager import FlyteContextManager
-from flytekit.core.type_engine import TypeEngine
-from flytekit.types.directory import FlyteDirectory as flytekit_directory
-from flytekit.types.file import FlyteFile as flytekit_file
 from sqlalchemy import func, select
 
 from latchlike.executions.service import get_execution
@@ -24,8 +14,8 @@ from latchlike.launches.catalog import StoreCatalog
 from latchlike.launches.forms import LaunchForm
 from latchlike.launches.service import launch_from_form, launch_from_json
 from latchlike.platform import Platform
-from tests.samples import FORMS_PROJECT
 from tests.ui_gen.files import put_managed_file
+from tests.ui_gen.flytekit_values import flytekit_literals, matrix_values
 from ui_gen.submission import flatten, unflatten
 
 PROJECT = "flytesnacks"
@@ -51,48 +41,9 @@ def _flat(files: dict[str, str]) -> dict[str, list[str]]:
         "limits.min_quality": ["30"], "limits.max_n_fraction": ["0.05"],
         "ratio": ["0.25"], "paired": ["true"], "started": ["2024-05-06T07:08:09"], "timeout": ["90"],
         "strand": ["both"], "strands": ["forward", "reverse"], "seed.__none__": ["true"],
-        "label.branch": ["0"], "label.b0": ["7"], "lanes.0": ["3"], "lanes.1": [""], "lanes.2": ["4"],
+        "label.branch": ["0"], "label.b0": ["7"], "lanes.0": ["3"], "lanes.2": ["4"],
         "tags.0.key": ["depth"], "tags.0.value": ["12.5"], "tags.1.key": ["gc"], "tags.1.value": ["0.4"],
         "outdir.value.uri": [files["outdir"]], "notes": ["line one\nline two"],
-    }  # fmt: skip
-
-
-def _matrix_module() -> ModuleType:
-    if str(FORMS_PROJECT) not in sys.path:
-        sys.path.insert(0, str(FORMS_PROJECT))
-    return importlib.import_module("forms.matrix")
-
-
-def _flytekit_literals(values: dict[str, Any]) -> literals_pb2.LiteralMap:
-    """What `pyflyte run` passes: flytekit's own TypeEngine over the Python values."""
-    workflow = _matrix_module().matrix
-    context = FlyteContextManager.current_context()
-    types = {name: workflow.python_interface.inputs[name] for name in values}
-    return TypeEngine.dict_to_literal_map(context, values, types).to_flyte_idl()  # type: ignore[no-any-return]
-
-
-def _python_values(files: dict[str, str]) -> dict[str, Any]:
-    """remote_path=False: the store URIs are already where tasks read from, as a remote URI
-    given to `pyflyte run` is; flytekit passes them on unchanged."""
-    m = _matrix_module()
-
-    def FlyteFile(uri: str) -> Any:
-        return flytekit_file(uri, remote_path=False)
-
-    def FlyteDirectory(uri: str) -> Any:
-        return flytekit_directory(uri, remote_directory=False)
-
-    return {
-        "run_name": "run-7", "threads": 4,
-        "samples": [m.Sample("S1", FlyteFile(files["s1"]), 2), m.Sample("S2", FlyteFile(files["reads"]))],
-        "reads": FlyteFile(files["reads"]),
-        "trimming": m.Trimming("AGATCGGAAGAGC", m.Window(50, 5), m.Strand.REVERSE),
-        "limits": m.Limits(min_quality=30, max_n_fraction=0.05), "ratio": 0.25, "paired": True,
-        "started": datetime.datetime(2024, 5, 6, 7, 8, 9, tzinfo=datetime.UTC),
-        "timeout": datetime.timedelta(seconds=90), "strand": m.Strand.BOTH,
-        "strands": [m.Strand.FORWARD, m.Strand.REVERSE], "seed": None, "label": 7, "lanes": [3, 4],
-        "tags": {"depth": 12.5, "gc": 0.4}, "outdir": FlyteDirectory(files["outdir"]),
-        "notes": "line one\nline two", "debug": False,
     }  # fmt: skip
 
 
@@ -112,7 +63,7 @@ def test_a_valid_form_becomes_the_literal_map_pyflyte_run_would_pass(
     with platform.db.session() as session:
         execution = get_execution(session, result.execution)
     assert execution.phase == "QUEUED" and execution.source == "form"
-    expected = _flytekit_literals(_python_values(files))
+    expected = flytekit_literals(matrix_values(files))
     assert set(execution.inputs.literals) == set(expected.literals)
     for name, literal in expected.literals.items():
         assert execution.inputs.literals[name] == literal, name
@@ -123,7 +74,7 @@ def test_every_bad_field_is_reported_and_nothing_is_recorded(
 ) -> None:
     flat = _flat(files) | {
         "run_name": ["Run 7"], "threads": ["four"], "limits.min_quality": ["99"], "ratio": ["nan"],
-        "strand": ["sideways"], "label.b0": ["x"], "lanes.2": ["1.5"], "tags.1.key": ["depth"],
+        "strand": ["sideways"], "label.b0": ["x"], "lanes.2": ["1.5"], "lanes.3": [""], "tags.1.key": ["depth"],
         "trimming.adapter": [""], "reads": [files["table"]], "outdir.value.uri": ["file:///etc"],
         "samples.csv": [f"sample,fastq\nS1,{files['table']}\n"], "started": ["yesterday"], "timeout": ["-3"],
     }  # fmt: skip
@@ -139,6 +90,7 @@ def test_every_bad_field_is_reported_and_nothing_is_recorded(
         "strand": "Input should be 'forward', 'reverse' or 'both'",
         "label.b0": "Input should be a valid integer, unable to parse string as an integer",
         "lanes.1": "Input should be a valid integer, unable to parse string as an integer",
+        "lanes.2": "This field is required.",
         "tags.1.key": "key 'depth' appears twice",
         "trimming.adapter": "This field is required.",
         "reads": "'table.csv' is not a fastq file",

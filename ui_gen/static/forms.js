@@ -53,7 +53,7 @@ const LatchlikeForms = (() => {
   }
 
   function errorBox(element) {
-    const name = element.name && element.name.replace(/\.(uri|__none__)$/, "");
+    const name = element.name && element.name.replace(/\.(uri|__none__|branch)$/, "");
     return name ? document.getElementById(name + "--error") : null;
   }
 
