@@ -96,7 +96,7 @@ def row_indices(data: FormData, name: str) -> list[int]:
 def _read_rows(item: Field, name: str, data: FormData, errors: dict[str, str]) -> Any:
     if item.widget == "samplesheet" and _first(data, f"{name}.{CSV_SUFFIX}").strip():
         return _read_csv(item, name, _first(data, f"{name}.{CSV_SUFFIX}"), errors)
-    rows = []
+    rows: list[Any] = []
     for index in row_indices(data, name):
         # A row on the form is an item: a blank one is an error, as the browser's `required` says.
         if item.widget == "samplesheet":
