@@ -3,6 +3,7 @@ in `static/forms.js`; a property test holds the two to the same answers."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import PurePosixPath
@@ -21,12 +22,48 @@ FORMAT_ALIASES = {
 }
 
 
+# What JavaScript's `\s` matches; its `.` stops at these line terminators too.
+_JS_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_JS_LINE_ENDS = "\n\r\u2028\u2029"
+
+
 def rule_failure(rules: Iterable[Rule], value: str) -> str | None:
     """The message of the first rule the whole value does not match; None when all match."""
     for rule in rules:
-        if re.fullmatch(rule.regex, value) is None:
+        if browser_regex(rule.regex).fullmatch(value) is None:
             return rule.message
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def browser_regex(pattern: str) -> re.Pattern[str]:
+    """`pattern` as the browser reads it (a JavaScript RegExp with the `u` flag), so both
+    sides accept the same values: `\\w`, `\\d` and `\b` are ASCII-only, `\\s` is Unicode
+    whitespace, and `.` stops at every line terminator."""
+    translated: list[str] = []
+    in_class = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            escaped = pattern[index + 1]
+            if escaped == "s":
+                translated.append(_JS_SPACE if in_class else f"[{_JS_SPACE}]")
+            elif escaped == "S" and not in_class:
+                translated.append(f"[^{_JS_SPACE}]")
+            else:
+                translated.append(char + escaped)
+            index += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == "." and not in_class:
+            char = f"[^{_JS_LINE_ENDS}]"
+        translated.append(char)
+        index += 1
+    return re.compile("".join(translated), re.ASCII)
 
 
 def matches_format(name: str, blob_format: str) -> bool:

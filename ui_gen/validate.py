@@ -9,6 +9,7 @@ context, so a model can be built without one.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -114,9 +115,9 @@ def _annotation(item: Field, name: str) -> Any:
     bounds = PydanticField(ge=minimum, le=maximum)
     match item.widget:
         case "number" if item.type.kind == "int":
-            return Annotated[int, BeforeValidator(_integral), bounds]
+            return Annotated[int, BeforeValidator(_integral), BeforeValidator(_number_text), bounds]
         case "number":
-            return Annotated[float, PydanticField(allow_inf_nan=False), bounds]
+            return Annotated[float, BeforeValidator(_number_text), PydanticField(allow_inf_nan=False), bounds]
         case "text" | "textarea":
             return Annotated[str, AfterValidator(_rules_check(item))]
         case "checkbox":
@@ -188,14 +189,25 @@ def _jsonable(value: Any) -> JsonValue:
     return value  # type: ignore[no-any-return]
 
 
+# HTML's "valid floating-point number": `1.` is not one, `.5` is.
+_NUMBER = re.compile(r"-?([0-9]+(\.[0-9]+)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
+
+
+def _number_text(value: Any) -> Any:
+    """Numbers typed as text follow HTML's grammar for numbers, as the browser's fields do:
+    `1.` is refused on both sides rather than read differently."""
+    if isinstance(value, str) and not _NUMBER.fullmatch(value.strip()):
+        raise ValueError(f"{value!r} is not a number (write it like 12, -3.5 or 1e6)")
+    return value
+
+
 def _integral(value: Any) -> Any:
-    """The browser accepts `12.0` in an integer field; so does the server."""
+    """The browser accepts `12.0` in an integer field; so does the server. `1.5` is refused."""
     if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return value
-        if math.isfinite(number) and number.is_integer() and abs(number) < 2**63:
+        number = float(value)
+        if not number.is_integer():
+            raise ValueError(f"{value} is not a whole number")
+        if abs(number) < 2**63:
             return int(number)
     return value
 

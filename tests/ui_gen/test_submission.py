@@ -84,12 +84,12 @@ def test_every_bad_field_is_reported_and_nothing_is_recorded(
     assert result.execution is None
     assert result.errors == {
         "run_name": "use lowercase letters, digits and dashes",
-        "threads": "Input should be a valid integer, unable to parse string as an integer",
+        "threads": "'four' is not a number (write it like 12, -3.5 or 1e6)",
         "limits.min_quality": "Input should be less than or equal to 60",
-        "ratio": "Input should be a finite number",
+        "ratio": "'nan' is not a number (write it like 12, -3.5 or 1e6)",
         "strand": "Input should be 'forward', 'reverse' or 'both'",
-        "label.b0": "Input should be a valid integer, unable to parse string as an integer",
-        "lanes.1": "Input should be a valid integer, unable to parse string as an integer",
+        "label.b0": "'x' is not a number (write it like 12, -3.5 or 1e6)",
+        "lanes.1": "1.5 is not a whole number",
         "lanes.2": "This field is required.",
         "tags.1.key": "key 'depth' appears twice",
         "trimming.adapter": "This field is required.",

@@ -53,7 +53,7 @@ def test_bad_json_inputs_get_every_error_and_record_nothing(matrix: MatrixServer
     response = httpx.post(matrix.server.url + API + "/executions", json={"inputs": inputs})
     assert response.status_code == 422
     assert response.json()["errors"] == {
-        "threads": "Input should be a valid integer, unable to parse string as an integer",
+        "threads": "'many' is not a number (write it like 12, -3.5 or 1e6)",
         "reads": "'table.csv' is not a fastq file",
         "surprise": "This field is not part of the workflow's inputs.",
     }
