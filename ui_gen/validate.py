@@ -8,7 +8,6 @@ context, so a model can be built without one.
 
 from __future__ import annotations
 
-import math
 import re
 import warnings
 from collections.abc import Mapping
