@@ -1,4 +1,5 @@
-"""The `latchlike` command: `serve` runs the platform, `config flytekit` prints a client config."""
+"""The `latchlike` command: `serve` runs the platform, `config flytekit` prints a client config,
+`files add` puts a local file into a project's managed files (where forms pick inputs)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ import uvicorn
 
 from latchlike.app import create_app
 from latchlike.config import Settings
+from latchlike.errors import LatchlikeError
+from latchlike.files.managed import add_file, files_prefix
+from latchlike.store import open_store
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -28,6 +32,17 @@ def main(argv: list[str] | None = None) -> None:
     config.add_argument("--grpc-port", type=int)
     config.add_argument("--host")
 
+    files = commands.add_parser("files", help="a project's managed files")
+    files_commands = files.add_subparsers(dest="files_command", required=True)
+    add = files_commands.add_parser("add", help="copy a local file into the store; prints its URI")
+    add.add_argument("source", type=Path)
+    add.add_argument("--path", help="where below the project's folder (default: the file's name)")
+    add.add_argument("--project", help="default: LATCHLIKE_DEFAULT_PROJECT")
+    add.add_argument("--data-dir", type=Path)
+    listing = files_commands.add_parser("list", help="list a project's managed files")
+    listing.add_argument("--project")
+    listing.add_argument("--data-dir", type=Path)
+
     args = parser.parse_args(argv)
     overrides: dict[str, Any] = {
         key: value for key, value in vars(args).items() if key in Settings.model_fields and value is not None
@@ -35,6 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     settings = Settings(**overrides)
     if args.command == "serve":
         _serve(settings)
+    elif args.command == "files":
+        _files(settings, args)
     else:
         print(flytekit_config(settings), end="")
 
@@ -43,6 +60,19 @@ def flytekit_config(settings: Settings) -> str:
     """A config file for pyflyte / FlyteRemote pointing at this server."""
     host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
     return f"admin:\n  endpoint: {host}:{settings.grpc_port}\n  insecure: true\n"
+
+
+def _files(settings: Settings, args: argparse.Namespace) -> None:
+    store = open_store(settings.resolved_store_url)
+    project = args.project or settings.default_project
+    try:
+        if args.files_command == "add":
+            print(add_file(store, project, args.source, args.path or args.source.name))
+        else:
+            for stored in store.list(files_prefix(project)):
+                print(f"{stored.size:>12}  {stored.key.removeprefix(files_prefix(project))}")
+    except LatchlikeError as error:
+        raise SystemExit(f"latchlike: {error.message}") from None
 
 
 def _serve(settings: Settings) -> None:

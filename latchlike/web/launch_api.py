@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from latchlike.executions import views as execution_views
 from latchlike.executions.service import ExecutionKey
-from latchlike.launches.catalog import StoreCatalog
+from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import launch_form
 from latchlike.launches.service import launch_from_json
 from latchlike.specs.ids import NamedEntityKey, ResourceKind

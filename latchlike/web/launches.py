@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from latchlike.executions import views as execution_views
 from latchlike.executions.service import ExecutionKey, get_execution
-from latchlike.launches.catalog import StoreCatalog
+from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import LaunchForm, launch_form
 from latchlike.launches.service import launch_from_form
 from latchlike.specs.ids import NamedEntityKey, ResourceKind

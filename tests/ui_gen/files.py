@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from latchlike.launches.catalog import files_prefix
+from latchlike.files.managed import add_file
 from latchlike.store import FileStore
 
 
@@ -12,6 +12,4 @@ def put_managed_file(store: FileStore, project: str, path: str, content: bytes, 
     """Store `content` at `path` in the project's folder; return its URI."""
     staged = scratch / "staged"
     staged.write_bytes(content)
-    key = files_prefix(project) + path
-    store.put_file(key, staged)
-    return store.uri(key)
+    return add_file(store, project, staged, path)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from latchlike.executions.service import get_execution
 from latchlike.executions.tables import ExecutionRow
-from latchlike.launches.catalog import StoreCatalog
+from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import LaunchForm
 from latchlike.launches.service import launch_from_form, launch_from_json
 from latchlike.platform import Platform

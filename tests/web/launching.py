@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from latchlike.launches.catalog import files_prefix
+from latchlike.files.managed import files_prefix
 from latchlike.store.local import LocalFileStore
 from tests.pyflyte import pyflyte_register
 from tests.samples import FORMS_PROJECT
 from tests.server import RunningServer
+from tests.ui_gen.files import put_managed_file
 
 PROJECT = "flytesnacks"
 LAUNCH_PATH = "/workflows/flytesnacks/development/forms.matrix.matrix/launch"
@@ -41,9 +42,6 @@ def register_matrix(server: RunningServer, scratch: Path) -> MatrixServer:
         ("s2", "run1/s2.fastq", b"@s2\nC\n+\nI\n"),
         ("table", "run1/table.csv", b"a,b\n1,2\n"),
     ]:
-        staged = scratch / name
-        staged.write_bytes(content)
-        store.put_file(files_prefix(PROJECT) + path, staged)
-        files[name] = store.uri(files_prefix(PROJECT) + path)
+        files[name] = put_managed_file(store, PROJECT, path, content, scratch)
     files["outdir"] = store.uri(files_prefix(PROJECT) + "run1")
     return MatrixServer(server, files)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from latchlike.files.managed import files_prefix
 from latchlike.store import FileStore
 from ui_gen.rules import matches_format
 
@@ -24,10 +25,6 @@ class CatalogEntry:
     """Shown in the picker: the key below the project's folder."""
     is_directory: bool
     size: int = 0
-
-
-def files_prefix(project: str) -> str:
-    return f"files/{project}/"
 
 
 class StoreCatalog:
