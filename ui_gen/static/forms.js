@@ -189,5 +189,6 @@ const LatchlikeForms = (() => {
   }
 
   document.querySelectorAll("form[data-launch-form]").forEach(init);
+  document.getElementById("form-errors")?.focus();
   return { ruleFailure, matchesFormat };
 })();
