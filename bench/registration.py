@@ -17,17 +17,16 @@ import contextlib
 import hashlib
 import os
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from pathlib import Path
 
 from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
 from flyteidl.core import identifier_pb2
 from flyteidl.service import dataproxy_pb2
+from timing import measure, report
 
 from latchlike.config import Settings
 from latchlike.errors import AlreadyExists
@@ -153,25 +152,6 @@ def sqlite_floor(path: Path, payloads: list[bytes], version: str) -> None:
     connection.close()
 
 
-def measure(label: str, iterations: int, once: Callable[[int], None]) -> list[float]:
-    for warmup in range(3):
-        once(-1 - warmup)
-    samples = []
-    for i in range(iterations):
-        start = time.perf_counter()
-        once(i)
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
-
-
-def report(label: str, samples: list[float]) -> float:
-    samples = sorted(samples)
-    median = statistics.median(samples)
-    p95 = samples[min(len(samples) - 1, int(len(samples) * 0.95))]
-    print(f"{label:<34} median {median:7.2f} ms   p95 {p95:7.2f} ms   min {samples[0]:7.2f} ms")
-    return median
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--iterations", type=int, default=50)
@@ -183,10 +163,10 @@ def main() -> None:
         tasks, workflow, plan = serialize(root, root / "pb")
         registration = Registration(root / "data", tasks, workflow, plan)
         loop = asyncio.new_event_loop()
-        fresh = measure("fresh", args.iterations, lambda i: loop.run_until_complete(registration.run(f"v{i}")))
-        again = measure("again", args.iterations, lambda i: loop.run_until_complete(registration.run("v0")))
+        fresh = measure(args.iterations, lambda i: loop.run_until_complete(registration.run(f"v{i}")))
+        again = measure(args.iterations, lambda i: loop.run_until_complete(registration.run("v0")))
         payloads = [t.SerializeToString() for t in tasks] + [workflow.SerializeToString(), plan.SerializeToString()]
-        floor = measure("floor", args.iterations, lambda i: sqlite_floor(root / "floor.db", payloads, f"v{i}"))
+        floor = measure(args.iterations, lambda i: sqlite_floor(root / "floor.db", payloads, f"v{i}"))
         loop.close()
 
     print(f"Registration of a {TASKS}-task workflow: {3 + TASKS + 1} RPCs, {args.iterations} iterations")

@@ -1,0 +1,216 @@
+"""Time to render a 40-parameter launch form with nested types, and to validate a submission.
+
+Usage: python bench/form_render.py [--iterations N]
+
+The workflow is generated, serialized by flytekit in a child process and read back the
+way the server reads a registration (interface, launch-plan defaults, source hints). The
+form and its validator are built once, as the server caches them per version; what is
+timed is the per-request work. Baselines in the same run: "plain-inputs" renders one bare
+`<input>` per leaf field with Jinja2; "flat-pydantic" validates a flat pydantic model with
+one str field per leaf. Targets: render < 20 ms, validate < 5 ms (medians).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import jinja2
+from flyteidl.admin import launch_plan_pb2, workflow_pb2
+from pydantic import create_model
+from timing import measure, report
+
+from ui_gen.adapters.flyteidl import interface_spec
+from ui_gen.form import Field, Form, build_form
+from ui_gen.render import install
+from ui_gen.source import source_hints
+from ui_gen.submission import flatten, unflatten
+from ui_gen.validate import FormValidator
+
+RENDER_TARGET_MS = 20.0
+VALIDATE_TARGET_MS = 5.0
+MODULE = "benchforms.wide"
+HEADER = """
+import datetime
+import typing
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Optional, Union
+
+from flytekit import task, workflow
+from flytekit.types.directory import FlyteDirectory
+from flytekit.types.file import FlyteFile
+
+
+class Mode(Enum):
+    FAST = "fast"
+    SLOW = "slow"
+
+
+@dataclass
+class Leaf:
+    depth: int = 1
+    name: str = "leaf"
+
+
+@dataclass
+class Middle:
+    leaf: Leaf = field(default_factory=Leaf)
+    ratio: float = 0.5
+    mode: Mode = Mode.FAST
+
+
+@dataclass
+class Outer:
+    label: str
+    middle: Middle = field(default_factory=Middle)
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Row:
+    sample: str
+    reads: FlyteFile[typing.TypeVar("fastq")]
+    replicate: int = 1
+
+
+@task
+def noop(x: int) -> int:
+    return x
+"""
+# 40 parameters: 8 kinds of simple inputs ×4, then 8 structured ones.
+SIMPLE = [("int", "{i}"), ("float", "{i}.5"), ("str", '"s{i}"'), ("bool", "False"), ("Mode", "Mode.FAST"),
+          ("Optional[int]", "None"), ("Union[int, str]", "{i}"), ("list[int]", "[{i}, {i}]")]  # fmt: skip
+STRUCTURED = [
+    "o1: Outer", "o2: Outer", "o3: Outer", "sheet: list[Row]", "reads: FlyteFile[typing.TypeVar('fastq')]",
+    "outdir: FlyteDirectory", "when: datetime.datetime", "weights: dict[str, float] = {'a': 1.0}",
+]  # fmt: skip
+
+
+def write_module(root: Path) -> str:
+    package = root / "benchforms"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    simple = [f"p{n}_{i}: {kind} = {default.format(i=i)}" for i in range(4) for n, (kind, default) in enumerate(SIMPLE)]
+    parameters = ",\n    ".join(STRUCTURED + simple)
+    source = HEADER + f"\n\n@workflow\ndef wide(\n    {parameters},\n) -> int:\n    return noop(x=1)\n"
+    (package / "wide.py").write_text(source)
+    return source
+
+
+def serialize(root: Path, out: Path) -> tuple[workflow_pb2.WorkflowSpec, launch_plan_pb2.LaunchPlan]:
+    command = [
+        sys.executable, "-m", "latchlike.serialize_builtins", "--project", "p", "--domain", "development",
+        "--version", "v1", "--image", "bench:1", "--out", str(out), "--package", "benchforms",
+    ]  # fmt: skip
+    subprocess.run(command, check=True, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True)
+    files = sorted(out.glob("*.pb"))
+    (workflow,) = [workflow_pb2.WorkflowSpec.FromString(f.read_bytes()) for f in files if f.stem.endswith("-workflow")]
+    (plan,) = [launch_plan_pb2.LaunchPlan.FromString(f.read_bytes()) for f in files if f.stem.endswith("-launch_plan")]
+    return workflow, plan
+
+
+@dataclass(frozen=True)
+class Entry:
+    uri: str
+    path: str
+    is_directory: bool = False
+
+    @property
+    def name(self) -> str:
+        return PurePosixPath(self.uri).name
+
+
+class Catalog:
+    """An in-memory file store of 20 FASTQ files and one folder."""
+
+    def __init__(self) -> None:
+        files = [Entry(f"file:///data/run/r{i}.fastq.gz", f"run/r{i}.fastq.gz") for i in range(20)]
+        self.entries = {entry.uri: entry for entry in files}
+        self.entries["file:///data/run"] = Entry("file:///data/run", "run", is_directory=True)
+
+    def lookup(self, uri: str) -> Entry | None:
+        return self.entries.get(uri)
+
+    def candidates(self, *, directory: bool, blob_format: str) -> list[Entry]:
+        return [entry for entry in self.entries.values() if entry.is_directory == directory]
+
+
+def submission(form: Form, defaults: dict[str, object]) -> dict[str, list[str]]:
+    flat = flatten(form, defaults)
+    reads = "file:///data/run/r1.fastq.gz"
+    for i in (1, 2, 3):
+        flat[f"o{i}.label"] = [f"outer {i}"]
+    flat |= {"reads": [reads], "outdir": ["file:///data/run"], "when": ["2024-05-06T07:08:09"]}
+    for row in range(3):
+        flat |= {f"sheet.{row}.sample": [f"S{row}"], f"sheet.{row}.reads": [reads], f"sheet.{row}.replicate": ["2"]}
+    return flat
+
+
+def leaves(fields: tuple[Field, ...]) -> int:
+    return sum(leaves(f.children) if f.children and f.widget != "multiselect" else 1 for f in fields)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iterations", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        source = write_module(root)
+        (root / "pb").mkdir()
+        workflow, plan = serialize(root, root / "pb")
+    module, function = MODULE, "wide"
+    interface = interface_spec(
+        workflow.template.interface,
+        plan.spec.default_inputs,
+        long_description=workflow.description.long_description.value,
+        hints=source_hints({module: source}, module, function),
+    )
+    form = build_form(interface, title="wide")
+    validator = FormValidator(form)
+    catalog = Catalog()
+    defaults = {p.name: p.default for p in interface.inputs if not p.required}
+    prefill = flatten(form, defaults)
+    posted = submission(form, defaults)
+    outcome = validator.validate(unflatten(form, posted)[0], catalog)
+    if not outcome.ok:
+        raise SystemExit(f"the benchmark's submission is invalid: {outcome.errors}")
+    field_count = leaves(form.fields)
+
+    env = jinja2.Environment(autoescape=True)
+    install(env)
+    template = env.from_string(
+        '{% from "ui_gen/form.html" import render_form %}{{ render_form(form, flat, {}, choices, "/launch") }}'
+    )
+    plain = env.from_string('{% for name in names %}<input name="{{ name }}" value="{{ name }}">{% endfor %}')
+    names = [f"field{i}" for i in range(field_count)]
+    flat_model = create_model("Flat", **{name: (str, ...) for name in names})  # type: ignore[call-overload]
+    flat_values = {name: "value" for name in names}
+
+    def choices(item: Field) -> list[Entry]:
+        return catalog.candidates(directory=item.widget == "directory", blob_format=item.type.blob_format)
+
+    rendered = measure(args.iterations, lambda i: template.render(form=form, flat=prefill, choices=choices))
+    validated = measure(args.iterations, lambda i: validator.validate(unflatten(form, posted)[0], catalog))
+    plain_rendered = measure(args.iterations, lambda i: plain.render(names=names))
+    flat_validated = measure(args.iterations, lambda i: flat_model.model_validate(flat_values))
+
+    html = template.render(form=form, flat=prefill, choices=choices)
+    print(f"Launch form of a {len(interface.inputs)}-parameter workflow: {field_count} leaf fields, "
+          f"{len(html) // 1024} KiB of HTML, {args.iterations} iterations")  # fmt: skip
+    render_ms = report("latchlike: render form", rendered)
+    validate_ms = report("latchlike: validate submission", validated)
+    report("baseline plain-inputs (render)", plain_rendered)
+    report("baseline flat-pydantic (validate)", flat_validated)
+    print(f"target render < {RENDER_TARGET_MS:.0f} ms: {'PASS' if render_ms < RENDER_TARGET_MS else 'FAIL'}")
+    print(f"target validate < {VALIDATE_TARGET_MS:.0f} ms: {'PASS' if validate_ms < VALIDATE_TARGET_MS else 'FAIL'}")
+
+
+if __name__ == "__main__":
+    main()
