@@ -189,12 +189,8 @@ def test_a_filled_form_launches_exactly_what_pyflyte_run_would_pass(
 def test_the_basics_work_without_javascript(matrix: MatrixServer, tmp_path: Path) -> None:
     with browser_page(javascript=False) as page:
         page.goto(matrix.launch_url)
+        _fill_required(page, matrix)
         page.fill('[name="run_name"]', "no-js")
-        page.fill('[name="threads"]', "1")
-        page.fill('[name="samples.0.sample"]', "S1")
-        page.select_option('[name="samples.0.fastq"]', label="run1/s1.fq")
-        page.select_option('[name="reads"]', label="run1/reads.fastq.gz")
-        page.fill('[name="trimming.adapter"]', "A")
         page.get_by_role("button", name="Launch").click()
         expect(page.locator("#phase")).to_have_text("QUEUED")
         assert _stored(matrix, page.url).inputs.literals["run_name"].scalar.primitive.string_value == "no-js"
