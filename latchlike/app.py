@@ -1,5 +1,5 @@
-"""create_app(settings): the HTTP app, whose lifespan also runs the gRPC server and
-registers the built-in workflows."""
+"""create_app(settings): the HTTP app, whose lifespan also runs the gRPC server, the
+engine loop (local executor) and registers the built-in workflows."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from fastapi.staticfiles import StaticFiles
 from latchlike import __version__
 from latchlike.builtins import register_builtin_workflows
 from latchlike.config import Settings
+from latchlike.engine.executors.local import LocalExecutor
+from latchlike.engine.loop import Engine
 from latchlike.grpc.server import build_grpc_server
 from latchlike.platform import open_platform
 from latchlike.web import api, launch_api, launches, pages, uploads
@@ -40,11 +42,17 @@ def create_app(settings: Settings) -> FastAPI:
         )
         await server.start()
         log.info("gRPC (FlyteAdmin subset) listening on %s:%d", settings.host, port)
+        engine = Engine(platform, LocalExecutor(settings.data_dir, max_parallel=settings.max_parallel_tasks))
+        app.state.engine = engine
+        engine_task = asyncio.create_task(engine.run_forever()) if settings.run_engine else None
         try:
             if settings.register_builtin_workflows:
                 await asyncio.to_thread(register_builtin_workflows, platform)
             yield
         finally:
+            if engine_task is not None:
+                engine_task.cancel()
+                await engine.stop()
             await server.stop(GRPC_GRACE_SECONDS)
             platform.db.dispose()
 

@@ -7,6 +7,7 @@ defaults below, which describe the embedded set-up: SQLite and a local file stor
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -46,6 +47,10 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(5 * 1024**3, gt=0)
     default_project: str = "flytesnacks"
     register_builtin_workflows: bool = True
+    run_engine: bool = Field(True, description="Run queued executions in this process (off: only record them).")
+    max_parallel_tasks: int = Field(
+        default_factory=lambda: os.cpu_count() or 2, gt=0, description="Task processes the local executor runs at once."
+    )
     builtin_image: str = "ghcr.io/latchlike/latchlike:latest"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 

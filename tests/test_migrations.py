@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from latchlike.db import Base, Database, migrate
-from latchlike.executions.tables import ExecutionRow
+from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
 from latchlike.specs.tables import EntityRow, ProjectRow
 from latchlike.uploads.tables import UploadedObjectRow
 
@@ -19,6 +19,7 @@ def test_migrations_match_models(tmp_path: Path) -> None:
         ProjectRow.__tablename__,
         UploadedObjectRow.__tablename__,
         ExecutionRow.__tablename__,
+        NodeExecutionRow.__tablename__,
     }
     assert models <= set(Base.metadata.tables)
     db = Database(f"sqlite:///{tmp_path / 'schema.db'}")
@@ -34,5 +35,5 @@ def test_migrating_twice_is_harmless(tmp_path: Path) -> None:
     migrate(db.engine)
     migrate(db.engine)
     with db.engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0002"
+        assert MigrationContext.configure(connection).get_current_revision() == "0003"
     db.dispose()

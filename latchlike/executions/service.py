@@ -1,15 +1,15 @@
 """Recording and reading executions.
 
-Until the engine lands, an accepted launch is recorded as QUEUED with its exact inputs;
-the engine will pick queued rows up. Names are FlyteAdmin-style: a letter and 19
-lowercase letters or digits.
+An accepted launch is recorded as QUEUED with its exact inputs; the engine picks queued
+rows up and is the only writer from then on. Names are FlyteAdmin-style: a letter and
+19 lowercase letters or digits.
 """
 
 from __future__ import annotations
 
 import secrets
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from latchlike.errors import NotFound
-from latchlike.executions.tables import ExecutionRow
+from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
 from latchlike.specs.ids import EntityId, ResourceKind
 
 _ALPHABET = string.ascii_lowercase + string.digits
@@ -53,6 +53,22 @@ class Execution:
     launched_by: str
     relaunch_of: str | None
     created_at: datetime
+    outputs: literals_pb2.LiteralMap | None = None
+    error: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    nodes: tuple[NodeAttempt, ...] = ()
+
+
+@dataclass(frozen=True)
+class NodeAttempt:
+    node_id: str
+    attempt: int
+    task: str
+    phase: str
+    error: str | None
+    started_at: datetime
+    finished_at: datetime | None
 
 
 def new_execution_name() -> str:
@@ -97,7 +113,15 @@ def get_execution(session: Session, key: ExecutionKey) -> Execution:
     )
     if row is None:
         raise NotFound(f"no execution {key}")
-    return _execution(row)
+    attempts = session.scalars(
+        select(NodeExecutionRow)
+        .where(NodeExecutionRow.execution_id == row.id)
+        .order_by(NodeExecutionRow.started_at, NodeExecutionRow.node_id, NodeExecutionRow.attempt)
+    )
+    nodes = tuple(
+        NodeAttempt(a.node_id, a.attempt, a.task, a.phase, a.error, a.started_at, a.finished_at) for a in attempts
+    )
+    return replace(_execution(row), nodes=nodes)
 
 
 def list_executions(session: Session, *, limit: int = 100) -> list[Execution]:
@@ -116,4 +140,8 @@ def _execution(row: ExecutionRow) -> Execution:
         launched_by=row.launched_by,
         relaunch_of=row.relaunch_of,
         created_at=row.created_at,
+        outputs=literals_pb2.LiteralMap.FromString(row.outputs) if row.outputs is not None else None,
+        error=row.error,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
     )

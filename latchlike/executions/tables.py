@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from latchlike.db import Base, UTCDateTime, utcnow
@@ -16,6 +16,7 @@ class ExecutionRow(Base):
     __table_args__ = (
         UniqueConstraint("project", "domain", "name", name="uq_execution_name"),
         Index("ix_execution_created", "project", "domain", "created_at"),
+        Index("ix_execution_phase", "phase"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
@@ -31,5 +32,26 @@ class ExecutionRow(Base):
     source: Mapped[str] = mapped_column(String(32))
     launched_by: Mapped[str] = mapped_column(String(255))
     relaunch_of: Mapped[str | None] = mapped_column(String(255), default=None)
+    outputs: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class NodeExecutionRow(Base):
+    """One attempt of one node. Written only by the engine loop."""
+
+    __tablename__ = "node_executions"
+    __table_args__ = (UniqueConstraint("execution_id", "node_id", "attempt", name="uq_node_attempt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    execution_id: Mapped[int] = mapped_column(ForeignKey("executions.id"))
+    node_id: Mapped[str] = mapped_column(String(255))
+    attempt: Mapped[int]
+    task: Mapped[str] = mapped_column(String(255))
+    phase: Mapped[str] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

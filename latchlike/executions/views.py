@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flyteidl.core.literals_pb2 import LiteralMap
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -28,10 +29,24 @@ class InputValue(BaseModel):
     preview: str
 
 
+class NodeView(BaseModel):
+    node_id: str
+    task: str
+    attempt: int
+    phase: str
+    error: str | None
+    started_at: datetime
+    duration_seconds: float | None
+
+
 class ExecutionDetail(ExecutionSummary):
     launched_by: str
     relaunch_of: str | None
     inputs: list[InputValue]
+    outputs: list[InputValue]
+    error: str | None
+    duration_seconds: float | None
+    nodes: list[NodeView]
 
 
 def list_summaries(session: Session) -> list[ExecutionSummary]:
@@ -44,11 +59,33 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
         **_summary(execution).model_dump(),
         launched_by=execution.launched_by,
         relaunch_of=execution.relaunch_of,
-        inputs=[
-            InputValue(name=name, preview=literal_preview(execution.inputs.literals[name]))
-            for name in sorted(execution.inputs.literals)
+        inputs=_previews(execution.inputs),
+        outputs=_previews(execution.outputs) if execution.outputs is not None else [],
+        error=execution.error,
+        duration_seconds=_seconds(execution.started_at, execution.finished_at),
+        nodes=[
+            NodeView(
+                node_id=node.node_id,
+                task=node.task,
+                attempt=node.attempt,
+                phase=node.phase,
+                error=node.error,
+                started_at=node.started_at,
+                duration_seconds=_seconds(node.started_at, node.finished_at),
+            )
+            for node in execution.nodes
         ],
     )
+
+
+def _previews(literals: LiteralMap) -> list[InputValue]:
+    return [
+        InputValue(name=name, preview=literal_preview(literals.literals[name])) for name in sorted(literals.literals)
+    ]
+
+
+def _seconds(start: datetime | None, end: datetime | None) -> float | None:
+    return (end - start).total_seconds() if start and end else None
 
 
 def _summary(execution: Execution) -> ExecutionSummary:

@@ -39,3 +39,10 @@ def _part(name: str, value: str) -> str:
     if not _SAFE_PART.match(value) or value in (".", ".."):
         raise InvalidArgument(f"{name} {value!r} may use only letters, digits, '.', '_' and '-' (no slashes or '..')")
     return value
+
+
+def attempt_prefix(project: str, domain: str, execution: str, node_id: str, attempt: int) -> str:
+    """Where one attempt of a node keeps inputs.pb, outputs.pb or error.pb, raw data and checkpoints."""
+    parts = [_part(name, value) for name, value in
+             (("project", project), ("domain", domain), ("execution", execution), ("node", node_id))]  # fmt: skip
+    return "/".join(["executions", *parts, str(attempt)])

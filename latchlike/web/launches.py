@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, status
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 
+from latchlike.engine.loop import Engine
 from latchlike.executions import views as execution_views
 from latchlike.executions.service import ExecutionKey, get_execution
 from latchlike.files.catalog import StoreCatalog
@@ -76,6 +77,13 @@ def execution_list(request: Request, session: SessionDep) -> HTMLResponse:
 def execution_page(request: Request, session: SessionDep, project: str, domain: str, name: str) -> HTMLResponse:
     detail = execution_views.execution_detail(session, ExecutionKey(project, domain, name))
     return templates.TemplateResponse(request, "execution.html", {"execution": detail})
+
+
+@router.get("/executions/{project}/{domain}/{name}/nodes/{node_id}/{attempt}/log", response_class=PlainTextResponse)
+def node_log(request: Request, project: str, domain: str, name: str, node_id: str, attempt: int) -> str:
+    """What one attempt's process printed (so far)."""
+    engine: Engine = request.app.state.engine
+    return engine.log(project, domain, name, node_id, attempt) or "(no output yet)"
 
 
 def _render(

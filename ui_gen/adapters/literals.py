@@ -100,21 +100,32 @@ def literal_to_value(literal: literals_pb2.Literal, kind: TypeSpec) -> Any:
 
 
 def literal_preview(literal: literals_pb2.Literal) -> str:
-    """A short human reading of a default value."""
-    if literal.HasField("scalar") and literal.scalar.HasField("primitive"):
-        value = MessageToDict(literal.scalar.primitive, preserving_proto_field_name=True)
-        text = json.dumps(next(iter(value.values()), None)) if value else "null"
-    elif literal.HasField("scalar") and literal.scalar.HasField("none_type"):
-        text = "None"
-    elif literal.HasField("scalar") and literal.scalar.HasField("union"):
-        return literal_preview(literal.scalar.union.value)
-    elif literal.HasField("scalar") and literal.scalar.HasField("blob"):
-        text = literal.scalar.blob.uri
-    elif literal.HasField("scalar") and literal.scalar.binary.tag == _MSGPACK:
-        text = json.dumps(msgpack.unpackb(literal.scalar.binary.value), default=str)
-    else:
-        text = json.dumps(MessageToDict(literal), sort_keys=True)
+    """A short human reading of a value: JSON-like, files as their URI, cut at 80 characters."""
+    readable = _readable(literal)
+    text = readable if isinstance(readable, str) and literal.scalar.HasField("blob") else None
+    text = text or json.dumps(readable, default=str, ensure_ascii=False)
     return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+
+
+def _readable(literal: literals_pb2.Literal) -> Any:
+    if literal.HasField("collection"):
+        return [_readable(item) for item in literal.collection.literals]
+    if literal.HasField("map"):
+        return {key: _readable(item) for key, item in literal.map.literals.items()}
+    scalar = literal.scalar
+    match scalar.WhichOneof("value"):
+        case "primitive":
+            return _from_primitive(scalar.primitive)
+        case "none_type" | None:
+            return None
+        case "union":
+            return _readable(scalar.union.value)
+        case "blob":
+            return scalar.blob.uri
+        case "binary" if scalar.binary.tag == _MSGPACK:
+            return msgpack.unpackb(scalar.binary.value)
+        case _:
+            return MessageToDict(literal)
 
 
 def _is_none(literal_type: types_pb2.LiteralType) -> bool:

@@ -1,0 +1,133 @@
+"""Pure decisions over a compiled workflow: which nodes can run, and what each gets.
+
+No database, no store, no processes: given the workflow template, its inputs and the
+outputs of finished nodes, these functions say which nodes are ready and build their
+input LiteralMaps, as FlyteAdmin's propeller does for task nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import msgpack
+from flyteidl.core import literals_pb2, types_pb2
+from flyteidl.core import workflow_pb2 as core_workflow_pb2
+
+from latchlike.specs.compiler import BOUND_NODES
+
+_SUPPORTED = ("task_node",)
+
+
+class UnsupportedWorkflow(ValueError):
+    """The workflow uses a node kind this engine does not run yet."""
+
+
+@dataclass(frozen=True)
+class Step:
+    node: core_workflow_pb2.Node
+    upstream: frozenset[str]
+
+    @property
+    def id(self) -> str:
+        return self.node.id
+
+
+def steps(template: core_workflow_pb2.WorkflowTemplate) -> dict[str, Step]:
+    """Every node with the nodes it waits for (declared upstream and promised outputs)."""
+    found = {}
+    for node in template.nodes:
+        kind = node.WhichOneof("target")
+        if kind not in _SUPPORTED:
+            raise UnsupportedWorkflow(f"node {node.id} is a {kind or 'node without target'}; only task nodes run yet")
+        promised = {ref.node_id for binding in node.inputs for ref in _promises(binding.binding)}
+        upstream = (set(node.upstream_node_ids) | promised) - set(BOUND_NODES)
+        found[node.id] = Step(node, frozenset(upstream))
+    return found
+
+
+def ready(all_steps: Mapping[str, Step], succeeded: set[str], started: set[str]) -> list[Step]:
+    """Steps not yet started whose upstream steps have all succeeded, in template order."""
+    return [s for s in all_steps.values() if s.id not in started and s.upstream <= succeeded]
+
+
+def node_inputs(
+    step: Step, inputs: literals_pb2.LiteralMap, outputs: Mapping[str, literals_pb2.LiteralMap]
+) -> literals_pb2.LiteralMap:
+    return literals_pb2.LiteralMap(
+        literals={binding.var: resolve(binding.binding, inputs, outputs) for binding in step.node.inputs}
+    )
+
+
+def workflow_outputs(
+    template: core_workflow_pb2.WorkflowTemplate,
+    inputs: literals_pb2.LiteralMap,
+    outputs: Mapping[str, literals_pb2.LiteralMap],
+) -> literals_pb2.LiteralMap:
+    return literals_pb2.LiteralMap(
+        literals={binding.var: resolve(binding.binding, inputs, outputs) for binding in template.outputs}
+    )
+
+
+def resolve(
+    data: literals_pb2.BindingData, inputs: literals_pb2.LiteralMap, outputs: Mapping[str, literals_pb2.LiteralMap]
+) -> literals_pb2.Literal:
+    """A binding's value; with `union` type info, wrapped as that union variant (as propeller does)."""
+    literal = _value(data, inputs, outputs)
+    if data.HasField("union"):
+        union = literals_pb2.Union(value=literal, type=data.union.targetType)
+        return literals_pb2.Literal(scalar=literals_pb2.Scalar(union=union))
+    return literal
+
+
+def _value(
+    data: literals_pb2.BindingData, inputs: literals_pb2.LiteralMap, outputs: Mapping[str, literals_pb2.LiteralMap]
+) -> literals_pb2.Literal:
+    match data.WhichOneof("value"):
+        case "scalar":
+            return literals_pb2.Literal(scalar=data.scalar)
+        case "collection":
+            items = [resolve(item, inputs, outputs) for item in data.collection.bindings]
+            return literals_pb2.Literal(collection=literals_pb2.LiteralCollection(literals=items))
+        case "map":
+            entries = {key: resolve(item, inputs, outputs) for key, item in data.map.bindings.items()}
+            return literals_pb2.Literal(map=literals_pb2.LiteralMap(literals=entries))
+        case "promise":
+            source = inputs if data.promise.node_id in BOUND_NODES else outputs[data.promise.node_id]
+            if data.promise.var not in source.literals:
+                raise KeyError(f"{data.promise.node_id or 'the workflow'} has no output {data.promise.var!r}")
+            return _follow(source.literals[data.promise.var], list(data.promise.attr_path))
+    raise ValueError(f"cannot resolve a {data.WhichOneof('value') or 'empty'} binding")
+
+
+def _promises(data: literals_pb2.BindingData) -> list[types_pb2.OutputReference]:
+    match data.WhichOneof("value"):
+        case "promise":
+            return [data.promise]
+        case "collection":
+            return [ref for item in data.collection.bindings for ref in _promises(item)]
+        case "map":
+            return [ref for item in data.map.bindings.values() for ref in _promises(item)]
+    return []
+
+
+def _follow(literal: literals_pb2.Literal, path: list[types_pb2.PromiseAttribute]) -> literals_pb2.Literal:
+    """`thresholds.min_quality` in a workflow: a path into a list, a map or a msgpack record.
+    A value taken out of msgpack stays msgpack, which flytekit reads for any type."""
+    for index, step in enumerate(path):
+        key: str | int = step.string_value if step.WhichOneof("value") == "string_value" else step.int_value
+        if literal.HasField("collection") and isinstance(key, int):
+            literal = literal.collection.literals[key]
+        elif literal.HasField("map") and isinstance(key, str):
+            literal = literal.map.literals[key]
+        elif literal.scalar.binary.tag == "msgpack":
+            value = msgpack.unpackb(literal.scalar.binary.value)
+            for rest in path[index:]:
+                value = value[rest.string_value if rest.WhichOneof("value") == "string_value" else rest.int_value]
+            packed = msgpack.packb(value)
+            return literals_pb2.Literal(
+                scalar=literals_pb2.Scalar(binary=literals_pb2.Binary(value=packed, tag="msgpack"))
+            )
+        else:
+            raise KeyError(f"cannot follow {key!r} into a {literal.WhichOneof('value')} literal")
+    return literal

@@ -1,0 +1,58 @@
+"""The embedded default executor: each task attempt is its own OS process.
+
+Isolation: a fresh working directory and process group per attempt; stdout and stderr go
+to a log file. A semaphore caps how many run at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from pathlib import Path
+
+from latchlike.engine.executors import RunResult, TaskRun
+
+
+class LocalExecutor:
+    def __init__(self, root: Path, *, max_parallel: int) -> None:
+        self._root = root
+        self._slots = asyncio.Semaphore(max_parallel)
+        self._processes: dict[str, asyncio.subprocess.Process] = {}
+
+    def _log_path(self, key: str) -> Path:
+        return self._root / "logs" / f"{key}.log"
+
+    async def run(self, run: TaskRun) -> RunResult:
+        async with self._slots:
+            workdir = self._root / "work" / run.key
+            workdir.mkdir(parents=True, exist_ok=True)
+            log_path = self._log_path(run.key)
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            with log_path.open("ab") as log:
+                process = await asyncio.create_subprocess_exec(
+                    *run.command,
+                    cwd=workdir,
+                    env=dict(run.env),
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=asyncio.subprocess.STDOUT,
+                    start_new_session=True,  # its own process group, so cancel reaches its children
+                )
+                self._processes[run.key] = process
+                try:
+                    exit_code = await process.wait()
+                finally:
+                    self._processes.pop(run.key, None)
+            return RunResult(run.key, exit_code, log_path)
+
+    async def cancel(self, key: str) -> None:
+        process = self._processes.get(key)
+        if process is not None and process.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+
+    def log(self, key: str) -> str:
+        path = self._log_path(key)
+        return path.read_text(errors="replace") if path.exists() else ""

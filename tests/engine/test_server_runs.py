@@ -1,0 +1,113 @@
+"""Executions run by a real `latchlike serve`: launched over HTTP, workflows registered by
+the real `pyflyte register` (fast mode: tasks fetch their code bundle from the store)."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from flytekit.core.context_manager import FlyteContextManager
+from flytekit.core.type_engine import TypeEngine
+
+from latchlike.db import Database
+from latchlike.executions.service import ExecutionKey, get_execution
+from tests.pyflyte import pyflyte_register
+from tests.samples import FIXTURES
+from tests.server import RunningServer, start_server
+
+pytestmark = pytest.mark.slow
+ENGINE_PROJECT = FIXTURES / "engine_project"
+TIMEOUT_SECONDS = 120
+
+
+def _launch(server: RunningServer, workflow: str, inputs: dict[str, Any]) -> str:
+    response = httpx.post(
+        f"{server.url}/api/workflows/flytesnacks/development/{workflow}/executions", json={"inputs": inputs}
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["name"])
+
+
+def _wait(server: RunningServer, name: str, until: Any) -> dict[str, Any]:
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        execution: dict[str, Any] = httpx.get(f"{server.url}/api/executions/flytesnacks/development/{name}").json()
+        if until(execution):
+            return execution
+        if execution["phase"] == "FAILED":
+            raise AssertionError(f"{name} failed: {execution['error']}\n{server.log()[-3000:]}")
+        time.sleep(0.2)
+    raise AssertionError(f"{name} never got there: {execution}\n{server.log()[-3000:]}")
+
+
+@pytest.fixture(scope="module")
+def pipelines_server(server: RunningServer) -> RunningServer:
+    result = pyflyte_register(server, ENGINE_PROJECT, package="pipelines")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return server
+
+
+def test_hello_world_runs_to_the_outputs_flytekit_computes(server: RunningServer) -> None:
+    from workflows.hello import Greeting, hello_world
+
+    inputs = {"name": "Ada", "greeting": "Welcome", "excitement": 2, "times": 3}
+    name = _launch(server, "workflows.hello.hello_world", inputs)
+    execution = _wait(server, name, lambda e: e["phase"] == "SUCCEEDED")
+    assert [(n["node_id"], n["attempt"], n["phase"]) for n in execution["nodes"]] == [
+        ("n0", 1, "SUCCEEDED"),
+        ("n1", 1, "SUCCEEDED"),
+    ]
+    expected = hello_world(name="Ada", greeting=Greeting.WELCOME, excitement=2, times=3)
+    db = Database(f"sqlite:///{server.data_dir / 'latchlike.db'}")
+    with db.session() as session:
+        outputs = get_execution(session, ExecutionKey("flytesnacks", "development", name)).outputs
+    db.dispose()
+    context = FlyteContextManager.current_context()
+    assert outputs is not None
+    assert (
+        outputs.literals["o0"]
+        == TypeEngine.to_literal(context, expected, list[str], TypeEngine.to_literal_type(list[str])).to_flyte_idl()
+    )
+    page = httpx.get(f"{server.url}/executions/flytesnacks/development/{name}").text
+    assert "SUCCEEDED" in page and "Welcome, Ada!!" in page
+    log = httpx.get(f"{server.url}/executions/flytesnacks/development/{name}/nodes/n0/1/log")
+    assert log.status_code == 200
+
+
+def test_a_fast_registered_workflow_fetches_its_bundle_and_runs(pipelines_server: RunningServer) -> None:
+    name = _launch(pipelines_server, "pipelines.basic.fan", {"x": 5})
+    execution = _wait(pipelines_server, name, lambda e: e["phase"] == "SUCCEEDED")
+    assert execution["outputs"] == [{"name": "o0", "preview": "40"}]
+
+
+@pytest.fixture
+def restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[RunningServer]]:
+    servers: list[RunningServer] = []
+    yield servers
+    for running in servers:
+        running.stop()
+
+
+def test_after_kill_9_and_restart_the_execution_carries_on_without_rerunning_succeeded_nodes(
+    restartable: list[RunningServer], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    data_dir = tmp_path_factory.mktemp("restart") / "data"
+    first = start_server(data_dir, builtins=False)
+    restartable.append(first)
+    registered = pyflyte_register(first, ENGINE_PROJECT, package="pipelines")
+    assert registered.returncode == 0, registered.stderr
+    name = _launch(first, "pipelines.basic.slow", {"seconds": 2})
+    _wait(first, name, lambda e: any(n["node_id"] == "n1" and n["phase"] == "RUNNING" for n in e["nodes"]))
+    first.process.send_signal(signal.SIGKILL)
+    first.process.wait()
+
+    second = start_server(data_dir, builtins=False)
+    restartable.append(second)
+    execution = _wait(second, name, lambda e: e["phase"] == "SUCCEEDED")
+    assert execution["outputs"] == [{"name": "o0", "preview": "4"}]
+    n0 = [n for n in execution["nodes"] if n["node_id"] == "n0"]
+    assert [(n["attempt"], n["phase"]) for n in n0] == [(1, "SUCCEEDED")]  # never ran again
