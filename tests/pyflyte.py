@@ -24,3 +24,14 @@ def pyflyte_register(
         text=True,
         timeout=REGISTER_TIMEOUT_SECONDS,
     )
+
+
+def pyflyte(server: RunningServer, project_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Any pyflyte command against `server`, run in `project_dir`."""
+    return subprocess.run(
+        [PYFLYTE, "--config", str(server.flytekit_config()), *args],
+        cwd=project_dir,
+        capture_output=True,
+        text=True,
+        timeout=REGISTER_TIMEOUT_SECONDS,
+    )

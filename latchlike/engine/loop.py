@@ -37,6 +37,7 @@ from latchlike.store.keys import attempt_prefix
 log = logging.getLogger(__name__)
 FLYTEKIT_ENTRY_POINTS = frozenset({"pyflyte-execute", "pyflyte-fast-execute", "pyflyte-map-execute"})
 RUNNING, SUCCEEDED, FAILED, QUEUED = "RUNNING", "SUCCEEDED", "FAILED", "QUEUED"
+ABORTING, ABORTED = "ABORTING", "ABORTED"
 RETRYABLE = "RETRYABLE_FAILURE"
 """An attempt that failed in a way worth another try: a recoverable error or a crash."""
 
@@ -70,7 +71,9 @@ class Engine:
         finished = {key: task.result() for key, task in self._running.items() if task.done()}
         for key in finished:
             del self._running[key]
-        to_start = await asyncio.to_thread(self._advance, finished)
+        to_start, to_cancel = await asyncio.to_thread(self._advance, finished)
+        for key in to_cancel:
+            await self._executor.cancel(key)
         for run in to_start:
             self._running[run.key] = asyncio.create_task(self._executor.run(run))
 
@@ -88,12 +91,25 @@ class Engine:
 
     # Everything below runs in one worker thread at a time, inside one transaction.
 
-    def _advance(self, finished: dict[str, RunResult]) -> list[TaskRun]:
+    def _advance(self, finished: dict[str, RunResult]) -> tuple[list[TaskRun], list[str]]:
         to_start: list[TaskRun] = []
+        to_cancel: list[str] = []
         with self._platform.db.session() as session:
-            for execution in session.scalars(select(ExecutionRow).where(ExecutionRow.phase.in_([QUEUED, RUNNING]))):
-                to_start += self._advance_execution(session, execution, finished)
-        return to_start
+            active = select(ExecutionRow).where(ExecutionRow.phase.in_([QUEUED, RUNNING, ABORTING]))
+            for execution in session.scalars(active):
+                if execution.phase == ABORTING:
+                    to_cancel += self._abort(session, execution)
+                else:
+                    to_start += self._advance_execution(session, execution, finished)
+        return to_start, to_cancel
+
+    def _abort(self, session: Session, execution: ExecutionRow) -> list[str]:
+        """Kill what runs, record every running attempt and the execution as ABORTED."""
+        running = [n for n in self._latest_attempts(session, execution).values() if n.phase == RUNNING]
+        for node in running:
+            node.phase, node.finished_at = ABORTED, utcnow()
+        self._finish(execution, ABORTED, error=execution.error)
+        return [_run_key(execution, node) for node in running]
 
     def _advance_execution(
         self, session: Session, execution: ExecutionRow, finished: dict[str, RunResult]

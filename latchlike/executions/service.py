@@ -17,11 +17,19 @@ from flyteidl.core import literals_pb2
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from latchlike.errors import NotFound
+from latchlike.errors import InvalidArgument, NotFound
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
 from latchlike.specs.ids import EntityId, ResourceKind
+from latchlike.specs.listing import ListQuery, apply, next_token
 
 _ALPHABET = string.ascii_lowercase + string.digits
+_COLUMNS = {
+    "name": ExecutionRow.name,
+    "created_at": ExecutionRow.created_at,
+    "phase": ExecutionRow.phase,
+    "project": ExecutionRow.project,
+    "domain": ExecutionRow.domain,
+}
 ANONYMOUS = "anonymous"
 
 
@@ -84,8 +92,9 @@ def create_execution(
     source: Source,
     launched_by: str = ANONYMOUS,
     relaunch_of: str | None = None,
+    name: str = "",
 ) -> ExecutionKey:
-    key = ExecutionKey(launch_plan.project, launch_plan.domain, new_execution_name())
+    key = ExecutionKey(launch_plan.project, launch_plan.domain, name or new_execution_name())
     session.add(
         ExecutionRow(
             project=key.project,
@@ -122,6 +131,17 @@ def get_execution(session: Session, key: ExecutionKey) -> Execution:
         NodeAttempt(a.node_id, a.attempt, a.task, a.phase, a.error, a.started_at, a.finished_at) for a in attempts
     )
     return replace(_execution(row), nodes=nodes)
+
+
+def list_executions_page(
+    session: Session, *, project: str, domain: str, query: ListQuery
+) -> tuple[list[Execution], str]:
+    """FlyteAdmin's ListExecutions: one project and domain, newest first, offset tokens."""
+    if not project or not domain:
+        raise InvalidArgument("listing executions needs a project and a domain")
+    statement = select(ExecutionRow).where(ExecutionRow.project == project, ExecutionRow.domain == domain)
+    rows = list(session.scalars(apply(statement, query, _COLUMNS)))
+    return [_execution(row) for row in rows], next_token(query, len(rows))
 
 
 def list_executions(session: Session, *, limit: int = 100) -> list[Execution]:

@@ -13,21 +13,26 @@ from typing import TypeAlias, TypeVar
 
 from flyteidl.admin import (
     common_pb2,
+    execution_pb2,
     launch_plan_pb2,
     project_pb2,
     task_pb2,
     workflow_pb2,
 )
+from flyteidl.core import identifier_pb2
 from flyteidl.service import admin_pb2_grpc
 from grpc import aio
 from sqlalchemy.orm import Session
 
 from latchlike.db import Database
 from latchlike.errors import InvalidArgument
+from latchlike.executions import launching
+from latchlike.executions import service as executions
+from latchlike.executions.service import ANONYMOUS
 from latchlike.grpc import convert
 from latchlike.specs import projects, service
 from latchlike.specs.compiler import entity_id
-from latchlike.specs.ids import ResourceKind
+from latchlike.specs.ids import EntityId, ResourceKind
 from latchlike.store import FileStore
 
 T = TypeVar("T")
@@ -157,6 +162,74 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         self, request: project_pb2.GetDomainRequest, context: Context
     ) -> project_pb2.GetDomainsResponse:
         return project_pb2.GetDomainsResponse(domains=convert.domains())
+
+    # Executions
+
+    async def CreateExecution(
+        self, request: execution_pb2.ExecutionCreateRequest, context: Context
+    ) -> execution_pb2.ExecutionCreateResponse:
+        target = request.spec.launch_plan
+        if target.resource_type != identifier_pb2.ResourceType.LAUNCH_PLAN:
+            raise InvalidArgument("latchlike runs workflows through their launch plans; running a single task is not"
+                                  " supported yet: wrap it in a workflow")  # fmt: skip
+        launch_plan = EntityId(
+            ResourceKind.LAUNCH_PLAN,
+            target.project or request.project,
+            target.domain or request.domain,
+            target.name,
+            target.version,
+        )
+        inputs = request.inputs if request.HasField("inputs") else request.spec.inputs
+        key = await self._run(
+            lambda s: launching.launch_with_literals(
+                s,
+                launch_plan=launch_plan,
+                inputs=inputs,
+                name=request.name,
+                launched_by=request.spec.metadata.principal or ANONYMOUS,
+            )
+        )
+        return execution_pb2.ExecutionCreateResponse(id=convert.execution_identifier(key))
+
+    async def RelaunchExecution(
+        self, request: execution_pb2.ExecutionRelaunchRequest, context: Context
+    ) -> execution_pb2.ExecutionCreateResponse:
+        key = convert.execution_key(request.id)
+        new = await self._run(lambda s: launching.relaunch(s, key, name=request.name))
+        return execution_pb2.ExecutionCreateResponse(id=convert.execution_identifier(new))
+
+    async def GetExecution(
+        self, request: execution_pb2.WorkflowExecutionGetRequest, context: Context
+    ) -> execution_pb2.Execution:
+        key = convert.execution_key(request.id)
+        return convert.execution(await self._run(lambda s: executions.get_execution(s, key)))
+
+    async def GetExecutionData(
+        self, request: execution_pb2.WorkflowExecutionGetDataRequest, context: Context
+    ) -> execution_pb2.WorkflowExecutionGetDataResponse:
+        key = convert.execution_key(request.id)
+        found = await self._run(lambda s: executions.get_execution(s, key))
+        response = execution_pb2.WorkflowExecutionGetDataResponse(full_inputs=found.inputs)
+        if found.outputs is not None:
+            response.full_outputs.CopyFrom(found.outputs)
+        return response
+
+    async def ListExecutions(
+        self, request: common_pb2.ResourceListRequest, context: Context
+    ) -> execution_pb2.ExecutionList:
+        query = convert.list_query(request)
+        project, domain = request.id.project, request.id.domain
+        found, token = await self._run(
+            lambda s: executions.list_executions_page(s, project=project, domain=domain, query=query)
+        )
+        return execution_pb2.ExecutionList(executions=[convert.execution(e) for e in found], token=token)
+
+    async def TerminateExecution(
+        self, request: execution_pb2.ExecutionTerminateRequest, context: Context
+    ) -> execution_pb2.ExecutionTerminateResponse:
+        key = convert.execution_key(request.id)
+        await self._run(lambda s: launching.terminate(s, key, request.cause))
+        return execution_pb2.ExecutionTerminateResponse()
 
     async def _list(self, request: common_pb2.ResourceListRequest, kind: ResourceKind) -> service.Page:
         query = convert.list_query(request)

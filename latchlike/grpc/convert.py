@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flyteidl.admin import (
     common_pb2,
+    execution_pb2,
     launch_plan_pb2,
     project_pb2,
     task_pb2,
     workflow_pb2,
 )
+from flyteidl.core import execution_pb2 as core_execution_pb2
 from flyteidl.core import identifier_pb2
+from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from latchlike.executions.service import Execution, ExecutionKey
 from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
 from latchlike.specs.listing import ListQuery, parse_query
 from latchlike.specs.projects import DOMAINS, Project
@@ -107,3 +111,55 @@ def project(value: Project) -> project_pb2.Project:
         domains=domains(),
         state=project_pb2.Project.ProjectState.ACTIVE,
     )
+
+
+_PHASES = {
+    "QUEUED": core_execution_pb2.WorkflowExecution.QUEUED,
+    "RUNNING": core_execution_pb2.WorkflowExecution.RUNNING,
+    "SUCCEEDED": core_execution_pb2.WorkflowExecution.SUCCEEDED,
+    "FAILED": core_execution_pb2.WorkflowExecution.FAILED,
+    "ABORTING": core_execution_pb2.WorkflowExecution.ABORTING,
+    "ABORTED": core_execution_pb2.WorkflowExecution.ABORTED,
+}
+
+
+def execution_key(identifier: identifier_pb2.WorkflowExecutionIdentifier) -> ExecutionKey:
+    return ExecutionKey(identifier.project, identifier.domain, identifier.name)
+
+
+def execution_identifier(key: ExecutionKey) -> identifier_pb2.WorkflowExecutionIdentifier:
+    return identifier_pb2.WorkflowExecutionIdentifier(project=key.project, domain=key.domain, name=key.name)
+
+
+def execution(value: Execution) -> execution_pb2.Execution:
+    key = value.key
+    workflow_id = EntityId(ResourceKind.WORKFLOW, key.project, key.domain, value.workflow, value.launch_plan.version)
+    closure = execution_pb2.ExecutionClosure(
+        phase=_PHASES.get(value.phase, core_execution_pb2.WorkflowExecution.UNDEFINED),
+        created_at=timestamp(value.created_at),
+        updated_at=timestamp(value.finished_at or value.started_at or value.created_at),
+        workflow_id=identifier(workflow_id),
+    )
+    if value.started_at:
+        closure.started_at.CopyFrom(timestamp(value.started_at))
+    if value.started_at and value.finished_at:
+        closure.duration.CopyFrom(_duration(value.finished_at - value.started_at))
+    if value.phase == "FAILED" and value.error:
+        closure.error.CopyFrom(
+            core_execution_pb2.ExecutionError(
+                code="USER", message=value.error, kind=core_execution_pb2.ExecutionError.USER
+            )
+        )
+    if value.phase in ("ABORTING", "ABORTED") and value.error:
+        closure.abort_metadata.cause = value.error
+    spec = execution_pb2.ExecutionSpec(
+        launch_plan=identifier(value.launch_plan),
+        metadata=execution_pb2.ExecutionMetadata(principal=value.launched_by),
+    )
+    return execution_pb2.Execution(id=execution_identifier(value.key), spec=spec, closure=closure)
+
+
+def _duration(delta: timedelta) -> Duration:
+    duration = Duration()
+    duration.FromTimedelta(delta)
+    return duration

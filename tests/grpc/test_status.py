@@ -100,8 +100,22 @@ def call_admin(server: RunningServer, method: str, request: object) -> grpc.RpcE
         (
             "CreateExecution",
             execution_pb2.ExecutionCreateRequest(project="flytesnacks", domain="development"),
+            grpc.StatusCode.INVALID_ARGUMENT,
+            "through their launch plans",
+        ),
+        (
+            "GetExecution",
+            execution_pb2.WorkflowExecutionGetRequest(
+                id=identifier_pb2.WorkflowExecutionIdentifier(project="flytesnacks", domain="development", name="nope")
+            ),
+            grpc.StatusCode.NOT_FOUND,
+            "no execution flytesnacks/development/nope",
+        ),
+        (
+            "UpdateNamedEntity",
+            common_pb2.NamedEntityUpdateRequest(),
             grpc.StatusCode.UNIMPLEMENTED,
-            "CreateExecution",
+            "UpdateNamedEntity",
         ),
     ],
 )

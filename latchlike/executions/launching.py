@@ -1,0 +1,97 @@
+"""Launching from literals, as FlyteAdmin's CreateExecution does for `pyflyte run --remote`
+and FlyteRemote: the launch plan's defaults fill what was left out; an unknown or missing
+input is refused before anything is recorded. Abort and relaunch live here too."""
+
+from __future__ import annotations
+
+import re
+
+from flyteidl.admin import launch_plan_pb2
+from flyteidl.core import literals_pb2
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from latchlike.errors import AlreadyExists, InvalidArgument
+from latchlike.executions.service import ExecutionKey, Source, create_execution, get_execution
+from latchlike.executions.tables import ExecutionRow
+from latchlike.specs.compiler import entity_id
+from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
+from latchlike.specs.service import get_active_launch_plan, get_entity
+
+TERMINAL = frozenset({"SUCCEEDED", "FAILED", "ABORTED"})
+_NAME = re.compile(r"[a-z][a-z0-9-]{0,62}")
+
+
+def launch_with_literals(
+    session: Session,
+    *,
+    launch_plan: EntityId,
+    inputs: literals_pb2.LiteralMap,
+    name: str = "",
+    source: Source = Source.CLI,
+    launched_by: str = "anonymous",
+    relaunch_of: str | None = None,
+) -> ExecutionKey:
+    stored = (
+        get_entity(session, launch_plan)
+        if launch_plan.version
+        else get_active_launch_plan(
+            session, NamedEntityKey(ResourceKind.LAUNCH_PLAN, launch_plan.project, launch_plan.domain, launch_plan.name)
+        )
+    )
+    spec = launch_plan_pb2.LaunchPlanSpec.FromString(stored.spec)
+    expected = launch_plan_pb2.LaunchPlanClosure.FromString(stored.compiled).expected_inputs.parameters
+    unknown = sorted(set(inputs.literals) - set(expected))
+    if unknown:
+        raise InvalidArgument(f"{stored.id} has no input(s) {', '.join(unknown)}; its inputs: {', '.join(expected)}")
+    complete = literals_pb2.LiteralMap()
+    complete.CopyFrom(inputs)
+    for input_name, parameter in expected.items():
+        if input_name in complete.literals:
+            continue
+        if parameter.HasField("default"):
+            complete.literals[input_name].CopyFrom(parameter.default)
+        else:
+            raise InvalidArgument(f"{stored.id} needs input {input_name!r}, which has no default")
+    if name and not _NAME.fullmatch(name):
+        raise InvalidArgument(f"execution name {name!r}: use 1-63 lowercase letters, digits and '-' from a letter")
+    taken = select(ExecutionRow.id).where(
+        ExecutionRow.project == stored.id.project, ExecutionRow.domain == stored.id.domain, ExecutionRow.name == name
+    )
+    if name and session.scalar(taken):
+        raise AlreadyExists(f"an execution named {stored.id.project}/{stored.id.domain}/{name} exists already")
+    workflow = entity_id(spec.workflow_id, ResourceKind.WORKFLOW)
+    if workflow.version != stored.id.version:
+        raise InvalidArgument(f"{stored.id} runs {workflow}; latchlike runs launch plans at their workflow's version")
+    return create_execution(
+        session,
+        launch_plan=stored.id,
+        workflow=workflow.name,
+        inputs=complete,
+        source=source,
+        launched_by=launched_by,
+        relaunch_of=relaunch_of,
+        name=name,
+    )
+
+
+def relaunch(session: Session, key: ExecutionKey, *, name: str = "") -> ExecutionKey:
+    previous = get_execution(session, key)
+    return launch_with_literals(
+        session, launch_plan=previous.launch_plan, inputs=previous.inputs, name=name, relaunch_of=key.name
+    )
+
+
+def terminate(session: Session, key: ExecutionKey, cause: str) -> None:
+    """Ask the engine to abort: it kills the running attempts and records ABORTED."""
+    row = session.scalar(
+        select(ExecutionRow).where(
+            ExecutionRow.project == key.project, ExecutionRow.domain == key.domain, ExecutionRow.name == key.name
+        )
+    )
+    if row is None:
+        get_execution(session, key)  # raises NotFound with the usual message
+        return
+    if row.phase in TERMINAL:
+        raise InvalidArgument(f"execution {key} already ended ({row.phase}); there is nothing to abort")
+    row.phase, row.error = "ABORTING", cause or "aborted"
