@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from latchlike.db import Base, Database, migrate
-from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
+from latchlike.executions.tables import ExecutionRow, NodeExecutionRow, TaskCacheRow
 from latchlike.specs.tables import EntityRow, ProjectRow
 from latchlike.uploads.tables import UploadedObjectRow
 
@@ -20,6 +20,7 @@ def test_migrations_match_models(tmp_path: Path) -> None:
         UploadedObjectRow.__tablename__,
         ExecutionRow.__tablename__,
         NodeExecutionRow.__tablename__,
+        TaskCacheRow.__tablename__,
     }
     assert models <= set(Base.metadata.tables)
     db = Database(f"sqlite:///{tmp_path / 'schema.db'}")
@@ -35,5 +36,5 @@ def test_migrating_twice_is_harmless(tmp_path: Path) -> None:
     migrate(db.engine)
     migrate(db.engine)
     with db.engine.connect() as connection:
-        assert MigrationContext.configure(connection).get_current_revision() == "0003"
+        assert MigrationContext.configure(connection).get_current_revision() == "0004"
     db.dispose()

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from latchlike.db import utcnow
-from latchlike.engine import dag
+from latchlike.engine import cache, dag
 from latchlike.engine.executors import Executor, RunResult, TaskRun
 from latchlike.errors import NotFound
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
@@ -125,7 +125,7 @@ class Engine:
         for node in nodes.values():
             key = _run_key(execution, node)
             if node.phase == RUNNING and key in finished:
-                self._record_outcome(execution, node, finished[key])
+                self._record_outcome(session, execution, plan, node, finished[key])
         to_start = []
         # Attempts the database says are running but no process is: the server restarted.
         for node in nodes.values():
@@ -146,10 +146,12 @@ class Engine:
             result = dag.workflow_outputs(plan.template.compiled_workflow.primary.template, inputs, outputs)
             self._finish(execution, SUCCEEDED, outputs=result)
             return to_start
-        for node in retry:
-            to_start.append(self._start_attempt(session, execution, plan, node.node_id, node.attempt + 1, nodes))
-        for step in dag.ready(plan.steps, succeeded, set(nodes)):
-            to_start.append(self._start_attempt(session, execution, plan, step.id, 1, nodes))
+        starts = [(node.node_id, node.attempt + 1) for node in retry]
+        starts += [(step.id, 1) for step in dag.ready(plan.steps, succeeded, set(nodes))]
+        for node_id, attempt in starts:
+            run = self._start_attempt(session, execution, plan, node_id, attempt, nodes)
+            if run is not None:
+                to_start.append(run)
         return to_start
 
     def _plan(self, session: Session, execution: ExecutionRow) -> _Plan:
@@ -180,24 +182,38 @@ class Engine:
         node_id: str,
         attempt: int,
         nodes: dict[str, NodeExecutionRow],
-    ) -> TaskRun:
+    ) -> TaskRun | None:
+        """The attempt's process to run; None when the task's cache already has its outputs."""
         step = plan.steps[node_id]
         upstream = {up: self._outputs(execution, nodes[up]) for up in step.upstream}
         inputs = dag.node_inputs(step, literals_pb2.LiteralMap.FromString(execution.inputs), upstream)
-        template = plan.tasks[_task_key(entity_id(step.node.task_node.reference_id, ResourceKind.TASK))]
+        template = _template(plan, node_id)
+        cached = (
+            cache.lookup(session, template, cache.cache_key(template, inputs))
+            if template.metadata.discoverable
+            else None
+        )
         row = NodeExecutionRow(
-            execution_id=execution.id, node_id=node_id, attempt=attempt, task=template.id.name, phase=RUNNING
+            execution_id=execution.id,
+            node_id=node_id,
+            attempt=attempt,
+            task=template.id.name,
+            phase=RUNNING if cached is None else SUCCEEDED,
+            cache_hit=cached is not None,
+            finished_at=None if cached is None else utcnow(),
         )
         session.add(row)
         session.flush()
-        self._write(execution, row, "inputs.pb", inputs.SerializeToString(deterministic=True))
         nodes[node_id] = row
+        self._write(execution, row, "inputs.pb", inputs.SerializeToString(deterministic=True))
+        if cached is not None:
+            self._write(execution, row, "outputs.pb", cached.SerializeToString(deterministic=True))
+            return None
         return self._task_run(execution, plan, row)
 
     def _task_run(self, execution: ExecutionRow, plan: _Plan, node: NodeExecutionRow) -> TaskRun:
         store = self._platform.store
-        step = plan.steps[node.node_id]
-        template = plan.tasks[_task_key(entity_id(step.node.task_node.reference_id, ResourceKind.TASK))]
+        template = _template(plan, node.node_id)
         prefix = _prefix(execution, node)
         previous = _prefix(execution, node, node.attempt - 1) + "/checkpoint" if node.attempt > 1 else ""
         values = {
@@ -224,7 +240,9 @@ class Engine:
         }
         return TaskRun(_run_key(execution, node), tuple(command), env)
 
-    def _record_outcome(self, execution: ExecutionRow, node: NodeExecutionRow, result: RunResult) -> None:
+    def _record_outcome(
+        self, session: Session, execution: ExecutionRow, plan: _Plan, node: NodeExecutionRow, result: RunResult
+    ) -> None:
         """Success is `outputs.pb`; `error.pb` is the task's own error (pyflyte-execute exits 0
         on it); neither is a crash, a system error."""
         store = self._platform.store
@@ -237,6 +255,13 @@ class Engine:
             node.phase, node.error = (RETRYABLE if recoverable else FAILED), f"{error.code}: {error.message}".strip()
         elif store.exists(prefix + "/outputs.pb"):
             node.phase = SUCCEEDED
+            template = _template(plan, node.node_id)
+            if template.metadata.discoverable:
+                with store.open(prefix + "/inputs.pb") as raw:
+                    inputs = literals_pb2.LiteralMap.FromString(raw.read())
+                key = cache.cache_key(template, inputs)
+                outputs = self._outputs(execution, node)
+                cache.remember(session, template, key, outputs, execution=execution.name, node_id=node.node_id)
         else:
             tail = self._executor.log(result.key)[-2000:]
             node.phase = RETRYABLE
@@ -279,7 +304,9 @@ def _task_key(task_id: EntityId) -> str:
     return f"{task_id.project}/{task_id.domain}/{task_id.name}/{task_id.version}"
 
 
+def _template(plan: _Plan, node_id: str) -> tasks_pb2.TaskTemplate:
+    return plan.tasks[_task_key(entity_id(plan.steps[node_id].node.task_node.reference_id, ResourceKind.TASK))]
+
+
 def _retries(plan: _Plan, node_id: str) -> int:
-    step = plan.steps[node_id]
-    template = plan.tasks[_task_key(entity_id(step.node.task_node.reference_id, ResourceKind.TASK))]
-    return int(template.metadata.retries.retries)
+    return int(_template(plan, node_id).metadata.retries.retries)

@@ -77,6 +77,7 @@ class NodeAttempt:
     error: str | None
     started_at: datetime
     finished_at: datetime | None
+    cache_hit: bool = False
 
 
 def new_execution_name() -> str:
@@ -128,7 +129,8 @@ def get_execution(session: Session, key: ExecutionKey) -> Execution:
         .order_by(NodeExecutionRow.started_at, NodeExecutionRow.node_id, NodeExecutionRow.attempt)
     )
     nodes = tuple(
-        NodeAttempt(a.node_id, a.attempt, a.task, a.phase, a.error, a.started_at, a.finished_at) for a in attempts
+        NodeAttempt(a.node_id, a.attempt, a.task, a.phase, a.error, a.started_at, a.finished_at, a.cache_hit)
+        for a in attempts
     )
     return replace(_execution(row), nodes=nodes)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from latchlike.db import Base, UTCDateTime, utcnow
@@ -53,5 +53,26 @@ class NodeExecutionRow(Base):
     task: Mapped[str] = mapped_column(String(255))
     phase: Mapped[str] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    # Outputs reused from an earlier run of the same cached task with the same inputs.
+    cache_hit: Mapped[bool] = mapped_column(default=False, server_default=false())
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class TaskCacheRow(Base):
+    """Outputs of a cached task (`cache=True`), by task, `cache_version`, and `key`: a digest
+    of its interface and input literals. Written by the engine when such a task succeeds."""
+
+    __tablename__ = "task_cache"
+    __table_args__ = (UniqueConstraint("project", "domain", "task", "cache_version", "key", name="uq_task_cache_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    project: Mapped[str] = mapped_column(String(255))
+    domain: Mapped[str] = mapped_column(String(255))
+    task: Mapped[str] = mapped_column(String(255))
+    cache_version: Mapped[str] = mapped_column(String(255))
+    key: Mapped[str] = mapped_column(String(64))
+    outputs: Mapped[bytes] = mapped_column(LargeBinary)
+    execution: Mapped[str] = mapped_column(String(255))
+    node_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

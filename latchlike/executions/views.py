@@ -37,6 +37,7 @@ class NodeView(BaseModel):
     error: str | None
     started_at: datetime
     duration_seconds: float | None
+    cache_hit: bool
 
 
 class ExecutionDetail(ExecutionSummary):
@@ -72,6 +73,7 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
                 error=node.error,
                 started_at=node.started_at,
                 duration_seconds=_seconds(node.started_at, node.finished_at),
+                cache_hit=node.cache_hit,
             )
             for node in execution.nodes
         ],

@@ -114,6 +114,27 @@ def test_a_recoverable_error_is_retried_as_declared(registered: Platform) -> Non
     assert execution.error is not None and "the sequencer is busy (1)" in execution.error
 
 
-def test_engine_fixture_sources_are_importable() -> None:
-    assert (ENGINE_PROJECT / "pipelines" / "basic.py").is_file()
-    assert Path(__file__).is_file()
+@pytest.mark.slow
+def test_a_cached_task_with_the_same_inputs_is_a_cache_hit_the_second_time(
+    platform: Platform, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    import workflows
+
+    package_dir = Path(workflows.__file__).parent
+    sample = serialize_sample(tmp_path_factory.mktemp("hello"), project_dir=package_dir.parent, package="workflows")
+    register_serialized(platform, sample, package_dir, "workflows")
+    inputs = {"name": "Ada", "times": 2}
+    first = _run_until_done(platform, _launch(platform, "workflows.hello.hello_world", inputs))
+    second = _run_until_done(platform, _launch(platform, "workflows.hello.hello_world", inputs))
+    other = _run_until_done(platform, _launch(platform, "workflows.hello.hello_world", inputs | {"times": 3}))
+    assert (first.phase, second.phase, other.phase) == ("SUCCEEDED",) * 3
+    assert first.outputs == second.outputs
+    assert _cache_hits(platform, first) == {"n0": False, "n1": False}
+    assert _cache_hits(platform, second) == {"n0": False, "n1": True}  # repeat_lines has cache=True
+    assert _cache_hits(platform, other) == {"n0": False, "n1": False}  # other inputs, other key
+
+
+def _cache_hits(platform: Platform, execution: ExecutionRow) -> dict[str, bool]:
+    with platform.db.session() as session:
+        rows = session.scalars(select(NodeExecutionRow).where(NodeExecutionRow.execution_id == execution.id))
+        return {row.node_id: row.cache_hit for row in rows}
