@@ -15,7 +15,9 @@ from flyteidl.admin import (
     common_pb2,
     execution_pb2,
     launch_plan_pb2,
+    node_execution_pb2,
     project_pb2,
+    task_execution_pb2,
     task_pb2,
     workflow_pb2,
 )
@@ -25,11 +27,12 @@ from grpc import aio
 from sqlalchemy.orm import Session
 
 from latchlike.db import Database
-from latchlike.errors import InvalidArgument
-from latchlike.executions import launching
+from latchlike.errors import InvalidArgument, NotFound
+from latchlike.executions import launching, nodes
 from latchlike.executions import service as executions
-from latchlike.executions.service import ANONYMOUS
+from latchlike.executions.service import ANONYMOUS, NodeAttempt
 from latchlike.grpc import convert
+from latchlike.grpc import nodes as node_messages
 from latchlike.specs import projects, service
 from latchlike.specs.compiler import entity_id
 from latchlike.specs.ids import EntityId, ResourceKind
@@ -230,6 +233,66 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         key = convert.execution_key(request.id)
         await self._run(lambda s: launching.terminate(s, key, request.cause))
         return execution_pb2.ExecutionTerminateResponse()
+
+    # Node and task executions: what FlyteRemote.wait (and `pyflyte run --remote --wait`) syncs.
+
+    async def ListNodeExecutions(
+        self, request: node_execution_pb2.NodeExecutionListRequest, context: Context
+    ) -> node_execution_pb2.NodeExecutionList:
+        if request.unique_parent_id:  # only task nodes run yet: no node has children
+            return node_execution_pb2.NodeExecutionList()
+        key = convert.execution_key(request.workflow_execution_id)
+        runs = await self._run(lambda s: nodes.node_runs(s, key))
+        return node_execution_pb2.NodeExecutionList(node_executions=[node_messages.node_execution(r) for r in runs])
+
+    async def GetNodeExecution(
+        self, request: node_execution_pb2.NodeExecutionGetRequest, context: Context
+    ) -> node_execution_pb2.NodeExecution:
+        key = convert.execution_key(request.id.execution_id)
+        return node_messages.node_execution(await self._run(lambda s: nodes.node_run(s, key, request.id.node_id)))
+
+    async def GetNodeExecutionData(
+        self, request: node_execution_pb2.NodeExecutionGetDataRequest, context: Context
+    ) -> node_execution_pb2.NodeExecutionGetDataResponse:
+        key = convert.execution_key(request.id.execution_id)
+        run = await self._run(lambda s: nodes.node_run(s, key, request.id.node_id))
+        inputs, outputs = await asyncio.to_thread(nodes.attempt_data, self._store, key, run.node_id, run.latest.attempt)
+        return node_execution_pb2.NodeExecutionGetDataResponse(full_inputs=inputs, full_outputs=outputs)
+
+    async def ListTaskExecutions(
+        self, request: task_execution_pb2.TaskExecutionListRequest, context: Context
+    ) -> task_execution_pb2.TaskExecutionList:
+        key = convert.execution_key(request.node_execution_id.execution_id)
+        run = await self._run(lambda s: nodes.node_run(s, key, request.node_execution_id.node_id))
+        return task_execution_pb2.TaskExecutionList(
+            task_executions=[node_messages.task_execution(run, attempt) for attempt in run.attempts]
+        )
+
+    async def GetTaskExecution(
+        self, request: task_execution_pb2.TaskExecutionGetRequest, context: Context
+    ) -> task_execution_pb2.TaskExecution:
+        run, attempt = await self._attempt(request.id)
+        return node_messages.task_execution(run, attempt)
+
+    async def GetTaskExecutionData(
+        self, request: task_execution_pb2.TaskExecutionGetDataRequest, context: Context
+    ) -> task_execution_pb2.TaskExecutionGetDataResponse:
+        run, attempt = await self._attempt(request.id)
+        inputs, outputs = await asyncio.to_thread(
+            nodes.attempt_data, self._store, run.execution.key, run.node_id, attempt.attempt
+        )
+        return task_execution_pb2.TaskExecutionGetDataResponse(full_inputs=inputs, full_outputs=outputs)
+
+    async def _attempt(
+        self, task_execution: identifier_pb2.TaskExecutionIdentifier
+    ) -> tuple[nodes.NodeRun, NodeAttempt]:
+        key = convert.execution_key(task_execution.node_execution_id.execution_id)
+        run = await self._run(lambda s: nodes.node_run(s, key, task_execution.node_execution_id.node_id))
+        wanted = task_execution.retry_attempt + 1
+        attempt = next((a for a in run.attempts if a.attempt == wanted), None)
+        if attempt is None:
+            raise NotFound(f"node {run.node_id} of {key} has no attempt {task_execution.retry_attempt}")
+        return run, attempt
 
     async def _list(self, request: common_pb2.ResourceListRequest, kind: ResourceKind) -> service.Page:
         query = convert.list_query(request)

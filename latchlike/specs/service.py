@@ -221,7 +221,7 @@ def _register(
     entity_id.validate()
     require_project_domain(session, entity_id.project, entity_id.domain)
     spec_bytes = spec.SerializeToString(deterministic=True)
-    digest = hashlib.sha256(spec_bytes).hexdigest()
+    digest = _structure_digest(spec)
     _refuse_taken(session, entity_id, digest)
     compiled = compile_()
     now = utcnow()
@@ -246,6 +246,17 @@ def _register(
     )
     if not inserted:  # another client registered this version between our check and insert
         _refuse_taken(session, entity_id, digest)
+
+
+def _structure_digest(spec: Any) -> str:
+    """What makes two registrations of one version "the same", as in FlyteAdmin: the
+    structure, not the description. `pyflyte run --remote` re-registers a script with
+    documentation (source links) that differs from run to run."""
+    structure = type(spec)()
+    structure.CopyFrom(spec)
+    if "description" in type(spec).DESCRIPTOR.fields_by_name:
+        structure.ClearField("description")
+    return hashlib.sha256(structure.SerializeToString(deterministic=True)).hexdigest()
 
 
 def _refuse_taken(session: Session, entity_id: EntityId, digest: str) -> None:

@@ -46,6 +46,24 @@ def test_pyflyte_run_remote_creates_an_execution_that_runs(server: RunningServer
     assert execution.outputs["o0"] == 16
 
 
+def test_pyflyte_run_remote_wait_syncs_nodes_and_reports_success(server: RunningServer, remote: FlyteRemote) -> None:
+    result = pyflyte(server, ENGINE_PROJECT, "run", "--remote", "--wait", "pipelines/basic.py", "fan", "--x", "1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "has succeeded" in result.stdout
+
+
+def test_flyte_remote_wait_syncs_node_and_task_executions(remote: FlyteRemote) -> None:
+    workflow = remote.fetch_workflow(name="pipelines.basic.fan")
+    execution = remote.execute(workflow, inputs={"x": 1}, wait=False)
+    done = remote.wait(execution, timeout=timedelta(seconds=120), poll_interval=POLL)
+    assert done.closure.phase == WorkflowExecutionPhase.SUCCEEDED
+    assert sorted(done.node_executions) == ["n0", "n1", "n2", "n3"]
+    last = done.node_executions["n3"]
+    assert last.inputs == {"a": 4, "b": 4} and last.outputs == {"o0": 8}
+    assert [t.id.retry_attempt for t in last.task_executions] == [0]
+    assert last.task_executions[0].outputs == {"o0": 8}
+
+
 def test_flyte_remote_executes_and_reads_inputs_and_outputs(remote: FlyteRemote) -> None:
     workflow = remote.fetch_workflow(name="pipelines.basic.fan")
     execution = remote.execute(workflow, inputs={"x": 4}, wait=False)
