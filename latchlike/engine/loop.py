@@ -238,7 +238,10 @@ class Engine:
             "FLYTE_INTERNAL_EXECUTION_DOMAIN": execution.domain,
             "FLYTE_ATTEMPT_NUMBER": str(node.attempt - 1),
         }
-        return TaskRun(_run_key(execution, node), tuple(command), env)
+        timeout = (
+            template.metadata.timeout.ToTimedelta().total_seconds() if template.metadata.HasField("timeout") else None
+        )
+        return TaskRun(_run_key(execution, node), tuple(command), env, timeout or None)
 
     def _record_outcome(
         self, session: Session, execution: ExecutionRow, plan: _Plan, node: NodeExecutionRow, result: RunResult
@@ -248,7 +251,11 @@ class Engine:
         store = self._platform.store
         prefix = _prefix(execution, node)
         node.finished_at = utcnow()
-        if store.exists(prefix + "/error.pb"):
+        if result.timed_out:
+            # As in Flyte, a timeout is worth another attempt if the task declares retries.
+            node.phase = RETRYABLE
+            node.error = f"the task ran past its timeout and was stopped\n{self._executor.log(result.key)[-2000:]}"
+        elif store.exists(prefix + "/error.pb"):
             with store.open(prefix + "/error.pb") as raw:
                 error = errors_pb2.ErrorDocument.FromString(raw.read()).error
             recoverable = error.kind == errors_pb2.ContainerError.Kind.RECOVERABLE

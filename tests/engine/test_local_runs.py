@@ -138,3 +138,13 @@ def _cache_hits(platform: Platform, execution: ExecutionRow) -> dict[str, bool]:
     with platform.db.session() as session:
         rows = session.scalars(select(NodeExecutionRow).where(NodeExecutionRow.execution_id == execution.id))
         return {row.node_id: row.cache_hit for row in rows}
+
+
+@pytest.mark.slow
+def test_a_task_past_its_timeout_is_stopped(registered: Platform) -> None:
+    started = time.monotonic()
+    execution = _run_until_done(registered, _launch(registered, "pipelines.basic.too_slow", {"seconds": 60}))
+    assert time.monotonic() - started < 30
+    assert execution.phase == "FAILED"
+    assert execution.error is not None and "ran past its timeout" in execution.error
+    assert _attempts(registered, execution) == [("n0", 1, "RETRYABLE_FAILURE")]

@@ -16,6 +16,8 @@ class TaskRun:
     """Unique per execution, node and attempt; names the process (or pod) and its log."""
     command: tuple[str, ...]
     env: Mapping[str, str]
+    timeout_seconds: float | None = None
+    """The task's declared timeout: past it the attempt is killed."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class RunResult:
     key: str
     exit_code: int
     log_path: Path | None
+    timed_out: bool = False
 
 
 class Executor(Protocol):

@@ -41,11 +41,16 @@ class LocalExecutor:
                     start_new_session=True,  # its own process group, so cancel reaches its children
                 )
                 self._processes[run.key] = process
+                timed_out = False
                 try:
+                    exit_code = await asyncio.wait_for(process.wait(), run.timeout_seconds)
+                except TimeoutError:
+                    timed_out = True
+                    await self.cancel(run.key)
                     exit_code = await process.wait()
                 finally:
                     self._processes.pop(run.key, None)
-            return RunResult(run.key, exit_code, log_path)
+            return RunResult(run.key, exit_code, log_path, timed_out)
 
     async def cancel(self, key: str) -> None:
         process = self._processes.get(key)
