@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flyteidl.admin import workflow_pb2
 from flyteidl.core.literals_pb2 import LiteralMap
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from latchlike.executions.service import Execution, ExecutionKey, get_execution, list_executions
+from latchlike.specs.ids import EntityId, ResourceKind
+from latchlike.specs.service import get_entity
+from latchlike.specs.sources import bundle_uri
 from ui_gen.adapters.literals import literal_preview
 
 
@@ -40,6 +44,15 @@ class NodeView(BaseModel):
     cache_hit: bool
 
 
+class TaskProvenance(BaseModel):
+    """What ran for a task: which registered version, in which image, from which code bundle."""
+
+    task: str
+    version: str
+    image: str
+    code_bundle: str | None
+
+
 class ExecutionDetail(ExecutionSummary):
     launched_by: str
     relaunch_of: str | None
@@ -48,6 +61,7 @@ class ExecutionDetail(ExecutionSummary):
     error: str | None
     duration_seconds: float | None
     nodes: list[NodeView]
+    tasks: list[TaskProvenance]
 
 
 def list_summaries(session: Session) -> list[ExecutionSummary]:
@@ -56,6 +70,11 @@ def list_summaries(session: Session) -> list[ExecutionSummary]:
 
 def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
     execution = get_execution(session, key)
+    workflow = get_entity(
+        session,
+        EntityId(ResourceKind.WORKFLOW, key.project, key.domain, execution.workflow, execution.launch_plan.version),
+    )
+    compiled = workflow_pb2.WorkflowClosure.FromString(workflow.compiled).compiled_workflow
     return ExecutionDetail(
         **_summary(execution).model_dump(),
         launched_by=execution.launched_by,
@@ -76,6 +95,15 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
                 cache_hit=node.cache_hit,
             )
             for node in execution.nodes
+        ],
+        tasks=[
+            TaskProvenance(
+                task=task.template.id.name,
+                version=task.template.id.version,
+                image=task.template.container.image,
+                code_bundle=bundle_uri([task.template]),
+            )
+            for task in compiled.tasks
         ],
     )
 

@@ -82,6 +82,10 @@ def test_a_fast_registered_workflow_fetches_its_bundle_and_runs(pipelines_server
     name = _launch(pipelines_server, "pipelines.basic.fan", {"x": 5})
     execution = _wait(pipelines_server, name, lambda e: e["phase"] == "SUCCEEDED")
     assert execution["outputs"] == [{"name": "o0", "preview": "40"}]
+    # Provenance: every task's version, image and the code bundle it fetched.
+    bundles = {task["code_bundle"] for task in execution["tasks"]}
+    assert len(bundles) == 1 and next(iter(bundles)).endswith(".tar.gz")
+    assert {task["task"] for task in execution["tasks"]} == {"pipelines.basic.double", "pipelines.basic.add"}
 
 
 @pytest.fixture
