@@ -1,0 +1,140 @@
+"""Per-task dispatch overhead of the local executor, against flytekit's own in-process run.
+
+Usage: python bench/dispatch.py [--iterations N]
+
+A one-task workflow (`x + 1`) is registered; each iteration launches it and steps the
+engine until it has SUCCEEDED, so the figure is everything latchlike adds around one
+trivial task: writing inputs.pb, starting `pyflyte-execute` in its own process (cold:
+the process imports flytekit), reading outputs.pb, recording state. Baseline
+"flytekit-local": the same workflow called in-process by flytekit's local execution
+(no process, no store). Target for the warm path (a pre-forked worker, not built yet):
+< 50 ms median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
+from timing import measure, report
+
+from latchlike.config import Settings
+from latchlike.engine.executors.local import LocalExecutor
+from latchlike.engine.loop import Engine
+from latchlike.executions.tables import ExecutionRow
+from latchlike.files.catalog import StoreCatalog
+from latchlike.launches.forms import launch_form
+from latchlike.launches.service import launch_from_json
+from latchlike.platform import Platform, open_platform
+from latchlike.specs import service
+from latchlike.specs.compiler import entity_id
+from latchlike.specs.ids import NamedEntityKey, ResourceKind
+from latchlike.specs.sources import package_sources
+
+WARM_TARGET_MS = 50.0
+MODULE = """
+from flytekit import task, workflow
+
+
+@task
+def inc(x: int) -> int:
+    return x + 1
+
+
+@workflow
+def one(x: int) -> int:
+    return inc(x=x)
+"""
+
+
+def write_module(root: Path) -> Path:
+    package = root / "benchdispatch"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "one.py").write_text(MODULE)
+    return package
+
+
+def register(platform: Platform, root: Path, package: Path) -> None:
+    out = root / "pb"
+    out.mkdir()
+    command = [
+        sys.executable, "-m", "latchlike.serialize_builtins", "--project", "flytesnacks", "--domain", "development",
+        "--version", "v1", "--image", "bench:1", "--out", str(out), "--package", "benchdispatch",
+    ]  # fmt: skip
+    subprocess.run(command, check=True, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True)
+    with platform.db.session() as session:
+        for path in sorted(out.glob("*.pb")):
+            data = path.read_bytes()
+            if path.stem.endswith("-task"):
+                spec = task_pb2.TaskSpec.FromString(data)
+                service.register_task(session, task_id=entity_id(spec.template.id, ResourceKind.TASK), spec=spec)
+            elif path.stem.endswith("-workflow"):
+                wf = workflow_pb2.WorkflowSpec.FromString(data)
+                service.register_workflow(
+                    session,
+                    workflow_id=entity_id(wf.template.id, ResourceKind.WORKFLOW),
+                    spec=wf,
+                    sources=package_sources(package, "benchdispatch"),
+                )
+            else:
+                plan = launch_plan_pb2.LaunchPlan.FromString(data)
+                plan_id = entity_id(plan.id, ResourceKind.LAUNCH_PLAN)
+                service.register_launch_plan(session, launch_plan_id=plan_id, spec=plan.spec)
+
+
+def run_once(platform: Platform, engine: Engine, loop: asyncio.AbstractEventLoop) -> None:
+    key = NamedEntityKey(ResourceKind.WORKFLOW, "flytesnacks", "development", "benchdispatch.one.one")
+    with platform.db.session() as session:
+        launched = launch_from_json(session, launch_form(session, key), {"x": 1}, StoreCatalog(platform.store, "x"))
+    assert launched.execution is not None, launched.errors
+
+    async def until_done() -> None:
+        while True:
+            await engine.step()
+            with platform.db.session() as session:
+                row = session.query(ExecutionRow).filter_by(name=launched.execution.name).one()  # type: ignore[union-attr]
+                if row.phase in ("SUCCEEDED", "FAILED"):
+                    if row.phase == "FAILED":
+                        raise SystemExit(f"the benchmark's task failed: {row.error}")
+                    return
+            await asyncio.sleep(0.002)
+
+    loop.run_until_complete(until_done())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iterations", type=int, default=20)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        package = write_module(root)
+        os.environ["PYTHONPATH"] = str(root)  # task processes import the module, as from an image
+        sys.path.insert(0, str(root))
+        platform = open_platform(Settings(data_dir=root / "data", register_builtin_workflows=False))
+        register(platform, root, package)
+        loop = asyncio.new_event_loop()
+        engine = Engine(platform, LocalExecutor(root / "data", max_parallel=2), poll_seconds=0.002)
+        cold = measure(args.iterations, lambda i: run_once(platform, engine, loop), warmups=1)
+        workflow = importlib.import_module("benchdispatch.one").one
+        local = measure(args.iterations, lambda i: workflow(x=1))
+        loop.close()
+        platform.db.dispose()
+
+    print(f"Dispatch of a one-task workflow (x + 1), {args.iterations} iterations, median of each")
+    ours = report("latchlike: local executor, cold", cold)
+    base = report("baseline flytekit-local (in-process)", local)
+    print(f"ratio latchlike cold / flytekit-local: {ours / base:.1f}x")
+    print(f"target warm < {WARM_TARGET_MS:.0f} ms: NOT MEASURED (the pre-forked warm path is not built yet)")
+
+
+if __name__ == "__main__":
+    main()
