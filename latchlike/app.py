@@ -42,7 +42,8 @@ def create_app(settings: Settings) -> FastAPI:
         )
         await server.start()
         log.info("gRPC (FlyteAdmin subset) listening on %s:%d", settings.host, port)
-        engine = Engine(platform, LocalExecutor(settings.data_dir, max_parallel=settings.max_parallel_tasks))
+        executor = LocalExecutor(settings.data_dir, max_parallel=settings.max_parallel_tasks, warm=settings.warm_start)
+        engine = Engine(platform, executor)
         app.state.engine = engine
         engine_task = asyncio.create_task(engine.run_forever()) if settings.run_engine else None
         try:
@@ -53,6 +54,7 @@ def create_app(settings: Settings) -> FastAPI:
             if engine_task is not None:
                 engine_task.cancel()
                 await engine.stop()
+            await executor.close()
             await server.stop(GRPC_GRACE_SECONDS)
             platform.db.dispose()
 

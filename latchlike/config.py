@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     default_project: str = "flytesnacks"
     register_builtin_workflows: bool = True
     run_engine: bool = Field(True, description="Run queued executions in this process (off: only record them).")
+    warm_start: bool = Field(
+        True, description="Fork task processes from a worker that has imported flytekit (about 50 ms, not 1 s)."
+    )
     max_parallel_tasks: int = Field(
         default_factory=lambda: os.cpu_count() or 2, gt=0, description="Task processes the local executor runs at once."
     )

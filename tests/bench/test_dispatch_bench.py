@@ -12,10 +12,11 @@ pytestmark = pytest.mark.slow
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "dispatch.py"
 
 
-def test_dispatch_benchmark_prints_cold_figure_and_baseline() -> None:
+def test_dispatch_benchmark_prints_cold_and_warm_figures_and_baseline() -> None:
     result = subprocess.run(
         [sys.executable, str(BENCH), "--iterations", "2"], capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr
     assert "latchlike: local executor, cold" in result.stdout
+    assert "latchlike: local executor, warm" in result.stdout
     assert "baseline flytekit-local" in result.stdout

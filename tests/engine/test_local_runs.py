@@ -48,9 +48,10 @@ def _launch(platform: Platform, workflow: str, inputs: dict[str, object]) -> Exe
     return result.execution
 
 
-def _run_until_done(platform: Platform, key: ExecutionKey) -> ExecutionRow:
+def _run_until_done(platform: Platform, key: ExecutionKey, *, warm: bool = False) -> ExecutionRow:
     async def drive() -> None:
-        engine = Engine(platform, LocalExecutor(platform.settings.data_dir, max_parallel=4), poll_seconds=0.05)
+        executor = LocalExecutor(platform.settings.data_dir, max_parallel=4, warm=warm)
+        engine = Engine(platform, executor, poll_seconds=0.05)
         deadline = time.monotonic() + TIMEOUT_SECONDS
         try:
             while time.monotonic() < deadline:
@@ -61,6 +62,7 @@ def _run_until_done(platform: Platform, key: ExecutionKey) -> ExecutionRow:
             raise AssertionError(f"{key} did not finish in {TIMEOUT_SECONDS} s")
         finally:
             await engine.stop()
+            await executor.close()
 
     asyncio.run(drive())
     return _row(platform, key)
@@ -89,16 +91,18 @@ def _int_output(execution: ExecutionRow) -> int:
 
 
 @pytest.mark.slow
-def test_a_fan_out_fan_in_workflow_runs_each_task_as_a_process(registered: Platform) -> None:
-    execution = _run_until_done(registered, _launch(registered, "pipelines.basic.fan", {"x": 3}))
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_a_fan_out_fan_in_workflow_runs_each_task_as_a_process(registered: Platform, warm: bool) -> None:
+    execution = _run_until_done(registered, _launch(registered, "pipelines.basic.fan", {"x": 3}), warm=warm)
     assert execution.phase == "SUCCEEDED", execution.error
     assert _int_output(execution) == 24
     assert [phase for *_, phase in _attempts(registered, execution)] == ["SUCCEEDED"] * 4
 
 
 @pytest.mark.slow
-def test_a_user_error_fails_the_execution_with_its_message_and_is_not_retried(registered: Platform) -> None:
-    execution = _run_until_done(registered, _launch(registered, "pipelines.basic.fails", {"x": 5}))
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_a_user_error_fails_the_execution_with_its_message_and_is_not_retried(registered: Platform, warm: bool) -> None:
+    execution = _run_until_done(registered, _launch(registered, "pipelines.basic.fails", {"x": 5}), warm=warm)
     assert execution.phase == "FAILED"
     assert execution.error is not None and "bad sample 10" in execution.error
     assert "ValueError" in execution.error  # the user's traceback travels with it
@@ -141,9 +145,11 @@ def _cache_hits(platform: Platform, execution: ExecutionRow) -> dict[str, bool]:
 
 
 @pytest.mark.slow
-def test_a_task_past_its_timeout_is_stopped(registered: Platform) -> None:
+@pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
+def test_a_task_past_its_timeout_is_stopped(registered: Platform, warm: bool) -> None:
     started = time.monotonic()
-    execution = _run_until_done(registered, _launch(registered, "pipelines.basic.too_slow", {"seconds": 60}))
+    key = _launch(registered, "pipelines.basic.too_slow", {"seconds": 60})
+    execution = _run_until_done(registered, key, warm=warm)
     assert time.monotonic() - started < 30
     assert execution.phase == "FAILED"
     assert execution.error is not None and "ran past its timeout" in execution.error

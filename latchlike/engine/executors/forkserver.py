@@ -1,0 +1,115 @@
+"""The warm start path: a process that has imported flytekit once and forks per task.
+
+A cold `pyflyte-execute` spends nearly all of its second importing flytekit. This server
+does that import at start, then for each request forks a child that becomes the task
+process: its own session (process group), working directory, environment and log file,
+running flytekit's `pyflyte-execute` entry point in-process. It forks before any network
+I/O and runs no threads, so a child inherits no held lock.
+
+Protocol (JSON lines): stdin takes `{"key", "args", "env", "cwd", "log"}`; stdout answers
+`{"key", "pid"}` when a child starts and `{"key", "exit"}` when it ends.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import sys
+from typing import Any
+
+POLL_SECONDS = 1.0
+
+
+def main() -> None:
+    from flytekit.bin import entrypoint  # the expensive import, done once
+
+    children: dict[int, str] = {}
+    pending = b""
+    stdin = sys.stdin.buffer.fileno()
+    # A child's exit wakes select at once (SIGCHLD → a byte on this pipe), so exit codes
+    # are reported without polling delay.
+    wake_read, wake_write = os.pipe()
+    os.set_blocking(wake_write, False)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
+    while True:
+        readable, _, _ = select.select([stdin, wake_read], [], [], POLL_SECONDS)
+        if wake_read in readable:
+            os.read(wake_read, 4096)
+        if stdin in readable:
+            chunk = os.read(stdin, 65536)
+            if not chunk:
+                break  # the executor went away: stop taking work
+            pending += chunk
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                request = json.loads(line)
+                pid = os.fork()
+                if pid == 0:
+                    _become_task(request, entrypoint.execute_task_cmd)
+                children[pid] = request["key"]
+                _say({"key": request["key"], "pid": pid})
+        _reap(children)
+    while children:
+        _reap(children, block=True)
+
+
+def _become_task(request: dict[str, Any], command: Any) -> None:
+    """In the child: never returns."""
+    code = 1
+    try:
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.setsid()
+        os.chdir(request["cwd"])
+        log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.dup2(log, 1)
+        os.dup2(log, 2)
+        os.environ.clear()
+        os.environ.update(request["env"])
+        # The interpreter is already running: PYTHONPATH must reach sys.path by hand.
+        for entry in reversed(request["env"].get("PYTHONPATH", "").split(os.pathsep)):
+            if entry and entry not in sys.path:
+                sys.path.insert(0, entry)
+        sys.argv = ["pyflyte-execute", *request["args"]]
+        command.main(args=request["args"], prog_name="pyflyte-execute", standalone_mode=False)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code if isinstance(exit_.code, int) else 1
+    except BaseException:  # a crash of the task process, reported by its exit code and log
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+def _reap(children: dict[int, str], *, block: bool = False) -> None:
+    while children:
+        try:
+            pid, status = os.waitpid(-1, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            children.clear()
+            return
+        if pid == 0:
+            return
+        key = children.pop(pid, None)
+        if key is not None:
+            _say({"key": key, "exit": os.waitstatus_to_exitcode(status)})
+        if block:
+            return
+
+
+def _say(message: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

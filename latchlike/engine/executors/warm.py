@@ -1,0 +1,82 @@
+"""The executor's side of the fork server (`forkserver.py`): start it once, send it task
+attempts, learn each child's pid and exit code."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+
+class WarmWorker:
+    def __init__(self, log_path: Path) -> None:
+        self._log_path = log_path
+        self._process: asyncio.subprocess.Process | None = None
+        self._reader: asyncio.Task[None] | None = None
+        self._started: dict[str, asyncio.Future[int]] = {}
+        self._ended: dict[str, asyncio.Future[int]] = {}
+        self._lock = asyncio.Lock()
+
+    async def _ensure(self) -> asyncio.subprocess.Process:
+        async with self._lock:
+            if self._process is None or self._process.returncode is not None:
+                self._log_path.parent.mkdir(parents=True, exist_ok=True)
+                with self._log_path.open("ab") as log:
+                    self._process = await asyncio.create_subprocess_exec(
+                        sys.executable, "-m", "latchlike.engine.executors.forkserver",
+                        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=log,
+                    )  # fmt: skip
+                self._reader = asyncio.create_task(self._read(self._process))
+            return self._process
+
+    async def run(
+        self, key: str, args: list[str], env: dict[str, str], cwd: Path, log: Path, timeout: float | None
+    ) -> tuple[int, bool]:
+        """Run `pyflyte-execute args` in a forked child: (exit code, whether it timed out)."""
+        process = await self._ensure()
+        loop = asyncio.get_running_loop()
+        self._started[key], self._ended[key] = loop.create_future(), loop.create_future()
+        request = {"key": key, "args": args, "env": env, "cwd": str(cwd), "log": str(log)}
+        assert process.stdin is not None
+        process.stdin.write(json.dumps(request).encode() + b"\n")
+        await process.stdin.drain()
+        ended = self._ended[key]
+        try:
+            return await asyncio.wait_for(asyncio.shield(ended), timeout), False
+        except TimeoutError:
+            await self.cancel(key)
+            return await ended, True
+        finally:
+            self._started.pop(key, None)
+            self._ended.pop(key, None)
+
+    async def cancel(self, key: str) -> None:
+        started = self._started.get(key)
+        if started is not None and started.done():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(started.result(), signal.SIGKILL)
+
+    async def close(self) -> None:
+        if self._process is not None and self._process.returncode is None:
+            self._process.kill()
+            await self._process.wait()
+        if self._reader is not None:
+            self._reader.cancel()
+
+    async def _read(self, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        async for line in process.stdout:
+            message = json.loads(line)
+            key = message["key"]
+            if "pid" in message and key in self._started:
+                self._started[key].set_result(int(message["pid"]))
+            elif "exit" in message and key in self._ended:
+                self._ended[key].set_result(int(message["exit"]))
+        # The server died: every attempt it held ends as a crash (the engine retries).
+        for future in self._ended.values():
+            if not future.done():
+                future.set_result(-1)
