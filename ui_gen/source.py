@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import docstring_parser
 
@@ -31,13 +32,12 @@ class SourceHints:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, object]) -> SourceHints:
-        classes = data.get("class_fields") or {}
-        assert isinstance(classes, dict)
+    def from_json(cls, data: Mapping[str, Any]) -> SourceHints:
+        """The inverse of `to_json`; the JSON is our own, written at registration."""
         return cls(
-            parameter_order=tuple(data.get("parameter_order") or ()),  # type: ignore[arg-type]
-            documented_metadata=tuple(data.get("documented_metadata") or ()),  # type: ignore[arg-type]
-            class_fields={str(name): tuple(fields) for name, fields in classes.items()},
+            parameter_order=tuple(data.get("parameter_order", ())),
+            documented_metadata=tuple(data.get("documented_metadata", ())),
+            class_fields={str(name): tuple(fields) for name, fields in data.get("class_fields", {}).items()},
         )
 
 
