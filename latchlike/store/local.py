@@ -22,12 +22,17 @@ class LocalFileStore:
         return self.root / check_key(key)
 
     def uri(self, key: str) -> str:
-        return self._path(key).as_uri()
+        """A plain absolute path: flytekit reads a local blob by path, and takes a `file://`
+        URI for a path literally (and then finds no such file)."""
+        return str(self._path(key))
 
     def key_of(self, uri: str) -> str | None:
-        if not uri.startswith("file://"):
+        if uri.startswith("file://"):
+            path = Path(unquote(urlparse(uri).path))
+        elif uri.startswith("/"):
+            path = Path(uri)
+        else:
             return None
-        path = Path(unquote(urlparse(uri).path))
         if not path.is_relative_to(self.root) or path == self.root:
             return None
         try:

@@ -61,7 +61,7 @@ def test_fast_register_uploads_bundle_and_registers_everything(server: RunningSe
     task = remote(server).fetch_task(name="sample.reads.count_reads", version=version)
     assert task.template.metadata.retries.retries == 2
     # Fast-registered tasks fetch their code bundle from the stored object.
-    assert bundles[0].as_uri() in task.template.container.args
+    assert str(bundles[0]) in task.template.container.args
 
 
 def test_copy_none_versions_are_immutable(server: RunningServer, project_dir: Path) -> None:
