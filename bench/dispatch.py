@@ -17,12 +17,11 @@ import argparse
 import asyncio
 import importlib
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
+from serialization import serialize
 from timing import measure, report
 
 from latchlike.config import Settings
@@ -63,31 +62,20 @@ def write_module(root: Path) -> Path:
 
 
 def register(platform: Platform, root: Path, package: Path) -> None:
-    out = root / "pb"
-    out.mkdir()
-    command = [
-        sys.executable, "-m", "latchlike.serialize_builtins", "--project", "flytesnacks", "--domain", "development",
-        "--version", "v1", "--image", "bench:1", "--out", str(out), "--package", "benchdispatch",
-    ]  # fmt: skip
-    subprocess.run(command, check=True, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True)
+    serialized = serialize(root, "benchdispatch", root / "pb")
     with platform.db.session() as session:
-        for path in sorted(out.glob("*.pb")):
-            data = path.read_bytes()
-            if path.stem.endswith("-task"):
-                spec = task_pb2.TaskSpec.FromString(data)
-                service.register_task(session, task_id=entity_id(spec.template.id, ResourceKind.TASK), spec=spec)
-            elif path.stem.endswith("-workflow"):
-                wf = workflow_pb2.WorkflowSpec.FromString(data)
-                service.register_workflow(
-                    session,
-                    workflow_id=entity_id(wf.template.id, ResourceKind.WORKFLOW),
-                    spec=wf,
-                    sources=package_sources(package, "benchdispatch"),
-                )
-            else:
-                plan = launch_plan_pb2.LaunchPlan.FromString(data)
-                plan_id = entity_id(plan.id, ResourceKind.LAUNCH_PLAN)
-                service.register_launch_plan(session, launch_plan_id=plan_id, spec=plan.spec)
+        for spec in serialized.tasks:
+            service.register_task(session, task_id=entity_id(spec.template.id, ResourceKind.TASK), spec=spec)
+        for wf in serialized.workflows:
+            service.register_workflow(
+                session,
+                workflow_id=entity_id(wf.template.id, ResourceKind.WORKFLOW),
+                spec=wf,
+                sources=package_sources(package, "benchdispatch"),
+            )
+        for plan in serialized.launch_plans:
+            plan_id = entity_id(plan.id, ResourceKind.LAUNCH_PLAN)
+            service.register_launch_plan(session, launch_plan_id=plan_id, spec=plan.spec)
 
 
 def run_once(platform: Platform, engine: Engine, loop: asyncio.AbstractEventLoop) -> None:

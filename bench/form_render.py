@@ -13,16 +13,13 @@ one str field per leaf. Targets: render < 20 ms, validate < 5 ms (medians).
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import jinja2
-from flyteidl.admin import launch_plan_pb2, workflow_pb2
 from pydantic import create_model
+from serialization import serialize
 from timing import measure, report
 
 from ui_gen.adapters.flyteidl import interface_spec
@@ -103,18 +100,6 @@ def write_module(root: Path) -> str:
     return source
 
 
-def serialize(root: Path, out: Path) -> tuple[workflow_pb2.WorkflowSpec, launch_plan_pb2.LaunchPlan]:
-    command = [
-        sys.executable, "-m", "latchlike.serialize_builtins", "--project", "p", "--domain", "development",
-        "--version", "v1", "--image", "bench:1", "--out", str(out), "--package", "benchforms",
-    ]  # fmt: skip
-    subprocess.run(command, check=True, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True)
-    files = sorted(out.glob("*.pb"))
-    (workflow,) = [workflow_pb2.WorkflowSpec.FromString(f.read_bytes()) for f in files if f.stem.endswith("-workflow")]
-    (plan,) = [launch_plan_pb2.LaunchPlan.FromString(f.read_bytes()) for f in files if f.stem.endswith("-launch_plan")]
-    return workflow, plan
-
-
 @dataclass(frozen=True)
 class Entry:
     uri: str
@@ -163,8 +148,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         source = write_module(root)
-        (root / "pb").mkdir()
-        workflow, plan = serialize(root, root / "pb")
+        serialized = serialize(root, "benchforms", root / "pb", project="p")
+        (workflow,), (plan,) = serialized.workflows, serialized.launch_plans
     module, function = MODULE, "wide"
     interface = interface_spec(
         workflow.template.interface,

@@ -15,10 +15,7 @@ import argparse
 import asyncio
 import contextlib
 import hashlib
-import os
 import sqlite3
-import subprocess
-import sys
 import tempfile
 from collections.abc import Awaitable
 from pathlib import Path
@@ -26,6 +23,7 @@ from pathlib import Path
 from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
 from flyteidl.core import identifier_pb2
 from flyteidl.service import dataproxy_pb2
+from serialization import serialize
 from timing import measure, report
 
 from latchlike.config import Settings
@@ -55,21 +53,6 @@ def write_module(root: Path) -> None:
     tasks = "\n".join(f"@task\ndef t{i}(x: int) -> int:\n    return x + {i}\n" for i in range(TASKS))
     calls = "\n".join(f"    v{i} = t{i}(x=v{i - 1})" for i in range(1, TASKS))
     (package / "chain.py").write_text(WORKFLOW_MODULE.format(tasks=tasks, calls=calls, last=TASKS - 1))
-
-
-def serialize(
-    root: Path, out: Path
-) -> tuple[list[task_pb2.TaskSpec], workflow_pb2.WorkflowSpec, launch_plan_pb2.LaunchPlan]:
-    command = [
-        sys.executable, "-m", "latchlike.serialize_builtins", "--project", "flytesnacks", "--domain", "development",
-        "--version", "VERSION", "--image", "bench:1", "--out", str(out), "--package", "benchwf",
-    ]  # fmt: skip
-    subprocess.run(command, check=True, env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True)
-    files = sorted(out.glob("*.pb"))
-    tasks = [task_pb2.TaskSpec.FromString(f.read_bytes()) for f in files if f.stem.endswith("-task")]
-    (workflow,) = [workflow_pb2.WorkflowSpec.FromString(f.read_bytes()) for f in files if f.stem.endswith("-workflow")]
-    (plan,) = [launch_plan_pb2.LaunchPlan.FromString(f.read_bytes()) for f in files if f.stem.endswith("-launch_plan")]
-    return tasks, workflow, plan
 
 
 def restamp(message: object, version: str) -> object:
@@ -159,8 +142,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         write_module(root)
-        (root / "pb").mkdir()
-        tasks, workflow, plan = serialize(root, root / "pb")
+        serialized = serialize(root, "benchwf", root / "pb", version="VERSION")
+        tasks, (workflow,), (plan,) = serialized.tasks, serialized.workflows, serialized.launch_plans
         registration = Registration(root / "data", tasks, workflow, plan)
         loop = asyncio.new_event_loop()
         fresh = measure(args.iterations, lambda i: loop.run_until_complete(registration.run(f"v{i}")))
