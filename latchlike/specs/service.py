@@ -250,12 +250,19 @@ def _register(
 
 def _structure_digest(spec: Any) -> str:
     """What makes two registrations of one version "the same", as in FlyteAdmin: the
-    structure, not the description. `pyflyte run --remote` re-registers a script with
-    documentation (source links) that differs from run to run."""
+    structure, not the description, and not the order of a node's upstream ids.
+    `pyflyte run --remote` re-registers a script with documentation (source links) that
+    differs from run to run, and flytekit lists upstream ids in set order, which changes
+    with each process's hash seed."""
     structure = type(spec)()
     structure.CopyFrom(spec)
     if "description" in type(spec).DESCRIPTOR.fields_by_name:
         structure.ClearField("description")
+    if isinstance(structure, workflow_pb2.WorkflowSpec):
+        for node in compiler.all_nodes(structure):
+            upstream = sorted(node.upstream_node_ids)
+            del node.upstream_node_ids[:]
+            node.upstream_node_ids.extend(upstream)
     return hashlib.sha256(structure.SerializeToString(deterministic=True)).hexdigest()
 
 

@@ -156,3 +156,30 @@ def test_named_entities_show_the_newest_version(platform: Platform, sample: Seri
         (NamedEntityKey(ResourceKind.WORKFLOW, "flytesnacks", "development", "sample.reads.qc_reads"), "v1")
     ]
     assert token == ""
+
+
+def test_upstream_order_and_description_do_not_make_a_different_version(
+    platform: Platform, sample: SerializedSample
+) -> None:
+    """flytekit lists upstream ids in set order (per-process hash seed) and `pyflyte run`
+    regenerates documentation each time: neither is a change of the workflow."""
+
+    def variant(upstream: list[str], docs: str) -> workflow_pb2.WorkflowSpec:
+        spec = workflow_pb2.WorkflowSpec()
+        spec.CopyFrom(sample.workflows[0])
+        node = next(n for n in spec.template.nodes if n.upstream_node_ids)
+        del node.upstream_node_ids[:]
+        node.upstream_node_ids.extend(upstream)
+        spec.description.long_description.value = docs
+        return spec
+
+    with platform.db.session() as session:
+        for task in sample.tasks:
+            service.register_task(session, task_id=entity_id(task.template.id, ResourceKind.TASK), spec=task)
+        service.register_workflow(
+            session, workflow_id=workflow_id(sample), spec=variant(["start-node", "n0"], "first run")
+        )
+    with platform.db.session() as session, pytest.raises(AlreadyExists):
+        service.register_workflow(
+            session, workflow_id=workflow_id(sample), spec=variant(["n0", "start-node"], "second run")
+        )
