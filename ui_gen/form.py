@@ -81,7 +81,7 @@ def _parameter_field(parameter: ParameterSpec) -> Field:
     where = f"parameter {parameter.name!r}"
     return _field(
         key=parameter.name,
-        label=meta.display_name or parameter.name,
+        label=parameter.label,
         kind=parameter.type,
         required=parameter.required,
         where=where,

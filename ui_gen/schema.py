@@ -13,11 +13,6 @@ from typing import Any
 
 from ui_gen.metadata import ParameterMetadata, WorkflowMetadata
 
-KINDS = frozenset(
-    {"int", "float", "str", "bool", "datetime", "duration", "none", "enum", "optional", "union", "list", "dict",
-     "struct", "file", "directory", "unsupported"}
-)  # fmt: skip
-
 
 @dataclass(frozen=True)
 class Chosen:
@@ -41,7 +36,8 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class TypeSpec:
-    """`kind` is one of `KINDS`; `children` are the element, value or branch types;
+    """`kind` is int, float, str, bool, datetime, duration, none, enum, optional, union,
+    list, dict, struct, file, directory or unsupported; `children` are the element, value or branch types;
     `fields` the members of a struct, in declaration order when it is known."""
 
     kind: str
@@ -115,9 +111,6 @@ class InterfaceSpec:
     outputs: tuple[ParameterSpec, ...] = ()
     metadata: WorkflowMetadata = field(default_factory=WorkflowMetadata)
     description: str = ""
-
-    def input(self, name: str) -> ParameterSpec:
-        return next(p for p in self.inputs if p.name == name)
 
 
 def member_defaults(kind: TypeSpec) -> dict[str, Any]:
