@@ -2,7 +2,8 @@
 
 No database, no store, no processes: given the workflow template, its inputs and the
 outputs of finished nodes, these functions say which nodes are ready and build their
-input LiteralMaps, as FlyteAdmin's propeller does for task nodes.
+input LiteralMaps, as FlyteAdmin's propeller does. A workflow node, a branch node and an
+array node are steps like a task node; what runs inside them is the engine walk's concern.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from flyteidl.core import workflow_pb2 as core_workflow_pb2
 
 from latchlike.specs.compiler import BOUND_NODES
 
-_SUPPORTED = ("task_node",)
+_SUPPORTED = ("task_node", "workflow_node", "branch_node", "array_node")
 
 
 class UnsupportedWorkflow(ValueError):
@@ -37,13 +38,36 @@ def steps(template: core_workflow_pb2.WorkflowTemplate) -> dict[str, Step]:
     """Every node with the nodes it waits for (declared upstream and promised outputs)."""
     found = {}
     for node in template.nodes:
-        kind = node.WhichOneof("target")
-        if kind not in _SUPPORTED:
-            raise UnsupportedWorkflow(f"node {node.id} is a {kind or 'node without target'}; only task nodes run yet")
-        promised = {ref.node_id for binding in node.inputs for ref in _promises(binding.binding)}
+        check_supported(node)
+        promised = {ref.node_id for inner in _bound_nodes(node) for b in inner.inputs for ref in _promises(b.binding)}
         upstream = (set(node.upstream_node_ids) | promised) - set(BOUND_NODES)
         found[node.id] = Step(node, frozenset(upstream))
     return found
+
+
+def check_supported(node: core_workflow_pb2.Node) -> None:
+    kind = node.WhichOneof("target")
+    if kind not in _SUPPORTED:
+        what = kind or "node without target"
+        raise UnsupportedWorkflow(f"node {node.id} is a {what}, which latchlike cannot run yet")
+    if kind == "workflow_node" and node.workflow_node.WhichOneof("reference") != "sub_workflow_ref":
+        raise UnsupportedWorkflow(f"node {node.id} launches another launch plan, which latchlike cannot run yet")
+    if kind == "array_node" and node.array_node.node.WhichOneof("target") != "task_node":
+        raise UnsupportedWorkflow(f"node {node.id} maps over something other than a task, which latchlike cannot run")
+    for inner in _bound_nodes(node)[1:]:
+        check_supported(inner)
+
+
+def _bound_nodes(node: core_workflow_pb2.Node) -> list[core_workflow_pb2.Node]:
+    """The node and the nodes inside it whose bindings read the same scope as it does:
+    a branch's cases and an array node's mapped node."""
+    if node.HasField("branch_node"):
+        if_else = node.branch_node.if_else
+        cases = [if_else.case.then_node, *(case.then_node for case in if_else.other)]
+        return [node, *cases, *([if_else.else_node] if if_else.HasField("else_node") else [])]
+    if node.HasField("array_node"):
+        return [node, node.array_node.node]
+    return [node]
 
 
 def ready(all_steps: Mapping[str, Step], succeeded: set[str], started: set[str]) -> list[Step]:
@@ -52,10 +76,38 @@ def ready(all_steps: Mapping[str, Step], succeeded: set[str], started: set[str])
 
 
 def node_inputs(
-    step: Step, inputs: literals_pb2.LiteralMap, outputs: Mapping[str, literals_pb2.LiteralMap]
+    node: core_workflow_pb2.Node, inputs: literals_pb2.LiteralMap, outputs: Mapping[str, literals_pb2.LiteralMap]
 ) -> literals_pb2.LiteralMap:
     return literals_pb2.LiteralMap(
-        literals={binding.var: resolve(binding.binding, inputs, outputs) for binding in step.node.inputs}
+        literals={binding.var: resolve(binding.binding, inputs, outputs) for binding in node.inputs}
+    )
+
+
+def array_size(array: core_workflow_pb2.ArrayNode, inputs: literals_pb2.LiteralMap) -> int:
+    """How many tasks a map task runs: the length of its mapped (list) inputs, which must agree."""
+    sizes = {
+        name: len(literal.collection.literals)
+        for name, literal in inputs.literals.items()
+        if name not in array.bound_inputs and literal.HasField("collection")
+    }
+    if len(set(sizes.values())) > 1:
+        raise ValueError(f"the mapped inputs have different lengths: {sizes}")
+    return next(iter(sizes.values()), 0)
+
+
+def array_outputs(items: list[literals_pb2.LiteralMap | None], names: list[str]) -> literals_pb2.LiteralMap:
+    """Each output of a map task as a list, item by item; a failed item (allowed by
+    `min_success_ratio`) is a none value, as in Flyte."""
+    none = literals_pb2.Literal(scalar=literals_pb2.Scalar(none_type=literals_pb2.Void()))
+    return literals_pb2.LiteralMap(
+        literals={
+            name: literals_pb2.Literal(
+                collection=literals_pb2.LiteralCollection(
+                    literals=[item.literals[name] if item is not None else none for item in items]
+                )
+            )
+            for name in names
+        }
     )
 
 

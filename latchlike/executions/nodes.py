@@ -1,5 +1,6 @@
 """What FlyteAdmin's node and task execution APIs read: per node its attempts, the task
-each ran, and each attempt's inputs and outputs from the store."""
+each ran, and each attempt's inputs and outputs from the store. Nodes nest: a sub-workflow
+or branch node is a parent whose children are listed by its path."""
 
 from __future__ import annotations
 
@@ -24,33 +25,48 @@ class NodeRun:
 
     execution: Execution
     node_id: str
-    task: EntityId
+    task: EntityId | None
+    """The task its attempts ran (for a map task, the mapped task); None for a parent node."""
     attempts: tuple[NodeAttempt, ...]
 
     @property
     def latest(self) -> NodeAttempt:
         return self.attempts[-1]
 
+    @property
+    def spec_node_id(self) -> str:
+        """The node's id in its own template: the last part of its path."""
+        return self.node_id.rsplit("-0-", 1)[-1]
 
-def node_runs(session: Session, key: ExecutionKey) -> list[NodeRun]:
+
+TOP_LEVEL = None
+
+
+def node_runs(session: Session, key: ExecutionKey, parent: str | None = TOP_LEVEL) -> list[NodeRun]:
+    """The nodes of one template run: the workflow's own (`TOP_LEVEL`) or those inside `parent`."""
+    return [run for run in _all_runs(session, key) if run.latest.parent_id == parent]
+
+
+def _all_runs(session: Session, key: ExecutionKey) -> list[NodeRun]:
     execution = get_execution(session, key)
     workflow = get_entity(
         session,
         EntityId(ResourceKind.WORKFLOW, key.project, key.domain, execution.workflow, execution.launch_plan.version),
     )
-    template = workflow_pb2.WorkflowClosure.FromString(workflow.compiled).compiled_workflow.primary.template
-    tasks = {n.id: entity_id(n.task_node.reference_id, ResourceKind.TASK) for n in template.nodes if n.task_node}
+    compiled = workflow_pb2.WorkflowClosure.FromString(workflow.compiled).compiled_workflow
+    # Names are unique among one workflow version's tasks (flytekit names a task by module and function).
+    tasks = {task.template.id.name: entity_id(task.template.id, ResourceKind.TASK) for task in compiled.tasks}
     by_node: dict[str, list[NodeAttempt]] = {}
     for attempt in execution.nodes:
         by_node.setdefault(attempt.node_id, []).append(attempt)
     return [
-        NodeRun(execution, node_id, tasks[node_id], tuple(sorted(attempts, key=lambda a: a.attempt)))
+        NodeRun(execution, node_id, tasks.get(attempts[0].task), tuple(sorted(attempts, key=lambda a: a.attempt)))
         for node_id, attempts in by_node.items()
     ]
 
 
 def node_run(session: Session, key: ExecutionKey, node_id: str) -> NodeRun:
-    found = next((run for run in node_runs(session, key) if run.node_id == node_id), None)
+    found = next((run for run in _all_runs(session, key) if run.node_id == node_id), None)
     if found is None:
         raise NotFound(f"execution {key} has no node {node_id!r} (yet)")
     return found

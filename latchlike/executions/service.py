@@ -78,6 +78,9 @@ class NodeAttempt:
     started_at: datetime
     finished_at: datetime | None
     cache_hit: bool = False
+    kind: str = "task"
+    """task, item (of a map task), workflow, branch or array: see `engine.walk.Kind`."""
+    parent_id: str | None = None
 
 
 def new_execution_name() -> str:
@@ -129,7 +132,18 @@ def get_execution(session: Session, key: ExecutionKey) -> Execution:
         .order_by(NodeExecutionRow.started_at, NodeExecutionRow.node_id, NodeExecutionRow.attempt)
     )
     nodes = tuple(
-        NodeAttempt(a.node_id, a.attempt, a.task, a.phase, a.error, a.started_at, a.finished_at, a.cache_hit)
+        NodeAttempt(
+            a.node_id,
+            a.attempt,
+            a.task,
+            a.phase,
+            a.error,
+            a.started_at,
+            a.finished_at,
+            a.cache_hit,
+            a.kind,
+            a.parent_id,
+        )
         for a in attempts
     )
     return replace(_execution(row), nodes=nodes)

@@ -41,7 +41,8 @@ class ExecutionRow(Base):
 
 
 class NodeExecutionRow(Base):
-    """One attempt of one node. Written only by the engine loop."""
+    """One attempt of one node. Written only by the engine loop. `node_id` is the node's path
+    (`n1`, `n1-0-n0` inside a sub-workflow or branch, `n1-7` for a map task's item)."""
 
     __tablename__ = "node_executions"
     __table_args__ = (UniqueConstraint("execution_id", "node_id", "attempt", name="uq_node_attempt"),)
@@ -51,6 +52,10 @@ class NodeExecutionRow(Base):
     node_id: Mapped[str] = mapped_column(String(255))
     attempt: Mapped[int]
     task: Mapped[str] = mapped_column(String(255))
+    """The task template's name; empty for a node that runs others (sub-workflow, branch, array)."""
+    kind: Mapped[str] = mapped_column(String(16), default="task", server_default="task")
+    parent_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    """The path of the sub-workflow, branch or array node this one runs inside."""
     phase: Mapped[str] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text, default=None)
     # Outputs reused from an earlier run of the same cached task with the same inputs.

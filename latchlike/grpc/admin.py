@@ -239,10 +239,8 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
     async def ListNodeExecutions(
         self, request: node_execution_pb2.NodeExecutionListRequest, context: Context
     ) -> node_execution_pb2.NodeExecutionList:
-        if request.unique_parent_id:  # only task nodes run yet: no node has children
-            return node_execution_pb2.NodeExecutionList()
         key = convert.execution_key(request.workflow_execution_id)
-        runs = await self._run(lambda s: nodes.node_runs(s, key))
+        runs = await self._run(lambda s: nodes.node_runs(s, key, request.unique_parent_id or nodes.TOP_LEVEL))
         return node_execution_pb2.NodeExecutionList(node_executions=[node_messages.node_execution(r) for r in runs])
 
     async def GetNodeExecution(
@@ -264,6 +262,8 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
     ) -> task_execution_pb2.TaskExecutionList:
         key = convert.execution_key(request.node_execution_id.execution_id)
         run = await self._run(lambda s: nodes.node_run(s, key, request.node_execution_id.node_id))
+        if run.task is None:  # a sub-workflow or branch node runs no task itself
+            return task_execution_pb2.TaskExecutionList()
         return task_execution_pb2.TaskExecutionList(
             task_executions=[node_messages.task_execution(run, attempt) for attempt in run.attempts]
         )

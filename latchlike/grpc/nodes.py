@@ -17,6 +17,9 @@ _NODE_PHASES = {"RUNNING": _NODE.RUNNING, "SUCCEEDED": _NODE.SUCCEEDED, "FAILED"
 _TASK_PHASES = {"RUNNING": _TASK.RUNNING, "SUCCEEDED": _TASK.SUCCEEDED, "FAILED": _TASK.FAILED,
                 "ABORTED": _TASK.ABORTED, "RETRYABLE_FAILURE": _TASK.RETRYABLE_FAILED}  # fmt: skip
 _ENDED = frozenset({"SUCCEEDED", "FAILED", "ABORTED"})
+PARENT_KINDS = frozenset({"workflow", "branch"})
+"""Nodes whose children FlyteRemote lists by `unique_parent_id`; a map task's items are
+its array node's task executions instead, as in Flyte."""
 
 
 def node_identifier(run: NodeRun) -> identifier_pb2.NodeExecutionIdentifier:
@@ -42,7 +45,12 @@ def node_execution(run: NodeRun) -> node_execution_pb2.NodeExecution:
         closure.error.CopyFrom(core_execution_pb2.ExecutionError(code="USER", message=latest.error))
     if latest.cache_hit:
         closure.task_node_metadata.cache_status = catalog_pb2.CACHE_HIT
-    metadata = node_execution_pb2.NodeExecutionMetaData(spec_node_id=run.node_id, retry_group=str(latest.attempt - 1))
+    metadata = node_execution_pb2.NodeExecutionMetaData(
+        spec_node_id=run.spec_node_id,
+        retry_group=str(latest.attempt - 1),
+        is_parent_node=latest.kind in PARENT_KINDS,
+        is_array=latest.kind == "array",
+    )
     return node_execution_pb2.NodeExecution(id=node_identifier(run), closure=closure, metadata=metadata)
 
 
@@ -62,6 +70,7 @@ def task_execution(run: NodeRun, attempt: NodeAttempt) -> task_execution_pb2.Tas
 
 
 def task_identifier(run: NodeRun, attempt: NodeAttempt) -> identifier_pb2.TaskExecutionIdentifier:
+    assert run.task is not None, "only task and array nodes have task executions"
     return identifier_pb2.TaskExecutionIdentifier(
         task_id=identifier(run.task), node_execution_id=node_identifier(run), retry_attempt=attempt.attempt - 1
     )

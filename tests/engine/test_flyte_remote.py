@@ -123,3 +123,25 @@ def test_the_server_refuses_inputs_that_do_not_fit(
         admin_pb2_grpc.AdminServiceStub(channel).CreateExecution(request)
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert message in str(refused.value.details())
+
+
+@pytest.mark.parametrize(
+    ("workflow", "inputs", "output"),
+    [("pipelines.shapes.nested", {"x": 2}, 10), ("pipelines.shapes.sign", {"x": -3}, 3),
+     ("pipelines.shapes.squares", {"xs": [1, 2, 3]}, 14)],
+    ids=["sub-workflow", "conditional", "map-task"],
+)  # fmt: skip
+def test_flyte_remote_wait_syncs_nested_nodes(
+    remote: FlyteRemote, workflow: str, inputs: dict[str, object], output: int
+) -> None:
+    """Parent nodes list their children by `unique_parent_id`; a map task's items are its
+    array node's task executions."""
+    execution = remote.execute(remote.fetch_workflow(name=workflow), inputs=inputs, wait=False)
+    done = remote.wait(execution, timeout=timedelta(seconds=120), poll_interval=POLL)
+    assert done.closure.phase == WorkflowExecutionPhase.SUCCEEDED
+    assert done.outputs["o0"] == output
+    first = done.node_executions["n0"]
+    assert first.closure.phase == 3  # SUCCEEDED
+    if workflow.endswith("nested"):
+        assert sorted(first.subworkflow_node_executions) == ["n0-0-n0", "n0-0-n1"]
+        assert first.outputs == {"o0": 8}

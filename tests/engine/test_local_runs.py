@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import msgpack
@@ -12,109 +10,37 @@ import pytest
 from flyteidl.core import literals_pb2
 from sqlalchemy import select
 
-from latchlike.engine.executors.local import LocalExecutor
-from latchlike.engine.loop import Engine
-from latchlike.executions.service import ExecutionKey
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
-from latchlike.files.catalog import StoreCatalog
-from latchlike.launches.forms import launch_form
-from latchlike.launches.service import launch_from_json
 from latchlike.platform import Platform
-from latchlike.specs.ids import NamedEntityKey, ResourceKind
-from tests.samples import FIXTURES, SerializedSample, serialize_sample
+from tests.engine.running import attempts, int_output, launch, run_until_done
+from tests.samples import serialize_sample
 from tests.ui_gen.registry import register_serialized
-
-ENGINE_PROJECT = FIXTURES / "engine_project"
-TIMEOUT_SECONDS = 90
-
-
-@pytest.fixture(scope="module")
-def pipelines(tmp_path_factory: pytest.TempPathFactory) -> SerializedSample:
-    return serialize_sample(tmp_path_factory.mktemp("pipelines"), project_dir=ENGINE_PROJECT, package="pipelines")
-
-
-@pytest.fixture
-def registered(platform: Platform, pipelines: SerializedSample, monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform]:
-    # Task processes import the workflow's module, as an image with the code would.
-    monkeypatch.setenv("PYTHONPATH", str(ENGINE_PROJECT))
-    register_serialized(platform, pipelines, ENGINE_PROJECT / "pipelines", "pipelines")
-    yield platform
-
-
-def _launch(platform: Platform, workflow: str, inputs: dict[str, object]) -> ExecutionKey:
-    with platform.db.session() as session:
-        form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, "flytesnacks", "development", workflow))
-        result = launch_from_json(session, form, inputs, StoreCatalog(platform.store, "flytesnacks"))
-    assert result.execution is not None, result.errors
-    return result.execution
-
-
-def _run_until_done(platform: Platform, key: ExecutionKey, *, warm: bool = False) -> ExecutionRow:
-    async def drive() -> None:
-        executor = LocalExecutor(platform.settings.data_dir, max_parallel=4, warm=warm)
-        engine = Engine(platform, executor, poll_seconds=0.05)
-        deadline = time.monotonic() + TIMEOUT_SECONDS
-        try:
-            while time.monotonic() < deadline:
-                await engine.step()
-                if _row(platform, key).phase in ("SUCCEEDED", "FAILED"):
-                    return
-                await asyncio.sleep(0.05)
-            raise AssertionError(f"{key} did not finish in {TIMEOUT_SECONDS} s")
-        finally:
-            await engine.stop()
-            await executor.close()
-
-    asyncio.run(drive())
-    return _row(platform, key)
-
-
-def _row(platform: Platform, key: ExecutionKey) -> ExecutionRow:
-    with platform.db.session() as session:
-        row = session.scalars(select(ExecutionRow).where(ExecutionRow.name == key.name)).one()
-        session.expunge(row)
-        return row
-
-
-def _attempts(platform: Platform, execution: ExecutionRow) -> list[tuple[str, int, str]]:
-    with platform.db.session() as session:
-        rows = session.scalars(
-            select(NodeExecutionRow)
-            .where(NodeExecutionRow.execution_id == execution.id)
-            .order_by(NodeExecutionRow.node_id, NodeExecutionRow.attempt)
-        )
-        return [(row.node_id, row.attempt, row.phase) for row in rows]
-
-
-def _int_output(execution: ExecutionRow) -> int:
-    assert execution.outputs is not None
-    return int(literals_pb2.LiteralMap.FromString(execution.outputs).literals["o0"].scalar.primitive.integer)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
 def test_a_fan_out_fan_in_workflow_runs_each_task_as_a_process(registered: Platform, warm: bool) -> None:
-    execution = _run_until_done(registered, _launch(registered, "pipelines.basic.fan", {"x": 3}), warm=warm)
+    execution = run_until_done(registered, launch(registered, "pipelines.basic.fan", {"x": 3}), warm=warm)
     assert execution.phase == "SUCCEEDED", execution.error
-    assert _int_output(execution) == 24
-    assert [phase for *_, phase in _attempts(registered, execution)] == ["SUCCEEDED"] * 4
+    assert int_output(execution) == 24
+    assert [phase for *_, phase in attempts(registered, execution)] == ["SUCCEEDED"] * 4
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
 def test_a_user_error_fails_the_execution_with_its_message_and_is_not_retried(registered: Platform, warm: bool) -> None:
-    execution = _run_until_done(registered, _launch(registered, "pipelines.basic.fails", {"x": 5}), warm=warm)
+    execution = run_until_done(registered, launch(registered, "pipelines.basic.fails", {"x": 5}), warm=warm)
     assert execution.phase == "FAILED"
     assert execution.error is not None and "bad sample 10" in execution.error
     assert "ValueError" in execution.error  # the user's traceback travels with it
-    assert _attempts(registered, execution) == [("n0", 1, "SUCCEEDED"), ("n1", 1, "FAILED")]
+    assert attempts(registered, execution) == [("n0", 1, "SUCCEEDED"), ("n1", 1, "FAILED")]
 
 
 @pytest.mark.slow
 def test_a_recoverable_error_is_retried_as_declared(registered: Platform) -> None:
-    execution = _run_until_done(registered, _launch(registered, "pipelines.basic.retried", {"x": 1}))
+    execution = run_until_done(registered, launch(registered, "pipelines.basic.retried", {"x": 1}))
     assert execution.phase == "FAILED"
-    assert _attempts(registered, execution) == [("n0", 1, "RETRYABLE_FAILURE"), ("n0", 2, "RETRYABLE_FAILURE"),
+    assert attempts(registered, execution) == [("n0", 1, "RETRYABLE_FAILURE"), ("n0", 2, "RETRYABLE_FAILURE"),
                                                 ("n0", 3, "RETRYABLE_FAILURE")]  # fmt: skip
     assert execution.error is not None and "the sequencer is busy (1)" in execution.error
 
@@ -129,9 +55,9 @@ def test_a_cached_task_with_the_same_inputs_is_a_cache_hit_the_second_time(
     sample = serialize_sample(tmp_path_factory.mktemp("hello"), project_dir=package_dir.parent, package="workflows")
     register_serialized(platform, sample, package_dir, "workflows")
     inputs = {"name": "Ada", "times": 2}
-    first = _run_until_done(platform, _launch(platform, "workflows.hello.hello_world", inputs))
-    second = _run_until_done(platform, _launch(platform, "workflows.hello.hello_world", inputs))
-    other = _run_until_done(platform, _launch(platform, "workflows.hello.hello_world", inputs | {"times": 3}))
+    first = run_until_done(platform, launch(platform, "workflows.hello.hello_world", inputs))
+    second = run_until_done(platform, launch(platform, "workflows.hello.hello_world", inputs))
+    other = run_until_done(platform, launch(platform, "workflows.hello.hello_world", inputs | {"times": 3}))
     assert (first.phase, second.phase, other.phase) == ("SUCCEEDED",) * 3
     assert first.outputs == second.outputs
     assert _cache_hits(platform, first) == {"n0": False, "n1": False}
@@ -149,17 +75,17 @@ def _cache_hits(platform: Platform, execution: ExecutionRow) -> dict[str, bool]:
 @pytest.mark.parametrize("warm", [False, True], ids=["cold", "warm"])
 def test_a_task_past_its_timeout_is_stopped(registered: Platform, warm: bool) -> None:
     started = time.monotonic()
-    key = _launch(registered, "pipelines.basic.too_slow", {"seconds": 60})
-    execution = _run_until_done(registered, key, warm=warm)
+    key = launch(registered, "pipelines.basic.too_slow", {"seconds": 60})
+    execution = run_until_done(registered, key, warm=warm)
     assert time.monotonic() - started < 30
     assert execution.phase == "FAILED"
     assert execution.error is not None and "ran past its timeout" in execution.error
-    assert _attempts(registered, execution) == [("n0", 1, "RETRYABLE_FAILURE")]
+    assert attempts(registered, execution) == [("n0", 1, "RETRYABLE_FAILURE")]
 
 
 @pytest.mark.slow
 def test_a_file_passes_between_tasks_through_the_store_and_a_dataclass_comes_out(registered: Platform) -> None:
-    execution = _run_until_done(registered, _launch(registered, "pipelines.basic.files", {"n": 3}))
+    execution = run_until_done(registered, launch(registered, "pipelines.basic.files", {"n": 3}))
     assert execution.phase == "SUCCEEDED", execution.error
     assert execution.outputs is not None
     summary = literals_pb2.LiteralMap.FromString(execution.outputs).literals["o0"]

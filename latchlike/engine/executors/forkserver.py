@@ -3,10 +3,10 @@
 A cold `pyflyte-execute` spends nearly all of its second importing flytekit. This server
 does that import at start, then for each request forks a child that becomes the task
 process: its own session (process group), working directory, environment and log file,
-running flytekit's `pyflyte-execute` entry point in-process. It forks before any network
+running flytekit's `pyflyte-execute` (or `pyflyte-map-execute`) entry point in-process. It forks before any network
 I/O and runs no threads, so a child inherits no held lock.
 
-Protocol (JSON lines): stdin takes `{"key", "args", "env", "cwd", "log"}`; stdout answers
+Protocol (JSON lines): stdin takes `{"key", "entry", "args", "env", "cwd", "log"}`; stdout answers
 `{"key", "pid"}` when a child starts and `{"key", "exit"}` when it ends.
 """
 
@@ -48,7 +48,9 @@ def main() -> None:
                 request = json.loads(line)
                 pid = os.fork()
                 if pid == 0:
-                    _become_task(request, entrypoint.execute_task_cmd)
+                    commands = {"pyflyte-execute": entrypoint.execute_task_cmd,
+                                "pyflyte-map-execute": entrypoint.map_execute_task_cmd}  # fmt: skip
+                    _become_task(request, commands[request["entry"]])
                 children[pid] = request["key"]
                 _say({"key": request["key"], "pid": pid})
         _reap(children)
@@ -75,8 +77,8 @@ def _become_task(request: dict[str, Any], command: Any) -> None:
         for entry in reversed(request["env"].get("PYTHONPATH", "").split(os.pathsep)):
             if entry and entry not in sys.path:
                 sys.path.insert(0, entry)
-        sys.argv = ["pyflyte-execute", *request["args"]]
-        command.main(args=request["args"], prog_name="pyflyte-execute", standalone_mode=False)
+        sys.argv = [request["entry"], *request["args"]]
+        command.main(args=request["args"], prog_name=request["entry"], standalone_mode=False)
         code = 0
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1

@@ -15,11 +15,11 @@ from pathlib import Path
 from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.executors.warm import WarmWorker
 
-WARM_ENTRY_POINT = "pyflyte-execute"
+WARM_ENTRY_POINTS = frozenset({"pyflyte-execute", "pyflyte-map-execute"})
 
 
 class LocalExecutor:
-    """`warm=True` runs plain `pyflyte-execute` attempts through the fork server (tens of
+    """`warm=True` runs plain `pyflyte-execute` and `pyflyte-map-execute` attempts through the fork server (tens of
     milliseconds instead of about a second); fast-registered ones (`pyflyte-fast-execute`,
     which fetches a code bundle first) and anything else always start cold."""
 
@@ -38,7 +38,7 @@ class LocalExecutor:
             workdir.mkdir(parents=True, exist_ok=True)
             log_path = self._log_path(run.key)
             log_path.parent.mkdir(parents=True, exist_ok=True)
-            if self._warm is not None and Path(run.command[0]).name == WARM_ENTRY_POINT:
+            if self._warm is not None and Path(run.command[0]).name in WARM_ENTRY_POINTS:
                 return await self._run_warm(self._warm, run, workdir, log_path)
             with log_path.open("ab") as log:
                 process = await asyncio.create_subprocess_exec(
@@ -63,8 +63,8 @@ class LocalExecutor:
             return RunResult(run.key, exit_code, log_path, timed_out)
 
     async def _run_warm(self, warm: WarmWorker, run: TaskRun, workdir: Path, log_path: Path) -> RunResult:
-        args, env = list(run.command[1:]), dict(run.env)
-        exit_code, timed_out = await warm.run(run.key, args, env, workdir, log_path, run.timeout_seconds)
+        entry, args, env = Path(run.command[0]).name, list(run.command[1:]), dict(run.env)
+        exit_code, timed_out = await warm.run(run.key, entry, args, env, workdir, log_path, run.timeout_seconds)
         return RunResult(run.key, exit_code, log_path, timed_out)
 
     async def close(self) -> None:

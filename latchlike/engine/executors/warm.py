@@ -34,13 +34,13 @@ class WarmWorker:
             return self._process
 
     async def run(
-        self, key: str, args: list[str], env: dict[str, str], cwd: Path, log: Path, timeout: float | None
+        self, key: str, entry: str, args: list[str], env: dict[str, str], cwd: Path, log: Path, timeout: float | None
     ) -> tuple[int, bool]:
-        """Run `pyflyte-execute args` in a forked child: (exit code, whether it timed out)."""
+        """Run `<entry> args` (a flytekit entry point) in a forked child: (exit code, whether it timed out)."""
         process = await self._ensure()
         loop = asyncio.get_running_loop()
         self._started[key], self._ended[key] = loop.create_future(), loop.create_future()
-        request = {"key": key, "args": args, "env": env, "cwd": str(cwd), "log": str(log)}
+        request = {"key": key, "entry": entry, "args": args, "env": env, "cwd": str(cwd), "log": str(log)}
         assert process.stdin is not None
         process.stdin.write(json.dumps(request).encode() + b"\n")
         await process.stdin.drain()

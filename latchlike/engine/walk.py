@@ -1,0 +1,362 @@
+"""One pass of the engine over one execution: record the attempts that finished, start
+what became ready, and say whether the execution is still running, succeeded or failed.
+
+Every node has rows keyed by its path: a top-level node by its id (`n1`); a node inside a
+sub-workflow or the case a branch took by `<parent>-0-<id>` (as propeller names them); a
+map task's item by `<array node>-<index>`. A workflow, branch or array node's own row is
+running while its children run and ends with them, its `outputs.pb` written from theirs,
+so the rows and the store alone say where an execution stands after a restart.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from flyteidl.core import errors_pb2, literals_pb2, tasks_pb2
+from flyteidl.core import workflow_pb2 as core_workflow_pb2
+from sqlalchemy.orm import Session
+
+from latchlike.db import utcnow
+from latchlike.engine import cache, commands, dag
+from latchlike.engine.conditions import BranchFailed, chosen_node
+from latchlike.engine.executors import RunResult, TaskRun
+from latchlike.engine.nodedata import NodeData
+from latchlike.engine.phases import ABORTED, FAILED, RETRYABLE, RUNNING, SUCCEEDED
+from latchlike.engine.plan import PRIMARY, Plan, Scope
+from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
+from latchlike.store.keys import attempt_prefix
+
+ERROR_TAIL = 2000
+"""How much of a crashed attempt's log its error keeps."""
+
+
+class Kind:
+    """What a node row stands for."""
+
+    TASK, ITEM, WORKFLOW, BRANCH, ARRAY = "task", "item", "workflow", "branch", "array"
+
+
+_PARENT_KIND = {"workflow_node": Kind.WORKFLOW, "branch_node": Kind.BRANCH, "array_node": Kind.ARRAY}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    phase: str
+    """RUNNING, SUCCEEDED or FAILED."""
+    error: str | None = None
+
+
+_RUNNING, _SUCCEEDED = Outcome(RUNNING), Outcome(SUCCEEDED)
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """A template being walked: where its node rows live and what it was given."""
+
+    scope: Scope
+    inputs: literals_pb2.LiteralMap
+    prefix: str
+    parent: str | None
+
+
+@dataclass
+class ExecutionWalk:
+    data: NodeData
+    session: Session
+    execution: ExecutionRow
+    plan: Plan
+    rows: dict[str, NodeExecutionRow]
+    """The latest attempt of every node, by path."""
+    finished: Mapping[str, RunResult]
+    running: set[str]
+    """Run keys the executor holds; a RUNNING row missing here lost its process in a restart."""
+    log_tail: Callable[[str], str]
+    to_start: list[TaskRun] = field(default_factory=list)
+
+    def run(self) -> tuple[Outcome, literals_pb2.LiteralMap | None]:
+        """The execution's outcome, with its outputs when it succeeded."""
+        primary = self.plan.templates[PRIMARY]
+        frame = _Frame(primary, literals_pb2.LiteralMap.FromString(self.execution.inputs), "", None)
+        outcome = self._walk(frame)
+        outputs = self._template_outputs(frame) if outcome.phase == SUCCEEDED else None
+        return outcome, outputs
+
+    # A template: its nodes in order, each started once its upstream nodes succeeded.
+
+    def _walk(self, frame: _Frame) -> Outcome:
+        succeeded: set[str] = set()
+        failure: Outcome | None = None
+        running = False
+        for step in frame.scope.steps.values():
+            path = frame.prefix + step.id
+            row = self.rows.get(path)
+            if row is None:
+                if failure is not None or not step.upstream <= succeeded:
+                    continue
+                outcome = self._start(step.node, path, frame)
+            else:
+                outcome = self._advance(step.node, row, frame)
+            if outcome.phase == SUCCEEDED:
+                succeeded.add(step.id)
+            elif outcome.phase == FAILED:
+                failure = failure or outcome
+            else:
+                running = True
+        if running or (failure is None and len(succeeded) < len(frame.scope.steps)):
+            return _RUNNING
+        return failure or _SUCCEEDED
+
+    def _template_outputs(self, frame: _Frame) -> literals_pb2.LiteralMap:
+        return dag.workflow_outputs(frame.scope.template, frame.inputs, _Outputs(self, frame.prefix))
+
+    def _start(self, node: core_workflow_pb2.Node, path: str, frame: _Frame) -> Outcome:
+        inputs = dag.node_inputs(node, frame.inputs, _Outputs(self, frame.prefix))
+        kind = _PARENT_KIND.get(node.WhichOneof("target") or "")
+        if kind is None:
+            return self._start_attempt(node, path, frame.parent, 1, Kind.TASK, inputs)
+        task = self.plan.task(node).id.name if kind == Kind.ARRAY else ""
+        row = self._add_row(path, frame.parent, 1, kind, task=task, phase=RUNNING)
+        self.data.write(self._prefix(row) + "/inputs.pb", inputs)
+        return self._advance(node, row, frame)
+
+    def _advance(self, node: core_workflow_pb2.Node, row: NodeExecutionRow, frame: _Frame) -> Outcome:
+        if row.kind in (Kind.TASK, Kind.ITEM):
+            return self._advance_attempt(node, row)
+        if row.phase != RUNNING:
+            return _ended(row)
+        match row.kind:
+            case Kind.WORKFLOW:
+                child = _Frame(self.plan.sub_workflow(node), self._inputs(row), row.node_id + "-0-", row.node_id)
+                outcome = self._walk(child)
+                outputs = self._template_outputs(child) if outcome.phase == SUCCEEDED else None
+            case Kind.BRANCH:
+                outcome, outputs = self._advance_branch(node, row, frame)
+            case _:
+                outcome, outputs = self._advance_array(node, row)
+        if outcome.phase == RUNNING:
+            return outcome
+        row.phase, row.error, row.finished_at = outcome.phase, outcome.error, utcnow()
+        if outputs is not None:
+            self.data.write(self._prefix(row) + "/outputs.pb", outputs)
+        return _ended(row)
+
+    # Branch nodes: the first case whose condition holds runs, in the enclosing template.
+
+    def _advance_branch(
+        self, node: core_workflow_pb2.Node, row: NodeExecutionRow, frame: _Frame
+    ) -> tuple[Outcome, literals_pb2.LiteralMap | None]:
+        try:
+            case = chosen_node(node.branch_node, self._inputs(row))
+        except BranchFailed as error:
+            return Outcome(FAILED, f"node {row.node_id}: {error}"), None
+        path = f"{row.node_id}-0-{case.id}"
+        case_row = self.rows.get(path)
+        inner = _Frame(frame.scope, frame.inputs, frame.prefix, row.node_id)
+        outcome = self._start(case, path, inner) if case_row is None else self._advance(case, case_row, inner)
+        outputs = self._outputs(self.rows[path]) if outcome.phase == SUCCEEDED else None
+        return outcome, outputs
+
+    # Array nodes (map tasks): one attempt per item, all reading the array node's inputs.
+
+    def _advance_array(
+        self, node: core_workflow_pb2.Node, row: NodeExecutionRow
+    ) -> tuple[Outcome, literals_pb2.LiteralMap | None]:
+        array = node.array_node
+        size = dag.array_size(array, self._inputs(row))
+        limit = array.parallelism if array.WhichOneof("parallelism_option") and array.parallelism > 0 else size
+        allowed_failures = size - _required_successes(array, size)
+        running, ended, failures = 0, 0, list[str]()
+        for index in range(size):
+            path = f"{row.node_id}-{index}"
+            item = self.rows.get(path)
+            if item is None:
+                if running >= limit or len(failures) > allowed_failures:
+                    continue
+                outcome = self._start_attempt(node, path, row.node_id, 1, Kind.ITEM, None)
+            else:
+                outcome = self._advance_attempt(node, item)
+            if outcome.phase == RUNNING:
+                running += 1
+                continue
+            ended += 1
+            if outcome.phase == FAILED:
+                failures.append(f"item {index}: {outcome.error}")
+        if running or (len(failures) <= allowed_failures and ended < size):
+            return _RUNNING, None
+        if len(failures) > allowed_failures:
+            what = f"node {row.node_id} ({self.plan.task(node).id.name})"
+            return Outcome(FAILED, f"{what}: {len(failures)} of {size} items failed; first {failures[0]}"), None
+        items = [
+            self._outputs(self.rows[f"{row.node_id}-{index}"])
+            if self.rows[f"{row.node_id}-{index}"].phase == SUCCEEDED
+            else None
+            for index in range(size)
+        ]
+        names = list(self.plan.task(node).interface.outputs.variables)
+        return _SUCCEEDED, dag.array_outputs(items, names)
+
+    # Task attempts.
+
+    def _start_attempt(
+        self,
+        node: core_workflow_pb2.Node,
+        path: str,
+        parent: str | None,
+        attempt: int,
+        kind: str,
+        inputs: literals_pb2.LiteralMap | None,
+    ) -> Outcome:
+        """`inputs` is None for a map task's item (it reads its array node's) and for a retry
+        (it reads the first attempt's)."""
+        template = self.plan.task(node)
+        if inputs is None and kind == Kind.TASK:
+            inputs = self._inputs(self.rows[path])
+        cached = None
+        if kind == Kind.TASK and template.metadata.discoverable and inputs is not None:
+            cached = cache.lookup(self.session, template, cache.cache_key(template, inputs))
+        row = self._add_row(path, parent, attempt, kind, task=template.id.name, phase=SUCCEEDED if cached else RUNNING)
+        row.cache_hit = cached is not None
+        if inputs is not None:
+            self.data.write(self._prefix(row) + "/inputs.pb", inputs)
+        if cached is not None:
+            row.finished_at = utcnow()
+            self.data.write(self._prefix(row) + "/outputs.pb", cached)
+            return _SUCCEEDED
+        self.to_start.append(self._task_run(node, row, template))
+        return _RUNNING
+
+    def _advance_attempt(self, node: core_workflow_pb2.Node, row: NodeExecutionRow) -> Outcome:
+        key = self.run_key(row)
+        if row.phase == RUNNING:
+            if key in self.finished:
+                self._record(row, self.plan.task(node), self.finished[key])
+            elif key not in self.running:
+                self.to_start.append(self._task_run(node, row, self.plan.task(node)))
+                return _RUNNING
+            else:
+                return _RUNNING
+        if row.phase == RETRYABLE and row.attempt <= self.plan.task(node).metadata.retries.retries:
+            return self._start_attempt(node, row.node_id, row.parent_id, row.attempt + 1, row.kind, None)
+        return _ended(row)
+
+    def _task_run(
+        self, node: core_workflow_pb2.Node, row: NodeExecutionRow, template: tasks_pb2.TaskTemplate
+    ) -> TaskRun:
+        index = None
+        inputs_key = self._prefix(row) + "/inputs.pb"
+        if row.kind == Kind.ITEM:
+            assert row.parent_id is not None
+            index = int(row.node_id.rsplit("-", 1)[1])
+            inputs_key = attempt_prefix(*self._execution_path, row.parent_id, 1) + "/inputs.pb"
+        env = commands.flyte_env(*self._execution_path, row.attempt, index)
+        return commands.task_run(
+            self.data.store,
+            template,
+            key=self.run_key(row),
+            inputs_key=inputs_key,
+            prefix=self._prefix(row),
+            previous_prefix=self._prefix(row, row.attempt - 1) if row.attempt > 1 else None,
+            env=env,
+        )
+
+    def _record(self, row: NodeExecutionRow, template: tasks_pb2.TaskTemplate, result: RunResult) -> None:
+        """Success is `outputs.pb`; `error.pb` is the task's own error (pyflyte-execute exits 0
+        on it); neither is a crash, a system error, worth another attempt."""
+        store = self.data.store
+        prefix = self._prefix(row)
+        row.finished_at = utcnow()
+        if result.timed_out:
+            # As in Flyte, a timeout is worth another attempt if the task declares retries.
+            row.phase = RETRYABLE
+            row.error = f"the task ran past its timeout and was stopped\n{self.log_tail(result.key)}"
+        elif store.exists(prefix + "/error.pb"):
+            with store.open(prefix + "/error.pb") as raw:
+                error = errors_pb2.ErrorDocument.FromString(raw.read()).error
+            recoverable = error.kind == errors_pb2.ContainerError.Kind.RECOVERABLE
+            row.phase, row.error = (RETRYABLE if recoverable else FAILED), f"{error.code}: {error.message}".strip()
+        elif store.exists(prefix + "/outputs.pb"):
+            row.phase = SUCCEEDED
+            if row.kind == Kind.TASK and template.metadata.discoverable:
+                key = cache.cache_key(template, self._inputs(row))
+                cache.remember(
+                    self.session, template, key, self._outputs(row), execution=self.execution.name, node_id=row.node_id
+                )
+        else:
+            row.phase = RETRYABLE
+            exited = f"the task process exited with code {result.exit_code} and wrote no outputs"
+            row.error = f"{exited}\n{self.log_tail(result.key)}"
+
+    # Rows and their data.
+
+    def _add_row(
+        self, path: str, parent: str | None, attempt: int, kind: str, *, task: str, phase: str
+    ) -> NodeExecutionRow:
+        row = NodeExecutionRow(
+            execution_id=self.execution.id, node_id=path, attempt=attempt, task=task, phase=phase,
+            kind=kind, parent_id=parent, started_at=utcnow(),
+        )  # fmt: skip
+        self.session.add(row)
+        self.rows[path] = row
+        return row
+
+    @property
+    def _execution_path(self) -> tuple[str, str, str]:
+        return self.execution.project, self.execution.domain, self.execution.name
+
+    def _prefix(self, row: NodeExecutionRow, attempt: int | None = None) -> str:
+        return attempt_prefix(*self._execution_path, row.node_id, row.attempt if attempt is None else attempt)
+
+    def _inputs(self, row: NodeExecutionRow) -> literals_pb2.LiteralMap:
+        return self.data.read(self._prefix(row, 1) + "/inputs.pb")
+
+    def _outputs(self, row: NodeExecutionRow) -> literals_pb2.LiteralMap:
+        return self.data.read(self._prefix(row) + "/outputs.pb")
+
+    def run_key(self, row: NodeExecutionRow) -> str:
+        return run_key(*self._execution_path, row.node_id, row.attempt)
+
+
+class _Outputs(Mapping[str, literals_pb2.LiteralMap]):
+    """The outputs of a template's nodes, read from the store only when a binding asks."""
+
+    def __init__(self, walk: ExecutionWalk, prefix: str) -> None:
+        self._walk, self._prefix = walk, prefix
+
+    def __getitem__(self, node_id: str) -> literals_pb2.LiteralMap:
+        row = self._walk.rows.get(self._prefix + node_id)
+        if row is None or row.phase != SUCCEEDED:
+            raise KeyError(f"node {self._prefix + node_id} has no outputs yet")
+        return self._walk._outputs(row)
+
+    def __iter__(self) -> Iterator[str]:
+        return (path.removeprefix(self._prefix) for path in self._walk.rows if path.startswith(self._prefix))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _ended(row: NodeExecutionRow) -> Outcome:
+    if row.phase == SUCCEEDED:
+        return _SUCCEEDED
+    if row.kind in _PARENT_KIND.values() and row.phase == FAILED:
+        return Outcome(FAILED, row.error)  # says which node inside failed, and why
+    what = f"node {row.node_id}" + (f" ({row.task})" if row.task else "")
+    if row.phase == ABORTED:
+        return Outcome(FAILED, f"{what} was aborted")
+    return Outcome(FAILED, f"{what} failed: {row.error}")
+
+
+def _required_successes(array: core_workflow_pb2.ArrayNode, size: int) -> int:
+    match array.WhichOneof("success_criteria"):
+        case "min_successes":
+            return min(array.min_successes, size)
+        case "min_success_ratio":
+            return math.ceil(size * array.min_success_ratio)
+    return size
+
+
+def run_key(project: str, domain: str, execution: str, node_id: str, attempt: int) -> str:
+    """Names one attempt's process and log; the parts are store-key safe, so is this."""
+    return f"{project}-{domain}-{execution}-{node_id}-{attempt}"
