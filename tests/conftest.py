@@ -7,8 +7,10 @@ import pytest
 
 from latchlike.config import Settings
 from latchlike.platform import Platform, open_platform
+from tests.engine.running import ENGINE_PROJECT
 from tests.samples import SerializedSample, serialize_sample
 from tests.server import RunningServer, start_server
+from tests.ui_gen.registry import register_serialized
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +37,19 @@ def platform(data_dir: Path) -> Iterator[Platform]:
     opened = open_platform(Settings(data_dir=data_dir, register_builtin_workflows=False))
     yield opened
     opened.db.dispose()
+
+
+# The engine's test package (`pipelines`), serialized once per module and registered.
+
+
+@pytest.fixture(scope="module")
+def pipelines(tmp_path_factory: pytest.TempPathFactory) -> SerializedSample:
+    return serialize_sample(tmp_path_factory.mktemp("pipelines"), project_dir=ENGINE_PROJECT, package="pipelines")
+
+
+@pytest.fixture
+def registered(platform: Platform, pipelines: SerializedSample, monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform]:
+    # Task processes import the workflow's module, as an image with the code would.
+    monkeypatch.setenv("PYTHONPATH", str(ENGINE_PROJECT))
+    register_serialized(platform, pipelines, ENGINE_PROJECT / "pipelines", "pipelines")
+    yield platform

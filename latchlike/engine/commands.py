@@ -3,17 +3,13 @@ template variables filled in with store locations, and the environment propeller
 
 from __future__ import annotations
 
-import os
-import sys
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Iterable, Mapping
 
 from flyteidl.core import tasks_pb2
 
 from latchlike.engine.executors import TaskRun
 from latchlike.store import FileStore
 
-FLYTEKIT_ENTRY_POINTS = frozenset({"pyflyte-execute", "pyflyte-fast-execute", "pyflyte-map-execute"})
 ARRAY_INDEX_VARIABLE = "FLYTE_K8S_ARRAY_INDEX"
 
 
@@ -26,6 +22,7 @@ def task_run(
     prefix: str,
     previous_prefix: str | None,
     env: Mapping[str, str],
+    labels: Mapping[str, str],
 ) -> TaskRun:
     """`prefix` is the attempt's store prefix (outputs, raw data, checkpoint go under it);
     `previous_prefix` the previous attempt's, whose checkpoint a retry may resume from."""
@@ -39,17 +36,31 @@ def task_run(
         "{{.checkpointOutputPrefix}}": store.uri(prefix + "/checkpoint"),
         "{{.prevCheckpointPrefix}}": store.uri(previous_prefix + "/checkpoint") if previous_prefix else "",
     }
-    command = [values.get(arg, arg) for arg in (*template.container.command, *template.container.args)]
-    if command and command[0] in FLYTEKIT_ENTRY_POINTS:
-        command[0] = str(Path(sys.executable).with_name(command[0]))
-    full_env = {
-        **os.environ,
-        **{pair.key: pair.value for pair in template.container.env},
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-        **env,
-    }
+    container = template.container
+    command = tuple(values.get(arg, arg) for arg in (*container.command, *container.args))
     timeout = template.metadata.timeout.ToTimedelta().total_seconds() if template.metadata.HasField("timeout") else 0
-    return TaskRun(key, tuple(command), full_env, timeout or None)
+    return TaskRun(
+        key,
+        command,
+        {**{pair.key: pair.value for pair in container.env}, **env},
+        timeout or None,
+        image=container.image,
+        requests=_resources(container.resources.requests),
+        limits=_resources(container.resources.limits),
+        labels=labels,
+    )
+
+
+_RESOURCE_NAMES = {
+    tasks_pb2.Resources.CPU: "cpu",
+    tasks_pb2.Resources.MEMORY: "memory",
+    tasks_pb2.Resources.GPU: "nvidia.com/gpu",
+    tasks_pb2.Resources.EPHEMERAL_STORAGE: "ephemeral-storage",
+}
+
+
+def _resources(entries: Iterable[tasks_pb2.Resources.ResourceEntry]) -> dict[str, str]:
+    return {_RESOURCE_NAMES[entry.name]: entry.value for entry in entries if entry.name in _RESOURCE_NAMES}
 
 
 def flyte_env(project: str, domain: str, execution: str, attempt: int, array_index: int | None) -> dict[str, str]:

@@ -259,6 +259,7 @@ class ExecutionWalk:
             prefix=self._prefix(row),
             previous_prefix=self._prefix(row, row.attempt - 1) if row.attempt > 1 else None,
             env=env,
+            labels={"execution": self.execution.name, "workflow": self.execution.workflow, "node": row.node_id},
         )
 
     def _record(self, row: NodeExecutionRow, template: tasks_pb2.TaskTemplate, result: RunResult) -> None:

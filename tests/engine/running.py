@@ -9,6 +9,7 @@ import time
 from flyteidl.core import literals_pb2
 from sqlalchemy import select
 
+from latchlike.engine.executors import Executor
 from latchlike.engine.executors.local import LocalExecutor
 from latchlike.engine.loop import Engine
 from latchlike.executions.service import ExecutionKey
@@ -32,10 +33,13 @@ def launch(platform: Platform, workflow: str, inputs: dict[str, object]) -> Exec
     return result.execution
 
 
-def run_until_done(platform: Platform, key: ExecutionKey, *, warm: bool = False) -> ExecutionRow:
+def run_until_done(
+    platform: Platform, key: ExecutionKey, *, warm: bool = False, executor: Executor | None = None
+) -> ExecutionRow:
+    chosen = executor or LocalExecutor(platform.settings.data_dir, max_parallel=4, warm=warm)
+
     async def drive() -> None:
-        executor = LocalExecutor(platform.settings.data_dir, max_parallel=4, warm=warm)
-        engine = Engine(platform, executor, poll_seconds=0.05)
+        engine = Engine(platform, chosen, poll_seconds=0.05)
         deadline = time.monotonic() + TIMEOUT_SECONDS
         try:
             while time.monotonic() < deadline:
@@ -46,7 +50,7 @@ def run_until_done(platform: Platform, key: ExecutionKey, *, warm: bool = False)
             raise AssertionError(f"{key} did not finish in {TIMEOUT_SECONDS} s")
         finally:
             await engine.stop()
-            await executor.close()
+            await chosen.close()
 
     asyncio.run(drive())
     return execution_row(platform, key)
@@ -72,5 +76,3 @@ def attempts(platform: Platform, execution: ExecutionRow) -> list[tuple[str, int
 def int_output(execution: ExecutionRow) -> int:
     assert execution.outputs is not None
     return int(literals_pb2.LiteralMap.FromString(execution.outputs).literals["o0"].scalar.primitive.integer)
-
-

@@ -15,12 +15,11 @@ from flytekit.configuration import Config
 from flytekit.models.core.execution import WorkflowExecutionPhase
 from flytekit.remote import FlyteRemote
 
+from tests.engine.running import ENGINE_PROJECT
 from tests.pyflyte import pyflyte, pyflyte_register
-from tests.samples import FIXTURES
 from tests.server import RunningServer
 
 pytestmark = pytest.mark.slow
-ENGINE_PROJECT = FIXTURES / "engine_project"
 POLL = timedelta(seconds=0.5)
 
 

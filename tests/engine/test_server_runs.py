@@ -15,12 +15,11 @@ from flytekit.core.type_engine import TypeEngine
 
 from latchlike.db import Database
 from latchlike.executions.service import ExecutionKey, get_execution
+from tests.engine.running import ENGINE_PROJECT
 from tests.pyflyte import pyflyte_register
-from tests.samples import FIXTURES
 from tests.server import RunningServer, start_server
 
 pytestmark = pytest.mark.slow
-ENGINE_PROJECT = FIXTURES / "engine_project"
 TIMEOUT_SECONDS = 120
 
 

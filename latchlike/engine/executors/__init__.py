@@ -5,7 +5,7 @@ database (the engine loop is the one writer) and never decide success: the engin
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -15,15 +15,25 @@ class TaskRun:
     key: str
     """Unique per execution, node and attempt; names the process (or pod) and its log."""
     command: tuple[str, ...]
+    """The container's command and args, template variables filled in."""
     env: Mapping[str, str]
+    """The task's own environment (the template's and what flytekit reads of its execution);
+    each executor adds what its processes need to find their tools and the store."""
     timeout_seconds: float | None = None
     """The task's declared timeout: past it the attempt is killed."""
+    image: str = ""
+    requests: Mapping[str, str] = field(default_factory=dict)
+    limits: Mapping[str, str] = field(default_factory=dict)
+    """Resources by Kubernetes name (`cpu`, `memory`, …), as the task declares them."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """What the attempt belongs to (execution, workflow, node), for whoever lists runs."""
 
 
 @dataclass(frozen=True)
 class RunResult:
     key: str
     exit_code: int
+    """-1 when no container exit code exists (evicted, never scheduled, runner lost)."""
     log_path: Path | None
     timed_out: bool = False
 
@@ -36,3 +46,5 @@ class Executor(Protocol):
 
     def log(self, key: str) -> str:
         """What the attempt printed so far."""
+
+    async def close(self) -> None: ...

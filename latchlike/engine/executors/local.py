@@ -10,12 +10,14 @@ import asyncio
 import contextlib
 import os
 import signal
+import sys
 from pathlib import Path
 
 from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.executors.warm import WarmWorker
 
 WARM_ENTRY_POINTS = frozenset({"pyflyte-execute", "pyflyte-map-execute"})
+FLYTEKIT_ENTRY_POINTS = frozenset({*WARM_ENTRY_POINTS, "pyflyte-fast-execute"})
 
 
 class LocalExecutor:
@@ -38,13 +40,14 @@ class LocalExecutor:
             workdir.mkdir(parents=True, exist_ok=True)
             log_path = self._log_path(run.key)
             log_path.parent.mkdir(parents=True, exist_ok=True)
+            env = _process_env(run)
             if self._warm is not None and Path(run.command[0]).name in WARM_ENTRY_POINTS:
-                return await self._run_warm(self._warm, run, workdir, log_path)
+                return await self._run_warm(self._warm, run, env, workdir, log_path)
             with log_path.open("ab") as log:
                 process = await asyncio.create_subprocess_exec(
-                    *run.command,
+                    *_resolved(run.command),
                     cwd=workdir,
-                    env=dict(run.env),
+                    env=env,
                     stdin=asyncio.subprocess.DEVNULL,
                     stdout=log,
                     stderr=asyncio.subprocess.STDOUT,
@@ -62,8 +65,10 @@ class LocalExecutor:
                     self._processes.pop(run.key, None)
             return RunResult(run.key, exit_code, log_path, timed_out)
 
-    async def _run_warm(self, warm: WarmWorker, run: TaskRun, workdir: Path, log_path: Path) -> RunResult:
-        entry, args, env = Path(run.command[0]).name, list(run.command[1:]), dict(run.env)
+    async def _run_warm(
+        self, warm: WarmWorker, run: TaskRun, env: dict[str, str], workdir: Path, log_path: Path
+    ) -> RunResult:
+        entry, args = Path(run.command[0]).name, list(run.command[1:])
         exit_code, timed_out = await warm.run(run.key, entry, args, env, workdir, log_path, run.timeout_seconds)
         return RunResult(run.key, exit_code, log_path, timed_out)
 
@@ -82,3 +87,16 @@ class LocalExecutor:
     def log(self, key: str) -> str:
         path = self._log_path(key)
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _process_env(run: TaskRun) -> dict[str, str]:
+    """The server's environment (store settings, PYTHONPATH) under the task's own; flytekit's
+    entry points are those of the interpreter running latchlike, found first on PATH."""
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    return {**os.environ, **run.env, "PATH": path}
+
+
+def _resolved(command: tuple[str, ...]) -> tuple[str, ...]:
+    if command and command[0] in FLYTEKIT_ENTRY_POINTS:
+        return (str(Path(sys.executable).with_name(command[0])), *command[1:])
+    return command

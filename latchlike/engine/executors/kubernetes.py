@@ -1,0 +1,246 @@
+"""The cluster executor: each task attempt is its own pod.
+
+Pods are named from the attempt's key (`pods.pod_name`), so after a restart `run` finds
+the pod it created before (409 on create) and waits for it instead of starting another.
+Their status comes from one watch over all of latchlike's pods (list, then watch from the
+list's resourceVersion, listing again when the server says it is too old), not a poll per
+pod. When a pod ends its log is copied to the log directory, then the pod is deleted
+(or kept, for debugging, with `keep_pods`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from kubernetes import client, watch
+from kubernetes.client.exceptions import ApiException
+
+from latchlike.engine.executors import RunResult, TaskRun
+from latchlike.engine.executors.pods import (
+    MANAGED_BY,
+    MANAGER,
+    PodEnd,
+    PodSettings,
+    pod_end,
+    pod_manifest,
+    pod_name,
+    unschedulable,
+)
+
+log = logging.getLogger(__name__)
+SELECTOR = f"{MANAGED_BY}={MANAGER}"
+WATCH_SECONDS = 60
+"""How long one watch request lasts before it is renewed from the last resourceVersion."""
+RETRY_SECONDS = 1.0
+KEPT_ENDINGS = 100_000
+
+
+class KubernetesExecutor:
+    def __init__(
+        self,
+        api: client.CoreV1Api,
+        settings: PodSettings,
+        *,
+        log_dir: Path,
+        keep_pods: bool = False,
+        unschedulable_seconds: float = 300.0,
+    ) -> None:
+        self._api = api
+        self._settings = settings
+        self._log_dir = log_dir
+        self._keep_pods = keep_pods
+        self._unschedulable_seconds = unschedulable_seconds
+        self._waiting: dict[str, asyncio.Future[PodEnd]] = {}
+        self._ended: dict[str, PodEnd] = {}
+        """Pods seen ending while no attempt waited on them (a restart): the next `run` takes them."""
+        self._give_up: dict[str, asyncio.TimerHandle] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._watcher: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._watch: watch.Watch | None = None
+
+    async def run(self, run: TaskRun) -> RunResult:
+        self._start_watching()
+        name = pod_name(run.key)
+        loop = asyncio.get_running_loop()
+        ended = self._waiting[name] = loop.create_future()
+        if name in self._ended:
+            ended.set_result(self._ended.pop(name))
+        try:
+            refused = await self._create(run, name)
+            if refused is not None:
+                path = self._write_log(run.key, f"[latchlike] the cluster refused the pod: {refused}\n")
+                return RunResult(run.key, -1, path)
+            try:
+                end = await asyncio.wait_for(asyncio.shield(ended), run.timeout_seconds)
+            except TimeoutError:
+                end = PodEnd(-1, "the task ran past its timeout", timed_out=True, stopped=True)
+            log_path = await asyncio.to_thread(self._save_log, run.key, name, end)
+            if not self._keep_pods or end.stopped:
+                await asyncio.to_thread(self._delete, name)
+            return RunResult(run.key, end.exit_code, log_path, end.timed_out)
+        finally:
+            self._waiting.pop(name, None)
+            timer = self._give_up.pop(name, None)
+            if timer is not None:
+                timer.cancel()
+
+    async def cancel(self, key: str) -> None:
+        await asyncio.to_thread(self._delete, pod_name(key))
+
+    def log(self, key: str) -> str:
+        saved = self._log_path(key)
+        if saved.exists():
+            return saved.read_text(errors="replace")
+        try:
+            return self._pod_log(pod_name(key))
+        except ApiException:
+            return ""
+
+    async def close(self) -> None:
+        self._stopping.set()
+        if self._watch is not None:
+            self._watch.stop()
+        if self._watcher is not None:
+            await asyncio.to_thread(self._watcher.join, WATCH_SECONDS)
+
+    # Pods.
+
+    async def _create(self, run: TaskRun, name: str) -> str | None:
+        """Why the API server refused the pod, or None once it exists."""
+        try:
+            manifest = pod_manifest(run, self._settings)
+            # The answer is not read: the watch says what becomes of the pod.
+            await asyncio.to_thread(
+                self._api.create_namespaced_pod, self._settings.namespace, manifest, _preload_content=False
+            )
+        except ApiException as error:
+            if error.status != 409:  # 409: created before a restart; wait for that pod
+                return f"{error.status} {error.reason}: {error.body}"
+        return None
+
+    def _delete(self, name: str) -> None:
+        with contextlib.suppress(ApiException):  # already gone is fine
+            self._api.delete_namespaced_pod(
+                name, self._settings.namespace, grace_period_seconds=0, _preload_content=False
+            )
+
+    def _pod_log(self, name: str) -> str:
+        response = self._api.read_namespaced_pod_log(
+            name, self._settings.namespace, container="task", _preload_content=False
+        )
+        return bytes(response.data).decode(errors="replace")
+
+    def _log_path(self, key: str) -> Path:
+        return self._log_dir / f"{key}.log"
+
+    def _save_log(self, key: str, name: str, end: PodEnd) -> Path:
+        """The pod's log, kept after the pod is deleted; why it ended when it did not exit."""
+        try:
+            text = self._pod_log(name)
+        except ApiException as error:
+            text = f"(no log: {error.reason})\n"
+        if end.exit_code == -1:
+            text += f"\n[latchlike] the pod ended without an exit code: {end.reason}\n"
+        return self._write_log(key, text)
+
+    def _write_log(self, key: str, text: str) -> Path:
+        path = self._log_path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    # The watch: one thread follows every pod latchlike manages and tells the event loop.
+
+    def _start_watching(self) -> None:
+        if self._watcher is None:
+            self._loop = asyncio.get_running_loop()
+            self._watcher = threading.Thread(target=self._watch_forever, name="pod-watch", daemon=True)
+            self._watcher.start()
+
+    def _watch_forever(self) -> None:
+        version: str | None = None
+        while not self._stopping.is_set():
+            try:
+                if version is None:
+                    version = self._list()
+                version = self._follow(version)
+            except ApiException as error:
+                if error.status == 410:  # our resourceVersion is too old: list again
+                    version = None
+                else:
+                    log.warning("pod watch failed (%s); retrying", error.reason)
+                    self._stopping.wait(RETRY_SECONDS)
+            except Exception:  # the connection dropped, or the API server restarted
+                log.exception("pod watch failed; retrying")
+                self._stopping.wait(RETRY_SECONDS)
+
+    def _list(self) -> str:
+        response = self._api.list_namespaced_pod(
+            self._settings.namespace, label_selector=SELECTOR, _preload_content=False
+        )
+        listing = json.loads(response.data)
+        for pod in listing.get("items") or []:
+            self._tell("ADDED", pod)
+        return str(listing["metadata"]["resourceVersion"])
+
+    def _follow(self, version: str) -> str | None:
+        """Events from `version` on; the version to go on from (None: list again)."""
+        self._watch = watch.Watch()
+        for event in self._watch.stream(
+            self._api.list_namespaced_pod,
+            self._settings.namespace,
+            label_selector=SELECTOR,
+            resource_version=version,
+            allow_watch_bookmarks=True,
+            timeout_seconds=WATCH_SECONDS,
+            deserialize=False,
+        ):
+            pod = event["object"]
+            if event["type"] == "ERROR":
+                return None if pod.get("code") == 410 else version
+            version = pod["metadata"]["resourceVersion"]
+            if event["type"] != "BOOKMARK":
+                self._tell(event["type"], pod)
+            if self._stopping.is_set():
+                break
+        return version
+
+    def _tell(self, kind: str, pod: dict[str, Any]) -> None:
+        assert self._loop is not None
+        self._loop.call_soon_threadsafe(self._on_event, kind, pod)
+
+    def _on_event(self, kind: str, pod: dict[str, Any]) -> None:
+        """In the event loop: settle the attempt waiting on this pod, if it ended."""
+        name = pod["metadata"]["name"]
+        end = pod_end(pod)
+        if end is None and kind == "DELETED":
+            end = PodEnd(-1, "the pod was deleted before it ended")
+        waiting = self._waiting.get(name)
+        if end is not None:
+            if waiting is None:
+                self._ended[name] = end
+                if len(self._ended) > KEPT_ENDINGS:
+                    self._ended.pop(next(iter(self._ended)))
+            elif not waiting.done():
+                waiting.set_result(end)
+            return
+        message = unschedulable(pod)
+        if message is None:
+            timer = self._give_up.pop(name, None)
+            if timer is not None:
+                timer.cancel()
+        elif waiting is not None and name not in self._give_up:
+            assert self._loop is not None
+            self._give_up[name] = self._loop.call_later(self._unschedulable_seconds, self._unschedulable, name, message)
+
+    def _unschedulable(self, name: str, message: str) -> None:
+        waiting = self._waiting.get(name)
+        if waiting is not None and not waiting.done():
+            waiting.set_result(PodEnd(-1, f"the pod could not be scheduled: {message}", stopped=True))

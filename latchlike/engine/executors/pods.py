@@ -1,0 +1,122 @@
+"""A task attempt as a Kubernetes pod manifest, and a pod's status as an attempt's end.
+
+Pure functions over plain dicts (what the API server takes and returns as JSON), so every
+manifest can be checked against the official schema offline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from latchlike.engine.executors import TaskRun
+
+MANAGED_BY = "app.kubernetes.io/managed-by"
+MANAGER = "latchlike"
+RUN_KEY_ANNOTATION = "latchlike.io/run-key"
+LABEL_PREFIX = "latchlike.io/"
+CONTAINER = "task"
+_NAME_LIMIT = 63
+_INVALID = re.compile(r"[^a-z0-9-]+")
+_LABEL_INVALID = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+@dataclass(frozen=True)
+class PodSettings:
+    namespace: str
+    service_account: str | None = None
+    store_env: Mapping[str, str] | None = None
+    """Plain settings every task needs to reach the store (its endpoint)."""
+    store_secret: str | None = None
+    """A Secret whose keys become environment variables: the store's credentials."""
+    owner: Mapping[str, str] | None = None
+    """An ownerReference (apiVersion, kind, name, uid): deleting the owner deletes the pods."""
+
+
+def pod_name(key: str) -> str:
+    """Deterministic and valid (a DNS label): the same attempt always names the same pod,
+    so a restarted server finds the pod it created instead of creating another."""
+    readable = _INVALID.sub("-", key.lower()).strip("-")
+    digest = hashlib.sha256(key.encode()).hexdigest()[:10]
+    return f"{readable[: _NAME_LIMIT - len(digest) - 1].rstrip('-')}-{digest}"
+
+
+def label_value(value: str) -> str:
+    cleaned = _LABEL_INVALID.sub("_", value)[:_NAME_LIMIT]
+    return cleaned.strip("_.-") or "_"
+
+
+def pod_manifest(run: TaskRun, settings: PodSettings) -> dict[str, Any]:
+    labels = {MANAGED_BY: MANAGER, **{LABEL_PREFIX + k: label_value(v) for k, v in run.labels.items()}}
+    env = [{"name": k, "value": v} for k, v in {**(settings.store_env or {}), **run.env}.items()]
+    container: dict[str, Any] = {
+        "name": CONTAINER,
+        "image": run.image,
+        "command": list(run.command),
+        "env": env,
+        "resources": _resources(run),
+        "terminationMessagePolicy": "FallbackToLogsOnError",
+    }
+    if settings.store_secret:
+        container["envFrom"] = [{"secretRef": {"name": settings.store_secret}}]
+    metadata: dict[str, Any] = {
+        "name": pod_name(run.key),
+        "namespace": settings.namespace,
+        "labels": labels,
+        "annotations": {RUN_KEY_ANNOTATION: run.key},
+    }
+    if settings.owner:
+        metadata["ownerReferences"] = [{**settings.owner, "blockOwnerDeletion": False, "controller": False}]
+    spec: dict[str, Any] = {"restartPolicy": "Never", "containers": [container]}
+    if settings.service_account:
+        spec["serviceAccountName"] = settings.service_account
+    if run.timeout_seconds:
+        spec["activeDeadlineSeconds"] = max(1, int(run.timeout_seconds))
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
+
+
+def _resources(run: TaskRun) -> dict[str, dict[str, str]]:
+    """Flyte's rule: a limit without a request requests the limit; a request without a
+    limit is limited by it."""
+    requests = {**run.limits, **run.requests}
+    limits = {**run.requests, **run.limits}
+    return {key: value for key, value in (("requests", requests), ("limits", limits)) if value}
+
+
+@dataclass(frozen=True)
+class PodEnd:
+    exit_code: int
+    """The container's exit code; -1 when it never ran to an exit (evicted, deadline)."""
+    reason: str
+    timed_out: bool = False
+    stopped: bool = False
+    """latchlike gave up on it (timeout, never scheduled): the pod must go even if kept."""
+
+
+def pod_end(pod: Mapping[str, Any]) -> PodEnd | None:
+    """How a pod ended, or None while it has not."""
+    status = pod.get("status") or {}
+    phase = status.get("phase")
+    if phase not in ("Succeeded", "Failed"):
+        return None
+    for container in status.get("containerStatuses") or []:
+        terminated = (container.get("state") or {}).get("terminated")
+        if container.get("name") == CONTAINER and terminated:
+            return PodEnd(int(terminated.get("exitCode", -1)), terminated.get("reason") or phase)
+    reason = status.get("reason") or phase
+    message = status.get("message") or ""
+    return PodEnd(-1, f"{reason}: {message}".strip(": "), timed_out=reason == "DeadlineExceeded")
+
+
+def unschedulable(pod: Mapping[str, Any]) -> str | None:
+    """The scheduler's message when it cannot place the pod (no node fits its requests)."""
+    status = pod.get("status") or {}
+    if status.get("phase") != "Pending":
+        return None
+    for condition in status.get("conditions") or []:
+        if condition.get("type") == "PodScheduled" and condition.get("reason") == "Unschedulable":
+            return str(condition.get("message") or "no node can run this pod")
+    return None

@@ -1,0 +1,294 @@
+"""A fake of the Kubernetes core/v1 pods API at the HTTP level, for the official client.
+
+It speaks what the executor uses: create (409 when the name is taken), get, list and watch
+with resourceVersion (410 when asked for a version older than it keeps, bookmarks at the
+end of each watch), delete, and log. A "kubelet" per pod plays what a test asks of it:
+run the container's command as a local process (the image is not pulled: the command runs
+in this machine's Python environment), succeed or fail at once, be evicted, never be
+scheduled, or hang. Every manifest created is kept so tests can validate it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+from kubernetes import client
+
+Behaviour = Callable[[dict[str, Any]], str]
+"""What the kubelet does with a new pod: "run", "succeed", "fail", "evict", "unschedulable" or "hang"."""
+
+
+def always(what: str) -> Behaviour:
+    return lambda pod: what
+
+
+@dataclass
+class _Event:
+    version: int
+    kind: str
+    pod: dict[str, Any]
+
+
+@dataclass
+class FakeCluster:
+    behaviour: Behaviour = field(default_factory=lambda: always("run"))
+    history: int = 100_000
+    """Watch events kept; a watch from an older resourceVersion gets 410 Gone."""
+    pods: dict[str, dict[str, Any]] = field(default_factory=dict)
+    logs: dict[str, str] = field(default_factory=dict)
+    created: list[dict[str, Any]] = field(default_factory=list)
+    """Every manifest a client sent, as sent."""
+    events: list[_Event] = field(default_factory=list)
+    version: int = 1
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def _record(self, kind: str, pod: dict[str, Any]) -> None:
+        """Under `changed`: a new resourceVersion for this change, and an event for watchers."""
+        self.version += 1
+        pod["metadata"]["resourceVersion"] = str(self.version)
+        self.events.append(_Event(self.version, kind, json.loads(json.dumps(pod))))
+        del self.events[: -self.history]
+        self.changed.notify_all()
+
+    def create(self, namespace: str, manifest: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        name = manifest["metadata"]["name"]
+        with self.changed:
+            self.created.append(manifest)
+            if name in self.pods:
+                return 409, _status(409, "AlreadyExists", f'pods "{name}" already exists')
+            pod = json.loads(json.dumps(manifest))
+            pod["metadata"] |= {"namespace": namespace, "uid": str(uuid.uuid4()), "creationTimestamp": _now()}
+            pod["status"] = {"phase": "Pending"}
+            self.pods[name] = pod
+            self._record("ADDED", pod)
+        threading.Thread(target=self._kubelet, args=(name, self.behaviour(pod)), daemon=True).start()
+        return 201, pod
+
+    def delete(self, name: str) -> tuple[int, dict[str, Any]]:
+        with self.changed:
+            pod = self.pods.pop(name, None)
+            if pod is None:
+                return 404, _status(404, "NotFound", f'pods "{name}" not found')
+            self._record("DELETED", pod)
+            process = self.processes.pop(name, None)
+        if process is not None and process.poll() is None:
+            process.kill()
+        return 200, pod
+
+    def set_status(self, name: str, status: dict[str, Any]) -> None:
+        with self.changed:
+            pod = self.pods.get(name)
+            if pod is not None:
+                pod["status"] = status
+                self._record("MODIFIED", pod)
+
+    def watch_from(self, version: int) -> list[_Event] | None:
+        """Events after `version`; None when they are no longer kept."""
+        if self.events and version < self.events[0].version - 1:
+            return None
+        return [event for event in self.events if event.version > version]
+
+    # The kubelet.
+
+    def _kubelet(self, name: str, behaviour: str) -> None:
+        match behaviour:
+            case "unschedulable":
+                condition = {"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                             "message": "0/3 nodes are available: 3 Insufficient memory."}  # fmt: skip
+                self.set_status(name, {"phase": "Pending", "conditions": [condition]})
+            case "hang":
+                self.set_status(name, _running())
+            case "evict":
+                self.set_status(name, _running())
+                self.set_status(name, {"phase": "Failed", "reason": "Evicted",
+                                       "message": "The node was low on resource: memory."})  # fmt: skip
+            case "succeed" | "fail":
+                self.set_status(name, _terminated(0 if behaviour == "succeed" else 1))
+            case _:
+                self._run(name)
+
+    def _run(self, name: str) -> None:
+        with self.changed:
+            pod = json.loads(json.dumps(self.pods.get(name)))
+        if not pod:
+            return
+        container = pod["spec"]["containers"][0]
+        env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+        env |= {item["name"]: item["value"] for item in container.get("env", [])}
+        self.set_status(name, _running())
+        with tempfile.TemporaryDirectory() as workdir:
+            process = subprocess.Popen(
+                container["command"], cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+            )
+            with self.changed:
+                self.processes[name] = process
+            output, _ = process.communicate()
+        with self.changed:
+            self.logs[name] = output.decode(errors="replace")
+            self.processes.pop(name, None)
+        if process.returncode >= 0:  # a negative code: killed by a delete
+            self.set_status(name, _terminated(process.returncode))
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _container(state: dict[str, Any], ready: bool) -> dict[str, Any]:
+    return {"name": "task", "image": "fake", "imageID": "fake", "ready": ready, "restartCount": 0, "state": state}
+
+
+def _running() -> dict[str, Any]:
+    return {"phase": "Running", "containerStatuses": [_container({"running": {"startedAt": _now()}}, True)]}
+
+
+def _terminated(code: int) -> dict[str, Any]:
+    state = {"terminated": {"exitCode": code, "reason": "Completed" if code == 0 else "Error", "finishedAt": _now()}}
+    return {"phase": "Succeeded" if code == 0 else "Failed", "containerStatuses": [_container(state, False)]}
+
+
+def _status(code: int, reason: str, message: str) -> dict[str, Any]:
+    return {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code, "reason": reason,
+            "message": message}  # fmt: skip
+
+
+def _selected(pod: dict[str, Any], selector: str) -> bool:
+    labels = pod["metadata"].get("labels") or {}
+    wanted = (part.split("=", 1) for part in selector.split(",") if part)
+    return all(labels.get(key) == value for key, value in wanted)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    cluster: FakeCluster
+    protocol_version = "HTTP/1.1"  # keep-alive, and chunked watch streams as the API server sends them
+
+    def log_message(self, *args: Any) -> None:
+        """Quiet: tests read the cluster's state, not its access log."""
+
+    def do_POST(self) -> None:
+        parts = self._parts()
+        if len(parts) != 5 or parts[4] != "pods":
+            return self._send(404, _status(404, "NotFound", self.path))
+        manifest = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self._send(*self.cluster.create(parts[3], manifest))
+
+    def do_DELETE(self) -> None:
+        parts = self._parts()
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))  # DeleteOptions: not needed here
+        self._send(*self.cluster.delete(parts[5]))
+
+    def do_GET(self) -> None:
+        parts = self._parts()
+        query = {key: values[0] for key, values in parse_qs(urlparse(self.path).query).items()}
+        if len(parts) == 7 and parts[6] == "log":
+            with self.cluster.changed:
+                known, text = parts[5] in self.cluster.pods, self.cluster.logs.get(parts[5], "")
+            return self._send_text(text) if known else self._send(404, _status(404, "NotFound", parts[5]))
+        if len(parts) == 6:
+            with self.cluster.changed:
+                pod = self.cluster.pods.get(parts[5])
+            return self._send(200, pod) if pod else self._send(404, _status(404, "NotFound", parts[5]))
+        selector = query.get("labelSelector", "")
+        if query.get("watch", "").lower() in ("true", "1"):
+            return self._watch(int(query.get("resourceVersion") or 0), selector, float(query.get("timeoutSeconds", 30)))
+        with self.cluster.changed:
+            items = [pod for pod in self.cluster.pods.values() if _selected(pod, selector)]
+            metadata = {"resourceVersion": str(self.cluster.version)}
+            listing = {"kind": "PodList", "apiVersion": "v1", "metadata": metadata, "items": items}
+            body = json.dumps(listing).encode()
+        self._send_bytes(200, body, "application/json")
+
+    def _watch(self, version: int, selector: str, timeout: float) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.cluster.changed:
+                events = self.cluster.watch_from(version)
+                if events == []:
+                    self.cluster.changed.wait(min(1.0, deadline - time.monotonic()))
+                    events = self.cluster.watch_from(version)
+            if events is None:
+                self._line({"type": "ERROR", "object": _status(410, "Expired", "too old resource version")})
+                break
+            for event in events:
+                version = event.version
+                if _selected(event.pod, selector):
+                    self._line({"type": event.kind, "object": event.pod})
+        else:
+            bookmark = {"kind": "Pod", "apiVersion": "v1", "metadata": {"resourceVersion": str(version)}}
+            self._line({"type": "BOOKMARK", "object": bookmark})
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
+
+    def _line(self, event: dict[str, Any]) -> None:
+        data = json.dumps(event).encode() + b"\n"
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
+
+    def _parts(self) -> list[str]:
+        return urlparse(self.path).path.strip("/").split("/")
+
+    def _send(self, code: int, body: dict[str, Any]) -> None:
+        self._send_bytes(code, json.dumps(body).encode(), "application/json")
+
+    def _send_text(self, text: str) -> None:
+        self._send_bytes(200, text.encode(), "text/plain")
+
+    def _send_bytes(self, code: int, body: bytes, content_type: str) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client closing its keep-alive connection is not an error of the fake's."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+class FakeApiServer:
+    """The fake on a loopback port, with a `CoreV1Api` configured for it."""
+
+    def __init__(self, cluster: FakeCluster) -> None:
+        self.cluster = cluster
+        handler = type("Handler", (_Handler,), {"cluster": cluster})
+        self._server = _Server(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeApiServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        for process in list(self.cluster.processes.values()):
+            process.kill()
+
+    def api(self) -> client.CoreV1Api:
+        configuration = client.Configuration()
+        configuration.host = f"http://127.0.0.1:{self._server.server_port}"
+        return client.CoreV1Api(client.ApiClient(configuration))

@@ -1,0 +1,178 @@
+"""The kubernetes executor, through the official client, against a fake pods API."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import kubernetes_validate
+import pytest
+
+from latchlike.engine.executors import RunResult, TaskRun
+from latchlike.engine.executors.kubernetes import KubernetesExecutor
+from latchlike.engine.executors.pods import PodSettings, pod_name
+from latchlike.platform import Platform
+from tests.engine.running import attempts, int_output, launch, run_until_done
+from tests.k8s.fake_api import FakeApiServer, FakeCluster, always
+from tests.k8s.test_manifests import KUBERNETES_VERSION
+
+SETTINGS = PodSettings(
+    namespace="latchlike",
+    service_account="latchlike-tasks",
+    store_env={"FLYTE_AWS_ENDPOINT": "http://minio:9000"},
+    store_secret="latchlike-store",
+)
+
+
+@pytest.fixture
+def cluster() -> Iterator[FakeApiServer]:
+    with FakeApiServer(FakeCluster()) as server:
+        yield server
+
+
+def _run(
+    server: FakeApiServer, tmp_path: Path, *runs: TaskRun, keep_pods: bool = False, unschedulable_seconds: float = 300
+) -> list[RunResult]:
+    async def go() -> list[RunResult]:
+        executor = KubernetesExecutor(server.api(), SETTINGS, log_dir=tmp_path, keep_pods=keep_pods,
+                                      unschedulable_seconds=unschedulable_seconds)  # fmt: skip
+        try:
+            return await asyncio.wait_for(asyncio.gather(*(executor.run(run) for run in runs)), 60)
+        finally:
+            await executor.close()
+
+    return asyncio.run(go())
+
+
+def _task(key: str, script: str = "print('hello from the pod')", **extra: object) -> TaskRun:
+    return TaskRun(key, (sys.executable, "-c", script), {"SAMPLE": "s1"}, image="ghcr.io/example/qc:1",
+                   requests={"cpu": "500m"}, limits={"memory": "1Gi"},
+                   labels={"execution": "abc123", "workflow": "pipelines.basic.fan", "node": "n0-0-n1"},
+                   **extra)  # type: ignore[arg-type]  # fmt: skip
+
+
+def test_a_task_runs_as_a_pod_whose_log_is_kept_after_it_is_deleted(cluster: FakeApiServer, tmp_path: Path) -> None:
+    [result] = _run(cluster, tmp_path, _task("flytesnacks-development-abc123-n0-1"))
+    assert (result.exit_code, result.timed_out) == (0, False)
+    assert result.log_path is not None and "hello from the pod" in result.log_path.read_text()
+    assert cluster.cluster.pods == {}  # deleted once ended
+
+
+def test_the_pod_manifest_is_valid_labelled_and_carries_the_task_contract(
+    cluster: FakeApiServer, tmp_path: Path
+) -> None:
+    _run(cluster, tmp_path, _task("flytesnacks-development-abc123-n0-0-n1-2"))
+    [manifest] = cluster.cluster.created
+    kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+    assert manifest["metadata"]["name"] == pod_name("flytesnacks-development-abc123-n0-0-n1-2")
+    assert manifest["metadata"]["labels"] == {
+        "app.kubernetes.io/managed-by": "latchlike", "latchlike.io/execution": "abc123",
+        "latchlike.io/workflow": "pipelines.basic.fan", "latchlike.io/node": "n0-0-n1",
+    }  # fmt: skip
+    container = manifest["spec"]["containers"][0]
+    assert container["image"] == "ghcr.io/example/qc:1"
+    # A request without a limit is limited by it, a limit without a request requests it (as in Flyte).
+    assert container["resources"] == {"requests": {"cpu": "500m", "memory": "1Gi"},
+                                      "limits": {"cpu": "500m", "memory": "1Gi"}}  # fmt: skip
+    assert {"name": "SAMPLE", "value": "s1"} in container["env"]
+    assert {"name": "FLYTE_AWS_ENDPOINT", "value": "http://minio:9000"} in container["env"]
+    assert container["envFrom"] == [{"secretRef": {"name": "latchlike-store"}}]
+    assert manifest["spec"]["restartPolicy"] == "Never"
+    assert manifest["spec"]["serviceAccountName"] == "latchlike-tasks"
+
+
+def test_pod_names_are_deterministic_valid_and_distinct() -> None:
+    keys = ["p-d-e1-n0-1", "p-d-e1-n0-2", "P_D-e1-" + "n0-0-n1-" * 20 + "1", "p-d-e1-n0-0-n1-" * 20 + "2"]
+    names = [pod_name(key) for key in keys]
+    assert names == [pod_name(key) for key in keys]
+    assert len(set(names)) == len(names)
+    assert all(len(name) <= 63 and name == name.lower() and name[0].isalnum() for name in names)
+
+
+def test_a_failing_container_reports_its_exit_code(cluster: FakeApiServer, tmp_path: Path) -> None:
+    [result] = _run(cluster, tmp_path, _task("k-fail-1", "import sys; print('bad input'); sys.exit(3)"))
+    assert result.exit_code == 3
+    assert result.log_path is not None and "bad input" in result.log_path.read_text()
+
+
+def test_an_evicted_pod_ends_without_an_exit_code_and_says_why(cluster: FakeApiServer, tmp_path: Path) -> None:
+    cluster.cluster.behaviour = always("evict")
+    [result] = _run(cluster, tmp_path, _task("k-evicted-1"))
+    assert result.exit_code == -1
+    assert result.log_path is not None and "Evicted: The node was low on resource" in result.log_path.read_text()
+
+
+def test_a_pod_that_is_never_scheduled_is_given_up_and_deleted(cluster: FakeApiServer, tmp_path: Path) -> None:
+    cluster.cluster.behaviour = always("unschedulable")
+    [result] = _run(cluster, tmp_path, _task("k-pending-1"), keep_pods=True, unschedulable_seconds=0.5)
+    assert result.exit_code == -1
+    assert result.log_path is not None and "Insufficient memory" in result.log_path.read_text()
+    assert cluster.cluster.pods == {}
+
+
+def test_a_pod_past_its_timeout_is_deleted(cluster: FakeApiServer, tmp_path: Path) -> None:
+    cluster.cluster.behaviour = always("hang")
+    [result] = _run(cluster, tmp_path, _task("k-slow-1", timeout_seconds=1))
+    assert result.timed_out
+    assert cluster.cluster.pods == {}
+
+
+def test_after_a_restart_the_same_attempt_waits_for_its_pod_instead_of_creating_another(
+    cluster: FakeApiServer, tmp_path: Path
+) -> None:
+    cluster.cluster.behaviour = always("succeed")
+    [first] = _run(cluster, tmp_path, _task("k-again-1"), keep_pods=True)
+    [second] = _run(cluster, tmp_path, _task("k-again-1"), keep_pods=True)  # a new executor: the server restarted
+    assert first.exit_code == second.exit_code == 0
+    assert len(cluster.cluster.created) == 2 and len(cluster.cluster.pods) == 1  # the second create got 409
+
+
+def test_many_pods_are_followed_by_one_watch(cluster: FakeApiServer, tmp_path: Path) -> None:
+    cluster.cluster.behaviour = always("succeed")
+    results = _run(cluster, tmp_path, *(_task(f"k-many-{i}") for i in range(40)))
+    assert [result.exit_code for result in results] == [0] * 40
+
+
+def test_cancel_deletes_the_pod(cluster: FakeApiServer, tmp_path: Path) -> None:
+    cluster.cluster.behaviour = always("hang")
+
+    async def go() -> RunResult:
+        executor = KubernetesExecutor(cluster.api(), SETTINGS, log_dir=tmp_path)
+        try:
+            running = asyncio.create_task(executor.run(_task("k-cancel-1")))
+            while not cluster.cluster.pods:
+                await asyncio.sleep(0.05)
+            await executor.cancel("k-cancel-1")
+            return await asyncio.wait_for(running, 30)
+        finally:
+            await executor.close()
+
+    result = asyncio.run(go())
+    assert result.exit_code == -1 and cluster.cluster.pods == {}
+
+
+@pytest.mark.slow
+def test_a_workflow_runs_each_task_as_a_pod(registered: Platform, cluster: FakeApiServer) -> None:
+    executor = KubernetesExecutor(cluster.api(), SETTINGS, log_dir=registered.settings.data_dir / "logs")
+    execution = run_until_done(registered, launch(registered, "pipelines.basic.fan", {"x": 3}), executor=executor)
+    assert execution.phase == "SUCCEEDED", execution.error
+    assert int_output(execution) == 24
+    assert len(cluster.cluster.created) == 4  # one pod per task, none twice
+    for manifest in cluster.cluster.created:
+        kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+        assert manifest["metadata"]["labels"]["latchlike.io/execution"] == execution.name
+
+
+@pytest.mark.slow
+def test_a_workflow_whose_pods_cannot_be_scheduled_fails_saying_so(
+    registered: Platform, cluster: FakeApiServer
+) -> None:
+    cluster.cluster.behaviour = always("unschedulable")
+    executor = KubernetesExecutor(cluster.api(), SETTINGS, log_dir=registered.settings.data_dir / "logs",
+                                  unschedulable_seconds=0.5)  # fmt: skip
+    execution = run_until_done(registered, launch(registered, "pipelines.basic.fan", {"x": 3}), executor=executor)
+    assert execution.phase == "FAILED"
+    assert execution.error is not None and "could not be scheduled" in execution.error
+    assert attempts(registered, execution) == [("n0", 1, "RETRYABLE_FAILURE")]
