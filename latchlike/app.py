@@ -1,5 +1,5 @@
 """create_app(settings): the HTTP app, whose lifespan also runs the gRPC server, the
-engine loop (local executor) and registers the built-in workflows."""
+engine loop (with the executor the settings choose) and registers the built-in workflows."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from latchlike import __version__
 from latchlike.builtins import register_builtin_workflows
 from latchlike.config import Settings
-from latchlike.engine.executors.local import LocalExecutor
+from latchlike.engine.executors.choice import build_executor
 from latchlike.engine.loop import Engine
 from latchlike.grpc.server import build_grpc_server
 from latchlike.platform import open_platform
@@ -42,7 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
         )
         await server.start()
         log.info("gRPC (FlyteAdmin subset) listening on %s:%d", settings.host, port)
-        executor = LocalExecutor(settings.data_dir, max_parallel=settings.max_parallel_tasks, warm=settings.warm_start)
+        executor = build_executor(settings)
         engine = Engine(platform, executor)
         app.state.engine = engine
         engine_task = asyncio.create_task(engine.run_forever()) if settings.run_engine else None

@@ -54,6 +54,25 @@ class Settings(BaseSettings):
     max_parallel_tasks: int = Field(
         default_factory=lambda: os.cpu_count() or 2, gt=0, description="Task processes the local executor runs at once."
     )
+    executor: Literal["local", "kubernetes"] = Field(
+        "local", description="Where task attempts run: local processes, or one Kubernetes pod each."
+    )
+    kubernetes_namespace: str = "latchlike"
+    kubernetes_service_account: str = Field(
+        "", description="Service account of task pods; empty: the namespace's default."
+    )
+    kubernetes_store_secret: str = Field(
+        "", description="Secret whose keys task pods get as environment variables: the store's credentials."
+    )
+    kubernetes_data_claim: str = Field(
+        "",
+        description="A ReadWriteMany PersistentVolumeClaim holding data_dir, mounted in every task pod at the same "
+        "path, for a local store shared with pods (an s3:// store needs none).",
+    )
+    kubernetes_keep_pods: bool = Field(False, description="Keep ended pods (their logs are saved either way).")
+    kubernetes_unschedulable_seconds: float = Field(
+        300, gt=0, description="How long a pod may wait for a node before its attempt fails (and is retried)."
+    )
     builtin_image: str = "ghcr.io/latchlike/latchlike:latest"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 

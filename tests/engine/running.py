@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
+import httpx
 from flyteidl.core import literals_pb2
 from sqlalchemy import select
 
@@ -20,6 +22,7 @@ from latchlike.launches.service import launch_from_json
 from latchlike.platform import Platform
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
 from tests.samples import FIXTURES
+from tests.server import RunningServer
 
 ENGINE_PROJECT = FIXTURES / "engine_project"
 TIMEOUT_SECONDS = 90
@@ -76,3 +79,26 @@ def attempts(platform: Platform, execution: ExecutionRow) -> list[tuple[str, int
 def int_output(execution: ExecutionRow) -> int:
     assert execution.outputs is not None
     return int(literals_pb2.LiteralMap.FromString(execution.outputs).literals["o0"].scalar.primitive.integer)
+
+
+# The same through a running server's JSON API.
+
+
+def launch_over_http(server: RunningServer, workflow: str, inputs: dict[str, Any]) -> str:
+    response = httpx.post(
+        f"{server.url}/api/workflows/flytesnacks/development/{workflow}/executions", json={"inputs": inputs}
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["name"])
+
+
+def wait_over_http(server: RunningServer, name: str, until: Any) -> dict[str, Any]:
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        execution: dict[str, Any] = httpx.get(f"{server.url}/api/executions/flytesnacks/development/{name}").json()
+        if until(execution):
+            return execution
+        if execution["phase"] == "FAILED":
+            raise AssertionError(f"{name} failed: {execution['error']}\n{server.log()[-3000:]}")
+        time.sleep(0.2)
+    raise AssertionError(f"{name} never got there: {execution}\n{server.log()[-3000:]}")

@@ -4,9 +4,7 @@ the real `pyflyte register` (fast mode: tasks fetch their code bundle from the s
 from __future__ import annotations
 
 import signal
-import time
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -15,32 +13,12 @@ from flytekit.core.type_engine import TypeEngine
 
 from latchlike.db import Database
 from latchlike.executions.service import ExecutionKey, get_execution
-from tests.engine.running import ENGINE_PROJECT
+from tests.engine.running import ENGINE_PROJECT, launch_over_http, wait_over_http
 from tests.pyflyte import pyflyte_register
 from tests.server import RunningServer, start_server
 
 pytestmark = pytest.mark.slow
 TIMEOUT_SECONDS = 120
-
-
-def _launch(server: RunningServer, workflow: str, inputs: dict[str, Any]) -> str:
-    response = httpx.post(
-        f"{server.url}/api/workflows/flytesnacks/development/{workflow}/executions", json={"inputs": inputs}
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["name"])
-
-
-def _wait(server: RunningServer, name: str, until: Any) -> dict[str, Any]:
-    deadline = time.monotonic() + TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        execution: dict[str, Any] = httpx.get(f"{server.url}/api/executions/flytesnacks/development/{name}").json()
-        if until(execution):
-            return execution
-        if execution["phase"] == "FAILED":
-            raise AssertionError(f"{name} failed: {execution['error']}\n{server.log()[-3000:]}")
-        time.sleep(0.2)
-    raise AssertionError(f"{name} never got there: {execution}\n{server.log()[-3000:]}")
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +32,8 @@ def test_hello_world_runs_to_the_outputs_flytekit_computes(server: RunningServer
     from workflows.hello import Greeting, hello_world
 
     inputs = {"name": "Ada", "greeting": "Welcome", "excitement": 2, "times": 3}
-    name = _launch(server, "workflows.hello.hello_world", inputs)
-    execution = _wait(server, name, lambda e: e["phase"] == "SUCCEEDED")
+    name = launch_over_http(server, "workflows.hello.hello_world", inputs)
+    execution = wait_over_http(server, name, lambda e: e["phase"] == "SUCCEEDED")
     assert [(n["node_id"], n["attempt"], n["phase"]) for n in execution["nodes"]] == [
         ("n0", 1, "SUCCEEDED"),
         ("n1", 1, "SUCCEEDED"),
@@ -78,8 +56,8 @@ def test_hello_world_runs_to_the_outputs_flytekit_computes(server: RunningServer
 
 
 def test_a_fast_registered_workflow_fetches_its_bundle_and_runs(pipelines_server: RunningServer) -> None:
-    name = _launch(pipelines_server, "pipelines.basic.fan", {"x": 5})
-    execution = _wait(pipelines_server, name, lambda e: e["phase"] == "SUCCEEDED")
+    name = launch_over_http(pipelines_server, "pipelines.basic.fan", {"x": 5})
+    execution = wait_over_http(pipelines_server, name, lambda e: e["phase"] == "SUCCEEDED")
     assert execution["outputs"] == [{"name": "o0", "preview": "40"}]
     # Provenance: every task's version, image and the code bundle it fetched.
     bundles = {task["code_bundle"] for task in execution["tasks"]}
@@ -103,14 +81,14 @@ def test_after_kill_9_and_restart_the_execution_carries_on_without_rerunning_suc
     restartable.append(first)
     registered = pyflyte_register(first, ENGINE_PROJECT, package="pipelines")
     assert registered.returncode == 0, registered.stderr
-    name = _launch(first, "pipelines.basic.slow", {"seconds": 2})
-    _wait(first, name, lambda e: any(n["node_id"] == "n1" and n["phase"] == "RUNNING" for n in e["nodes"]))
+    name = launch_over_http(first, "pipelines.basic.slow", {"seconds": 2})
+    wait_over_http(first, name, lambda e: any(n["node_id"] == "n1" and n["phase"] == "RUNNING" for n in e["nodes"]))
     first.process.send_signal(signal.SIGKILL)
     first.process.wait()
 
     second = start_server(data_dir, builtins=False)
     restartable.append(second)
-    execution = _wait(second, name, lambda e: e["phase"] == "SUCCEEDED")
+    execution = wait_over_http(second, name, lambda e: e["phase"] == "SUCCEEDED")
     assert execution["outputs"] == [{"name": "o0", "preview": "4"}]
     n0 = [n for n in execution["nodes"] if n["node_id"] == "n0"]
     assert [(n["attempt"], n["phase"]) for n in n0] == [(1, "SUCCEEDED")]  # never ran again

@@ -7,16 +7,19 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import kubernetes_validate
 import pytest
+import yaml
 
 from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.executors.kubernetes import KubernetesExecutor
-from latchlike.engine.executors.pods import PodSettings, pod_name
+from latchlike.engine.executors.pods import PodSettings, pod_manifest, pod_name
 from latchlike.platform import Platform
-from tests.engine.running import attempts, int_output, launch, run_until_done
+from tests.engine.running import attempts, int_output, launch, launch_over_http, run_until_done, wait_over_http
 from tests.k8s.fake_api import FakeApiServer, FakeCluster, always
 from tests.k8s.test_manifests import KUBERNETES_VERSION
+from tests.server import start_server
 
 SETTINGS = PodSettings(
     namespace="latchlike",
@@ -176,3 +179,37 @@ def test_a_workflow_whose_pods_cannot_be_scheduled_fails_saying_so(
     assert execution.phase == "FAILED"
     assert execution.error is not None and "could not be scheduled" in execution.error
     assert attempts(registered, execution) == [("n0", 1, "RETRYABLE_FAILURE")]
+
+
+@pytest.mark.slow
+def test_the_server_runs_tasks_as_pods_when_told_to(tmp_path: Path, cluster: FakeApiServer) -> None:
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        yaml.safe_dump({
+            "apiVersion": "v1", "kind": "Config", "current-context": "fake",
+            "clusters": [{"name": "fake", "cluster": {"server": cluster.api().api_client.configuration.host}}],
+            "users": [{"name": "fake", "user": {}}],
+            "contexts": [{"name": "fake", "context": {"cluster": "fake", "user": "fake", "namespace": "latchlike"}}],
+        })
+    )  # fmt: skip
+    env = {"LATCHLIKE_EXECUTOR": "kubernetes", "KUBECONFIG": str(kubeconfig), "LATCHLIKE_KUBERNETES_KEEP_PODS": "true"}
+    server = start_server(tmp_path / "data", env=env)
+    try:
+        name = launch_over_http(server, "workflows.hello.hello_world", {"name": "Ada", "times": 2})
+        execution = wait_over_http(server, name, lambda e: e["phase"] == "SUCCEEDED")
+        assert [(n["node_id"], n["phase"]) for n in execution["nodes"]] == [("n0", "SUCCEEDED"), ("n1", "SUCCEEDED")]
+        pods = list(cluster.cluster.pods.values())  # kept, as the setting asks
+        assert sorted(pod["metadata"]["labels"]["latchlike.io/node"] for pod in pods) == ["n0", "n1"]
+        assert {pod["metadata"]["labels"]["latchlike.io/execution"] for pod in pods} == {name}
+        log = httpx.get(f"{server.url}/executions/flytesnacks/development/{name}/nodes/n0/1/log")
+        assert log.status_code == 200
+    finally:
+        server.stop()
+
+
+def test_a_shared_data_claim_is_mounted_where_the_server_keeps_its_store() -> None:
+    settings = PodSettings(namespace="latchlike", data_claim="latchlike-data", data_path="/data")
+    manifest = pod_manifest(_task("p-d-e-n0-1"), settings)
+    kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+    assert manifest["spec"]["volumes"] == [{"name": "data", "persistentVolumeClaim": {"claimName": "latchlike-data"}}]
+    assert manifest["spec"]["containers"][0]["volumeMounts"] == [{"name": "data", "mountPath": "/data"}]

@@ -34,6 +34,9 @@ class PodSettings:
     """A Secret whose keys become environment variables: the store's credentials."""
     owner: Mapping[str, str] | None = None
     """An ownerReference (apiVersion, kind, name, uid): deleting the owner deletes the pods."""
+    data_claim: str | None = None
+    data_path: str | None = None
+    """A shared volume claim mounted at `data_path`: the server's local store, seen by pods."""
 
 
 def pod_name(key: str) -> str:
@@ -71,6 +74,9 @@ def pod_manifest(run: TaskRun, settings: PodSettings) -> dict[str, Any]:
     if settings.owner:
         metadata["ownerReferences"] = [{**settings.owner, "blockOwnerDeletion": False, "controller": False}]
     spec: dict[str, Any] = {"restartPolicy": "Never", "containers": [container]}
+    if settings.data_claim and settings.data_path:
+        container["volumeMounts"] = [{"name": "data", "mountPath": settings.data_path}]
+        spec["volumes"] = [{"name": "data", "persistentVolumeClaim": {"claimName": settings.data_claim}}]
     if settings.service_account:
         spec["serviceAccountName"] = settings.service_account
     if run.timeout_seconds:

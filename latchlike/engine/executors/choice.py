@@ -1,0 +1,43 @@
+"""The executor the settings ask for."""
+
+from __future__ import annotations
+
+import os
+
+from latchlike.config import Settings
+from latchlike.engine.executors import Executor
+from latchlike.engine.executors.local import LocalExecutor
+
+
+def build_executor(settings: Settings) -> Executor:
+    if settings.executor == "local":
+        return LocalExecutor(settings.data_dir, max_parallel=settings.max_parallel_tasks, warm=settings.warm_start)
+    return _kubernetes(settings)
+
+
+def _kubernetes(settings: Settings) -> Executor:
+    from kubernetes import client, config
+
+    from latchlike.engine.executors.kubernetes import KubernetesExecutor
+    from latchlike.engine.executors.pods import PodSettings
+
+    if os.environ.get("KUBERNETES_SERVICE_HOST"):  # running in the cluster: its service account
+        config.load_incluster_config()
+    else:
+        config.load_kube_config()
+    store_env = {"FLYTE_AWS_ENDPOINT": settings.s3_endpoint} if settings.s3_endpoint else {}
+    pods = PodSettings(
+        namespace=settings.kubernetes_namespace,
+        service_account=settings.kubernetes_service_account or None,
+        store_env=store_env,
+        store_secret=settings.kubernetes_store_secret or None,
+        data_claim=settings.kubernetes_data_claim or None,
+        data_path=str(settings.data_dir.resolve()),
+    )
+    return KubernetesExecutor(
+        client.CoreV1Api(),
+        pods,
+        log_dir=settings.data_dir / "logs",
+        keep_pods=settings.kubernetes_keep_pods,
+        unschedulable_seconds=settings.kubernetes_unschedulable_seconds,
+    )
