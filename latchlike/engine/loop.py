@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 
 from flyteidl.core import literals_pb2
 from sqlalchemy import select
@@ -31,6 +32,8 @@ from latchlike.platform import Platform
 log = logging.getLogger(__name__)
 KEPT_PLANS = 64
 """Workflow versions whose plans stay in memory; an older one is read again when needed."""
+FULL_PASS_SECONDS = 30.0
+"""How often every active execution is walked even if nothing said it changed."""
 
 
 class Engine:
@@ -41,6 +44,11 @@ class Engine:
         self._running: dict[str, asyncio.Task[RunResult]] = {}
         self._plans: dict[tuple[str, str, str, str], Plan] = {}
         self._data = NodeData(platform.store, platform.settings.data_dir)
+        self._rows: dict[int, dict[str, NodeExecutionRow]] = {}
+        """Node rows of the executions walked so far, by execution id: read once, then kept."""
+        self._owners: dict[str, int] = {}
+        """The execution each running attempt belongs to, by run key."""
+        self._last_full_pass = 0.0
 
     async def run_forever(self) -> None:
         while True:
@@ -54,7 +62,16 @@ class Engine:
         finished = {key: task.result() for key, task in self._running.items() if task.done()}
         for key in finished:
             del self._running[key]
-        to_start, to_cancel = await asyncio.to_thread(self._advance, finished)
+        full_pass = time.monotonic() - self._last_full_pass > FULL_PASS_SECONDS
+        try:
+            to_start, to_cancel = await asyncio.to_thread(self._advance, finished, full_pass)
+        except Exception:
+            # The transaction rolled back: what the engine kept may be ahead of the database.
+            # Read it all again; the attempts that finished meanwhile are run again.
+            self._rows.clear()
+            raise
+        if full_pass:
+            self._last_full_pass = time.monotonic()
         for key in to_cancel:
             await self._executor.cancel(key)
         for run in to_start:
@@ -74,22 +91,30 @@ class Engine:
 
     # Everything below runs in one worker thread at a time, inside one transaction.
 
-    def _advance(self, finished: dict[str, RunResult]) -> tuple[list[TaskRun], list[str]]:
+    def _advance(self, finished: dict[str, RunResult], full_pass: bool) -> tuple[list[TaskRun], list[str]]:
+        """Walk the executions something happened to: new, aborting, an attempt of theirs
+        finished, or not seen since the server started (and, now and then, all of them)."""
         to_start: list[TaskRun] = []
         to_cancel: list[str] = []
+        changed = {self._owners.pop(key) for key in finished if key in self._owners}
         with self._platform.db.session() as session:
             active = select(ExecutionRow).where(ExecutionRow.phase.in_([QUEUED, RUNNING, ABORTING]))
             for execution in session.scalars(active):
                 if execution.phase == ABORTING:
                     to_cancel += self._abort(session, execution)
-                else:
-                    to_start += self._advance_execution(session, execution, finished)
+                elif full_pass or execution.id in changed or execution.id not in self._rows:
+                    runs = self._advance_execution(session, execution, finished)
+                    self._owners.update((run.key, execution.id) for run in runs)
+                    to_start += runs
+                if execution.phase not in (QUEUED, RUNNING):
+                    self._rows.pop(execution.id, None)
         return to_start, to_cancel
 
     def _abort(self, session: Session, execution: ExecutionRow) -> list[str]:
         """Kill what runs, record every running node and the execution as ABORTED."""
-        running = [n for n in _latest_attempts(session, execution).values() if n.phase == RUNNING]
+        running = [n for n in self._node_rows(session, execution).values() if n.phase == RUNNING]
         for node in running:
+            session.add(node)
             node.phase, node.finished_at = ABORTED, utcnow()
         _finish(execution, ABORTED, error=execution.error)
         return [run_key(execution.project, execution.domain, execution.name, n.node_id, n.attempt) for n in running]
@@ -106,7 +131,7 @@ class Engine:
             return []
         walk = ExecutionWalk(
             data=self._data, session=session, execution=execution, plan=plan,
-            rows=_latest_attempts(session, execution), finished=finished, running=set(self._running),
+            rows=self._node_rows(session, execution), finished=finished, running=self._running.keys(),
             log_tail=lambda key: self._executor.log(key)[-ERROR_TAIL:],
         )  # fmt: skip
         try:
@@ -126,12 +151,16 @@ class Engine:
             self._plans[key] = load_plan(session, *key)
         return self._plans[key]
 
-
-def _latest_attempts(session: Session, execution: ExecutionRow) -> dict[str, NodeExecutionRow]:
-    rows = session.scalars(
-        select(NodeExecutionRow).where(NodeExecutionRow.execution_id == execution.id).order_by(NodeExecutionRow.attempt)
-    )
-    return {row.node_id: row for row in rows}
+    def _node_rows(self, session: Session, execution: ExecutionRow) -> dict[str, NodeExecutionRow]:
+        """The latest attempt of each node: read the first time, then the ones the engine keeps."""
+        if execution.id not in self._rows:
+            rows = session.scalars(
+                select(NodeExecutionRow)
+                .where(NodeExecutionRow.execution_id == execution.id)
+                .order_by(NodeExecutionRow.attempt)
+            )
+            self._rows[execution.id] = {row.node_id: row for row in rows}
+        return self._rows[execution.id]
 
 
 def _finish(

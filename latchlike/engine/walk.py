@@ -11,7 +11,7 @@ so the rows and the store alone say where an execution stands after a restart.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from flyteidl.core import errors_pb2, literals_pb2, tasks_pb2
@@ -68,9 +68,10 @@ class ExecutionWalk:
     execution: ExecutionRow
     plan: Plan
     rows: dict[str, NodeExecutionRow]
-    """The latest attempt of every node, by path."""
+    """The latest attempt of every node, by path. Kept by the engine from step to step
+    (it is their only writer), so a row the walk changes is added to the session."""
     finished: Mapping[str, RunResult]
-    running: set[str]
+    running: Collection[str]
     """Run keys the executor holds; a RUNNING row missing here lost its process in a restart."""
     log_tail: Callable[[str], str]
     to_start: list[TaskRun] = field(default_factory=list)
@@ -137,6 +138,7 @@ class ExecutionWalk:
                 outcome, outputs = self._advance_array(node, row)
         if outcome.phase == RUNNING:
             return outcome
+        self.session.add(row)  # the engine keeps rows between steps: attach the one it changes
         row.phase, row.error, row.finished_at = outcome.phase, outcome.error, utcnow()
         if outputs is not None:
             self.data.write(self._prefix(row) + "/outputs.pb", outputs)
@@ -267,6 +269,7 @@ class ExecutionWalk:
         on it); neither is a crash, a system error, worth another attempt."""
         store = self.data.store
         prefix = self._prefix(row)
+        self.session.add(row)
         row.finished_at = utcnow()
         if result.timed_out:
             # As in Flyte, a timeout is worth another attempt if the task declares retries.

@@ -53,6 +53,11 @@ class FakeCluster:
     created: list[dict[str, Any]] = field(default_factory=list)
     """Every manifest a client sent, as sent."""
     events: list[_Event] = field(default_factory=list)
+    on_success: Callable[[dict[str, Any]], None] | None = None
+    """Run by the kubelet before a "succeed" pod succeeds: what the task would have written."""
+    created_at: list[float] = field(default_factory=list)
+    succeeded_at: list[tuple[dict[str, Any], float]] = field(default_factory=list)
+    """When each pod's status turned Succeeded (wall clock), for measuring who noticed when."""
     version: int = 1
     changed: threading.Condition = field(default_factory=threading.Condition)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -69,6 +74,7 @@ class FakeCluster:
         name = manifest["metadata"]["name"]
         with self.changed:
             self.created.append(manifest)
+            self.created_at.append(time.time())
             if name in self.pods:
                 return 409, _status(409, "AlreadyExists", f'pods "{name}" already exists')
             pod = json.loads(json.dumps(manifest))
@@ -96,6 +102,8 @@ class FakeCluster:
             if pod is not None:
                 pod["status"] = status
                 self._record("MODIFIED", pod)
+                if status["phase"] == "Succeeded":
+                    self.succeeded_at.append((pod, time.time()))
 
     def watch_from(self, version: int) -> list[_Event] | None:
         """Events after `version`; None when they are no longer kept."""
@@ -118,6 +126,11 @@ class FakeCluster:
                 self.set_status(name, {"phase": "Failed", "reason": "Evicted",
                                        "message": "The node was low on resource: memory."})  # fmt: skip
             case "succeed" | "fail":
+                if behaviour == "succeed" and self.on_success is not None:
+                    with self.changed:
+                        pod = self.pods.get(name)
+                    if pod is not None:
+                        self.on_success(pod)
                 self.set_status(name, _terminated(0 if behaviour == "succeed" else 1))
             case _:
                 self._run(name)

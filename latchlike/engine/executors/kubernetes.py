@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from kubernetes import client, watch
 from kubernetes.client.exceptions import ApiException
@@ -34,10 +37,13 @@ from latchlike.engine.executors.pods import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 SELECTOR = f"{MANAGED_BY}={MANAGER}"
 WATCH_SECONDS = 60
 """How long one watch request lasts before it is renewed from the last resourceVersion."""
 RETRY_SECONDS = 1.0
+API_THREADS = 16
+"""Calls to the API server in flight at once (the client is synchronous)."""
 KEPT_ENDINGS = 100_000
 
 
@@ -64,6 +70,8 @@ class KubernetesExecutor:
         self._watcher: threading.Thread | None = None
         self._stopping = threading.Event()
         self._watch: watch.Watch | None = None
+        self._calls = ThreadPoolExecutor(API_THREADS, thread_name_prefix="pod-api")
+        self._cleanups: set[asyncio.Task[None]] = set()
 
     async def run(self, run: TaskRun) -> RunResult:
         self._start_watching()
@@ -81,10 +89,13 @@ class KubernetesExecutor:
                 end = await asyncio.wait_for(asyncio.shield(ended), run.timeout_seconds)
             except TimeoutError:
                 end = PodEnd(-1, "the task ran past its timeout", timed_out=True, stopped=True)
-            log_path = await asyncio.to_thread(self._save_log, run.key, name, end)
-            if not self._keep_pods or end.stopped:
-                await asyncio.to_thread(self._delete, name)
-            return RunResult(run.key, end.exit_code, log_path, end.timed_out)
+            cleanup = asyncio.create_task(self._clean_up(run.key, name, end))
+            if end.exit_code != 0:  # the engine quotes a failed attempt's log: save it first
+                await cleanup
+            else:  # a success is reported at once; its log is saved and its pod deleted after
+                self._cleanups.add(cleanup)
+                cleanup.add_done_callback(self._cleanups.discard)
+            return RunResult(run.key, end.exit_code, self._log_path(run.key), end.timed_out)
         finally:
             self._waiting.pop(name, None)
             timer = self._give_up.pop(name, None)
@@ -92,7 +103,15 @@ class KubernetesExecutor:
                 timer.cancel()
 
     async def cancel(self, key: str) -> None:
-        await asyncio.to_thread(self._delete, pod_name(key))
+        await self._call(self._delete, pod_name(key))
+
+    async def _clean_up(self, key: str, name: str, end: PodEnd) -> None:
+        await self._call(self._save_log, key, name, end)
+        if not self._keep_pods or end.stopped:
+            await self._call(self._delete, name)
+
+    async def _call(self, function: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._calls, functools.partial(function, *args))
 
     def log(self, key: str) -> str:
         saved = self._log_path(key)
@@ -104,11 +123,14 @@ class KubernetesExecutor:
             return ""
 
     async def close(self) -> None:
+        if self._cleanups:
+            await asyncio.gather(*self._cleanups, return_exceptions=True)
         self._stopping.set()
         if self._watch is not None:
             self._watch.stop()
         if self._watcher is not None:
             await asyncio.to_thread(self._watcher.join, WATCH_SECONDS)
+        self._calls.shutdown(wait=False)
 
     # Pods.
 
@@ -117,9 +139,8 @@ class KubernetesExecutor:
         try:
             manifest = pod_manifest(run, self._settings)
             # The answer is not read: the watch says what becomes of the pod.
-            await asyncio.to_thread(
-                self._api.create_namespaced_pod, self._settings.namespace, manifest, _preload_content=False
-            )
+            create = functools.partial(self._api.create_namespaced_pod, _preload_content=False)
+            await self._call(create, self._settings.namespace, manifest)
         except ApiException as error:
             if error.status != 409:  # 409: created before a restart; wait for that pod
                 return f"{error.status} {error.reason}: {error.body}"
@@ -178,6 +199,8 @@ class KubernetesExecutor:
                     log.warning("pod watch failed (%s); retrying", error.reason)
                     self._stopping.wait(RETRY_SECONDS)
             except Exception:  # the connection dropped, or the API server restarted
+                if self._stopping.is_set():
+                    break
                 log.exception("pod watch failed; retrying")
                 self._stopping.wait(RETRY_SECONDS)
 

@@ -1,0 +1,213 @@
+"""A 10,000-item map task against a simulated cluster: the engine and the kubernetes executor
+at the scale research groups fan out to.
+
+Usage: python bench/cluster.py [--items N]
+
+The fake core/v1 pods API the tests use runs in a child process; its kubelet succeeds
+each pod at once, writing the item's `outputs.pb` as the task would. This process runs
+the engine as the server does (a step every 200 ms) with the kubernetes executor.
+Printed: the time until all pods were created, the engine process's CPU time and peak
+memory, and the lag from each pod's status change (in the fake) to the execution's
+data showing the item succeeded (a reader polling the database every 50 ms, as the
+execution page reads it). Baseline "client-loop": the same pods created one after
+another straight through the kubernetes client, no engine. Targets: all submitted in
+under 60 s, RSS under 1 GB, p99 lag under 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from flyteidl.core import literals_pb2
+from serialization import serialize
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fake cluster lives with the tests
+
+from latchlike.config import Settings
+from latchlike.engine.executors.kubernetes import KubernetesExecutor
+from latchlike.engine.executors.pods import PodSettings
+from latchlike.engine.loop import Engine
+from latchlike.executions.tables import ExecutionRow
+from latchlike.files.catalog import StoreCatalog
+from latchlike.launches.forms import launch_form
+from latchlike.launches.service import launch_from_json
+from latchlike.platform import Platform, open_platform
+from latchlike.specs import service
+from latchlike.specs.compiler import entity_id
+from latchlike.specs.ids import NamedEntityKey, ResourceKind
+from tests.k8s.fake_api import FakeApiServer, FakeCluster, always
+
+SUBMIT_TARGET_SECONDS, RSS_TARGET_MB, LAG_TARGET_SECONDS = 60.0, 1024.0, 2.0
+STEP_SECONDS, READ_SECONDS = 0.2, 0.05
+MODULE = """
+from flytekit import map_task, task, workflow
+
+
+@task
+def item(x: int) -> int:
+    return x
+
+
+@workflow
+def wide(xs: list[int]) -> list[int]:
+    return map_task(item)(x=xs)
+"""
+
+
+def write_outputs(pod: dict[str, Any]) -> None:
+    """The kubelet's stand-in for the task: the item's own output, where the args say."""
+    container = pod["spec"]["containers"][0]
+    command = container["command"]
+    prefix = Path(command[command.index("--output-prefix") + 1])
+    index = next(int(e["value"]) for e in container["env"] if e["name"] == "FLYTE_K8S_ARRAY_INDEX")
+    literal = literals_pb2.Literal(scalar=literals_pb2.Scalar(primitive=literals_pb2.Primitive(integer=index)))
+    prefix.mkdir(parents=True, exist_ok=True)
+    (prefix / "outputs.pb").write_bytes(literals_pb2.LiteralMap(literals={"o0": literal}).SerializeToString())
+
+
+def cluster_process(port_queue: Any, stop: Any, results: Any, database: str, items: int) -> None:
+    """The fake API server, and a reader noting when each item first shows as succeeded."""
+    cluster = FakeCluster(behaviour=always("succeed"), on_success=write_outputs)
+    with FakeApiServer(cluster) as server:
+        port_queue.put(server.api().api_client.configuration.host)
+        seen: dict[str, float] = {}
+        while not stop.is_set() and len(seen) < items:
+            with sqlite3.connect(database) as connection:
+                now = time.time()
+                rows = connection.execute("SELECT node_id FROM node_executions WHERE kind='item' AND phase='SUCCEEDED'")
+                for (node_id,) in rows:
+                    seen.setdefault(node_id, now)
+            time.sleep(READ_SECONDS)
+        changed = {pod["metadata"]["labels"]["latchlike.io/node"]: at for pod, at in cluster.succeeded_at}
+        results.put({"created": cluster.created_at, "lags": [seen[n] - changed[n] for n in seen if n in changed]})
+
+
+def register(platform: Platform, root: Path) -> None:
+    package = root / "benchwide"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "wide.py").write_text(MODULE)
+    serialized = serialize(root, "benchwide", root / "pb")
+    with platform.db.session() as session:
+        for spec in serialized.tasks:
+            service.register_task(session, task_id=entity_id(spec.template.id, ResourceKind.TASK), spec=spec)
+        for wf in serialized.workflows:
+            service.register_workflow(session, workflow_id=entity_id(wf.template.id, ResourceKind.WORKFLOW), spec=wf)
+        for plan in serialized.launch_plans:
+            plan_id = entity_id(plan.id, ResourceKind.LAUNCH_PLAN)
+            service.register_launch_plan(session, launch_plan_id=plan_id, spec=plan.spec)
+
+
+def run_engine(platform: Platform, host: str, items: int) -> float:
+    """Launch and step the engine until the execution ends; the launch's wall-clock time."""
+    from kubernetes import client
+
+    configuration = client.Configuration()
+    configuration.host = host
+    api = client.CoreV1Api(client.ApiClient(configuration))
+    executor = KubernetesExecutor(api, PodSettings(namespace="bench"), log_dir=platform.settings.data_dir / "logs")
+    key = NamedEntityKey(ResourceKind.WORKFLOW, "flytesnacks", "development", "benchwide.wide.wide")
+    launched_at = time.time()
+    with platform.db.session() as session:
+        form = launch_form(session, key)
+        launched = launch_from_json(session, form, {"xs": list(range(items))}, StoreCatalog(platform.store, "x"))
+    assert launched.execution is not None, launched.errors
+
+    async def until_done() -> None:
+        engine = Engine(platform, executor, poll_seconds=STEP_SECONDS)
+        try:
+            while True:
+                await engine.step()
+                with platform.db.session() as session:
+                    row = session.query(ExecutionRow).filter_by(name=launched.execution.name).one()  # type: ignore[union-attr]
+                    if row.phase in ("SUCCEEDED", "FAILED"):
+                        if row.phase == "FAILED":
+                            raise SystemExit(f"the benchmark's execution failed: {row.error}")
+                        return
+                await asyncio.sleep(STEP_SECONDS)
+        finally:
+            await engine.stop()
+            await executor.close()
+
+    asyncio.run(until_done())
+    return launched_at
+
+
+def client_loop(items: int) -> float:
+    """Baseline: the same number of pods created in a plain loop, seconds for all."""
+    from kubernetes import client
+
+    with FakeApiServer(FakeCluster(behaviour=always("hang"))) as server:
+        api = server.api()
+        start = time.perf_counter()
+        for i in range(items):
+            manifest = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"baseline-{i}"},
+                        "spec": {"containers": [{"name": "task", "image": "bench:1"}]}}  # fmt: skip
+            api.create_namespaced_pod("bench", manifest, _preload_content=False)
+        elapsed = time.perf_counter() - start
+        assert isinstance(api, client.CoreV1Api)
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=10_000)
+    args = parser.parse_args()
+    context = multiprocessing.get_context("spawn")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        os.environ["PYTHONPATH"] = str(root)
+        platform = open_platform(Settings(data_dir=root / "data", register_builtin_workflows=False))
+        register(platform, root)
+        ports, stop, results = context.Queue(), context.Event(), context.Queue()
+        database = str(root / "data" / "latchlike.db")
+        fake = context.Process(target=cluster_process, args=(ports, stop, results, database, args.items))
+        fake.start()
+        cpu_before = _cpu_seconds()
+        wall_before = time.perf_counter()
+        launched_at = run_engine(platform, ports.get(timeout=60), args.items)
+        wall = time.perf_counter() - wall_before
+        cpu = _cpu_seconds() - cpu_before
+        rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        figures = results.get(timeout=120)
+        stop.set()
+        fake.join(30)
+        platform.db.dispose()
+    baseline = client_loop(args.items)
+    submitted = max(figures["created"]) - launched_at
+    lags = sorted(figures["lags"])
+    p99 = lags[min(len(lags) - 1, int(len(lags) * 0.99))]
+    print(f"A map task over {args.items} items on a simulated cluster (engine step {STEP_SECONDS * 1000:.0f} ms)")
+    print(f"{'all pods created after launch':<40} {submitted:8.1f} s")
+    print(f"{'baseline client-loop (same pods, no engine)':<40} {baseline:8.1f} s")
+    print(f"{'execution done after launch':<40} {wall:8.1f} s")
+    print(f"{'engine process CPU':<40} {cpu:8.1f} s")
+    print(f"{'engine process peak RSS':<40} {rss_mb:8.0f} MB")
+    print(f"{'status change → visible, median':<40} {statistics.median(lags):8.2f} s   p99 {p99:.2f} s")
+    print(f"target submitted < {SUBMIT_TARGET_SECONDS:.0f} s: {_verdict(submitted < SUBMIT_TARGET_SECONDS)}")
+    print(f"target RSS < {RSS_TARGET_MB:.0f} MB: {_verdict(rss_mb < RSS_TARGET_MB)}")
+    print(f"target p99 lag < {LAG_TARGET_SECONDS:.0f} s: {_verdict(p99 < LAG_TARGET_SECONDS)}")
+
+
+def _verdict(met: bool) -> str:
+    return "PASS" if met else "FAIL"
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+if __name__ == "__main__":
+    main()
