@@ -3,6 +3,7 @@ turned into short readable previews."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from flyteidl.admin import workflow_pb2
@@ -10,11 +11,15 @@ from flyteidl.core.literals_pb2 import LiteralMap
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from latchlike.executions.service import Execution, ExecutionKey, get_execution, list_executions
+from latchlike.executions.graph import Graph, workflow_graph
+from latchlike.executions.service import Execution, ExecutionKey, NodeAttempt, get_execution, list_executions
 from latchlike.specs.ids import EntityId, ResourceKind
 from latchlike.specs.service import get_entity
 from latchlike.specs.sources import bundle_uri
 from ui_gen.adapters.literals import literal_preview
+
+ITEM = "item"
+SHOWN_FAILED_ITEMS = 20
 
 
 class ExecutionSummary(BaseModel):
@@ -36,12 +41,17 @@ class InputValue(BaseModel):
 class NodeView(BaseModel):
     node_id: str
     task: str
+    kind: str
+    depth: int
+    """How deep inside sub-workflows and branches the node runs (0: the workflow's own)."""
     attempt: int
     phase: str
     error: str | None
     started_at: datetime
     duration_seconds: float | None
     cache_hit: bool
+    items: dict[str, int] | None = None
+    """For a map task: how many items are in each phase (items are not listed one by one)."""
 
 
 class TaskProvenance(BaseModel):
@@ -61,6 +71,9 @@ class ExecutionDetail(ExecutionSummary):
     error: str | None
     duration_seconds: float | None
     nodes: list[NodeView]
+    failed_items: list[NodeView]
+    """A map task's failed items, the first few, with their errors."""
+    graph: Graph
     tasks: list[TaskProvenance]
 
 
@@ -75,6 +88,13 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
         EntityId(ResourceKind.WORKFLOW, key.project, key.domain, execution.workflow, execution.launch_plan.version),
     )
     compiled = workflow_pb2.WorkflowClosure.FromString(workflow.compiled).compiled_workflow
+    latest = {node.node_id: node for node in execution.nodes}  # attempts come in order: the last wins
+    phases = {node.node_id: node.phase for node in latest.values() if node.parent_id is None}
+    items: dict[str, Counter[str]] = {}
+    for node in latest.values():
+        if node.kind == ITEM and node.parent_id is not None:
+            items.setdefault(node.parent_id, Counter())[node.phase] += 1
+    failed_items = [node for node in latest.values() if node.kind == ITEM and node.phase == "FAILED"]
     return ExecutionDetail(
         **_summary(execution).model_dump(),
         launched_by=execution.launched_by,
@@ -83,19 +103,9 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
         outputs=_previews(execution.outputs) if execution.outputs is not None else [],
         error=execution.error,
         duration_seconds=_seconds(execution.started_at, execution.finished_at),
-        nodes=[
-            NodeView(
-                node_id=node.node_id,
-                task=node.task,
-                attempt=node.attempt,
-                phase=node.phase,
-                error=node.error,
-                started_at=node.started_at,
-                duration_seconds=_seconds(node.started_at, node.finished_at),
-                cache_hit=node.cache_hit,
-            )
-            for node in execution.nodes
-        ],
+        nodes=[_node_view(node, items.get(node.node_id)) for node in execution.nodes if node.kind != ITEM],
+        failed_items=[_node_view(node) for node in failed_items[:SHOWN_FAILED_ITEMS]],
+        graph=workflow_graph(compiled.primary.template, phases, items),
         tasks=[
             TaskProvenance(
                 task=task.template.id.name,
@@ -105,6 +115,22 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
             )
             for task in compiled.tasks
         ],
+    )
+
+
+def _node_view(node: NodeAttempt, items: Counter[str] | None = None) -> NodeView:
+    return NodeView(
+        node_id=node.node_id,
+        task=node.task,
+        kind=node.kind,
+        depth=node.node_id.count("-0-"),
+        attempt=node.attempt,
+        phase=node.phase,
+        error=node.error,
+        started_at=node.started_at,
+        duration_seconds=_seconds(node.started_at, node.finished_at),
+        cache_hit=node.cache_hit,
+        items=dict(items) if items is not None else None,
     )
 
 
