@@ -42,7 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
         )
         await server.start()
         log.info("gRPC (FlyteAdmin subset) listening on %s:%d", settings.host, port)
-        executor = build_executor(settings)
+        executor = build_executor(settings, platform.store)
         engine = Engine(platform, executor)
         app.state.engine = engine
         engine_task = asyncio.create_task(engine.run_forever()) if settings.run_engine else None

@@ -14,7 +14,6 @@ from latchlike.app import create_app
 from latchlike.config import Settings
 from latchlike.errors import LatchlikeError
 from latchlike.files.managed import add_file, files_prefix
-from latchlike.store import open_store
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -63,7 +62,7 @@ def flytekit_config(settings: Settings) -> str:
 
 
 def _files(settings: Settings, args: argparse.Namespace) -> None:
-    store = open_store(settings.resolved_store_url)
+    store = settings.open_store()
     project = args.project or settings.default_project
     try:
         if args.files_command == "add":

@@ -15,6 +15,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from latchlike.store import FileStore, open_store
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LATCHLIKE_", frozen=True)
@@ -83,6 +85,14 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'latchlike.db').resolve()}"
+
+    def open_store(self) -> FileStore:
+        return open_store(
+            self.resolved_store_url,
+            s3_endpoint=self.s3_endpoint,
+            s3_access_key=self.s3_access_key,
+            s3_secret_key=self.s3_secret_key,
+        )
 
     @property
     def resolved_store_url(self) -> str:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from latchlike.config import Settings
 from latchlike.db import Database, migrate
 from latchlike.specs.projects import ensure_project
-from latchlike.store import FileStore, open_store
+from latchlike.store import FileStore
 from latchlike.uploads.signing import UrlSigner
 
 
@@ -31,6 +31,6 @@ def open_platform(settings: Settings) -> Platform:
     migrate(db.engine)
     with db.session() as session:
         ensure_project(session, project_id=settings.default_project, description="Default project")
-    store = open_store(settings.resolved_store_url)
+    store = settings.open_store()
     signer = UrlSigner(settings.load_signing_key(), settings.resolved_public_url)
     return Platform(settings=settings, db=db, store=store, signer=signer)

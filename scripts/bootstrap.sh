@@ -28,3 +28,13 @@ bootstrap_venv() {
     .venv/bin/python -m pip install -q --upgrade pip
     .venv/bin/python -m pip install -q -c constraints.txt -e "$target"
 }
+
+bootstrap_s3_server() {
+    # nanio, an S3 protocol server that keeps objects on disk and checks signatures, for
+    # the store tests. Its own venv keeps its web stack apart from latchlike's.
+    local python="${PYTHON:-python3}"
+    if [ ! -x .venv-s3/bin/python ]; then
+        "$python" -m venv .venv-s3
+    fi
+    .venv-s3/bin/python -m pip install -q -c constraints-s3.txt nanio
+}

@@ -6,6 +6,7 @@ whose layout `keys.py` owns.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -37,12 +38,19 @@ class FileStore(Protocol):
 
     def open(self, key: str) -> BinaryIO: ...
 
+    def task_env(self) -> dict[str, str]:
+        """Environment a task process needs to read and write the store (credentials)."""
 
-def open_store(url: str) -> FileStore:
+
+def open_store(url: str, *, s3_endpoint: str = "", s3_access_key: str = "", s3_secret_key: str = "") -> FileStore:
     """An explicit table of schemes; an unknown scheme is an error, never a fallback."""
     from latchlike.store.local import LocalFileStore
+    from latchlike.store.s3 import open_s3_store
 
-    backends = {"file": lambda: LocalFileStore(Path(urlparse(url).path))}
+    backends: dict[str, Callable[[], FileStore]] = {
+        "file": lambda: LocalFileStore(Path(urlparse(url).path)),
+        "s3": lambda: open_s3_store(url, endpoint=s3_endpoint, access_key=s3_access_key, secret_key=s3_secret_key),
+    }
     scheme = urlparse(url).scheme
     if scheme not in backends:
         raise InvalidArgument(f"store URL {url!r} has scheme {scheme!r}; supported: {', '.join(backends)}")

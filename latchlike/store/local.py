@@ -70,3 +70,7 @@ class LocalFileStore:
             return self._path(key).open("rb")
         except FileNotFoundError:
             raise NotFound(f"no object {key!r} in the store") from None
+
+    def task_env(self) -> dict[str, str]:
+        """Nothing: a task reads and writes local paths."""
+        return {}

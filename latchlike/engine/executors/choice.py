@@ -7,11 +7,15 @@ import os
 from latchlike.config import Settings
 from latchlike.engine.executors import Executor
 from latchlike.engine.executors.local import LocalExecutor
+from latchlike.store import FileStore
 
 
-def build_executor(settings: Settings) -> Executor:
+def build_executor(settings: Settings, store: FileStore) -> Executor:
     if settings.executor == "local":
-        return LocalExecutor(settings.data_dir, max_parallel=settings.max_parallel_tasks, warm=settings.warm_start)
+        return LocalExecutor(
+            settings.data_dir, max_parallel=settings.max_parallel_tasks, warm=settings.warm_start,
+            store_env=store.task_env(),
+        )  # fmt: skip
     return _kubernetes(settings)
 
 

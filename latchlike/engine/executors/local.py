@@ -11,6 +11,7 @@ import contextlib
 import os
 import signal
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from latchlike.engine.executors import RunResult, TaskRun
@@ -25,8 +26,12 @@ class LocalExecutor:
     milliseconds instead of about a second); fast-registered ones (`pyflyte-fast-execute`,
     which fetches a code bundle first) and anything else always start cold."""
 
-    def __init__(self, root: Path, *, max_parallel: int, warm: bool = False) -> None:
+    def __init__(
+        self, root: Path, *, max_parallel: int, warm: bool = False, store_env: Mapping[str, str] | None = None
+    ) -> None:
+        """`store_env`: what tasks need to reach the store (its credentials), beyond the server's environment."""
         self._root = root
+        self._store_env = dict(store_env or {})
         self._slots = asyncio.Semaphore(max_parallel)
         self._processes: dict[str, asyncio.subprocess.Process] = {}
         self._warm = WarmWorker(root / "logs" / "forkserver.log") if warm else None
@@ -40,7 +45,7 @@ class LocalExecutor:
             workdir.mkdir(parents=True, exist_ok=True)
             log_path = self._log_path(run.key)
             log_path.parent.mkdir(parents=True, exist_ok=True)
-            env = _process_env(run)
+            env = _process_env(run, self._store_env)
             if self._warm is not None and Path(run.command[0]).name in WARM_ENTRY_POINTS:
                 return await self._run_warm(self._warm, run, env, workdir, log_path)
             with log_path.open("ab") as log:
@@ -89,11 +94,11 @@ class LocalExecutor:
         return path.read_text(errors="replace") if path.exists() else ""
 
 
-def _process_env(run: TaskRun) -> dict[str, str]:
-    """The server's environment (store settings, PYTHONPATH) under the task's own; flytekit's
-    entry points are those of the interpreter running latchlike, found first on PATH."""
+def _process_env(run: TaskRun, store_env: Mapping[str, str]) -> dict[str, str]:
+    """The server's environment (PYTHONPATH) and the store's settings under the task's own;
+    flytekit's entry points are those of the interpreter running latchlike, first on PATH."""
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
-    return {**os.environ, **run.env, "PATH": path}
+    return {**os.environ, **store_env, **run.env, "PATH": path}
 
 
 def _resolved(command: tuple[str, ...]) -> tuple[str, ...]:
