@@ -26,6 +26,7 @@ from latchlike.engine.phases import ABORTED, ABORTING, FAILED, QUEUED, RUNNING
 from latchlike.engine.plan import Plan, load_plan
 from latchlike.engine.walk import ERROR_TAIL, ExecutionWalk, run_key
 from latchlike.errors import NotFound
+from latchlike.executions.provenance import record_files
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
 from latchlike.platform import Platform
 
@@ -124,6 +125,8 @@ class Engine:
     ) -> list[TaskRun]:
         if execution.phase == QUEUED:
             execution.phase, execution.started_at = RUNNING, utcnow()
+            inputs = literals_pb2.LiteralMap.FromString(execution.inputs)
+            record_files(session, self._platform.store, execution, inputs, direction="input")
         try:
             plan = self._plan(session, execution)
         except (dag.UnsupportedWorkflow, NotFound) as error:

@@ -25,6 +25,7 @@ from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.nodedata import NodeData
 from latchlike.engine.phases import ABORTED, FAILED, RETRYABLE, RUNNING, SUCCEEDED
 from latchlike.engine.plan import PRIMARY, Plan, Scope
+from latchlike.executions.provenance import record_files
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
 from latchlike.store.keys import attempt_prefix
 
@@ -282,11 +283,11 @@ class ExecutionWalk:
             row.phase, row.error = (RETRYABLE if recoverable else FAILED), f"{error.code}: {error.message}".strip()
         elif store.exists(prefix + "/outputs.pb"):
             row.phase = SUCCEEDED
+            outputs = self._outputs(row)
+            record_files(self.session, store, self.execution, outputs, direction="output", node_id=row.node_id)
             if row.kind == Kind.TASK and template.metadata.discoverable:
                 key = cache.cache_key(template, self._inputs(row))
-                cache.remember(
-                    self.session, template, key, self._outputs(row), execution=self.execution.name, node_id=row.node_id
-                )
+                cache.remember(self.session, template, key, outputs, execution=self.execution.name, node_id=row.node_id)
         else:
             row.phase = RETRYABLE
             exited = f"the task process exited with code {result.exit_code} and wrote no outputs"

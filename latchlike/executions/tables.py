@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from latchlike.db import Base, UTCDateTime, utcnow
@@ -80,4 +80,29 @@ class TaskCacheRow(Base):
     outputs: Mapped[bytes] = mapped_column(LargeBinary)
     execution: Mapped[str] = mapped_column(String(255))
     node_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ExecutionFileRow(Base):
+    """A file an execution was given or a node wrote, with its checksum: what a result can
+    be traced back to. Written by the engine (inputs when the execution starts, outputs as
+    each task attempt succeeds)."""
+
+    __tablename__ = "execution_files"
+    __table_args__ = (Index("ix_execution_files_execution", "execution_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    execution_id: Mapped[int] = mapped_column(ForeignKey("executions.id"))
+    direction: Mapped[str] = mapped_column(String(8))
+    """`input` or `output`."""
+    name: Mapped[str] = mapped_column(String(255))
+    """Where in the inputs or outputs: `reads`, `samples[2]`, `o0.report`."""
+    uri: Mapped[str] = mapped_column(Text)
+    key: Mapped[str | None] = mapped_column(Text, default=None)
+    """The store key when the file is in latchlike's store (None: a URI outside it)."""
+    sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    """Of the file's bytes; of a directory, of its sorted `path checksum` lines."""
+    size: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    node_id: Mapped[str | None] = mapped_column(String(255), default=None)
+    """For an output: the node that wrote it."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,10 +9,12 @@ from datetime import datetime
 from flyteidl.admin import workflow_pb2
 from flyteidl.core.literals_pb2 import LiteralMap
 from pydantic import BaseModel
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from latchlike.executions.graph import Graph, workflow_graph
 from latchlike.executions.service import Execution, ExecutionKey, NodeAttempt, get_execution, list_executions
+from latchlike.executions.tables import ExecutionFileRow, ExecutionRow
 from latchlike.specs.ids import EntityId, ResourceKind
 from latchlike.specs.service import get_entity
 from latchlike.specs.sources import bundle_uri
@@ -54,6 +56,19 @@ class NodeView(BaseModel):
     """For a map task: how many items are in each phase (items are not listed one by one)."""
 
 
+class FileView(BaseModel):
+    """A file the execution was given or wrote (`node_id`: the node that wrote it)."""
+
+    id: int
+    direction: str
+    name: str
+    uri: str
+    in_store: bool
+    sha256: str | None
+    size: int | None
+    node_id: str | None
+
+
 class TaskProvenance(BaseModel):
     """What ran for a task: which registered version, in which image, from which code bundle."""
 
@@ -75,6 +90,7 @@ class ExecutionDetail(ExecutionSummary):
     """A map task's failed items, the first few, with their errors."""
     graph: Graph
     tasks: list[TaskProvenance]
+    files: list[FileView]
 
 
 def list_summaries(session: Session) -> list[ExecutionSummary]:
@@ -106,6 +122,19 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
         nodes=[_node_view(node, items.get(node.node_id)) for node in execution.nodes if node.kind != ITEM],
         failed_items=[_node_view(node) for node in failed_items[:SHOWN_FAILED_ITEMS]],
         graph=workflow_graph(compiled.primary.template, phases, items),
+        files=[
+            FileView(
+                id=f.id,
+                direction=f.direction,
+                name=f.name,
+                uri=f.uri,
+                in_store=f.key is not None,
+                sha256=f.sha256,
+                size=f.size,
+                node_id=f.node_id,
+            )
+            for f in execution_files(session, key)
+        ],
         tasks=[
             TaskProvenance(
                 task=task.template.id.name,
@@ -154,4 +183,17 @@ def _summary(execution: Execution) -> ExecutionSummary:
         phase=execution.phase,
         source=execution.source,
         created_at=execution.created_at,
+    )
+
+
+def execution_files(session: Session, key: ExecutionKey) -> list[ExecutionFileRow]:
+    """Inputs first, then outputs in the order nodes wrote them."""
+    named = (ExecutionRow.project == key.project, ExecutionRow.domain == key.domain, ExecutionRow.name == key.name)
+    return list(
+        session.scalars(
+            select(ExecutionFileRow)
+            .join(ExecutionRow, ExecutionRow.id == ExecutionFileRow.execution_id)
+            .where(*named)
+            .order_by(ExecutionFileRow.direction.desc(), ExecutionFileRow.id)
+        )
     )

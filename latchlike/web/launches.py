@@ -4,12 +4,15 @@ the same form with every error beside its field and status 422."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+from typing import Any, BinaryIO
 
 from fastapi import APIRouter, Request, status
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, StreamingResponse
 
 from latchlike.engine.loop import Engine
+from latchlike.errors import NotFound
 from latchlike.executions import views as execution_views
 from latchlike.executions.service import ExecutionKey, get_execution
 from latchlike.files.catalog import StoreCatalog
@@ -84,6 +87,29 @@ def node_log(request: Request, project: str, domain: str, name: str, node_id: st
     """What one attempt's process printed (so far)."""
     engine: Engine = request.app.state.engine
     return engine.log(project, domain, name, node_id, attempt) or "(no output yet)"
+
+
+@router.get("/executions/{project}/{domain}/{name}/files/{file_id}")
+def execution_file(
+    platform: PlatformDep, session: SessionDep, project: str, domain: str, name: str, file_id: int
+) -> StreamingResponse:
+    """A file the execution was given or wrote: only those it recorded, never any other key."""
+    recorded = next((f for f in execution_views.execution_files(session, ExecutionKey(project, domain, name))
+                     if f.id == file_id and f.key is not None), None)  # fmt: skip
+    if recorded is None or recorded.key is None:
+        raise NotFound(f"execution {project}/{domain}/{name} has no file {file_id} in the store")
+    if not platform.store.exists(recorded.key):
+        raise NotFound(f"{recorded.name} is a directory or was removed; its files are under {recorded.uri}")
+    handle = platform.store.open(recorded.key)
+    filename = PurePosixPath(recorded.key).name
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return StreamingResponse(_chunks(handle), media_type="application/octet-stream", headers=headers)
+
+
+def _chunks(handle: BinaryIO) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(1024 * 1024):
+            yield chunk
 
 
 def _render(

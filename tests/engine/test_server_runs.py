@@ -55,6 +55,23 @@ def test_hello_world_runs_to_the_outputs_flytekit_computes(server: RunningServer
     assert log.status_code == 200
 
 
+def test_a_file_a_node_wrote_is_listed_and_downloadable_from_its_execution_only(
+    pipelines_server: RunningServer,
+) -> None:
+    name = launch_over_http(pipelines_server, "pipelines.basic.files", {"n": 2})
+    execution = wait_over_http(pipelines_server, name, lambda e: e["phase"] == "SUCCEEDED")
+    [written] = execution["files"]
+    assert (written["direction"], written["name"], written["node_id"]) == ("output", "o0", "n0")
+    base = f"{pipelines_server.url}/executions/flytesnacks/development"
+    download = httpx.get(f"{base}/{name}/files/{written['id']}")
+    assert download.status_code == 200 and download.content == b"read0\nread1\n"
+    other = launch_over_http(pipelines_server, "pipelines.basic.fan", {"x": 1})
+    wait_over_http(pipelines_server, other, lambda e: e["phase"] == "SUCCEEDED")
+    assert httpx.get(f"{base}/{other}/files/{written['id']}").status_code == 404  # not that execution's file
+    page = httpx.get(f"{base}/{name}").text
+    assert written["sha256"][:12] in page
+
+
 def test_a_fast_registered_workflow_fetches_its_bundle_and_runs(pipelines_server: RunningServer) -> None:
     name = launch_over_http(pipelines_server, "pipelines.basic.fan", {"x": 5})
     execution = wait_over_http(pipelines_server, name, lambda e: e["phase"] == "SUCCEEDED")
