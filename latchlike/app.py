@@ -43,7 +43,7 @@ def create_app(settings: Settings) -> FastAPI:
         await server.start()
         log.info("gRPC (FlyteAdmin subset) listening on %s:%d", settings.host, port)
         executor = build_executor(settings, platform.store)
-        engine = Engine(platform, executor)
+        engine = Engine(platform, executor, system_retries=settings.system_retries)
         app.state.engine = engine
         engine_task = asyncio.create_task(engine.run_forever()) if settings.run_engine else None
         try:

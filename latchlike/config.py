@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     max_parallel_tasks: int = Field(
         default_factory=lambda: os.cpu_count() or 2, gt=0, description="Task processes the local executor runs at once."
     )
+    system_retries: int = Field(
+        3, ge=0, description="Attempts a task gets again after a crash, an eviction or a lost pod (not its own errors)."
+    )
     executor: Literal["local", "kubernetes"] = Field(
         "local", description="Where task attempts run: local processes, or one Kubernetes pod each."
     )

@@ -38,8 +38,12 @@ FULL_PASS_SECONDS = 30.0
 
 
 class Engine:
-    def __init__(self, platform: Platform, executor: Executor, *, poll_seconds: float = 0.2) -> None:
+    def __init__(
+        self, platform: Platform, executor: Executor, *, poll_seconds: float = 0.2, system_retries: int = 3
+    ) -> None:
+        """`system_retries`: attempts a node gets again after crashes, evictions and lost pods."""
         self._platform = platform
+        self._system_retries = system_retries
         self._executor = executor
         self._poll = poll_seconds
         self._running: dict[str, asyncio.Task[RunResult]] = {}
@@ -60,7 +64,7 @@ class Engine:
             await asyncio.sleep(self._poll)
 
     async def step(self) -> None:
-        finished = {key: task.result() for key, task in self._running.items() if task.done()}
+        finished = {key: _result(key, task) for key, task in self._running.items() if task.done()}
         for key in finished:
             del self._running[key]
         full_pass = time.monotonic() - self._last_full_pass > FULL_PASS_SECONDS
@@ -136,6 +140,7 @@ class Engine:
             data=self._data, session=session, execution=execution, plan=plan,
             rows=self._node_rows(session, execution), finished=finished, running=self._running.keys(),
             log_tail=lambda key: self._executor.log(key)[-ERROR_TAIL:],
+            failure_kinds=lambda row: _failure_kinds(session, row), system_retries=self._system_retries,
         )  # fmt: skip
         try:
             outcome, outputs = walk.run()
@@ -164,6 +169,24 @@ class Engine:
             )
             self._rows[execution.id] = {row.node_id: row for row in rows}
         return self._rows[execution.id]
+
+
+def _result(key: str, task: asyncio.Task[RunResult]) -> RunResult:
+    """How an attempt ended; an executor that failed to say counts as a crash (retried)."""
+    try:
+        return task.result()
+    except Exception:
+        log.exception("the executor failed running %s", key)
+        return RunResult(key, -1, None)
+
+
+def _failure_kinds(session: Session, row: NodeExecutionRow) -> list[str]:
+    failed = (
+        NodeExecutionRow.execution_id == row.execution_id,
+        NodeExecutionRow.node_id == row.node_id,
+        NodeExecutionRow.error_kind.is_not(None),
+    )
+    return [kind for kind in session.scalars(select(NodeExecutionRow.error_kind).where(*failed)) if kind is not None]
 
 
 def _finish(

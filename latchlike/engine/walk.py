@@ -11,10 +11,11 @@ so the rows and the store alone say where an execution stands after a restart.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from flyteidl.core import errors_pb2, literals_pb2, tasks_pb2
+from flyteidl.core import errors_pb2, execution_pb2, literals_pb2, tasks_pb2
 from flyteidl.core import workflow_pb2 as core_workflow_pb2
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,8 @@ from latchlike.store.keys import attempt_prefix
 
 ERROR_TAIL = 2000
 """How much of a crashed attempt's log its error keeps."""
+USER, SYSTEM = "USER", "SYSTEM"
+"""Whose fault a failed attempt was: the task's code, or the platform under it."""
 
 
 class Kind:
@@ -75,6 +78,9 @@ class ExecutionWalk:
     running: Collection[str]
     """Run keys the executor holds; a RUNNING row missing here lost its process in a restart."""
     log_tail: Callable[[str], str]
+    failure_kinds: Callable[[NodeExecutionRow], list[str]]
+    """How each attempt of the row's node so far failed (USER or SYSTEM), read when needed."""
+    system_retries: int
     to_start: list[TaskRun] = field(default_factory=list)
 
     def run(self) -> tuple[Outcome, literals_pb2.LiteralMap | None]:
@@ -240,9 +246,17 @@ class ExecutionWalk:
                 return _RUNNING
             else:
                 return _RUNNING
-        if row.phase == RETRYABLE and row.attempt <= self.plan.task(node).metadata.retries.retries:
+        if row.phase == RETRYABLE and self._may_retry(node, row):
             return self._start_attempt(node, row.node_id, row.parent_id, row.attempt + 1, row.kind, None)
         return _ended(row)
+
+    def _may_retry(self, node: core_workflow_pb2.Node, row: NodeExecutionRow) -> bool:
+        """As in Flyte, two budgets: the task's `retries` for its own recoverable errors (and
+        timeouts), the platform's `system_retries` for crashes, evictions and lost pods."""
+        failures = Counter(self.failure_kinds(row))
+        if row.error_kind == SYSTEM:
+            return failures[SYSTEM] <= self.system_retries
+        return failures[USER] <= self.plan.task(node).metadata.retries.retries
 
     def _task_run(
         self, node: core_workflow_pb2.Node, row: NodeExecutionRow, template: tasks_pb2.TaskTemplate
@@ -274,13 +288,14 @@ class ExecutionWalk:
         row.finished_at = utcnow()
         if result.timed_out:
             # As in Flyte, a timeout is worth another attempt if the task declares retries.
-            row.phase = RETRYABLE
+            row.phase, row.error_kind = RETRYABLE, USER
             row.error = f"the task ran past its timeout and was stopped\n{self.log_tail(result.key)}"
         elif store.exists(prefix + "/error.pb"):
             with store.open(prefix + "/error.pb") as raw:
                 error = errors_pb2.ErrorDocument.FromString(raw.read()).error
             recoverable = error.kind == errors_pb2.ContainerError.Kind.RECOVERABLE
             row.phase, row.error = (RETRYABLE if recoverable else FAILED), f"{error.code}: {error.message}".strip()
+            row.error_kind = SYSTEM if error.origin == execution_pb2.ExecutionError.SYSTEM else USER
         elif store.exists(prefix + "/outputs.pb"):
             row.phase = SUCCEEDED
             outputs = self._outputs(row)
@@ -289,7 +304,7 @@ class ExecutionWalk:
                 key = cache.cache_key(template, self._inputs(row))
                 cache.remember(self.session, template, key, outputs, execution=self.execution.name, node_id=row.node_id)
         else:
-            row.phase = RETRYABLE
+            row.phase, row.error_kind = RETRYABLE, SYSTEM
             exited = f"the task process exited with code {result.exit_code} and wrote no outputs"
             row.error = f"{exited}\n{self.log_tail(result.key)}"
 

@@ -58,6 +58,9 @@ class NodeExecutionRow(Base):
     """The path of the sub-workflow, branch or array node this one runs inside."""
     phase: Mapped[str] = mapped_column(String(32))
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    error_kind: Mapped[str | None] = mapped_column(String(8), default=None)
+    """USER (the task's own error, or a timeout) or SYSTEM (a crash, an eviction): each
+    has its own retry budget."""
     # Outputs reused from an earlier run of the same cached task with the same inputs.
     cache_hit: Mapped[bool] = mapped_column(default=False, server_default=false())
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

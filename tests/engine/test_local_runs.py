@@ -99,3 +99,11 @@ def test_a_file_passes_between_tasks_through_the_store_and_a_dataclass_comes_out
     # The file went to the attempt's raw-output prefix in latchlike's store, not a temp dir.
     assert registered.store.key_of(written) is not None
     assert written.startswith(registered.store.uri(f"executions/flytesnacks/development/{execution.name}/n0/1/raw"))
+
+
+@pytest.mark.slow
+def test_a_crash_is_retried_from_the_platforms_budget_not_the_tasks(registered: Platform, tmp_path: Path) -> None:
+    marker = str(tmp_path / "crashed-once")
+    execution = run_until_done(registered, launch(registered, "pipelines.basic.crashes_once", {"marker": marker}))
+    assert execution.phase == "SUCCEEDED", execution.error
+    assert attempts(registered, execution) == [("n0", 1, "RETRYABLE_FAILURE"), ("n0", 2, "SUCCEEDED")]

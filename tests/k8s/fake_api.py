@@ -275,6 +275,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    request_queue_size = 1024  # as a real API server, take bursts of connections
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client closing its keep-alive connection is not an error of the fake's."""

@@ -144,6 +144,8 @@ class KubernetesExecutor:
         except ApiException as error:
             if error.status != 409:  # 409: created before a restart; wait for that pod
                 return f"{error.status} {error.reason}: {error.body}"
+        except Exception as error:  # the API server unreachable: the attempt fails, the engine retries
+            return f"the API server could not be reached: {error}"
         return None
 
     def _delete(self, name: str) -> None:

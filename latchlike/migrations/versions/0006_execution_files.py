@@ -1,4 +1,5 @@
-"""Files an execution was given and wrote, with checksums and the node that wrote each.
+"""Files an execution was given and wrote, with checksums and the node that wrote each;
+whose fault each failed attempt was (user or system), for the two retry budgets.
 
 Revision ID: 0006
 Revises: 0005
@@ -28,8 +29,12 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
     )
     op.create_index("ix_execution_files_execution", "execution_files", ["execution_id"])
+    with op.batch_alter_table("node_executions") as table:
+        table.add_column(sa.Column("error_kind", sa.String(8), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("node_executions") as table:
+        table.drop_column("error_kind")
     op.drop_index("ix_execution_files_execution", "execution_files")
     op.drop_table("execution_files")
