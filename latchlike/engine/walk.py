@@ -286,7 +286,11 @@ class ExecutionWalk:
         prefix = self._prefix(row)
         self.session.add(row)
         row.finished_at = utcnow()
-        if result.timed_out:
+        if result.out_of_memory:
+            # As in Flyte, running out of memory is the task's own failure: its retries apply.
+            row.phase, row.error_kind = RETRYABLE, USER
+            row.error = f"{result.out_of_memory}\n{self.log_tail(result.key)}"
+        elif result.timed_out:
             # As in Flyte, a timeout is worth another attempt if the task declares retries.
             row.phase, row.error_kind = RETRYABLE, USER
             row.error = f"the task ran past its timeout and was stopped\n{self.log_tail(result.key)}"

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlparse
 from kubernetes import client
 
 Behaviour = Callable[[dict[str, Any]], str]
-"""What the kubelet does with a new pod: "run", "succeed", "fail", "evict", "unschedulable" or "hang"."""
+"""What the kubelet does with a new pod: "run", "succeed", "fail", "oom", "evict", "unschedulable" or "hang"."""
 
 
 def always(what: str) -> Behaviour:
@@ -125,6 +125,9 @@ class FakeCluster:
                 self.set_status(name, _running())
                 self.set_status(name, {"phase": "Failed", "reason": "Evicted",
                                        "message": "The node was low on resource: memory."})  # fmt: skip
+            case "oom":
+                self.set_status(name, _running())
+                self.set_status(name, _terminated(137, "OOMKilled"))
             case "succeed" | "fail":
                 if behaviour == "succeed" and self.on_success is not None:
                     with self.changed:
@@ -170,8 +173,9 @@ def _running() -> dict[str, Any]:
     return {"phase": "Running", "containerStatuses": [_container({"running": {"startedAt": _now()}}, True)]}
 
 
-def _terminated(code: int) -> dict[str, Any]:
-    state = {"terminated": {"exitCode": code, "reason": "Completed" if code == 0 else "Error", "finishedAt": _now()}}
+def _terminated(code: int, reason: str | None = None) -> dict[str, Any]:
+    reason = reason or ("Completed" if code == 0 else "Error")
+    state = {"terminated": {"exitCode": code, "reason": reason, "finishedAt": _now()}}
     return {"phase": "Succeeded" if code == 0 else "Failed", "containerStatuses": [_container(state, False)]}
 
 

@@ -107,6 +107,13 @@ def test_an_evicted_pod_ends_without_an_exit_code_and_says_why(cluster: FakeApiS
     assert result.log_path is not None and "Evicted: The node was low on resource" in result.log_path.read_text()
 
 
+def test_a_pod_killed_for_memory_says_so(cluster: FakeApiServer, tmp_path: Path) -> None:
+    cluster.cluster.behaviour = always("oom")
+    [result] = _run(cluster, tmp_path, _task("k-oom-1"))
+    assert result.exit_code == 137
+    assert result.out_of_memory == "the pod ran out of memory (limit 1Gi)"
+
+
 def test_a_pod_that_is_never_scheduled_is_given_up_and_deleted(cluster: FakeApiServer, tmp_path: Path) -> None:
     cluster.cluster.behaviour = always("unschedulable")
     [result] = _run(cluster, tmp_path, _task("k-pending-1"), keep_pods=True, unschedulable_seconds=0.5)

@@ -36,6 +36,8 @@ class RunResult:
     """-1 when no container exit code exists (evicted, never scheduled, runner lost)."""
     log_path: Path | None
     timed_out: bool = False
+    out_of_memory: str | None = None
+    """Why the attempt was stopped for using more memory than its limit; None if it was not."""
 
 
 class Executor(Protocol):

@@ -6,7 +6,7 @@ process: its own session (process group), working directory, environment and log
 running flytekit's `pyflyte-execute` (or `pyflyte-map-execute`) entry point in-process. It forks before any network
 I/O and runs no threads, so a child inherits no held lock.
 
-Protocol (JSON lines): stdin takes `{"key", "entry", "args", "env", "cwd", "log"}`; stdout answers
+Protocol (JSON lines): stdin takes `{"key", "entry", "args", "env", "cwd", "log", "cores"}`; stdout answers
 `{"key", "pid"}` when a child starts and `{"key", "exit"}` when it ends.
 """
 
@@ -65,6 +65,8 @@ def _become_task(request: dict[str, Any], command: Any) -> None:
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.setsid()
+        if request.get("cores"):
+            os.sched_setaffinity(0, request["cores"])
         os.chdir(request["cwd"])
         log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         devnull = os.open(os.devnull, os.O_RDONLY)

@@ -95,7 +95,9 @@ class KubernetesExecutor:
             else:  # a success is reported at once; its log is saved and its pod deleted after
                 self._cleanups.add(cleanup)
                 cleanup.add_done_callback(self._cleanups.discard)
-            return RunResult(run.key, end.exit_code, self._log_path(run.key), end.timed_out)
+            limit = run.limits.get("memory", "none")
+            over_memory = f"the pod ran out of memory (limit {limit})" if end.out_of_memory else None
+            return RunResult(run.key, end.exit_code, self._log_path(run.key), end.timed_out, over_memory)
         finally:
             self._waiting.pop(name, None)
             timer = self._give_up.pop(name, None)

@@ -11,11 +11,12 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from latchlike.engine.executors import RunResult, TaskRun
-from latchlike.engine.executors.warm import WarmWorker
+from latchlike.engine.executors.limits import CoreChooser, MemoryWatch, memory_bytes
+from latchlike.engine.executors.warm import Fork, WarmWorker
 
 WARM_ENTRY_POINTS = frozenset({"pyflyte-execute", "pyflyte-map-execute"})
 FLYTEKIT_ENTRY_POINTS = frozenset({*WARM_ENTRY_POINTS, "pyflyte-fast-execute"})
@@ -35,6 +36,8 @@ class LocalExecutor:
         self._slots = asyncio.Semaphore(max_parallel)
         self._processes: dict[str, asyncio.subprocess.Process] = {}
         self._warm = WarmWorker(root / "logs" / "forkserver.log") if warm else None
+        self._cores = CoreChooser()
+        self._memory = MemoryWatch()
 
     def _log_path(self, key: str) -> Path:
         return self._root / "logs" / f"{key}.log"
@@ -46,36 +49,57 @@ class LocalExecutor:
             log_path = self._log_path(run.key)
             log_path.parent.mkdir(parents=True, exist_ok=True)
             env = _process_env(run, self._store_env)
-            if self._warm is not None and Path(run.command[0]).name in WARM_ENTRY_POINTS:
-                return await self._run_warm(self._warm, run, env, workdir, log_path)
-            with log_path.open("ab") as log:
-                process = await asyncio.create_subprocess_exec(
-                    *_resolved(run.command),
-                    cwd=workdir,
-                    env=env,
-                    stdin=asyncio.subprocess.DEVNULL,
-                    stdout=log,
-                    stderr=asyncio.subprocess.STDOUT,
-                    start_new_session=True,  # its own process group, so cancel reaches its children
-                )
-                self._processes[run.key] = process
-                timed_out = False
-                try:
-                    exit_code = await asyncio.wait_for(process.wait(), run.timeout_seconds)
-                except TimeoutError:
-                    timed_out = True
-                    await self.cancel(run.key)
-                    exit_code = await process.wait()
-                finally:
-                    self._processes.pop(run.key, None)
-            return RunResult(run.key, exit_code, log_path, timed_out)
+            cores = self._cores.cores_for(run.limits)
+            over_memory: list[str] = []
+            watch = self._memory_watch(run, over_memory)
+            try:
+                if self._warm is not None and Path(run.command[0]).name in WARM_ENTRY_POINTS:
+                    entry, args = Path(run.command[0]).name, list(run.command[1:])
+                    fork = Fork(run.key, entry, args, env, workdir, log_path, cores)
+                    exit_code, timed_out = await self._warm.run(fork, run.timeout_seconds, on_start=watch)
+                else:
+                    exit_code, timed_out = await self._run_cold(run, env, cores, workdir, log_path, watch)
+            finally:
+                self._memory.forget_key(run.key)
+            return RunResult(run.key, exit_code, log_path, timed_out, over_memory[0] if over_memory else None)
 
-    async def _run_warm(
-        self, warm: WarmWorker, run: TaskRun, env: dict[str, str], workdir: Path, log_path: Path
-    ) -> RunResult:
-        entry, args = Path(run.command[0]).name, list(run.command[1:])
-        exit_code, timed_out = await warm.run(run.key, entry, args, env, workdir, log_path, run.timeout_seconds)
-        return RunResult(run.key, exit_code, log_path, timed_out)
+    async def _run_cold(
+        self, run: TaskRun, env: dict[str, str], cores: list[int] | None, workdir: Path, log_path: Path,
+        watch: Callable[[int], None] | None,
+    ) -> tuple[int, bool]:  # fmt: skip
+        with log_path.open("ab") as log:
+            process = await asyncio.create_subprocess_exec(
+                *_resolved(run.command),
+                cwd=workdir,
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,  # its own process group, so cancel reaches its children
+                preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None,
+            )
+        self._processes[run.key] = process
+        if watch is not None:
+            watch(process.pid)
+        try:
+            return await asyncio.wait_for(process.wait(), run.timeout_seconds), False
+        except TimeoutError:
+            await self.cancel(run.key)
+            return await process.wait(), True
+        finally:
+            self._processes.pop(run.key, None)
+
+    def _memory_watch(self, run: TaskRun, over_memory: list[str]) -> Callable[[int], None] | None:
+        """What starts watching the attempt's process group, when the task limits its memory."""
+        if "memory" not in run.limits:
+            return None
+        limit = memory_bytes(run.limits["memory"])
+
+        def exceeded(used: int) -> None:
+            over_memory.append(f"the task used {used / 2**20:.0f} MiB, more than its memory limit of "
+                               f"{run.limits['memory']}, and was stopped")  # fmt: skip
+
+        return lambda group: self._memory.watch(run.key, group, limit, exceeded)
 
     async def close(self) -> None:
         if self._warm is not None:

@@ -100,6 +100,7 @@ class PodEnd:
     timed_out: bool = False
     stopped: bool = False
     """latchlike gave up on it (timeout, never scheduled): the pod must go even if kept."""
+    out_of_memory: bool = False
 
 
 def pod_end(pod: Mapping[str, Any]) -> PodEnd | None:
@@ -111,7 +112,8 @@ def pod_end(pod: Mapping[str, Any]) -> PodEnd | None:
     for container in status.get("containerStatuses") or []:
         terminated = (container.get("state") or {}).get("terminated")
         if container.get("name") == CONTAINER and terminated:
-            return PodEnd(int(terminated.get("exitCode", -1)), terminated.get("reason") or phase)
+            reason = terminated.get("reason") or phase
+            return PodEnd(int(terminated.get("exitCode", -1)), reason, out_of_memory=reason == "OOMKilled")
     reason = status.get("reason") or phase
     message = status.get("message") or ""
     return PodEnd(-1, f"{reason}: {message}".strip(": "), timed_out=reason == "DeadlineExceeded")

@@ -9,7 +9,24 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Fork:
+    """One task attempt for the fork server."""
+
+    key: str
+    entry: str
+    """The flytekit entry point: pyflyte-execute or pyflyte-map-execute."""
+    args: list[str]
+    env: dict[str, str]
+    cwd: Path
+    log: Path
+    cores: list[int] | None = None
+    """The CPU cores the task may run on (its CPU limit); None: any."""
 
 
 class WarmWorker:
@@ -34,13 +51,17 @@ class WarmWorker:
             return self._process
 
     async def run(
-        self, key: str, entry: str, args: list[str], env: dict[str, str], cwd: Path, log: Path, timeout: float | None
+        self, fork: Fork, timeout: float | None, on_start: Callable[[int], None] | None = None
     ) -> tuple[int, bool]:
-        """Run `<entry> args` (a flytekit entry point) in a forked child: (exit code, whether it timed out)."""
+        """Run the fork's flytekit entry point in a forked child: (exit code, whether it timed
+        out). `on_start` gets the child's pid (its process group) once it exists."""
         process = await self._ensure()
         loop = asyncio.get_running_loop()
+        key = fork.key
         self._started[key], self._ended[key] = loop.create_future(), loop.create_future()
-        request = {"key": key, "entry": entry, "args": args, "env": env, "cwd": str(cwd), "log": str(log)}
+        if on_start is not None:
+            self._started[key].add_done_callback(lambda started: on_start(started.result()))
+        request = {**asdict(fork), "cwd": str(fork.cwd), "log": str(fork.log)}
         assert process.stdin is not None
         process.stdin.write(json.dumps(request).encode() + b"\n")
         await process.stdin.drain()
