@@ -1,12 +1,13 @@
-"""The process an attempt runs: the task template's container command with Flyte's
+"""The process an attempt runs: the task's container command (`contract`) with Flyte's
 template variables filled in with store locations, and the environment propeller gives."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 from flyteidl.core import tasks_pb2
 
+from latchlike.engine.contract import contract
 from latchlike.engine.executors import TaskRun
 from latchlike.store import FileStore
 
@@ -36,31 +37,19 @@ def task_run(
         "{{.checkpointOutputPrefix}}": store.uri(prefix + "/checkpoint"),
         "{{.prevCheckpointPrefix}}": store.uri(previous_prefix + "/checkpoint") if previous_prefix else "",
     }
-    container = template.container
-    command = tuple(values.get(arg, arg) for arg in (*container.command, *container.args))
+    task = contract(template)
     timeout = template.metadata.timeout.ToTimedelta().total_seconds() if template.metadata.HasField("timeout") else 0
     return TaskRun(
         key,
-        command,
-        {**{pair.key: pair.value for pair in container.env}, **env},
+        tuple(values.get(arg, arg) for arg in task.command),
+        {**task.env, **env},
         timeout or None,
-        image=container.image,
-        requests=_resources(container.resources.requests),
-        limits=_resources(container.resources.limits),
+        image=task.image,
+        requests=task.requests,
+        limits=task.limits,
         labels=labels,
+        pod=task.pod,
     )
-
-
-_RESOURCE_NAMES = {
-    tasks_pb2.Resources.CPU: "cpu",
-    tasks_pb2.Resources.MEMORY: "memory",
-    tasks_pb2.Resources.GPU: "nvidia.com/gpu",
-    tasks_pb2.Resources.EPHEMERAL_STORAGE: "ephemeral-storage",
-}
-
-
-def _resources(entries: Iterable[tasks_pb2.Resources.ResourceEntry]) -> dict[str, str]:
-    return {_RESOURCE_NAMES[entry.name]: entry.value for entry in entries if entry.name in _RESOURCE_NAMES}
 
 
 def flyte_env(project: str, domain: str, execution: str, attempt: int, array_index: int | None) -> dict[str, str]:

@@ -97,9 +97,14 @@ class FakeCluster:
         return 200, pod
 
     def set_status(self, name: str, status: dict[str, Any]) -> None:
+        """`status` names its container "task": every container of the pod gets that state."""
         with self.changed:
             pod = self.pods.get(name)
             if pod is not None:
+                [state] = status.get("containerStatuses") or [None]
+                if state is not None:
+                    names = [container["name"] for container in pod["spec"]["containers"]]
+                    status = {**status, "containerStatuses": [{**state, "name": n} for n in names]}
                 pod["status"] = status
                 self._record("MODIFIED", pod)
                 if status["phase"] == "Succeeded":

@@ -221,3 +221,30 @@ def test_a_shared_data_claim_is_mounted_where_the_server_keeps_its_store() -> No
     kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
     assert manifest["spec"]["volumes"] == [{"name": "data", "persistentVolumeClaim": {"claimName": "latchlike-data"}}]
     assert manifest["spec"]["containers"][0]["volumeMounts"] == [{"name": "data", "mountPath": "/data"}]
+
+
+@pytest.mark.slow
+def test_a_tasks_pod_template_is_kept_and_its_primary_container_runs(
+    registered: Platform, cluster: FakeApiServer
+) -> None:
+    executor = KubernetesExecutor(cluster.api(), SETTINGS, log_dir=registered.settings.data_dir / "logs")
+    execution = run_until_done(registered, launch(registered, "pipelines.pods.templated", {"x": 1}), executor=executor)
+    assert execution.phase == "SUCCEEDED", execution.error
+    assert int_output(execution) == 2
+    [manifest] = cluster.cluster.created
+    kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+    assert manifest["metadata"]["labels"]["team"] == "genomics"
+    assert manifest["spec"]["tolerations"] == [{"key": "gpu", "operator": "Exists", "effect": "NoSchedule"}]
+    primary, sidecar = manifest["spec"]["containers"]
+    assert (primary["name"], sidecar["name"], sidecar["image"]) == ("primary", "sidecar", "busybox:1.36")
+    assert "pyflyte-execute" in primary["command"] and "args" not in primary
+    assert primary["resources"] == {"requests": {"cpu": "1", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}}
+    log = (registered.settings.data_dir / "logs").glob(f"*{execution.name}-n0-1.log")
+    assert "without an exit code" not in next(log).read_text()  # the primary container's exit was read
+
+
+@pytest.mark.slow
+def test_a_pod_template_task_runs_locally_from_its_primary_container(registered: Platform) -> None:
+    execution = run_until_done(registered, launch(registered, "pipelines.pods.templated", {"x": 41}))
+    assert execution.phase == "SUCCEEDED", execution.error
+    assert int_output(execution) == 42

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from latchlike.engine.contract import PodTemplate
+
 
 @dataclass(frozen=True)
 class TaskRun:
@@ -27,6 +29,8 @@ class TaskRun:
     """Resources by Kubernetes name (`cpu`, `memory`, …), as the task declares them."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """What the attempt belongs to (execution, workflow, node), for whoever lists runs."""
+    pod: PodTemplate | None = None
+    """The task's own pod template, which a cluster executor starts from."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from kubernetes.client.exceptions import ApiException
 
 from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.executors.pods import (
+    CONTAINER,
     MANAGED_BY,
     MANAGER,
     PodEnd,
@@ -72,10 +73,13 @@ class KubernetesExecutor:
         self._watch: watch.Watch | None = None
         self._calls = ThreadPoolExecutor(API_THREADS, thread_name_prefix="pod-api")
         self._cleanups: set[asyncio.Task[None]] = set()
+        self._primaries: dict[str, str] = {}
+        """The primary container of each running attempt's pod, by run key."""
 
     async def run(self, run: TaskRun) -> RunResult:
         self._start_watching()
         name = pod_name(run.key)
+        self._primaries[run.key] = run.pod.primary if run.pod else CONTAINER
         loop = asyncio.get_running_loop()
         ended = self._waiting[name] = loop.create_future()
         if name in self._ended:
@@ -89,7 +93,7 @@ class KubernetesExecutor:
                 end = await asyncio.wait_for(asyncio.shield(ended), run.timeout_seconds)
             except TimeoutError:
                 end = PodEnd(-1, "the task ran past its timeout", timed_out=True, stopped=True)
-            cleanup = asyncio.create_task(self._clean_up(run.key, name, end))
+            cleanup = asyncio.create_task(self._clean_up(run.key, name, end, self._primaries[run.key]))
             if end.exit_code != 0:  # the engine quotes a failed attempt's log: save it first
                 await cleanup
             else:  # a success is reported at once; its log is saved and its pod deleted after
@@ -99,6 +103,7 @@ class KubernetesExecutor:
             over_memory = f"the pod ran out of memory (limit {limit})" if end.out_of_memory else None
             return RunResult(run.key, end.exit_code, self._log_path(run.key), end.timed_out, over_memory)
         finally:
+            self._primaries.pop(run.key, None)
             self._waiting.pop(name, None)
             timer = self._give_up.pop(name, None)
             if timer is not None:
@@ -107,8 +112,8 @@ class KubernetesExecutor:
     async def cancel(self, key: str) -> None:
         await self._call(self._delete, pod_name(key))
 
-    async def _clean_up(self, key: str, name: str, end: PodEnd) -> None:
-        await self._call(self._save_log, key, name, end)
+    async def _clean_up(self, key: str, name: str, end: PodEnd, container: str) -> None:
+        await self._call(self._save_log, key, name, end, container)
         if not self._keep_pods or end.stopped:
             await self._call(self._delete, name)
 
@@ -120,7 +125,7 @@ class KubernetesExecutor:
         if saved.exists():
             return saved.read_text(errors="replace")
         try:
-            return self._pod_log(pod_name(key))
+            return self._pod_log(pod_name(key), self._primaries.get(key))
         except ApiException:
             return ""
 
@@ -156,19 +161,20 @@ class KubernetesExecutor:
                 name, self._settings.namespace, grace_period_seconds=0, _preload_content=False
             )
 
-    def _pod_log(self, name: str) -> str:
+    def _pod_log(self, name: str, container: str | None = None) -> str:
+        """The primary container's log; `None`: the pod's only container."""
         response = self._api.read_namespaced_pod_log(
-            name, self._settings.namespace, container="task", _preload_content=False
+            name, self._settings.namespace, container=container, _preload_content=False
         )
         return bytes(response.data).decode(errors="replace")
 
     def _log_path(self, key: str) -> Path:
         return self._log_dir / f"{key}.log"
 
-    def _save_log(self, key: str, name: str, end: PodEnd) -> Path:
+    def _save_log(self, key: str, name: str, end: PodEnd, container: str) -> Path:
         """The pod's log, kept after the pod is deleted; why it ended when it did not exit."""
         try:
-            text = self._pod_log(name)
+            text = self._pod_log(name, container)
         except ApiException as error:
             text = f"(no log: {error.reason})\n"
         if end.exit_code == -1:

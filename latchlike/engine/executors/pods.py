@@ -6,6 +6,7 @@ manifest can be checked against the official schema offline.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from collections.abc import Mapping
@@ -17,8 +18,11 @@ from latchlike.engine.executors import TaskRun
 MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGER = "latchlike"
 RUN_KEY_ANNOTATION = "latchlike.io/run-key"
+PRIMARY_ANNOTATION = "latchlike.io/primary-container"
+"""Which container's exit decides the attempt (a pod template may add sidecars)."""
 LABEL_PREFIX = "latchlike.io/"
 CONTAINER = "task"
+"""The task's container, when the task brings no pod template naming its own."""
 _NAME_LIMIT = 63
 _INVALID = re.compile(r"[^a-z0-9-]+")
 _LABEL_INVALID = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -53,34 +57,48 @@ def label_value(value: str) -> str:
 
 
 def pod_manifest(run: TaskRun, settings: PodSettings) -> dict[str, Any]:
-    labels = {MANAGED_BY: MANAGER, **{LABEL_PREFIX + k: label_value(v) for k, v in run.labels.items()}}
-    env = [{"name": k, "value": v} for k, v in {**(settings.store_env or {}), **run.env}.items()]
-    container: dict[str, Any] = {
-        "name": CONTAINER,
-        "image": run.image,
+    """The task's pod template (when it has one) with latchlike's part filled in: the
+    primary container's image, command, env and resources, names, labels, store access."""
+    template = run.pod
+    spec: dict[str, Any] = copy.deepcopy(dict(template.spec)) if template else {"containers": [{"name": CONTAINER}]}
+    primary = template.primary if template else CONTAINER
+    container = next(c for c in spec["containers"] if c.get("name") == primary)
+    env = {item["name"]: item for item in container.get("env", [])}
+    env |= {k: {"name": k, "value": v} for k, v in {**(settings.store_env or {}), **run.env}.items()}
+    container.pop("args", None)  # the command below is command and args, filled in
+    container |= {
+        "image": run.image or container.get("image", ""),
         "command": list(run.command),
-        "env": env,
+        "env": list(env.values()),
         "resources": _resources(run),
         "terminationMessagePolicy": "FallbackToLogsOnError",
     }
     if settings.store_secret:
-        container["envFrom"] = [{"secretRef": {"name": settings.store_secret}}]
+        container["envFrom"] = [*container.get("envFrom", []), {"secretRef": {"name": settings.store_secret}}]
+    if settings.data_claim and settings.data_path:
+        mount = {"name": "data", "mountPath": settings.data_path}
+        container["volumeMounts"] = [*container.get("volumeMounts", []), mount]
+        claim = {"name": "data", "persistentVolumeClaim": {"claimName": settings.data_claim}}
+        spec["volumes"] = [*spec.get("volumes", []), claim]
+    spec["restartPolicy"] = "Never"
+    if settings.service_account and "serviceAccountName" not in spec:
+        spec["serviceAccountName"] = settings.service_account
+    if run.timeout_seconds:
+        spec["activeDeadlineSeconds"] = max(1, int(run.timeout_seconds))
+    labels = {**(template.labels if template else {}), MANAGED_BY: MANAGER}
+    labels |= {LABEL_PREFIX + k: label_value(v) for k, v in run.labels.items()}
     metadata: dict[str, Any] = {
         "name": pod_name(run.key),
         "namespace": settings.namespace,
         "labels": labels,
-        "annotations": {RUN_KEY_ANNOTATION: run.key},
+        "annotations": {
+            **(template.annotations if template else {}),
+            RUN_KEY_ANNOTATION: run.key,
+            PRIMARY_ANNOTATION: primary,
+        },
     }
     if settings.owner:
         metadata["ownerReferences"] = [{**settings.owner, "blockOwnerDeletion": False, "controller": False}]
-    spec: dict[str, Any] = {"restartPolicy": "Never", "containers": [container]}
-    if settings.data_claim and settings.data_path:
-        container["volumeMounts"] = [{"name": "data", "mountPath": settings.data_path}]
-        spec["volumes"] = [{"name": "data", "persistentVolumeClaim": {"claimName": settings.data_claim}}]
-    if settings.service_account:
-        spec["serviceAccountName"] = settings.service_account
-    if run.timeout_seconds:
-        spec["activeDeadlineSeconds"] = max(1, int(run.timeout_seconds))
     return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
 
 
@@ -109,14 +127,19 @@ def pod_end(pod: Mapping[str, Any]) -> PodEnd | None:
     phase = status.get("phase")
     if phase not in ("Succeeded", "Failed"):
         return None
+    primary = primary_container(pod)
     for container in status.get("containerStatuses") or []:
         terminated = (container.get("state") or {}).get("terminated")
-        if container.get("name") == CONTAINER and terminated:
+        if container.get("name") == primary and terminated:
             reason = terminated.get("reason") or phase
             return PodEnd(int(terminated.get("exitCode", -1)), reason, out_of_memory=reason == "OOMKilled")
     reason = status.get("reason") or phase
     message = status.get("message") or ""
     return PodEnd(-1, f"{reason}: {message}".strip(": "), timed_out=reason == "DeadlineExceeded")
+
+
+def primary_container(pod: Mapping[str, Any]) -> str:
+    return str(((pod.get("metadata") or {}).get("annotations") or {}).get(PRIMARY_ANNOTATION, CONTAINER))
 
 
 def unschedulable(pod: Mapping[str, Any]) -> str | None:
