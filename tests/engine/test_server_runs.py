@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -100,12 +101,24 @@ def test_after_kill_9_and_restart_the_execution_carries_on_without_rerunning_suc
     assert registered.returncode == 0, registered.stderr
     name = launch_over_http(first, "pipelines.basic.slow", {"seconds": 2})
     wait_over_http(first, name, lambda e: any(n["node_id"] == "n1" and n["phase"] == "RUNNING" for n in e["nodes"]))
+    [pid_file] = (data_dir / "work").glob(f"*{name}-n1-1/.pid")
+    orphan = int(pid_file.read_text())
     first.process.send_signal(signal.SIGKILL)
     first.process.wait()
+    assert _running(orphan)  # the task process outlived the server
 
     second = start_server(data_dir, builtins=False)
     restartable.append(second)
+    assert not _running(orphan)  # killed on start: the attempt runs again, never twice at once
     execution = wait_over_http(second, name, lambda e: e["phase"] == "SUCCEEDED")
     assert execution["outputs"] == [{"name": "o0", "preview": "4"}]
     n0 = [n for n in execution["nodes"] if n["node_id"] == "n0"]
     assert [(n["attempt"], n["phase"]) for n in n0] == [(1, "SUCCEEDED")]  # never ran again
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

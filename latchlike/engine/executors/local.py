@@ -18,6 +18,8 @@ from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.executors.limits import CoreChooser, MemoryWatch, memory_bytes
 from latchlike.engine.executors.warm import Fork, WarmWorker
 
+PID_FILE = ".pid"
+"""In an attempt's working directory while it runs: its process group."""
 WARM_ENTRY_POINTS = frozenset({"pyflyte-execute", "pyflyte-map-execute"})
 FLYTEKIT_ENTRY_POINTS = frozenset({*WARM_ENTRY_POINTS, "pyflyte-fast-execute"})
 
@@ -38,6 +40,7 @@ class LocalExecutor:
         self._warm = WarmWorker(root / "logs" / "forkserver.log") if warm else None
         self._cores = CoreChooser()
         self._memory = MemoryWatch()
+        reap_orphans(root / "work")
 
     def _log_path(self, key: str) -> Path:
         return self._root / "logs" / f"{key}.log"
@@ -51,7 +54,13 @@ class LocalExecutor:
             env = _process_env(run, self._store_env)
             cores = self._cores.cores_for(run.limits)
             over_memory: list[str] = []
-            watch = self._memory_watch(run, over_memory)
+            watch_memory = self._memory_watch(run, over_memory)
+
+            def watch(group: int) -> None:
+                (workdir / PID_FILE).write_text(str(group))  # for `reap_orphans` after a crash
+                if watch_memory is not None:
+                    watch_memory(group)
+
             try:
                 if self._warm is not None and Path(run.command[0]).name in WARM_ENTRY_POINTS:
                     entry, args = Path(run.command[0]).name, list(run.command[1:])
@@ -61,11 +70,12 @@ class LocalExecutor:
                     exit_code, timed_out = await self._run_cold(run, env, cores, workdir, log_path, watch)
             finally:
                 self._memory.forget_key(run.key)
+                (workdir / PID_FILE).unlink(missing_ok=True)
             return RunResult(run.key, exit_code, log_path, timed_out, over_memory[0] if over_memory else None)
 
     async def _run_cold(
         self, run: TaskRun, env: dict[str, str], cores: list[int] | None, workdir: Path, log_path: Path,
-        watch: Callable[[int], None] | None,
+        watch: Callable[[int], None],
     ) -> tuple[int, bool]:  # fmt: skip
         with log_path.open("ab") as log:
             process = await asyncio.create_subprocess_exec(
@@ -79,8 +89,7 @@ class LocalExecutor:
                 preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None,
             )
         self._processes[run.key] = process
-        if watch is not None:
-            watch(process.pid)
+        watch(process.pid)
         try:
             return await asyncio.wait_for(process.wait(), run.timeout_seconds), False
         except TimeoutError:
@@ -129,3 +138,17 @@ def _resolved(command: tuple[str, ...]) -> tuple[str, ...]:
     if command and command[0] in FLYTEKIT_ENTRY_POINTS:
         return (str(Path(sys.executable).with_name(command[0])), *command[1:])
     return command
+
+
+def reap_orphans(work: Path) -> None:
+    """Kill attempts a crashed server left running: the engine runs them again, and two
+    processes must never write the same attempt's outputs. A process counts only if it
+    still works in that attempt's directory (a pid may have been reused since)."""
+    for pid_file in work.glob(f"*/{PID_FILE}"):
+        try:
+            group = int(pid_file.read_text())
+            if Path(f"/proc/{group}/cwd").resolve() == pid_file.parent.resolve():
+                os.killpg(group, signal.SIGKILL)
+        except (OSError, ValueError):
+            pass  # gone already, or not ours
+        pid_file.unlink(missing_ok=True)
