@@ -74,6 +74,9 @@ class Settings(BaseSettings):
         description="A ReadWriteMany PersistentVolumeClaim holding data_dir, mounted in every task pod at the same "
         "path, for a local store shared with pods (an s3:// store needs none).",
     )
+    kubernetes_owner_deployment: str = Field(
+        "", description="The server's Deployment, made the owner of task pods so that deleting it deletes them."
+    )
     kubernetes_keep_pods: bool = Field(False, description="Keep ended pods (their logs are saved either way).")
     kubernetes_unschedulable_seconds: float = Field(
         300, gt=0, description="How long a pod may wait for a node before its attempt fails (and is retried)."

@@ -85,6 +85,13 @@ class FakeCluster:
         threading.Thread(target=self._kubelet, args=(name, self.behaviour(pod)), daemon=True).start()
         return 201, pod
 
+    def deployment(self, namespace: str, name: str) -> dict[str, Any]:
+        """Any Deployment asked for exists (the server's own, which owns task pods)."""
+        uid = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{namespace}/{name}"))
+        metadata = {"name": name, "namespace": namespace, "uid": uid}
+        return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata,
+                "spec": {"selector": {}, "template": {}}}  # fmt: skip
+
     def delete(self, name: str) -> tuple[int, dict[str, Any]]:
         with self.changed:
             pod = self.pods.pop(name, None)
@@ -216,6 +223,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         parts = self._parts()
+        if parts[:3] == ["apis", "apps", "v1"] and len(parts) == 7 and parts[5] == "deployments":
+            return self._send(200, self.cluster.deployment(parts[4], parts[6]))
         query = {key: values[0] for key, values in parse_qs(urlparse(self.path).query).items()}
         if len(parts) == 7 and parts[6] == "log":
             with self.cluster.changed:

@@ -200,7 +200,8 @@ def test_the_server_runs_tasks_as_pods_when_told_to(tmp_path: Path, cluster: Fak
             "contexts": [{"name": "fake", "context": {"cluster": "fake", "user": "fake", "namespace": "latchlike"}}],
         })
     )  # fmt: skip
-    env = {"LATCHLIKE_EXECUTOR": "kubernetes", "KUBECONFIG": str(kubeconfig), "LATCHLIKE_KUBERNETES_KEEP_PODS": "true"}
+    env = {"LATCHLIKE_EXECUTOR": "kubernetes", "KUBECONFIG": str(kubeconfig), "LATCHLIKE_KUBERNETES_KEEP_PODS": "true",
+           "LATCHLIKE_KUBERNETES_OWNER_DEPLOYMENT": "latchlike"}  # fmt: skip
     server = start_server(tmp_path / "data", env=env)
     try:
         name = launch_over_http(server, "workflows.hello.hello_world", {"name": "Ada", "times": 2})
@@ -209,6 +210,10 @@ def test_the_server_runs_tasks_as_pods_when_told_to(tmp_path: Path, cluster: Fak
         pods = list(cluster.cluster.pods.values())  # kept, as the setting asks
         assert sorted(pod["metadata"]["labels"]["latchlike.io/node"] for pod in pods) == ["n0", "n1"]
         assert {pod["metadata"]["labels"]["latchlike.io/execution"] for pod in pods} == {name}
+        for manifest in cluster.cluster.created:
+            kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+            [owner] = manifest["metadata"]["ownerReferences"]
+            assert (owner["kind"], owner["name"]) == ("Deployment", "latchlike") and owner["uid"]
         log = httpx.get(f"{server.url}/executions/flytesnacks/development/{name}/nodes/n0/1/log")
         assert log.status_code == 200
     finally:

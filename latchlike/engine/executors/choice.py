@@ -30,6 +30,15 @@ def _kubernetes(settings: Settings) -> Executor:
     else:
         config.load_kube_config()
     store_env = {"FLYTE_AWS_ENDPOINT": settings.s3_endpoint} if settings.s3_endpoint else {}
+    owner = None
+    if settings.kubernetes_owner_deployment:
+        # Task pods belong to the server's Deployment: uninstalling latchlike removes them,
+        # while a restart of the server's own pod leaves them running.
+        deployment = client.AppsV1Api().read_namespaced_deployment(
+            settings.kubernetes_owner_deployment, settings.kubernetes_namespace
+        )
+        owner = {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment.metadata.name,
+                 "uid": deployment.metadata.uid}  # fmt: skip
     pods = PodSettings(
         namespace=settings.kubernetes_namespace,
         service_account=settings.kubernetes_service_account or None,
@@ -37,6 +46,7 @@ def _kubernetes(settings: Settings) -> Executor:
         store_secret=settings.kubernetes_store_secret or None,
         data_claim=settings.kubernetes_data_claim or None,
         data_path=str(settings.data_dir.resolve()),
+        owner=owner,
     )
     return KubernetesExecutor(
         client.CoreV1Api(),
