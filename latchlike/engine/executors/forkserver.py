@@ -3,28 +3,39 @@
 A cold `pyflyte-execute` spends nearly all of its second importing flytekit. This server
 does that import at start, then for each request forks a child that becomes the task
 process: its own session (process group), working directory, environment and log file,
-running flytekit's `pyflyte-execute` (or `pyflyte-map-execute`) entry point in-process. It forks before any network
-I/O and runs no threads, so a child inherits no held lock.
+running flytekit's `pyflyte-execute` (or `pyflyte-map-execute`) entry point in-process.
+It forks before any network I/O and runs no threads, so a child inherits no held lock.
+It also imports each task's workflow module once, before forking (`PreloadedModules`): module
+code runs then with the server's environment, not the task's.
 
-Protocol (JSON lines): stdin takes `{"key", "entry", "args", "env", "cwd", "log", "cores"}`; stdout answers
-`{"key", "pid"}` when a child starts and `{"key", "exit"}` when it ends.
+Protocol (JSON lines): stdin takes `{"key", "entry", "args", "env", "cwd", "log",
+"cores"}`; stdout answers `{"key", "pid"}` when a child starts and `{"key", "exit"}`
+when it ends.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import select
 import signal
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 POLL_SECONDS = 1.0
+_protocol: TextIO = sys.stdout
 
 
 def main() -> None:
     from flytekit.bin import entrypoint  # the expensive import, done once
 
+    global _protocol
+    # Answers go to a private copy of stdout; fd 1 becomes the log, so that nothing an
+    # imported workflow module prints can corrupt them.
+    _protocol = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)
+    modules = PreloadedModules()
     children: dict[int, str] = {}
     pending = b""
     stdin = sys.stdin.buffer.fileno()
@@ -46,8 +57,10 @@ def main() -> None:
             while b"\n" in pending:
                 line, pending = pending.split(b"\n", 1)
                 request = json.loads(line)
+                modules.preload(request)
                 pid = os.fork()
                 if pid == 0:
+                    modules.drop_stale()
                     commands = {"pyflyte-execute": entrypoint.execute_task_cmd,
                                 "pyflyte-map-execute": entrypoint.map_execute_task_cmd}  # fmt: skip
                     _become_task(request, commands[request["entry"]])
@@ -58,10 +71,52 @@ def main() -> None:
         _reap(children, block=True)
 
 
+class PreloadedModules:
+    """Workflow modules imported here before forking, so a child does not import its task's
+    module again (half of a trivial task's time). A module whose file changed since is
+    dropped in the child, which then imports the new code itself."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[str, float] = {}
+        self._failed: set[str] = set()
+
+    def preload(self, request: dict[str, Any]) -> None:
+        args = request["args"]
+        if "task-module" not in args:
+            return
+        name = args[args.index("task-module") + 1]
+        if name in self._loaded or name in self._failed:
+            return
+        _extend_path(request["env"])
+        try:
+            module = importlib.import_module(name)
+            self._loaded[name] = os.stat(module.__file__ or "").st_mtime
+        except BaseException:  # the child imports it again and reports the error as the task's
+            self._failed.add(name)
+
+    def drop_stale(self) -> None:
+        for name, mtime in self._loaded.items():
+            module = sys.modules.get(name)
+            try:
+                changed = module is None or os.stat(module.__file__ or "").st_mtime != mtime
+            except OSError:
+                changed = True
+            if changed:
+                sys.modules.pop(name, None)
+
+
+def _extend_path(env: dict[str, str]) -> None:
+    """The interpreter is already running: PYTHONPATH must reach sys.path by hand."""
+    for entry in reversed(env.get("PYTHONPATH", "").split(os.pathsep)):
+        if entry and entry not in sys.path:
+            sys.path.insert(0, entry)
+
+
 def _become_task(request: dict[str, Any], command: Any) -> None:
     """In the child: never returns."""
     code = 1
     try:
+        _protocol.close()
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.setsid()
@@ -75,10 +130,7 @@ def _become_task(request: dict[str, Any], command: Any) -> None:
         os.dup2(log, 2)
         os.environ.clear()
         os.environ.update(request["env"])
-        # The interpreter is already running: PYTHONPATH must reach sys.path by hand.
-        for entry in reversed(request["env"].get("PYTHONPATH", "").split(os.pathsep)):
-            if entry and entry not in sys.path:
-                sys.path.insert(0, entry)
+        _extend_path(request["env"])
         sys.argv = [request["entry"], *request["args"]]
         command.main(args=request["args"], prog_name=request["entry"], standalone_mode=False)
         code = 0
@@ -111,8 +163,8 @@ def _reap(children: dict[int, str], *, block: bool = False) -> None:
 
 
 def _say(message: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
+    _protocol.write(json.dumps(message) + "\n")
+    _protocol.flush()
 
 
 if __name__ == "__main__":
