@@ -59,6 +59,10 @@ class FakeCluster:
     succeeded_at: list[tuple[dict[str, Any], float]] = field(default_factory=list)
     """When each pod's status turned Succeeded (wall clock), for measuring who noticed when."""
     version: int = 1
+    oldest: int = 0
+    """Watches from an older resourceVersion than this get 410 Gone."""
+    watches_open: threading.Event = field(default_factory=threading.Event)
+    """Cleared: watch streams end and new ones wait (the API server restarting, say)."""
     changed: threading.Condition = field(default_factory=threading.Condition)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
@@ -67,8 +71,28 @@ class FakeCluster:
         self.version += 1
         pod["metadata"]["resourceVersion"] = str(self.version)
         self.events.append(_Event(self.version, kind, json.loads(json.dumps(pod))))
-        del self.events[: -self.history]
+        if len(self.events) > self.history:
+            del self.events[: -self.history]
+            self.oldest = self.events[0].version - 1
         self.changed.notify_all()
+
+    def __post_init__(self) -> None:
+        self.watches_open.set()
+
+    def pause_watches(self) -> None:
+        with self.changed:
+            self.watches_open.clear()
+            self.changed.notify_all()
+
+    def resume_watches(self) -> None:
+        self.watches_open.set()
+
+    def compact(self) -> None:
+        """Forget every event so far, as etcd compaction does: older watches must list again."""
+        with self.changed:
+            self.events.clear()
+            self.oldest = self.version
+            self.changed.notify_all()
 
     def create(self, namespace: str, manifest: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         name = manifest["metadata"]["name"]
@@ -119,7 +143,7 @@ class FakeCluster:
 
     def watch_from(self, version: int) -> list[_Event] | None:
         """Events after `version`; None when they are no longer kept."""
-        if self.events and version < self.events[0].version - 1:
+        if version < self.oldest:
             return None
         return [event for event in self.events if event.version > version]
 
@@ -249,8 +273,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/json")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
+        self.cluster.watches_open.wait()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if not self.cluster.watches_open.is_set():
+                break  # the stream just ends; the client watches again
             with self.cluster.changed:
                 events = self.cluster.watch_from(version)
                 if events == []:

@@ -145,6 +145,35 @@ def test_many_pods_are_followed_by_one_watch(cluster: FakeApiServer, tmp_path: P
     assert [result.exit_code for result in results] == [0] * 40
 
 
+def test_an_end_missed_while_the_watch_was_down_is_found_by_listing_again(
+    cluster: FakeApiServer, tmp_path: Path
+) -> None:
+    """The watch comes back with a resourceVersion the server no longer keeps (410 Gone):
+    the executor lists the pods again and sees that its pod ended meanwhile."""
+    fake = cluster.cluster
+    fake.behaviour = always("hang")
+
+    async def go() -> RunResult:
+        executor = KubernetesExecutor(cluster.api(), SETTINGS, log_dir=tmp_path)
+        try:
+            running = asyncio.create_task(executor.run(_task("k-gone-1")))
+            while not fake.pods or next(iter(fake.pods.values()))["status"]["phase"] != "Running":
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)  # the watch has seen it running
+            fake.pause_watches()
+            [name] = fake.pods
+            fake.set_status(name, {"phase": "Succeeded", "containerStatuses": [
+                {"name": "task", "image": "fake", "imageID": "fake", "ready": False, "restartCount": 0,
+                 "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]})  # fmt: skip
+            fake.compact()
+            fake.resume_watches()
+            return await asyncio.wait_for(running, 30)
+        finally:
+            await executor.close()
+
+    assert asyncio.run(go()).exit_code == 0
+
+
 def test_cancel_deletes_the_pod(cluster: FakeApiServer, tmp_path: Path) -> None:
     cluster.cluster.behaviour = always("hang")
 
