@@ -3,7 +3,8 @@
 A cold `pyflyte-execute` spends nearly all of its second importing flytekit. This server
 does that import at start, then for each request forks a child that becomes the task
 process: its own session (process group), working directory, environment and log file,
-running flytekit's `pyflyte-execute` (or `pyflyte-map-execute`) entry point in-process.
+running flytekit's `pyflyte-execute` (or `pyflyte-map-execute`) entry point in-process;
+for `pyflyte-fast-execute` the child first fetches the code bundle, as flytekit would.
 It forks before any network I/O and runs no threads, so a child inherits no held lock.
 It also imports each task's workflow module once, before forking (`PreloadedModules`): module
 code runs then with the server's environment, not the task's.
@@ -24,6 +25,7 @@ import sys
 from typing import Any, TextIO
 
 POLL_SECONDS = 1.0
+FAST_ENTRY_POINT = "pyflyte-fast-execute"
 _protocol: TextIO = sys.stdout
 
 
@@ -61,9 +63,7 @@ def main() -> None:
                 pid = os.fork()
                 if pid == 0:
                     modules.drop_stale()
-                    commands = {"pyflyte-execute": entrypoint.execute_task_cmd,
-                                "pyflyte-map-execute": entrypoint.map_execute_task_cmd}  # fmt: skip
-                    _become_task(request, commands[request["entry"]])
+                    _become_task(request, entrypoint)
                 children[pid] = request["key"]
                 _say({"key": request["key"], "pid": pid})
         _reap(children)
@@ -82,7 +82,7 @@ class PreloadedModules:
 
     def preload(self, request: dict[str, Any]) -> None:
         args = request["args"]
-        if "task-module" not in args:
+        if "task-module" not in args or request["entry"] == FAST_ENTRY_POINT:  # its code is in its bundle
             return
         name = args[args.index("task-module") + 1]
         if name in self._loaded or name in self._failed:
@@ -105,6 +105,34 @@ class PreloadedModules:
                 sys.modules.pop(name, None)
 
 
+def _fetch_code(args: list[str], entrypoint: Any) -> tuple[str, list[str]]:
+    """`pyflyte-fast-execute` in the child: fetch and unpack the code bundle into the
+    working directory, put it on the path after the rest (as flytekit does), and give
+    the task command it wraps, told where the bundle came from."""
+    from flytekit.core.context_manager import FlyteContextManager
+
+    FlyteContextManager.initialize()  # store settings from this task's environment, not the server's
+    split = args.index("--")
+    options, command = args[:split], args[split + 1 :]
+    distribution = _option(options, "--additional-distribution")
+    destination = os.path.realpath(_option(options, "--dest-dir") or os.getcwd())
+    if distribution:
+        entrypoint._download_distribution(distribution, destination)
+    sys.path.append(destination)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), destination]))
+    if "task-module" in command:  # code of the same package imported here before is not this bundle's
+        package = command[command.index("task-module") + 1].split(".")[0]
+        for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+            del sys.modules[name]
+    resolver = command.index("--resolver")
+    told = ["--dynamic-addl-distro", distribution or "", "--dynamic-dest-dir", destination]
+    return command[0], [*command[1:resolver], *told, *command[resolver:]]
+
+
+def _option(options: list[str], name: str) -> str | None:
+    return options[options.index(name) + 1] if name in options else None
+
+
 def _extend_path(env: dict[str, str]) -> None:
     """The interpreter is already running: PYTHONPATH must reach sys.path by hand."""
     for entry in reversed(env.get("PYTHONPATH", "").split(os.pathsep)):
@@ -112,7 +140,7 @@ def _extend_path(env: dict[str, str]) -> None:
             sys.path.insert(0, entry)
 
 
-def _become_task(request: dict[str, Any], command: Any) -> None:
+def _become_task(request: dict[str, Any], entrypoint: Any) -> None:
     """In the child: never returns."""
     code = 1
     try:
@@ -131,8 +159,13 @@ def _become_task(request: dict[str, Any], command: Any) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         _extend_path(request["env"])
-        sys.argv = [request["entry"], *request["args"]]
-        command.main(args=request["args"], prog_name=request["entry"], standalone_mode=False)
+        entry, args = request["entry"], request["args"]
+        if entry == FAST_ENTRY_POINT:
+            entry, args = _fetch_code(args, entrypoint)
+        commands = {"pyflyte-execute": entrypoint.execute_task_cmd,
+                    "pyflyte-map-execute": entrypoint.map_execute_task_cmd}  # fmt: skip
+        sys.argv = [entry, *args]
+        commands[entry].main(args=args, prog_name=entry, standalone_mode=False)
         code = 0
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1

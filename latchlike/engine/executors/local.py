@@ -20,14 +20,13 @@ from latchlike.engine.executors.warm import Fork, WarmWorker
 
 PID_FILE = ".pid"
 """In an attempt's working directory while it runs: its process group."""
-WARM_ENTRY_POINTS = frozenset({"pyflyte-execute", "pyflyte-map-execute"})
-FLYTEKIT_ENTRY_POINTS = frozenset({*WARM_ENTRY_POINTS, "pyflyte-fast-execute"})
+FLYTEKIT_ENTRY_POINTS = frozenset({"pyflyte-execute", "pyflyte-map-execute", "pyflyte-fast-execute"})
 
 
 class LocalExecutor:
-    """`warm=True` runs plain `pyflyte-execute` and `pyflyte-map-execute` attempts through the fork server (tens of
-    milliseconds instead of about a second); fast-registered ones (`pyflyte-fast-execute`,
-    which fetches a code bundle first) and anything else always start cold."""
+    """`warm=True` runs flytekit's entry points (`pyflyte-execute`, `pyflyte-map-execute`,
+    and `pyflyte-fast-execute`, which fetches a code bundle first) through the fork server:
+    tens of milliseconds instead of about a second. Any other command starts cold."""
 
     def __init__(
         self, root: Path, *, max_parallel: int, warm: bool = False, store_env: Mapping[str, str] | None = None
@@ -62,7 +61,7 @@ class LocalExecutor:
                     watch_memory(group)
 
             try:
-                if self._warm is not None and Path(run.command[0]).name in WARM_ENTRY_POINTS:
+                if self._warm is not None and Path(run.command[0]).name in FLYTEKIT_ENTRY_POINTS:
                     entry, args = Path(run.command[0]).name, list(run.command[1:])
                     fork = Fork(run.key, entry, args, env, workdir, log_path, cores)
                     exit_code, timed_out = await self._warm.run(fork, run.timeout_seconds, on_start=watch)
