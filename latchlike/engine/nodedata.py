@@ -13,6 +13,7 @@ from pathlib import Path
 
 from flyteidl.core import literals_pb2
 
+from latchlike.engine.plan import Scope
 from latchlike.store import FileStore
 
 KEPT_READS = 4096
@@ -23,6 +24,8 @@ class NodeData:
         self.store = store
         self._staging = staging_dir
         self._kept: OrderedDict[str, literals_pb2.LiteralMap] = OrderedDict()
+        self.scopes: dict[str, Scope] = {}
+        """Dynamic workflows read from their `futures.pb`, by key (the walk keeps them)."""
 
     def read(self, key: str) -> literals_pb2.LiteralMap:
         found = self._kept.get(key)

@@ -3,6 +3,7 @@ template it may walk (the primary and its sub-workflows) as steps, and every tas
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flyteidl.admin import workflow_pb2
@@ -38,6 +39,16 @@ class Plan:
 
     def sub_workflow(self, node: core_workflow_pb2.Node) -> Scope:
         return self.templates[identifier_key(node.workflow_node.sub_workflow_ref)]
+
+    def add(
+        self, tasks: Iterable[tasks_pb2.TaskTemplate], sub_workflows: Iterable[core_workflow_pb2.WorkflowTemplate]
+    ) -> None:
+        """What a dynamic task's workflow brings: an id always names the same template, so
+        whichever execution adds it first, it is the same for all."""
+        for task in tasks:
+            self.tasks.setdefault(identifier_key(task.id), task)
+        for sub in sub_workflows:
+            self.templates.setdefault(identifier_key(sub.id), Scope(sub, dag.steps(sub)))
 
 
 def load_plan(session: Session, project: str, domain: str, workflow: str, version: str) -> Plan:

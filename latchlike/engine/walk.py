@@ -2,8 +2,8 @@
 what became ready, and say whether the execution is still running, succeeded or failed.
 
 Every node has rows keyed by its path: a top-level node by its id (`n1`); a node inside a
-sub-workflow or the case a branch took by `<parent>-0-<id>` (as propeller names them); a
-map task's item by `<array node>-<index>`. A workflow, branch or array node's own row is
+sub-workflow or dynamic workflow, or the case a branch took, by `<parent>-0-<id>` (as
+propeller names them); a map task's item by `<array node>-<index>`. A workflow, branch or array node's own row is
 running while its children run and ends with them, its `outputs.pb` written from theirs,
 so the rows and the store alone say where an execution stands after a restart.
 """
@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from flyteidl.core import errors_pb2, execution_pb2, literals_pb2, tasks_pb2
+from flyteidl.core import dynamic_job_pb2, errors_pb2, execution_pb2, literals_pb2, tasks_pb2
 from flyteidl.core import workflow_pb2 as core_workflow_pb2
 from sqlalchemy.orm import Session
 
@@ -30,6 +30,10 @@ from latchlike.executions.provenance import record_files
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
 from latchlike.store.keys import attempt_prefix
 
+FUTURES = "futures.pb"
+"""What a dynamic task writes instead of its outputs: the workflow to run for them."""
+KEPT_SCOPES = 256
+"""Dynamic workflows kept read; an older one is read again from its `futures.pb`."""
 ERROR_TAIL = 2000
 """How much of a crashed attempt's log its error keeps."""
 USER, SYSTEM = "USER", "SYSTEM"
@@ -40,9 +44,12 @@ class Kind:
     """What a node row stands for."""
 
     TASK, ITEM, WORKFLOW, BRANCH, ARRAY = "task", "item", "workflow", "branch", "array"
+    DYNAMIC = "dynamic"
+    """A task attempt that answered with a workflow to run (`@dynamic`): its nodes are its children."""
 
 
 _PARENT_KIND = {"workflow_node": Kind.WORKFLOW, "branch_node": Kind.BRANCH, "array_node": Kind.ARRAY}
+_PARENTS = frozenset({*_PARENT_KIND.values(), Kind.DYNAMIC})
 
 
 @dataclass(frozen=True)
@@ -131,12 +138,16 @@ class ExecutionWalk:
 
     def _advance(self, node: core_workflow_pb2.Node, row: NodeExecutionRow, frame: _Frame) -> Outcome:
         if row.kind in (Kind.TASK, Kind.ITEM):
-            return self._advance_attempt(node, row)
+            outcome = self._advance_attempt(node, row)
+            if row.kind != Kind.DYNAMIC:  # it just answered with a workflow: run that below
+                return outcome
         if row.phase != RUNNING:
             return _ended(row)
         match row.kind:
-            case Kind.WORKFLOW:
-                child = _Frame(self.plan.sub_workflow(node), self._inputs(row), row.node_id + "-0-", row.node_id)
+            case Kind.WORKFLOW | Kind.DYNAMIC:
+                scope = self.plan.sub_workflow(node) if row.kind == Kind.WORKFLOW else self._dynamic(row)
+                inputs = self._inputs(row) if row.kind == Kind.WORKFLOW else literals_pb2.LiteralMap()
+                child = _Frame(scope, inputs, row.node_id + "-0-", row.node_id)
                 outcome = self._walk(child)
                 outputs = self._template_outputs(child) if outcome.phase == SUCCEEDED else None
             case Kind.BRANCH:
@@ -150,6 +161,21 @@ class ExecutionWalk:
         if outputs is not None:
             self.data.write(self._prefix(row) + "/outputs.pb", outputs)
         return _ended(row)
+
+    def _dynamic(self, row: NodeExecutionRow) -> Scope:
+        """The workflow a dynamic task answered with (`futures.pb`); its inputs are bound to
+        literals, its tasks and sub-workflows come with it."""
+        key = self._prefix(row) + "/" + FUTURES
+        scope = self.data.scopes.get(key)
+        if scope is None:
+            with self.data.store.open(key) as raw:
+                spec = dynamic_job_pb2.DynamicJobSpec.FromString(raw.read())
+            self.plan.add(spec.tasks, spec.subworkflows)
+            template = core_workflow_pb2.WorkflowTemplate(nodes=spec.nodes, outputs=spec.outputs)
+            scope = self.data.scopes[key] = Scope(template, dag.steps(template))
+            if len(self.data.scopes) > KEPT_SCOPES:
+                self.data.scopes.pop(next(iter(self.data.scopes)))
+        return scope
 
     # Branch nodes: the first case whose condition holds runs, in the enclosing template.
 
@@ -241,6 +267,8 @@ class ExecutionWalk:
         if row.phase == RUNNING:
             if key in self.finished:
                 self._record(row, self.plan.task(node), self.finished[key])
+                if row.kind == Kind.DYNAMIC:
+                    return _RUNNING
             elif key not in self.running:
                 self.to_start.append(self._task_run(node, row, self.plan.task(node)))
                 return _RUNNING
@@ -300,6 +328,9 @@ class ExecutionWalk:
             recoverable = error.kind == errors_pb2.ContainerError.Kind.RECOVERABLE
             row.phase, row.error = (RETRYABLE if recoverable else FAILED), f"{error.code}: {error.message}".strip()
             row.error_kind = SYSTEM if error.origin == execution_pb2.ExecutionError.SYSTEM else USER
+        elif not store.exists(prefix + "/outputs.pb") and store.exists(prefix + "/" + FUTURES):
+            self.session.add(row)
+            row.kind = Kind.DYNAMIC  # runs on as the parent of the nodes it answered with
         elif store.exists(prefix + "/outputs.pb"):
             row.phase = SUCCEEDED
             outputs = self._outputs(row)
@@ -364,7 +395,7 @@ class _Outputs(Mapping[str, literals_pb2.LiteralMap]):
 def _ended(row: NodeExecutionRow) -> Outcome:
     if row.phase == SUCCEEDED:
         return _SUCCEEDED
-    if row.kind in _PARENT_KIND.values() and row.phase == FAILED:
+    if row.kind in _PARENTS and row.phase == FAILED:
         return Outcome(FAILED, row.error)  # says which node inside failed, and why
     what = f"node {row.node_id}" + (f" ({row.task})" if row.task else "")
     if row.phase == ABORTED:

@@ -128,8 +128,8 @@ def test_the_server_refuses_inputs_that_do_not_fit(
     ("workflow", "inputs", "output"),
     [("pipelines.shapes.nested", {"x": 2}, 10), ("pipelines.shapes.sign", {"x": -3}, 3),
      ("pipelines.shapes.squares", {"xs": list(range(50))}, sum(x * x for x in range(50))),
-     ("pipelines.shapes.folders", {"n": 3}, 6)],
-    ids=["sub-workflow", "conditional", "map-task-50", "directory"],
+     ("pipelines.shapes.folders", {"n": 3}, 6), ("pipelines.shapes.samples", {"n": 3}, 8)],
+    ids=["sub-workflow", "conditional", "map-task-50", "directory", "dynamic"],
 )  # fmt: skip
 def test_flyte_remote_wait_syncs_nested_nodes(
     remote: FlyteRemote, workflow: str, inputs: dict[str, object], output: int

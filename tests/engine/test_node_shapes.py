@@ -89,3 +89,14 @@ def test_a_directory_passes_between_tasks(registered: Platform, shapes: ModuleTy
     execution = run_until_done(registered, launch(registered, "pipelines.shapes.folders", {"n": 3}), warm=True)
     assert execution.phase == "SUCCEEDED", execution.error
     assert int_output(execution) == shapes.folders(n=3) == 6
+
+
+@pytest.mark.slow
+def test_a_dynamic_task_runs_the_workflow_it_answers_with(registered: Platform, shapes: ModuleType) -> None:
+    execution = run_until_done(registered, launch(registered, "pipelines.shapes.samples", {"n": 4}), warm=True)
+    assert execution.phase == "SUCCEEDED", execution.error
+    assert int_output(execution) == shapes.samples(n=4) == 0 + 1 + 4 + 9 + 4
+    nodes = _nodes(registered, execution.id)
+    assert nodes.pop("n0") == ("dynamic", "SUCCEEDED", None)
+    assert nodes.pop("n1") == ("task", "SUCCEEDED", None)
+    assert nodes == {f"n0-0-dn{i}": ("task", "SUCCEEDED", "n0") for i in range(5)}  # four squares and a total
