@@ -12,7 +12,7 @@ from latchlike.engine.executors.forkserver import PreloadedModules
 
 
 def _request(package_root: Path, module: str) -> dict[str, object]:
-    return {"args": ["--inputs", "x", "--", "task-module", module, "task-name", "t"],
+    return {"entry": "pyflyte-execute", "args": ["--inputs", "x", "--", "task-module", module, "task-name", "t"],
             "env": {"PYTHONPATH": str(package_root)}}  # fmt: skip
 
 

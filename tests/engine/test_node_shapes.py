@@ -100,3 +100,21 @@ def test_a_dynamic_task_runs_the_workflow_it_answers_with(registered: Platform, 
     assert nodes.pop("n0") == ("dynamic", "SUCCEEDED", None)
     assert nodes.pop("n1") == ("task", "SUCCEEDED", None)
     assert nodes == {f"n0-0-dn{i}": ("task", "SUCCEEDED", "n0") for i in range(5)}  # four squares and a total
+
+
+@pytest.mark.slow
+def test_a_map_task_may_lose_items_within_its_success_ratio(registered: Platform) -> None:
+    xs = [1, 2, 3, 4, 5, 6]  # 3 and 6 fail: 4 of 6 pass, more than half
+    execution = run_until_done(registered, launch(registered, "pipelines.shapes.tolerant", {"xs": xs}), warm=True)
+    assert execution.phase == "SUCCEEDED", execution.error
+    assert int_output(execution) == 4
+    nodes = _nodes(registered, execution.id)
+    assert [path for path, (_, phase, _) in nodes.items() if phase == "FAILED"] == ["n0-2", "n0-5"]
+
+
+@pytest.mark.slow
+def test_a_map_task_fails_when_an_item_fails_and_says_which(registered: Platform) -> None:
+    execution = run_until_done(registered, launch(registered, "pipelines.shapes.strict", {"xs": [1, 2, 3]}), warm=True)
+    assert execution.phase == "FAILED"
+    assert execution.error is not None
+    assert "1 of 3 items failed; first item 2" in execution.error and "sample 3 failed QC" in execution.error
