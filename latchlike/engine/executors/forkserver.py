@@ -109,15 +109,21 @@ def _fetch_code(args: list[str], entrypoint: Any) -> tuple[str, list[str]]:
     """`pyflyte-fast-execute` in the child: fetch and unpack the code bundle into the
     working directory, put it on the path after the rest (as flytekit does), and give
     the task command it wraps, told where the bundle came from."""
+    from flytekit.configuration import DataConfig
     from flytekit.core.context_manager import FlyteContextManager
+    from flytekit.core.data_persistence import FileAccessProvider
 
-    FlyteContextManager.initialize()  # store settings from this task's environment, not the server's
     split = args.index("--")
     options, command = args[:split], args[split + 1 :]
     distribution = _option(options, "--additional-distribution")
     destination = os.path.realpath(_option(options, "--dest-dir") or os.getcwd())
     if distribution:
-        entrypoint._download_distribution(distribution, destination)
+        # flytekit's default file access was set up in the server, with its environment:
+        # this task's store settings (credentials) need one of their own.
+        access = FileAccessProvider(os.path.join(destination, ".flyte"), destination, data_config=DataConfig.auto())
+        context = FlyteContextManager.current_context().with_file_access(access)
+        with FlyteContextManager.with_context(context):
+            entrypoint._download_distribution(distribution, destination)
     sys.path.append(destination)
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), destination]))
     if "task-module" in command:  # code of the same package imported here before is not this bundle's
