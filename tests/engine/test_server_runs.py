@@ -81,6 +81,11 @@ def test_a_fast_registered_workflow_fetches_its_bundle_and_runs(pipelines_server
     bundles = {task["code_bundle"] for task in execution["tasks"]}
     assert len(bundles) == 1 and next(iter(bundles)).endswith(".tar.gz")
     assert {task["task"] for task in execution["tasks"]} == {"pipelines.basic.double", "pipelines.basic.add"}
+    # Each attempt unpacked the bundle in its own working directory (the two middle tasks
+    # ran at once), not in pyflyte's default /root, which every local process would share.
+    for node in ("n0", "n1", "n2", "n3"):
+        assert (pipelines_server.data_dir / "work" / f"flytesnacks-development-{name}-{node}-1" / "pipelines").is_dir()
+    assert all(n["attempt"] == 1 for n in execution["nodes"])
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from latchlike.engine.executors import RunResult, TaskRun
@@ -51,6 +52,7 @@ class LocalExecutor:
             log_path = self._log_path(run.key)
             log_path.parent.mkdir(parents=True, exist_ok=True)
             env = _process_env(run, self._store_env)
+            run = replace(run, command=_unpacked_in(run.command, workdir))
             cores = self._cores.cores_for(run.limits)
             over_memory: list[str] = []
             watch_memory = self._memory_watch(run, over_memory)
@@ -131,6 +133,22 @@ def _process_env(run: TaskRun, store_env: Mapping[str, str]) -> dict[str, str]:
     flytekit's entry points are those of the interpreter running latchlike, first on PATH."""
     path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     return {**os.environ, **store_env, **run.env, "PATH": path}
+
+
+def _unpacked_in(command: tuple[str, ...], workdir: Path) -> tuple[str, ...]:
+    """A fast-registered task unpacks its code bundle where `--dest-dir` says: `/root` by
+    pyflyte's default, right in a container of its own, but shared by every local
+    process (tasks unpacking at once collide). Here each attempt unpacks in its own
+    working directory."""
+    if not command or Path(command[0]).name != "pyflyte-fast-execute" or "--" not in command:
+        return command
+    split = command.index("--")
+    options = list(command[:split])
+    if "--dest-dir" in options:
+        options[options.index("--dest-dir") + 1] = str(workdir)
+    else:
+        options += ["--dest-dir", str(workdir)]
+    return (*options, *command[split:])
 
 
 def _resolved(command: tuple[str, ...]) -> tuple[str, ...]:
