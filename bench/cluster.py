@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from flyteidl.core import literals_pb2
+from running import launch, register, step_until_done
 from serialization import serialize
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fake cluster lives with the tests
@@ -38,14 +39,7 @@ from latchlike.config import Settings
 from latchlike.engine.executors.kubernetes import KubernetesExecutor
 from latchlike.engine.executors.pods import PodSettings
 from latchlike.engine.loop import Engine
-from latchlike.executions.tables import ExecutionRow
-from latchlike.files.catalog import StoreCatalog
-from latchlike.launches.forms import launch_form
-from latchlike.launches.service import launch_from_json
 from latchlike.platform import Platform, open_platform
-from latchlike.specs import service
-from latchlike.specs.compiler import entity_id
-from latchlike.specs.ids import NamedEntityKey, ResourceKind
 from tests.k8s.fake_api import FakeApiServer, FakeCluster, always
 
 SUBMIT_TARGET_SECONDS, RSS_TARGET_MB, LAG_TARGET_SECONDS = 60.0, 1024.0, 2.0
@@ -93,20 +87,11 @@ def cluster_process(port_queue: Any, stop: Any, results: Any, database: str, ite
         results.put({"created": cluster.created_at, "lags": [seen[n] - changed[n] for n in seen if n in changed]})
 
 
-def register(platform: Platform, root: Path) -> None:
+def write_package(root: Path) -> None:
     package = root / "benchwide"
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "wide.py").write_text(MODULE)
-    serialized = serialize(root, "benchwide", root / "pb")
-    with platform.db.session() as session:
-        for spec in serialized.tasks:
-            service.register_task(session, task_id=entity_id(spec.template.id, ResourceKind.TASK), spec=spec)
-        for wf in serialized.workflows:
-            service.register_workflow(session, workflow_id=entity_id(wf.template.id, ResourceKind.WORKFLOW), spec=wf)
-        for plan in serialized.launch_plans:
-            plan_id = entity_id(plan.id, ResourceKind.LAUNCH_PLAN)
-            service.register_launch_plan(session, launch_plan_id=plan_id, spec=plan.spec)
 
 
 def run_engine(platform: Platform, host: str, items: int) -> float:
@@ -117,25 +102,13 @@ def run_engine(platform: Platform, host: str, items: int) -> float:
     configuration.host = host
     api = client.CoreV1Api(client.ApiClient(configuration))
     executor = KubernetesExecutor(api, PodSettings(namespace="bench"), log_dir=platform.settings.data_dir / "logs")
-    key = NamedEntityKey(ResourceKind.WORKFLOW, "flytesnacks", "development", "benchwide.wide.wide")
     launched_at = time.time()
-    with platform.db.session() as session:
-        form = launch_form(session, key)
-        launched = launch_from_json(session, form, {"xs": list(range(items))}, StoreCatalog(platform.store, "x"))
-    assert launched.execution is not None, launched.errors
+    execution = launch(platform, "benchwide.wide.wide", {"xs": list(range(items))})
 
     async def until_done() -> None:
         engine = Engine(platform, executor, poll_seconds=STEP_SECONDS)
         try:
-            while True:
-                await engine.step()
-                with platform.db.session() as session:
-                    row = session.query(ExecutionRow).filter_by(name=launched.execution.name).one()  # type: ignore[union-attr]
-                    if row.phase in ("SUCCEEDED", "FAILED"):
-                        if row.phase == "FAILED":
-                            raise SystemExit(f"the benchmark's execution failed: {row.error}")
-                        return
-                await asyncio.sleep(STEP_SECONDS)
+            await step_until_done(platform, engine, execution, STEP_SECONDS)
         finally:
             await engine.stop()
             await executor.close()
@@ -169,7 +142,8 @@ def main() -> None:
         root = Path(tmp)
         os.environ["PYTHONPATH"] = str(root)
         platform = open_platform(Settings(data_dir=root / "data", register_builtin_workflows=False))
-        register(platform, root)
+        write_package(root)
+        register(platform, serialize(root, "benchwide", root / "pb"))
         ports, stop, results = context.Queue(), context.Event(), context.Queue()
         database = str(root / "data" / "latchlike.db")
         fake = context.Process(target=cluster_process, args=(ports, stop, results, database, args.items))

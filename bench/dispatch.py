@@ -21,20 +21,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from running import launch, register, step_until_done
 from serialization import serialize
 from timing import measure, report
 
 from latchlike.config import Settings
 from latchlike.engine.executors.local import LocalExecutor
 from latchlike.engine.loop import Engine
-from latchlike.executions.tables import ExecutionRow
-from latchlike.files.catalog import StoreCatalog
-from latchlike.launches.forms import launch_form
-from latchlike.launches.service import launch_from_json
 from latchlike.platform import Platform, open_platform
-from latchlike.specs import service
-from latchlike.specs.compiler import entity_id
-from latchlike.specs.ids import NamedEntityKey, ResourceKind
 from latchlike.specs.sources import package_sources
 
 WARM_TARGET_MS = 50.0
@@ -61,41 +55,9 @@ def write_module(root: Path) -> Path:
     return package
 
 
-def register(platform: Platform, root: Path, package: Path) -> None:
-    serialized = serialize(root, "benchdispatch", root / "pb")
-    with platform.db.session() as session:
-        for spec in serialized.tasks:
-            service.register_task(session, task_id=entity_id(spec.template.id, ResourceKind.TASK), spec=spec)
-        for wf in serialized.workflows:
-            service.register_workflow(
-                session,
-                workflow_id=entity_id(wf.template.id, ResourceKind.WORKFLOW),
-                spec=wf,
-                sources=package_sources(package, "benchdispatch"),
-            )
-        for plan in serialized.launch_plans:
-            plan_id = entity_id(plan.id, ResourceKind.LAUNCH_PLAN)
-            service.register_launch_plan(session, launch_plan_id=plan_id, spec=plan.spec)
-
-
 def run_once(platform: Platform, engine: Engine, loop: asyncio.AbstractEventLoop) -> None:
-    key = NamedEntityKey(ResourceKind.WORKFLOW, "flytesnacks", "development", "benchdispatch.one.one")
-    with platform.db.session() as session:
-        launched = launch_from_json(session, launch_form(session, key), {"x": 1}, StoreCatalog(platform.store, "x"))
-    assert launched.execution is not None, launched.errors
-
-    async def until_done() -> None:
-        while True:
-            await engine.step()
-            with platform.db.session() as session:
-                row = session.query(ExecutionRow).filter_by(name=launched.execution.name).one()  # type: ignore[union-attr]
-                if row.phase in ("SUCCEEDED", "FAILED"):
-                    if row.phase == "FAILED":
-                        raise SystemExit(f"the benchmark's task failed: {row.error}")
-                    return
-            await asyncio.sleep(0.002)
-
-    loop.run_until_complete(until_done())
+    execution = launch(platform, "benchdispatch.one.one", {"x": 1})
+    loop.run_until_complete(step_until_done(platform, engine, execution, 0.002))
 
 
 def main() -> None:
@@ -108,7 +70,7 @@ def main() -> None:
         os.environ["PYTHONPATH"] = str(root)  # task processes import the module, as from an image
         sys.path.insert(0, str(root))
         platform = open_platform(Settings(data_dir=root / "data", register_builtin_workflows=False))
-        register(platform, root, package)
+        register(platform, serialize(root, "benchdispatch", root / "pb"), package_sources(package, "benchdispatch"))
         loop = asyncio.new_event_loop()
         engine = Engine(platform, LocalExecutor(root / "data", max_parallel=2), poll_seconds=0.002)
         cold = measure(args.iterations, lambda i: run_once(platform, engine, loop), warmups=1)
