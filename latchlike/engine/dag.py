@@ -1,8 +1,8 @@
 """Pure decisions over a compiled workflow: which nodes can run, and what each gets.
 
 No database, no store, no processes: given the workflow template, its inputs and the
-outputs of finished nodes, these functions say which nodes are ready and build their
-input LiteralMaps, as FlyteAdmin's propeller does. A workflow node, a branch node and an
+outputs of finished nodes, these functions say what each node waits for and build its
+input LiteralMap, as FlyteAdmin's propeller does. A workflow node, a branch node and an
 array node are steps like a task node; what runs inside them is the engine walk's concern.
 """
 
@@ -68,11 +68,6 @@ def _bound_nodes(node: core_workflow_pb2.Node) -> list[core_workflow_pb2.Node]:
     if node.HasField("array_node"):
         return [node, node.array_node.node]
     return [node]
-
-
-def ready(all_steps: Mapping[str, Step], succeeded: set[str], started: set[str]) -> list[Step]:
-    """Steps not yet started whose upstream steps have all succeeded, in template order."""
-    return [s for s in all_steps.values() if s.id not in started and s.upstream <= succeeded]
 
 
 def node_inputs(
