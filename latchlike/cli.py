@@ -76,7 +76,8 @@ def _files(settings: Settings, args: argparse.Namespace) -> None:
 
 def _serve(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    print(f"latchlike: web on {settings.resolved_public_url}  ·  pyflyte endpoint {settings.host}:{settings.grpc_port}")
+    endpoint = f"{settings.host}:{settings.grpc_port}"
+    print(f"latchlike: web on {settings.resolved_public_url}  ·  pyflyte endpoint {endpoint}", flush=True)
     # grpc.aio shares this event loop; the plain asyncio loop is the one it is tested with.
     uvicorn.run(
         create_app(settings),

@@ -2,7 +2,8 @@
 
 Values come from keyword arguments, then `LATCHLIKE_*` environment variables, then the
 defaults below, which describe the embedded set-up: SQLite and a local file store under
-`data_dir`, nothing else to start.
+`data_dir`, nothing else to start. Every path is made absolute once, here: task processes
+change into their own working directories, so a relative path would mean another place there.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import os
 import secrets
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlparse
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from latchlike.store import FileStore, open_store
 
@@ -84,13 +87,39 @@ class Settings(BaseSettings):
     builtin_image: str = "ghcr.io/latchlike/latchlike:latest"
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
+    @field_validator("database_url")
+    @classmethod
+    def _absolute_sqlite_file(cls, value: str) -> str:
+        """`sqlite:///x.db` names a file relative to the current folder: make it absolute."""
+        if not value.startswith("sqlite"):
+            return value
+        url = make_url(value)
+        database = url.database
+        if not database or database == ":memory:" or database.startswith("file:") or Path(database).is_absolute():
+            return value
+        return url.set(database=str(Path(database).expanduser().resolve())).render_as_string(hide_password=False)
+
+    @field_validator("store_url")
+    @classmethod
+    def _absolute_store_directory(cls, value: str) -> str:
+        """`file:store` names a directory relative to the current folder: make it absolute."""
+        parsed = urlparse(value)
+        if parsed.scheme != "file" or parsed.netloc or Path(unquote(parsed.path)).is_absolute():
+            return value
+        return Path(unquote(parsed.path)).expanduser().resolve().as_uri()
+
     @property
     def resolved_public_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.http_port}").rstrip("/")
 
     @property
     def resolved_database_url(self) -> str:
-        return self.database_url or f"sqlite:///{(self.data_dir / 'latchlike.db').resolve()}"
+        return self.database_url or f"sqlite:///{self.data_dir / 'latchlike.db'}"
 
     def open_store(self) -> FileStore:
         return open_store(
@@ -102,7 +131,7 @@ class Settings(BaseSettings):
 
     @property
     def resolved_store_url(self) -> str:
-        return self.store_url or (self.data_dir / "store").resolve().as_uri()
+        return self.store_url or (self.data_dir / "store").as_uri()
 
     def load_signing_key(self) -> bytes:
         """The configured key, or one generated on first use and kept (mode 0600) in data_dir.

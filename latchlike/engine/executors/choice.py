@@ -45,7 +45,7 @@ def _kubernetes(settings: Settings) -> Executor:
         store_env=store_env,
         store_secret=settings.kubernetes_store_secret or None,
         data_claim=settings.kubernetes_data_claim or None,
-        data_path=str(settings.data_dir.resolve()),
+        data_path=str(settings.data_dir),
         owner=owner,
     )
     return KubernetesExecutor(

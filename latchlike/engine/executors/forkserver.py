@@ -147,21 +147,24 @@ def _extend_path(env: dict[str, str]) -> None:
 
 
 def _become_task(request: dict[str, Any], entrypoint: Any) -> None:
-    """In the child: never returns."""
+    """In the child: never returns. The task's log is opened first, so that whatever fails
+    from then on (its working directory, its cores, its code bundle) is in the task's own
+    log, which the execution page shows, not only in the fork server's."""
     code = 1
+    started = False
     try:
         _protocol.close()
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.setsid()
-        if request.get("cores"):
-            os.sched_setaffinity(0, request["cores"])
-        os.chdir(request["cwd"])
         log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.dup2(log, 1)
         os.dup2(log, 2)
+        if request.get("cores"):
+            os.sched_setaffinity(0, request["cores"])
+        os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
         _extend_path(request["env"])
@@ -171,14 +174,17 @@ def _become_task(request: dict[str, Any], entrypoint: Any) -> None:
         commands = {"pyflyte-execute": entrypoint.execute_task_cmd,
                     "pyflyte-map-execute": entrypoint.map_execute_task_cmd}  # fmt: skip
         sys.argv = [entry, *args]
+        started = True
         commands[entry].main(args=args, prog_name=entry, standalone_mode=False)
         code = 0
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
-    except BaseException:  # a crash of the task process, reported by its exit code and log
+    except BaseException as error:  # a crash of the task process, reported by its exit code and log
         import traceback
 
         traceback.print_exc()
+        if not started:
+            print(f"latchlike: the task process failed before flytekit ran it: {error}", file=sys.stderr)
     finally:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import subprocess
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -21,6 +22,8 @@ from latchlike.engine.executors.warm import Fork, WarmWorker
 
 PID_FILE = ".pid"
 """In an attempt's working directory while it runs: its process group."""
+START_FAILED = 127
+"""The exit code of an attempt whose process could not be started, as a shell reports one."""
 FLYTEKIT_ENTRY_POINTS = frozenset({"pyflyte-execute", "pyflyte-map-execute", "pyflyte-fast-execute"})
 
 
@@ -69,6 +72,12 @@ class LocalExecutor:
                     exit_code, timed_out = await self._warm.run(fork, run.timeout_seconds, on_start=watch)
                 else:
                     exit_code, timed_out = await self._run_cold(run, env, cores, workdir, log_path, watch)
+            except (OSError, subprocess.SubprocessError) as error:
+                # Said in the attempt's own log, which the execution page shows: a process that
+                # never started has nothing else to tell.
+                with log_path.open("a") as log:
+                    log.write(f"latchlike: could not start the task process {run.command[0]!r}: {error}\n")
+                exit_code, timed_out = START_FAILED, False
             finally:
                 self._memory.forget_key(run.key)
                 (workdir / PID_FILE).unlink(missing_ok=True)

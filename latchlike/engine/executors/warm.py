@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+LOG_TAIL_LINES = 20
+
 
 @dataclass(frozen=True)
 class Fork:
@@ -36,6 +38,7 @@ class WarmWorker:
         self._reader: asyncio.Task[None] | None = None
         self._started: dict[str, asyncio.Future[int]] = {}
         self._ended: dict[str, asyncio.Future[int]] = {}
+        self._logs: dict[str, Path] = {}
         self._lock = asyncio.Lock()
 
     async def _ensure(self) -> asyncio.subprocess.Process:
@@ -59,6 +62,7 @@ class WarmWorker:
         loop = asyncio.get_running_loop()
         key = fork.key
         self._started[key], self._ended[key] = loop.create_future(), loop.create_future()
+        self._logs[key] = fork.log
         if on_start is not None:
             self._started[key].add_done_callback(lambda started: on_start(started.result()))
         request = {**asdict(fork), "cwd": str(fork.cwd), "log": str(fork.log)}
@@ -74,6 +78,7 @@ class WarmWorker:
         finally:
             self._started.pop(key, None)
             self._ended.pop(key, None)
+            self._logs.pop(key, None)
 
     async def cancel(self, key: str) -> None:
         started = self._started.get(key)
@@ -97,7 +102,20 @@ class WarmWorker:
                 self._started[key].set_result(int(message["pid"]))
             elif "exit" in message and key in self._ended:
                 self._ended[key].set_result(int(message["exit"]))
-        # The server died: every attempt it held ends as a crash (the engine retries).
-        for future in self._ended.values():
+        # The server died: every attempt it held ends as a crash (the engine retries), and
+        # says why in its own log, which the execution page shows.
+        exit_code = await process.wait()
+        for key, future in self._ended.items():
             if not future.done():
+                self._tell(key, f"the fork server that starts task processes stopped (exit code {exit_code})")
                 future.set_result(-1)
+
+    def _tell(self, key: str, what: str) -> None:
+        """Append what happened to the attempt's log, with the end of the fork server's log."""
+        try:
+            tail = self._log_path.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
+        except OSError:
+            tail = []
+        lines = [f"latchlike: {what}; the end of its log ({self._log_path}):", *tail]
+        with contextlib.suppress(OSError), self._logs[key].open("a") as log:
+            log.write("\n".join(lines) + "\n")
