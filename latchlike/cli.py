@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     config = commands.add_parser("config", help="print client configuration")
     config.add_argument("tool", choices=["flytekit"], help="which client")
     config.add_argument("--grpc-port", type=int)
+    config.add_argument("--http-port", type=int, help="where the console links it prints point")
     config.add_argument("--host")
 
     files = commands.add_parser("files", help="a project's managed files")
@@ -56,9 +57,12 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def flytekit_config(settings: Settings) -> str:
-    """A config file for pyflyte / FlyteRemote pointing at this server."""
+    """A config file for pyflyte / FlyteRemote pointing at this server: the FlyteAdmin API on
+    the gRPC port, and the console links they print at the web pages (`/console/...`
+    redirects), which flytekit would otherwise point at the gRPC port."""
     host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
-    return f"admin:\n  endpoint: {host}:{settings.grpc_port}\n  insecure: true\n"
+    web = settings.public_url.rstrip("/") or f"http://{host}:{settings.http_port}"
+    return f"admin:\n  endpoint: {host}:{settings.grpc_port}\n  insecure: true\nconsole:\n  endpoint: {web}\n"
 
 
 def _files(settings: Settings, args: argparse.Namespace) -> None:

@@ -41,8 +41,9 @@ class RunningServer:
     def flytekit_config(self) -> Path:
         """The file `latchlike config flytekit` prints, written beside the data dir."""
         path = self.data_dir.parent / f"flytekit-{self.grpc_port}.yaml"
+        ports = ["--grpc-port", str(self.grpc_port), "--http-port", str(self.http_port)]
         output = subprocess.run(
-            [sys.executable, "-m", "latchlike", "config", "flytekit", "--grpc-port", str(self.grpc_port)],
+            [sys.executable, "-m", "latchlike", "config", "flytekit", *ports],
             check=True,
             capture_output=True,
             text=True,
