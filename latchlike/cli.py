@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
+import sys
 from pathlib import Path
 from typing import Any
 
-import uvicorn
-
-from latchlike.app import create_app
 from latchlike.config import Settings
 from latchlike.errors import LatchlikeError
 from latchlike.files.managed import add_file, files_prefix
@@ -66,11 +65,21 @@ def flytekit_config(settings: Settings) -> str:
 
 
 def _files(settings: Settings, args: argparse.Namespace) -> None:
+    store_dir = settings.data_dir / "store"
+    if not settings.store_url and not store_dir.is_dir():
+        # Opening the store would start an empty one here, which no server reads.
+        raise SystemExit(
+            f"latchlike: no store at {store_dir}: run this in the folder where `latchlike serve` runs "
+            "(./scripts/serve runs in the repository's), or pass the server's --data-dir (LATCHLIKE_DATA_DIR)"
+        )
     store = settings.open_store()
     project = args.project or settings.default_project
+    # Stopped mid-copy (Ctrl-C, kill), the command removes its partial copy on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, _: sys.exit(128 + signum))
     try:
         if args.files_command == "add":
-            print(add_file(store, project, args.source, args.path or args.source.name))
+            staging = settings.data_dir / "staging"
+            print(add_file(store, project, args.source, args.path or args.source.name, staging_dir=staging))
         else:
             for stored in store.list(files_prefix(project)):
                 print(f"{stored.size:>12}  {stored.key.removeprefix(files_prefix(project))}")
@@ -79,6 +88,11 @@ def _files(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _serve(settings: Settings) -> None:
+    # Imported here: the whole platform takes seconds to import, which `files` and `config` need not wait for.
+    import uvicorn
+
+    from latchlike.app import create_app
+
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     endpoint = f"{settings.host}:{settings.grpc_port}"
     print(f"latchlike: web on {settings.resolved_public_url}  ·  pyflyte endpoint {endpoint}", flush=True)

@@ -23,6 +23,7 @@ from latchlike.db import utcnow
 from latchlike.engine import cache, commands, dag
 from latchlike.engine.conditions import BranchFailed, chosen_node
 from latchlike.engine.executors import RunResult, TaskRun
+from latchlike.engine.hints import import_hint
 from latchlike.engine.nodedata import NodeData
 from latchlike.engine.phases import ABORTED, FAILED, RETRYABLE, RUNNING, SUCCEEDED
 from latchlike.engine.plan import PRIMARY, Plan, Scope
@@ -326,7 +327,9 @@ class ExecutionWalk:
             with store.open(prefix + "/error.pb") as raw:
                 error = errors_pb2.ErrorDocument.FromString(raw.read()).error
             recoverable = error.kind == errors_pb2.ContainerError.Kind.RECOVERABLE
-            row.phase, row.error = (RETRYABLE if recoverable else FAILED), f"{error.code}: {error.message}".strip()
+            message = f"{error.code}: {error.message}".strip()
+            hint = import_hint(template.container.args, error.message)  # e.g. a `--copy none` package not installed
+            row.phase, row.error = (RETRYABLE if recoverable else FAILED), f"{hint}\n\n{message}" if hint else message
             row.error_kind = SYSTEM if error.origin == execution_pb2.ExecutionError.SYSTEM else USER
         elif not store.exists(prefix + "/outputs.pb") and store.exists(prefix + "/" + FUTURES):
             self.session.add(row)

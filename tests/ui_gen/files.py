@@ -12,4 +12,4 @@ def put_managed_file(store: FileStore, project: str, path: str, content: bytes, 
     """Store `content` at `path` in the project's folder; return its URI."""
     staged = scratch / "staged"
     staged.write_bytes(content)
-    return add_file(store, project, staged, path)
+    return add_file(store, project, staged, path, staging_dir=scratch / "staging")
