@@ -59,3 +59,11 @@ def test_an_execution_that_can_never_finish_fails_naming_its_stuck_nodes(registe
     waiting = [node.id for node in nodes]
     assert all(node_id in execution.error for node_id in waiting), execution.error
     assert attempts(registered, execution) == []
+
+
+def test_bindings_into_dataclass_fields_optionals_lists_and_dicts_register_and_run(registered: Platform) -> None:
+    execution = run_until_done(registered, launch(registered, "pipelines.kinds.picked", {"n": 3}))
+    assert execution.phase == "SUCCEEDED", execution.error
+    assert execution.outputs is not None
+    output = literals_pb2.LiteralMap.FromString(execution.outputs).literals["o0"].scalar.primitive.string_value
+    assert output == "3 sample0 3 9 [('doubled', 6)]"
