@@ -157,8 +157,11 @@ class BindingTypes:
         errors = []
         for binding in bindings:
             variable = variables.variables.get(binding.var)
+            missing = [_reference(ref) for ref in promises(binding.binding) if self._lacks(ref)]
             if variable is None:
                 errors.append(f"{what} binds {binding.var!r}, which is not one of its inputs")
+            elif missing:
+                errors.append(f"{what} reads {', '.join(missing)} for {binding.var!r}, which is not there")
             elif not self._feeds(binding.binding, variable.type):
                 errors.append(f"{what} cannot take {binding.var!r} ({_name(variable.type)}) from {_source(binding)}")
         return errors
@@ -179,17 +182,23 @@ class BindingTypes:
                 )
         return True  # a literal value: flytekit wrote it for this very input
 
+    def _lacks(self, ref: types_pb2.OutputReference) -> bool:
+        variables = self._variables(ref)
+        return variables is not None and ref.var not in variables
+
+    def _variables(self, ref: types_pb2.OutputReference) -> Mapping[str, interface_pb2.Variable] | None:
+        """What a reference can read: the workflow's inputs or a node's outputs; None when
+        unknown before run time."""
+        if ref.node_id in BOUND_NODES:
+            return self._template.interface.inputs.variables
+        interface = self._interface(self._nodes[ref.node_id])
+        return None if interface is None else interface.outputs.variables
+
     def _output_type(self, ref: types_pb2.OutputReference) -> types_pb2.LiteralType | None:
         """None when unknown before run time: then the binding is accepted."""
-        if ref.node_id in BOUND_NODES:
-            variables = self._template.interface.inputs.variables
-        else:
-            interface = self._interface(self._nodes[ref.node_id])
-            if interface is None:
-                return None
-            variables = interface.outputs.variables
-        if ref.var not in variables:
-            return None  # reported as a missing output by nobody: flytekit never writes one
+        variables = self._variables(ref)
+        if variables is None or ref.var not in variables:
+            return None
         found: types_pb2.LiteralType | None = variables[ref.var].type
         for step in ref.attr_path:
             if found is None:
@@ -217,7 +226,8 @@ def _name(literal_type: types_pb2.LiteralType) -> str:
 
 def _source(binding: literals_pb2.Binding) -> str:
     data = binding.binding
-    if data.HasField("promise"):
-        ref = data.promise
-        return f"{ref.node_id}.{ref.var}" if ref.node_id not in BOUND_NODES else f"workflow input {ref.var!r}"
-    return f"a {data.WhichOneof('value')} of values"
+    return _reference(data.promise) if data.HasField("promise") else f"a {data.WhichOneof('value')} of values"
+
+
+def _reference(ref: types_pb2.OutputReference) -> str:
+    return f"{ref.node_id}.{ref.var}" if ref.node_id not in BOUND_NODES else f"workflow input {ref.var!r}"

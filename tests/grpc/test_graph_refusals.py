@@ -53,6 +53,10 @@ def _unknown_binding(spec: workflow_pb2.WorkflowSpec) -> None:
     spec.template.nodes[3].inputs[0].binding.promise.node_id = "n7"
 
 
+def _unknown_output(spec: workflow_pb2.WorkflowSpec) -> None:
+    spec.template.nodes[1].inputs[0].binding.promise.var = "o7"
+
+
 def _ill_typed(spec: workflow_pb2.WorkflowSpec) -> None:
     """files: summarize(reads: FlyteFile) given the workflow's int input instead of the file."""
     binding = spec.template.nodes[1].inputs[0].binding.promise
@@ -65,9 +69,10 @@ def _ill_typed(spec: workflow_pb2.WorkflowSpec) -> None:
         ("pipelines.basic.fan", _cyclic, "has a cycle: nodes n0 ← n1 ← n0"),
         ("pipelines.basic.fan", _unknown_upstream, "refers to nodes it does not have: n1 waits for n9"),
         ("pipelines.basic.fan", _unknown_binding, "refers to nodes it does not have: n3 waits for n7"),
+        ("pipelines.basic.fan", _unknown_output, "node n1 reads n0.o7 for 'x', which is not there"),
         ("pipelines.basic.files", _ill_typed, "node n1 cannot take 'reads' (blob) from workflow input 'n'"),
     ],
-    ids=["cycle", "unknown-upstream", "unknown-binding", "ill-typed"],
+    ids=["cycle", "unknown-upstream", "unknown-binding", "unknown-output", "ill-typed"],
 )
 def test_create_workflow_refuses_a_graph_that_cannot_run(
     server: RunningServer,
