@@ -44,7 +44,7 @@ def check_graph(spec: workflow_pb2.WorkflowSpec, tasks: Mapping[EntityId, task_p
         errors = [error for node in template.nodes for typed in _typed_nodes(node) for error in types.check_node(typed)]
         errors += types.check_bindings("its outputs", template.outputs, template.interface.outputs)
         if errors:
-            raise InvalidArgument(f"{where} has ill-typed bindings: {'; '.join(errors)}")
+            raise InvalidArgument(f"{where} has bindings that cannot work: {'; '.join(errors)}")
 
 
 def promises(data: literals_pb2.BindingData) -> list[types_pb2.OutputReference]:
@@ -159,7 +159,7 @@ class BindingTypes:
             variable = variables.variables.get(binding.var)
             missing = [_reference(ref) for ref in promises(binding.binding) if self._lacks(ref)]
             if variable is None:
-                errors.append(f"{what} binds {binding.var!r}, which is not one of its inputs")
+                errors.append(f"{what} binds {binding.var!r}, which it does not declare")
             elif missing:
                 errors.append(f"{what} reads {', '.join(missing)} for {binding.var!r}, which is not there")
             elif not self._feeds(binding.binding, variable.type):
