@@ -29,6 +29,18 @@ class Fork:
     """The CPU cores the task may run on (its CPU limit); None: any."""
 
 
+def _kill_group(started: asyncio.Future[int]) -> None:
+    """A child just forked has not made its own process group yet: then kill it alone
+    (it has started nothing of its own)."""
+    if started.cancelled() or started.exception() is not None:
+        return
+    try:
+        os.killpg(started.result(), signal.SIGKILL)
+    except ProcessLookupError:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(started.result(), signal.SIGKILL)
+
+
 class WarmWorker:
     def __init__(self, log_path: Path) -> None:
         self._log_path = log_path
@@ -102,15 +114,3 @@ class WarmWorker:
         for future in self._ended.values():
             if not future.done():
                 future.set_result(-1)
-
-
-def _kill_group(started: asyncio.Future[int]) -> None:
-    """A child just forked has not made its own process group yet: then kill it alone
-    (it has started nothing of its own)."""
-    if started.cancelled() or started.exception() is not None:
-        return
-    try:
-        os.killpg(started.result(), signal.SIGKILL)
-    except ProcessLookupError:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(started.result(), signal.SIGKILL)
