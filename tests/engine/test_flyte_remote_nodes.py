@@ -5,11 +5,12 @@ map task's items are its array node's task execution's `external_resources`."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
 from flytekit.configuration import Config
-from flytekit.models.core.execution import TaskExecutionPhase
+from flytekit.models.core.execution import TaskExecutionPhase, WorkflowExecutionPhase
 from flytekit.remote import FlyteRemote
 
 from tests.engine.running import ENGINE_PROJECT
@@ -59,3 +60,21 @@ def test_a_map_tasks_items_are_the_array_nodes_external_resources(server: Runnin
     assert [item.retry_attempt for item in items] == [0, 0, 0, 0]
     log = httpx.get(items[2].logs[0].uri)
     assert log.status_code == 200 and items[2].logs[0].uri.startswith(server.url.rsplit(":", 1)[0])
+
+
+def test_an_ordering_only_chain_runs_in_order_through_flyte_remote(remote: FlyteRemote, tmp_path: Path) -> None:
+    journal = tmp_path / "journal.txt"
+    workflow = remote.fetch_workflow(name="pipelines.kinds.ordered")
+    done = remote.wait(remote.execute(workflow, inputs={"journal": str(journal)}), timeout=WAIT, poll_interval=POLL)
+    assert done.closure.phase == WorkflowExecutionPhase.SUCCEEDED
+    assert journal.read_text().split() == ["first", "second", "third"]
+    assert sorted(done.node_executions) == ["n0", "n1", "n2"]
+
+
+def test_an_echo_task_passes_its_input_on_through_flyte_remote(remote: FlyteRemote) -> None:
+    workflow = remote.fetch_workflow(name="pipelines.kinds.echoed")
+    done = remote.wait(remote.execute(workflow, inputs={"x": 5}), timeout=WAIT, poll_interval=POLL)
+    assert done.closure.phase == WorkflowExecutionPhase.SUCCEEDED
+    assert done.outputs["o0"] == 20
+    echo = done.node_executions["n1"]
+    assert echo.inputs == {"x": 10} and echo.outputs == {"o0": 10}
