@@ -37,7 +37,7 @@ def check_graph(spec: workflow_pb2.WorkflowSpec, tasks: Mapping[EntityId, task_p
         ]
         if unknown:
             raise InvalidArgument(f"{where} refers to nodes it does not have: {'; '.join(unknown)}")
-        cycle = _cycle(upstream)
+        cycle = find_cycle(upstream)
         if cycle:
             raise InvalidArgument(f"{where} has a cycle: nodes {' ← '.join(cycle)} wait on each other")
         types = BindingTypes(template, nodes, task_interfaces, subs)
@@ -116,7 +116,7 @@ def _typed_nodes(node: core_workflow_pb2.Node) -> Iterator[core_workflow_pb2.Nod
         yield node
 
 
-def _cycle(upstream: Mapping[str, Collection[str]]) -> list[str]:
+def find_cycle(upstream: Mapping[str, Collection[str]]) -> list[str]:
     """One cycle among the nodes that can never be ready, or nothing. Each of them waits
     for another of them (unknown nodes are refused first), so following waits finds one."""
     placed: set[str] = set()
