@@ -39,6 +39,7 @@ def create_app(settings: Settings) -> FastAPI:
             store=platform.store,
             signer=platform.signer,
             upload_ttl=platform.upload_ttl,
+            public_url=settings.resolved_public_url,
         )
         await server.start()
         log.info("gRPC (FlyteAdmin subset) listening on %s:%d", settings.host, port)

@@ -16,6 +16,7 @@ from flyteidl.core import literals_pb2, types_pb2
 from flyteidl.core import workflow_pb2 as core_workflow_pb2
 
 from latchlike.specs.compiler import BOUND_NODES
+from latchlike.specs.graph_check import promises, topological_order
 
 _SUPPORTED = ("task_node", "workflow_node", "branch_node", "array_node")
 
@@ -35,14 +36,17 @@ class Step:
 
 
 def steps(template: core_workflow_pb2.WorkflowTemplate) -> dict[str, Step]:
-    """Every node with the nodes it waits for (declared upstream and promised outputs)."""
+    """Every node with the nodes it waits for (declared upstream, as `a >> b` gives, and
+    promised outputs), upstream before downstream: one pass over them starts every node
+    that became ready. Nodes in a cycle, or waiting for a node that does not exist, come
+    last and never become ready."""
     found = {}
     for node in template.nodes:
         check_supported(node)
-        promised = {ref.node_id for inner in _bound_nodes(node) for b in inner.inputs for ref in _promises(b.binding)}
+        promised = {ref.node_id for inner in _bound_nodes(node) for b in inner.inputs for ref in promises(b.binding)}
         upstream = (set(node.upstream_node_ids) | promised) - set(BOUND_NODES)
         found[node.id] = Step(node, frozenset(upstream))
-    return found
+    return {node_id: found[node_id] for node_id in topological_order({k: v.upstream for k, v in found.items()})}
 
 
 def check_supported(node: core_workflow_pb2.Node) -> None:
@@ -145,17 +149,6 @@ def _value(
                 raise KeyError(f"{data.promise.node_id or 'the workflow'} has no output {data.promise.var!r}")
             return _follow(source.literals[data.promise.var], list(data.promise.attr_path))
     raise ValueError(f"cannot resolve a {data.WhichOneof('value') or 'empty'} binding")
-
-
-def _promises(data: literals_pb2.BindingData) -> list[types_pb2.OutputReference]:
-    match data.WhichOneof("value"):
-        case "promise":
-            return [data.promise]
-        case "collection":
-            return [ref for item in data.collection.bindings for ref in _promises(item)]
-        case "map":
-            return [ref for item in data.map.bindings.values() for ref in _promises(item)]
-    return []
 
 
 def _follow(literal: literals_pb2.Literal, path: list[types_pb2.PromiseAttribute]) -> literals_pb2.Literal:

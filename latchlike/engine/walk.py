@@ -20,13 +20,14 @@ from flyteidl.core import workflow_pb2 as core_workflow_pb2
 from sqlalchemy.orm import Session
 
 from latchlike.db import utcnow
-from latchlike.engine import cache, commands, dag
+from latchlike.engine import cache, commands, dag, echo
 from latchlike.engine.conditions import BranchFailed, chosen_node
 from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.hints import import_hint
 from latchlike.engine.nodedata import NodeData
 from latchlike.engine.phases import ABORTED, FAILED, RETRYABLE, RUNNING, SUCCEEDED
 from latchlike.engine.plan import PRIMARY, Plan, Scope
+from latchlike.engine.stuck import stuck_error
 from latchlike.executions.provenance import record_files
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
 from latchlike.store.keys import attempt_prefix
@@ -120,8 +121,10 @@ class ExecutionWalk:
                 failure = failure or outcome
             else:
                 running = True
-        if running or (failure is None and len(succeeded) < len(frame.scope.steps)):
+        if running:
             return _RUNNING
+        if failure is None and len(succeeded) < len(frame.scope.steps):
+            return Outcome(FAILED, stuck_error(frame.prefix, frame.scope.steps, succeeded))
         return failure or _SUCCEEDED
 
     def _template_outputs(self, frame: _Frame) -> literals_pb2.LiteralMap:
@@ -252,13 +255,15 @@ class ExecutionWalk:
         cached = None
         if kind == Kind.TASK and template.metadata.discoverable and inputs is not None:
             cached = cache.lookup(self.session, template, cache.cache_key(template, inputs))
-        row = self._add_row(path, parent, attempt, kind, task=template.id.name, phase=SUCCEEDED if cached else RUNNING)
+        done = cached if cached is not None else echo.in_process(template, inputs)  # no process to run
+        phase = RUNNING if done is None else SUCCEEDED
+        row = self._add_row(path, parent, attempt, kind, task=template.id.name, phase=phase)
         row.cache_hit = cached is not None
         if inputs is not None:
             self.data.write(self._prefix(row) + "/inputs.pb", inputs)
-        if cached is not None:
+        if done is not None:
             row.finished_at = utcnow()
-            self.data.write(self._prefix(row) + "/outputs.pb", cached)
+            self.data.write(self._prefix(row) + "/outputs.pb", done)
             return _SUCCEEDED
         self.to_start.append(self._task_run(node, row, template))
         return _RUNNING

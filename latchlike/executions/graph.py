@@ -48,18 +48,12 @@ def workflow_graph(
     template: core_workflow_pb2.WorkflowTemplate, phases: Mapping[str, str], items: Mapping[str, Counter[str]]
 ) -> Graph:
     """`phases`: the latest phase by top-level node id; `items`: a map task's item phases."""
-    found = steps(template)
+    found = steps(template)  # upstream first; nodes in a cycle last, laid out after what they wait for
     layers: dict[str, int] = {}
-
-    def layer(node_id: str) -> int:
-        if node_id not in layers:
-            layers[node_id] = 1 + max((layer(up) for up in found[node_id].upstream if up in found), default=-1)
-        return layers[node_id]
-
     rows: Counter[int] = Counter()
     nodes: dict[str, GraphNode] = {}
     for node_id, step in found.items():
-        column = layer(node_id)
+        column = layers[node_id] = 1 + max((layers[up] for up in step.upstream if up in layers), default=-1)
         kind = _KIND.get(step.node.WhichOneof("target") or "", "node")
         counts = items.get(node_id, Counter())
         detail = f"{counts['SUCCEEDED']}/{sum(counts.values())} items" if kind == "map task" and counts else kind

@@ -72,6 +72,18 @@ def node_run(session: Session, key: ExecutionKey, node_id: str) -> NodeRun:
     return found
 
 
+def node_run_with_items(session: Session, key: ExecutionKey, node_id: str) -> tuple[NodeRun, list[NodeRun]]:
+    """The node and, for an array node (a map task), its items in index order."""
+    runs = _all_runs(session, key)
+    found = next((run for run in runs if run.node_id == node_id), None)
+    if found is None:
+        raise NotFound(f"execution {key} has no node {node_id!r} (yet)")
+    if found.latest.kind != "array":
+        return found, []
+    items = [run for run in runs if run.latest.parent_id == node_id]
+    return found, sorted(items, key=lambda item: int(item.node_id.rsplit("-", 1)[1]))
+
+
 def attempt_data(
     store: FileStore, key: ExecutionKey, node_id: str, attempt: int
 ) -> tuple[literals_pb2.LiteralMap, literals_pb2.LiteralMap | None]:

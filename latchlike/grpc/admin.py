@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from latchlike.db import Database
 from latchlike.errors import InvalidArgument, NotFound
-from latchlike.executions import launching, nodes
+from latchlike.executions import dynamic, launching, nodes
 from latchlike.executions import service as executions
 from latchlike.executions.service import ANONYMOUS, NodeAttempt
 from latchlike.grpc import convert
@@ -43,9 +43,11 @@ Context: TypeAlias = aio.ServicerContext
 
 
 class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
-    def __init__(self, db: Database, store: FileStore) -> None:
+    def __init__(self, db: Database, store: FileStore, public_url: str = "") -> None:
+        """`public_url`: the web server's, which log links point at."""
         self._db = db
         self._store = store
+        self._public_url = public_url
 
     async def _run(self, work: Callable[[Session], T]) -> T:
         def in_session() -> T:
@@ -255,29 +257,33 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         key = convert.execution_key(request.id.execution_id)
         run = await self._run(lambda s: nodes.node_run(s, key, request.id.node_id))
         inputs, outputs = await asyncio.to_thread(nodes.attempt_data, self._store, key, run.node_id, run.latest.attempt)
-        return node_execution_pb2.NodeExecutionGetDataResponse(full_inputs=inputs, full_outputs=outputs)
+        response = node_execution_pb2.NodeExecutionGetDataResponse(full_inputs=inputs, full_outputs=outputs)
+        workflow = await self._run(lambda s: dynamic.dynamic_workflow(s, self._store, run))
+        if workflow is not None:  # FlyteRemote maps a dynamic node's children onto its workflow
+            response.dynamic_workflow.CopyFrom(node_messages.dynamic_metadata(run, workflow))
+        return response
 
     async def ListTaskExecutions(
         self, request: task_execution_pb2.TaskExecutionListRequest, context: Context
     ) -> task_execution_pb2.TaskExecutionList:
         key = convert.execution_key(request.node_execution_id.execution_id)
-        run = await self._run(lambda s: nodes.node_run(s, key, request.node_execution_id.node_id))
+        run, items = await self._run(lambda s: nodes.node_run_with_items(s, key, request.node_execution_id.node_id))
         if run.task is None:  # a sub-workflow or branch node runs no task itself
             return task_execution_pb2.TaskExecutionList()
         return task_execution_pb2.TaskExecutionList(
-            task_executions=[node_messages.task_execution(run, attempt) for attempt in run.attempts]
+            task_executions=[node_messages.task_execution(run, a, items, self._public_url) for a in run.attempts]
         )
 
     async def GetTaskExecution(
         self, request: task_execution_pb2.TaskExecutionGetRequest, context: Context
     ) -> task_execution_pb2.TaskExecution:
-        run, attempt = await self._attempt(request.id)
-        return node_messages.task_execution(run, attempt)
+        run, attempt, items = await self._attempt(request.id)
+        return node_messages.task_execution(run, attempt, items, self._public_url)
 
     async def GetTaskExecutionData(
         self, request: task_execution_pb2.TaskExecutionGetDataRequest, context: Context
     ) -> task_execution_pb2.TaskExecutionGetDataResponse:
-        run, attempt = await self._attempt(request.id)
+        run, attempt, _ = await self._attempt(request.id)
         inputs, outputs = await asyncio.to_thread(
             nodes.attempt_data, self._store, run.execution.key, run.node_id, attempt.attempt
         )
@@ -285,14 +291,16 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
 
     async def _attempt(
         self, task_execution: identifier_pb2.TaskExecutionIdentifier
-    ) -> tuple[nodes.NodeRun, NodeAttempt]:
+    ) -> tuple[nodes.NodeRun, NodeAttempt, list[nodes.NodeRun]]:
+        """The node, its attempt, and a map task's items."""
         key = convert.execution_key(task_execution.node_execution_id.execution_id)
-        run = await self._run(lambda s: nodes.node_run(s, key, task_execution.node_execution_id.node_id))
+        node_id = task_execution.node_execution_id.node_id
+        run, items = await self._run(lambda s: nodes.node_run_with_items(s, key, node_id))
         wanted = task_execution.retry_attempt + 1
         attempt = next((a for a in run.attempts if a.attempt == wanted), None)
         if attempt is None:
             raise NotFound(f"node {run.node_id} of {key} has no attempt {task_execution.retry_attempt}")
-        return run, attempt
+        return run, attempt, items
 
     async def _list(self, request: common_pb2.ResourceListRequest, kind: ResourceKind) -> service.Page:
         query = convert.list_query(request)

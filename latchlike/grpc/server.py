@@ -25,8 +25,10 @@ def build_grpc_server(
     store: FileStore,
     signer: UrlSigner,
     upload_ttl: timedelta,
+    public_url: str = "",
 ) -> tuple[aio.Server, int]:
-    """The server and the port it bound (useful when `port` is 0)."""
+    """The server and the port it bound (useful when `port` is 0); `public_url` is the web
+    server's, which links in answers (task logs) point at."""
     server = aio.server(
         interceptors=[ErrorStatusInterceptor()],
         options=[
@@ -34,7 +36,7 @@ def build_grpc_server(
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
         ],
     )
-    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(db, store), server)
+    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(db, store, public_url), server)
     dataproxy_pb2_grpc.add_DataProxyServiceServicer_to_server(DataProxyServicer(db, store, signer, upload_ttl), server)
     bound = server.add_insecure_port(f"{host}:{port}")
     if bound == 0:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from latchlike.db import insert_if_absent, utcnow
 from latchlike.errors import AlreadyExists, Conflict, InvalidArgument, NotFound
-from latchlike.specs import compiler, form_check
+from latchlike.specs import compiler, form_check, graph_check
 from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
 from latchlike.specs.listing import ListQuery, apply, next_token
 from latchlike.specs.projects import require_project_domain
@@ -92,6 +92,7 @@ def register_workflow(
         }
         for ref in sorted(compiler.referenced_launch_plans(spec)):
             _get_reference(session, ref, f"{workflow_id} references")
+        graph_check.check_graph(spec, tasks)
         return workflow_pb2.WorkflowClosure(compiled_workflow=compiler.compile_workflow(spec, tasks))
 
     def form_hints(closure: workflow_pb2.WorkflowClosure) -> str | None:

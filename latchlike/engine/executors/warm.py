@@ -31,6 +31,18 @@ class Fork:
     """The CPU cores the task may run on (its CPU limit); None: any."""
 
 
+def _kill_group(started: asyncio.Future[int]) -> None:
+    """A child just forked has not made its own process group yet: then kill it alone
+    (it has started nothing of its own)."""
+    if started.cancelled() or started.exception() is not None:
+        return
+    try:
+        os.killpg(started.result(), signal.SIGKILL)
+    except ProcessLookupError:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(started.result(), signal.SIGKILL)
+
+
 class WarmWorker:
     def __init__(self, log_path: Path) -> None:
         self._log_path = log_path
@@ -81,10 +93,11 @@ class WarmWorker:
             self._logs.pop(key, None)
 
     async def cancel(self, key: str) -> None:
+        """Kills the attempt's process group now, or as soon as the fork server reports it:
+        a timeout or an abort may come while the server still imports the task's module."""
         started = self._started.get(key)
-        if started is not None and started.done():
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(started.result(), signal.SIGKILL)
+        if started is not None:
+            started.add_done_callback(_kill_group)
 
     async def close(self) -> None:
         if self._process is not None and self._process.returncode is None:
