@@ -13,7 +13,8 @@ from typing import Any
 from flyteidl.core import interface_pb2, types_pb2
 from google.protobuf.json_format import MessageToDict
 
-from ui_gen.adapters.literals import literal_preview, literal_to_value
+from ui_gen.adapters.literals import literal_to_value
+from ui_gen.adapters.previews import literal_preview
 from ui_gen.errors import FormSpecError
 from ui_gen.metadata import ParameterMetadata, parameter_metadata, workflow_metadata
 from ui_gen.schema import FieldSpec, InterfaceSpec, ParameterSpec, TypeSpec
