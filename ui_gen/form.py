@@ -85,7 +85,7 @@ def _parameter_field(parameter: ParameterSpec) -> Field:
         kind=parameter.type,
         required=parameter.required,
         where=where,
-        help=meta.comment or parameter.description,
+        help=" ".join(part for part in (meta.comment or parameter.description, meta.detail) if part),
         placeholder=meta.placeholder,
         rules=meta.rules,
         appearance=meta.appearance,
