@@ -7,7 +7,9 @@ from pathlib import Path
 
 import docstring_parser
 import pytest
+from flyteidl.core import interface_pb2, types_pb2
 
+from ui_gen.adapters.flyteidl import interface_spec
 from ui_gen.errors import FormSpecError
 from ui_gen.flow import Fork, Params, Section, Spoiler, Text, Title, named_parameters
 from ui_gen.metadata import parameter_metadata, split_metadata, workflow_metadata
@@ -149,3 +151,17 @@ def test_the_ported_workflows_carry_the_sdk_docstrings_untouched() -> None:
     sources = "".join(path.read_text() for path in ports.glob("*.py"))
     for path in LATCH_DOCSTRINGS.glob("*.txt"):
         assert f'r"""{path.read_text()}"""' in sources, path.stem
+
+
+def test_a_flow_naming_a_parameter_the_signature_lacks_is_refused() -> None:
+    interface = interface_pb2.TypedInterface(
+        inputs=interface_pb2.VariableMap(
+            variables={"reads": interface_pb2.Variable(type=types_pb2.LiteralType(simple=types_pb2.SimpleType.STRING))}
+        )
+    )
+    layout = "About.\n__metadata__:\nflow:\n- section: Inputs\n  flow:\n  - params: [reads, sample]\n"
+    with pytest.raises(FormSpecError, match="names parameter\\(s\\) 'sample' that the workflow's signature does not"):
+        interface_spec(interface, long_description=layout)
+    assert [p.name for p in interface_spec(interface, long_description=layout.replace(", sample", "")).inputs] == [
+        "reads"
+    ]
