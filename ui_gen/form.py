@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ui_gen.errors import FormSpecError
+from ui_gen.layout import Block, Choice, build_layout, choices
 from ui_gen.metadata import Rule
 from ui_gen.schema import FieldSpec, InterfaceSpec, ParameterSpec, TypeSpec
 from ui_gen.widgets import widget_for
@@ -52,10 +53,15 @@ class Section:
 class Form:
     title: str
     sections: tuple[Section, ...]
+    layout: tuple[Block, ...] = ()
+    """Latch's `flow:` as blocks, when the workflow has one; else the sections lay it out."""
 
     @property
     def fields(self) -> tuple[Field, ...]:
         return tuple(f for section in self.sections for f in section.fields)
+
+    def field(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
 
 
 def build_form(interface: InterfaceSpec, *, title: str) -> Form:
@@ -73,7 +79,40 @@ def build_form(interface: InterfaceSpec, *, title: str) -> Form:
     shown = [Section(name, tuple(items)) for name, items in sections if items]
     if advanced:
         shown.append(Section(ADVANCED, tuple(advanced), advanced=True))
-    return Form(interface.metadata.display_name or title, tuple(shown))
+    form = Form(interface.metadata.display_name or title, tuple(shown))
+    return _laid_out(form, interface) if interface.metadata.flow else form
+
+
+def _laid_out(form: Form, interface: InterfaceSpec) -> Form:
+    """The form in Latch's `flow:` order; a fork's parameter becomes the choice of a branch."""
+    keys = [p.name for p in interface.inputs]
+    required = {p.name for p in interface.inputs if p.required}
+    layout = build_layout(interface.metadata.flow, keys, required=required)
+    forks = {choice.key: choice for choice in choices(layout)}
+    for key, choice in forks.items():
+        item = next(f for f in form.fields if f.key == key)
+        if item.type.kind not in ("str", "enum"):
+            raise FormSpecError(f"parameter {key!r} holds a fork's choice, so it must be a str, not {item.type.label}")
+        values = tuple(branch.value for branch in choice.branches)
+        if item.type.kind == "enum" and not set(values) <= set(item.type.enum_values):
+            raise FormSpecError(f"fork {key!r} has branches {values} that its Enum does not all allow")
+    sections = tuple(
+        Section(
+            section.title,
+            tuple(_fork_field(f, forks[f.key]) if f.key in forks else f for f in section.fields),
+            section.advanced,
+        )
+        for section in form.sections
+    )
+    return Form(form.title, sections, layout)
+
+
+def _fork_field(item: Field, choice: Choice) -> Field:
+    """A fork's parameter accepts only its branches' keys (still a str to the workflow)."""
+    values = tuple(branch.value for branch in choice.branches)
+    kind = TypeSpec("enum", enum_values=values)
+    return Field(item.key, choice.label or item.label, "select", kind, item.required, item.help, "",
+                 _attrs(kind, "select", item.required, None, None), (), (), item.default)  # fmt: skip
 
 
 def _parameter_field(parameter: ParameterSpec) -> Field:

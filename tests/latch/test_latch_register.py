@@ -8,7 +8,9 @@ import shutil
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
+from tests.browser import browser_page, page_errors
 from tests.pyflyte import pyflyte_register
 from tests.samples import FIXTURES
 from tests.server import RunningServer
@@ -79,3 +81,27 @@ def test_links_that_are_not_http_are_never_live(registered: RunningServer) -> No
     assert "href" not in about
     assert "javascript:alert(document.domain)" in page.text  # shown, as text
     assert page.text.count("(not an http(s) link)") == 4
+
+
+def test_the_flow_drives_the_form_in_a_browser(registered: RunningServer) -> None:
+    """Latch's fastp tutorial: a fork shows one branch; the spoiler starts collapsed."""
+    with browser_page() as page:
+        errors = page_errors(page)
+        page.goto(f"{registered.url}/workflows/{BASE}/wf.flow.fastp/launch")
+        expect(page.locator("h3.flow-title")).to_have_text("fastp")
+        samples = page.locator("section.flow-section").filter(has=page.locator("h3", has_text="Samples"))
+        expect(samples).to_contain_text("Sample provided has to include an identifier")
+        paired = page.locator('fieldset[data-fork-branch="paired_end"]')
+        single = page.locator('fieldset[data-fork-branch="single_end"]')
+        expect(paired).to_be_hidden()
+        expect(single).to_be_hidden()
+        expect(page.locator("details.flow-spoiler")).not_to_have_attribute("open", "")
+        page.get_by_label("Single-end").check()
+        expect(single).to_be_visible()
+        expect(paired).to_be_hidden()
+        page.get_by_label("Paired-end").check()
+        expect(paired).to_be_visible()
+        expect(single).to_be_hidden()
+        page.get_by_role("button", name="Launch").click()  # the chosen branch's record is required
+        expect(page.locator('[data-field="paired_end.name"] .field-error')).not_to_be_empty()
+        assert errors == []
