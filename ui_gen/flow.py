@@ -1,9 +1,8 @@
 """Latch's `flow:` layout, as the Latch SDK writes it into a workflow's `__metadata__`.
 
 Elements are told apart by their key (`section`, `text`, `title`, `params`, `spoiler`,
-`fork`), as Latch's console does. The form does not follow the layout yet; it is read so
-that a workflow carrying one registers, and so that a layout naming a parameter the
-signature lacks is refused.
+`fork`), as Latch's console does. `ui_gen.layout` turns it into the form's blocks; a
+layout naming a parameter the signature lacks is refused at registration.
 """
 
 from __future__ import annotations

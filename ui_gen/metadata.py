@@ -63,7 +63,6 @@ _WHY = {
     "samplesheet": "Latch Registry samplesheets; not used here",
     "allowed_tables": "Latch Registry tables; not used here",
     "custom_ingestion": "Latch Registry ingestion; not used here",
-    "flow": "Latch's layout; the form here follows the signature order",
     "no_standard_bulk_execution": "Latch's bulk runs; not used here",
     "about_page_path": "Latch's About page; the docstring is shown instead",
     "python_interface": "the Latch SDK's pickled interface; not used here",
@@ -168,7 +167,7 @@ class WorkflowMetadata(_Block):
     it also copies them to the top level, where they land among the extra keys."""
     parameters: dict[str, ParameterMetadata] = Field(default_factory=dict)
 
-    _unused = ("flow", "no_standard_bulk_execution", "about_page_path")
+    _unused = ("no_standard_bulk_execution", "about_page_path")
 
     @field_validator("license", mode="before")
     @classmethod
