@@ -19,6 +19,7 @@ from latchlike.executions.service import ExecutionKey, get_execution
 from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import LaunchForm, launch_form
 from latchlike.launches.service import launch_from_form
+from latchlike.specs.about import about
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
 from latchlike.store.archive import folder_entries, tar_stream
 from latchlike.web.deps import PlatformDep, SessionDep
@@ -148,6 +149,7 @@ def _render(
             "choices": choices,
             "action": request.url.path + query,
             "description_html": render_markdown(form.interface.description),
+            "about": about(form.interface),
             "relaunch": relaunch,
         },
         status_code=status_code,

@@ -81,6 +81,13 @@ def test_links_that_are_not_http_are_never_live(registered: RunningServer) -> No
     assert "href" not in about
     assert "javascript:alert(document.domain)" in page.text  # shown, as text
     assert page.text.count("(not an http(s) link)") == 4
+    launch = httpx.get(f"{registered.url}/workflows/{BASE}/wf.hostile.hostile/launch")
+    assert launch.status_code == 200
+    meta = launch.text[
+        launch.text.index('<p class="meta">') : launch.text.index("</p>", launch.text.index('<p class="meta">'))
+    ]
+    assert "Mallory" in meta and "javascript:alert(document.domain)" in meta
+    assert "href" not in meta
 
 
 def test_the_flow_drives_the_form_in_a_browser(registered: RunningServer) -> None:
