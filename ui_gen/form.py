@@ -35,6 +35,8 @@ class Field:
     children: tuple[Field, ...] = ()
     default: Any = None
     """Used when the field is not required and left empty (values in ui_gen's plain shape)."""
+    output: bool = False
+    """A file or directory the workflow writes to (Latch's `output: true`): it need not exist yet."""
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -127,11 +129,20 @@ def _parameter_field(parameter: ParameterSpec) -> Field:
         help=" ".join(part for part in (meta.comment or parameter.description, meta.detail) if part),
         placeholder=meta.placeholder,
         rules=meta.rules,
-        appearance=meta.appearance,
+        appearance=_appearance(parameter),
         minimum=None,
         maximum=None,
         default=parameter.default,
+        output=meta.output,
     )
+
+
+def _appearance(parameter: ParameterSpec) -> str:
+    """Latch's `appearance: {multiselect: ...}` picks several of a list of Enum values."""
+    meta = parameter.metadata
+    if meta.multiselect and widget_for(parameter.type, "multiselect") == "multiselect":
+        return "multiselect"
+    return meta.appearance
 
 
 def _member_field(member: FieldSpec, where: str) -> Field:
@@ -161,6 +172,7 @@ def _field(
     minimum: float | None,
     maximum: float | None,
     default: Any = None,
+    output: bool = False,
 ) -> Field:
     widget = widget_for(kind, appearance)
     if widget is None:
@@ -171,7 +183,7 @@ def _field(
         raise FormSpecError(f"{where}: appearance multiselect needs a list of an Enum, not {kind.label}")
     children = _children(kind, widget, where)
     attrs = _attrs(kind, widget, required, minimum, maximum)
-    return Field(key, label, widget, kind, required, help, placeholder, attrs, tuple(rules), children, default)
+    return Field(key, label, widget, kind, required, help, placeholder, attrs, tuple(rules), children, default, output)
 
 
 def _children(kind: TypeSpec, widget: str, where: str) -> tuple[Field, ...]:

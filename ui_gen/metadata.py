@@ -57,9 +57,8 @@ class _Block(BaseModel):
 
 
 _WHY = {
-    "output": "Latch skips its path check; here the type decides",
     "batch_table_column": "Latch's batch table; not used here",
-    "multiselect": "Latch's multiselect options; here an Enum list gives the choices",
+    "multiselect": "Latch's option names; here the Enum's values are the choices",
     "samplesheet": "Latch Registry samplesheets; not used here",
     "allowed_tables": "Latch Registry tables; not used here",
     "custom_ingestion": "Latch Registry ingestion; not used here",
@@ -117,7 +116,7 @@ class ParameterMetadata(_Block):
     allowed_tables: tuple[str, ...] = ()
     custom_ingestion: str = ""
 
-    _unused = ("output", "batch_table_column", "multiselect", "samplesheet", "allowed_tables", "custom_ingestion")
+    _unused = ("batch_table_column", "multiselect", "samplesheet", "allowed_tables", "custom_ingestion")
 
     @model_validator(mode="before")
     @classmethod

@@ -267,6 +267,8 @@ def _rules_check(item: Field) -> Any:
 
 def _file_check(item: Field) -> Any:
     def check(value: str, info: ValidationInfo) -> str:
+        if item.output and value.strip():
+            return value  # written by the workflow: it need not exist yet
         catalog = (info.context or {}).get("catalog")
         failure = (
             file_failure(catalog, value, directory=item.widget == "directory", blob_format=item.type.blob_format)

@@ -3,17 +3,9 @@ on the ported fastp tutorial whose docstring the Latch SDK wrote."""
 
 from __future__ import annotations
 
-import importlib
-import sys
-from typing import Any
-
 import pytest
-from flytekit.core.context_manager import FlyteContextManager
-from flytekit.core.docstring import Docstring
-from flytekit.core.interface import transform_inputs_to_parameters, transform_interface_to_typed_interface
 
-from tests.samples import FIXTURES
-from ui_gen.adapters.flyteidl import interface_spec
+from tests.ui_gen.latch_ports import EveryFile, ported_interface
 from ui_gen.form import Form, build_form
 from ui_gen.layout import OTHERS, Choice, Fields, Heading, Markdown, Panel
 from ui_gen.schema import InterfaceSpec
@@ -21,28 +13,9 @@ from ui_gen.submission import REQUIRED
 from ui_gen.validate import FormValidator
 
 
-class _NoFiles:
-    def lookup(self, uri: str) -> Any:
-        return type("Entry", (), {"name": uri.rsplit("/", 1)[-1], "is_directory": False, "uri": uri})()
-
-    def candidates(self, *, directory: bool, blob_format: str) -> list[Any]:
-        return []
-
-
 @pytest.fixture(scope="module")
 def fastp() -> tuple[InterfaceSpec, Form]:
-    sys.path.insert(0, str(FIXTURES / "latch" / "project"))
-    try:
-        workflow = importlib.import_module("wf.flow").fastp
-    finally:
-        sys.path.pop(0)
-    docstring = Docstring(callable_=workflow._workflow_function)
-    typed = transform_interface_to_typed_interface(workflow.python_interface, docstring)
-    # Defaults live in the launch plan, as pyflyte registers them.
-    defaults = transform_inputs_to_parameters(FlyteContextManager.current_context(), workflow.python_interface)
-    interface = interface_spec(
-        typed.to_flyte_idl(), defaults.to_flyte_idl(), long_description=docstring.long_description or ""
-    )
+    interface = ported_interface("wf.flow", "fastp")
     return interface, build_form(interface, title="fastp")
 
 
@@ -66,21 +39,21 @@ def test_the_branch_not_chosen_is_not_asked_for(fastp: tuple[InterfaceSpec, Form
     _, form = fastp
     validator = FormValidator(form)
     paired = {"name": "s1", "read1": "s3://b/r1.fq", "read2": "s3://b/r2.fq"}
-    outcome = validator.validate({"sample_fork": "paired_end", "paired_end": paired}, _NoFiles())
+    outcome = validator.validate({"sample_fork": "paired_end", "paired_end": paired}, EveryFile())
     assert outcome.ok, outcome.errors
     assert outcome.values["single_end"] is None and outcome.values["quality_threshold"] == 15
     # A value left in the branch not chosen is dropped, not checked.
     dropped = validator.validate(
-        {"sample_fork": "paired_end", "paired_end": paired, "single_end": {"name": 3}}, _NoFiles()
+        {"sample_fork": "paired_end", "paired_end": paired, "single_end": {"name": 3}}, EveryFile()
     )
     assert dropped.ok and dropped.values["single_end"] is None
 
 
 def test_the_chosen_branch_is_required_and_the_choice_too(fastp: tuple[InterfaceSpec, Form]) -> None:
     validator = FormValidator(fastp[1])
-    assert validator.validate({"sample_fork": "paired_end"}, _NoFiles()).errors == {"paired_end": REQUIRED}
-    assert validator.validate({}, _NoFiles()).errors == {"sample_fork": REQUIRED}
-    assert "sample_fork" in validator.validate({"sample_fork": "both"}, _NoFiles()).errors
+    assert validator.validate({"sample_fork": "paired_end"}, EveryFile()).errors == {"paired_end": REQUIRED}
+    assert validator.validate({}, EveryFile()).errors == {"sample_fork": REQUIRED}
+    assert "sample_fork" in validator.validate({"sample_fork": "both"}, EveryFile()).errors
 
 
 def test_a_branch_that_leaves_out_a_parameter_with_no_default_is_refused_on_the_fork(
@@ -88,7 +61,7 @@ def test_a_branch_that_leaves_out_a_parameter_with_no_default_is_refused_on_the_
 ) -> None:
     """Latch's tutorial types `paired_end` without Optional: Single-end cannot run it."""
     single = {"name": "s1", "read1": "s3://b/r1.fq"}
-    errors = FormValidator(fastp[1]).validate({"sample_fork": "single_end", "single_end": single}, _NoFiles()).errors
+    errors = FormValidator(fastp[1]).validate({"sample_fork": "single_end", "single_end": single}, EveryFile()).errors
     assert errors == {
         "sample_fork": "Paired-end reads has no default, so the workflow needs it even in a branch not chosen"
     }

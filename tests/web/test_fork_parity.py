@@ -56,7 +56,7 @@ FLOW = (
     ),
     Spoiler(spoiler="More", flow=(Params(params=("label",)),)),
 )
-NAMED = Rule(regex="[a-z]+", message="lowercase letters")
+NAMED = Rule(regex="^[a-z]+$", message="lowercase letters")
 INTERFACE = InterfaceSpec(
     inputs=(
         ParameterSpec("mode", TypeSpec("str")),

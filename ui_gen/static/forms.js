@@ -18,7 +18,7 @@ const LatchlikeForms = (() => {
 
   function ruleFailure(rules, value) {
     for (const rule of rules) {
-      if (!new RegExp("^(?:" + rule.regex + ")$", "u").test(value)) return rule.message;
+      if (!new RegExp(rule.regex, "u").test(value)) return rule.message;
     }
     return null;
   }
