@@ -147,8 +147,7 @@ def test_a_flow_element_that_is_not_one_is_an_error() -> None:
 
 def test_the_ported_workflows_carry_the_sdk_docstrings_untouched() -> None:
     """The plain-flytekit ports registered by the slow tests keep Latch's text byte for byte."""
-    ports = LATCH_DOCSTRINGS.parent / "project" / "wf"
-    sources = "".join(path.read_text() for path in ports.glob("*.py"))
+    sources = "".join(path.read_text() for path in LATCH_DOCSTRINGS.parent.glob("*project/wf/*.py"))
     for path in LATCH_DOCSTRINGS.glob("*.txt"):
         assert f'r"""{path.read_text()}"""' in sources, path.stem
 
