@@ -146,3 +146,27 @@ def inactive(blocks: Sequence[Block], values: Mapping[str, Any]) -> dict[str, st
                 for key in keys_in(branch.blocks):
                     hidden.setdefault(key, choice.key)
     return hidden
+
+
+def layout_json(blocks: Sequence[Block]) -> list[dict[str, Any]]:
+    """The blocks as JSON for other clients (the form's JSON Schema `x-layout`): each has
+    its `kind`; a choice's branches are keyed by the value its parameter takes."""
+    out: list[dict[str, Any]] = []
+    for block in blocks:
+        match block:
+            case Heading(text=text) | Markdown(text=text):
+                out.append({"kind": block.kind, "text": text})
+            case Fields(keys=keys):
+                out.append({"kind": block.kind, "fields": list(keys)})
+            case Panel(title=title, blocks=inner, collapsed=collapsed):
+                out.append({"kind": block.kind, "title": title, "collapsed": collapsed, "blocks": layout_json(inner)})
+            case Choice(key=key, label=label, branches=branches):
+                out.append(
+                    {
+                        "kind": block.kind,
+                        "field": key,
+                        "title": label,
+                        "branches": {b.value: {"title": b.label, "blocks": layout_json(b.blocks)} for b in branches},
+                    }
+                )
+    return out

@@ -31,7 +31,7 @@ from pydantic import Field as PydanticField
 from pydantic.json_schema import PydanticJsonSchemaWarning
 
 from ui_gen.form import Field, Form
-from ui_gen.layout import branch_keys, choices, inactive
+from ui_gen.layout import branch_keys, choices, inactive, layout_json
 from ui_gen.rules import FileCatalog, file_failure, rule_failure
 from ui_gen.schema import Chosen
 from ui_gen.submission import REQUIRED
@@ -78,6 +78,8 @@ class FormValidator:
             {"title": section.title, "advanced": section.advanced, "fields": [f.key for f in section.fields]}
             for section in self.form.sections
         ]
+        if self.form.layout:
+            schema["x-layout"] = layout_json(self.form.layout)
         return schema
 
     def validate(self, data: Mapping[str, Any], catalog: FileCatalog) -> Outcome:

@@ -74,3 +74,15 @@ def test_parameters_outside_the_flow_come_after_it(fastp: tuple[InterfaceSpec, F
     others = build_form(partial, title="fastp").layout[-1]
     assert isinstance(others, Panel) and others.title == OTHERS and not others.collapsed  # sample_fork is required
     assert others.blocks == (Fields(tuple(p.name for p in interface.inputs)),)
+
+
+def test_the_layout_is_in_the_json_schema_for_other_clients(fastp: tuple[InterfaceSpec, Form]) -> None:
+    layout = FormValidator(fastp[1]).json_schema()["x-layout"]
+    assert [block["kind"] for block in layout] == ["heading", "panel", "panel", "panel"]
+    fork = layout[1]["blocks"][1]
+    assert fork["kind"] == "choice" and fork["field"] == "sample_fork" and fork["title"] == "Choose read type"
+    assert fork["branches"]["single_end"] == {
+        "title": "Single-end",
+        "blocks": [{"kind": "fields", "fields": ["single_end"]}],
+    }
+    assert layout[3]["collapsed"] is True
