@@ -2,6 +2,8 @@
 
 Usage: python bench/form_render.py [--iterations N]
 
+Both with and without a Latch `flow:` layout (section → spoiler → fork).
+
 The workflow is generated, serialized by flytekit in a child process and read back the
 way the server reads a registration (interface, launch-plan defaults, source hints). The
 form and its validator are built once, as the server caches them per version; what is
@@ -25,6 +27,7 @@ from timing import measure, report
 from ui_gen.adapters.flyteidl import interface_spec
 from ui_gen.form import Field, Form, build_form
 from ui_gen.render import install
+from ui_gen.schema import InterfaceSpec
 from ui_gen.source import source_hints
 from ui_gen.submission import flatten, unflatten
 from ui_gen.validate import FormValidator
@@ -89,14 +92,42 @@ STRUCTURED = [
 ]  # fmt: skip
 
 
-def write_module(root: Path) -> str:
+# The same workflow laid out by a Latch `flow:` three levels deep: section → spoiler → fork.
+FLOW = """
+    __metadata__:
+      display_name: Wide, laid out
+      flow:
+      - title: Wide
+      - section: Records
+        flow:
+        - text: Records, a *samplesheet* and files.
+        - params: [o1, o2, o3, sheet, reads, outdir, when, weights]
+        - spoiler: Simple inputs
+          flow:
+          - params: [p0_0, p1_0, p3_0, p4_0, p5_0, p6_0, p7_0, p0_1, p1_1, p2_1, p3_1, p4_1, p5_1, p6_1, p7_1]
+          - fork: p2_0
+            display_name: Which set
+            flows:
+              s0:
+                display_name: Set two
+                flow:
+                - params: [p0_2, p1_2, p2_2, p3_2, p4_2, p5_2, p6_2, p7_2]
+              other:
+                display_name: Set three
+                flow:
+                - params: [p0_3, p1_3, p2_3, p3_3, p4_3, p5_3, p6_3, p7_3]
+"""
+
+
+def write_module(root: Path, name: str, *, flow: bool) -> str:
     package = root / "benchforms"
-    package.mkdir()
+    package.mkdir(exist_ok=True)
     (package / "__init__.py").write_text("")
     simple = [f"p{n}_{i}: {kind} = {default.format(i=i)}" for i in range(4) for n, (kind, default) in enumerate(SIMPLE)]
     parameters = ",\n    ".join(STRUCTURED + simple)
-    source = HEADER + f"\n\n@workflow\ndef wide(\n    {parameters},\n) -> int:\n    return noop(x=1)\n"
-    (package / "wide.py").write_text(source)
+    doc = f'    """A wide workflow.\n{FLOW}    """\n' if flow else ""
+    source = HEADER + f"\n\n@workflow\ndef wide(\n    {parameters},\n) -> int:\n{doc}    return noop(x=1)\n"
+    (package / f"{name}.py").write_text(source)
     return source
 
 
@@ -147,16 +178,22 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        source = write_module(root)
+        sources = {
+            f"benchforms.{name}": write_module(root, name, flow=name == "laid_out") for name in ("wide", "laid_out")
+        }
         serialized = serialize(root, "benchforms", root / "pb", project="p")
-        (workflow,), (plan,) = serialized.workflows, serialized.launch_plans
-    module, function = MODULE, "wide"
-    interface = interface_spec(
-        workflow.template.interface,
-        plan.spec.default_inputs,
-        long_description=workflow.description.long_description.value,
-        hints=source_hints({module: source}, module, function),
-    )
+    for workflow, plan in zip(serialized.workflows, serialized.launch_plans, strict=True):
+        module = workflow.template.id.name.rsplit(".", 1)[0]
+        interface = interface_spec(
+            workflow.template.interface,
+            plan.spec.default_inputs,
+            long_description=workflow.description.long_description.value,
+            hints=source_hints(sources, module, "wide"),
+        )
+        run(interface, args.iterations, "" if module == MODULE else " (3-level flow)")
+
+
+def run(interface: InterfaceSpec, iterations: int, variant: str) -> None:
     form = build_form(interface, title="wide")
     validator = FormValidator(form)
     catalog = Catalog()
@@ -181,16 +218,16 @@ def main() -> None:
     def choices(item: Field) -> list[Entry]:
         return catalog.candidates(directory=item.widget == "directory", blob_format=item.type.blob_format)
 
-    rendered = measure(args.iterations, lambda i: template.render(form=form, flat=prefill, choices=choices))
-    validated = measure(args.iterations, lambda i: validator.validate(unflatten(form, posted)[0], catalog))
-    plain_rendered = measure(args.iterations, lambda i: plain.render(names=names))
-    flat_validated = measure(args.iterations, lambda i: flat_model.model_validate(flat_values))
+    rendered = measure(iterations, lambda i: template.render(form=form, flat=prefill, choices=choices))
+    validated = measure(iterations, lambda i: validator.validate(unflatten(form, posted)[0], catalog))
+    plain_rendered = measure(iterations, lambda i: plain.render(names=names))
+    flat_validated = measure(iterations, lambda i: flat_model.model_validate(flat_values))
 
     html = template.render(form=form, flat=prefill, choices=choices)
-    print(f"Launch form of a {len(interface.inputs)}-parameter workflow: {field_count} leaf fields, "
-          f"{len(html) // 1024} KiB of HTML, {args.iterations} iterations")  # fmt: skip
-    render_ms = report("latchlike: render form", rendered)
-    validate_ms = report("latchlike: validate submission", validated)
+    print(f"Launch form of a {len(interface.inputs)}-parameter workflow{variant}: {field_count} leaf fields, "
+          f"{len(html) // 1024} KiB of HTML, {iterations} iterations")  # fmt: skip
+    render_ms = report(f"latchlike: render form{variant}", rendered)
+    validate_ms = report(f"latchlike: validate submission{variant}", validated)
     report("baseline plain-inputs (render)", plain_rendered)
     report("baseline flat-pydantic (validate)", flat_validated)
     print(f"target render < {RENDER_TARGET_MS:.0f} ms: {'PASS' if render_ms < RENDER_TARGET_MS else 'FAIL'}")

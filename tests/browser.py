@@ -19,6 +19,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+def page_errors(page: Page) -> list[str]:
+    """Records the page's uncaught exceptions and console errors from now on; a test that
+    must fail on any page error asserts the list stays empty."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
+    page.on("console", lambda message: errors.append(f"console: {message.text}") if message.type == "error" else None)
+    return errors
+
+
 @contextmanager
 def browser_page(*, javascript: bool = True) -> Iterator[Page]:
     with sync_playwright() as playwright:

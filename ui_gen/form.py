@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ui_gen.errors import FormSpecError
+from ui_gen.layout import Block, Choice, build_layout, choices
 from ui_gen.metadata import Rule
 from ui_gen.schema import FieldSpec, InterfaceSpec, ParameterSpec, TypeSpec
 from ui_gen.widgets import widget_for
@@ -34,6 +35,8 @@ class Field:
     children: tuple[Field, ...] = ()
     default: Any = None
     """Used when the field is not required and left empty (values in ui_gen's plain shape)."""
+    output: bool = False
+    """A file or directory the workflow writes to (Latch's `output: true`): it need not exist yet."""
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -52,10 +55,15 @@ class Section:
 class Form:
     title: str
     sections: tuple[Section, ...]
+    layout: tuple[Block, ...] = ()
+    """Latch's `flow:` as blocks, when the workflow has one; else the sections lay it out."""
 
     @property
     def fields(self) -> tuple[Field, ...]:
         return tuple(f for section in self.sections for f in section.fields)
+
+    def field(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
 
 
 def build_form(interface: InterfaceSpec, *, title: str) -> Form:
@@ -73,7 +81,40 @@ def build_form(interface: InterfaceSpec, *, title: str) -> Form:
     shown = [Section(name, tuple(items)) for name, items in sections if items]
     if advanced:
         shown.append(Section(ADVANCED, tuple(advanced), advanced=True))
-    return Form(interface.metadata.display_name or title, tuple(shown))
+    form = Form(interface.metadata.display_name or title, tuple(shown))
+    return _laid_out(form, interface) if interface.metadata.flow else form
+
+
+def _laid_out(form: Form, interface: InterfaceSpec) -> Form:
+    """The form in Latch's `flow:` order; a fork's parameter becomes the choice of a branch."""
+    keys = [p.name for p in interface.inputs]
+    required = {p.name for p in interface.inputs if p.required}
+    layout = build_layout(interface.metadata.flow, keys, required=required)
+    forks = {choice.key: choice for choice in choices(layout)}
+    for key, choice in forks.items():
+        item = next(f for f in form.fields if f.key == key)
+        if item.type.kind not in ("str", "enum"):
+            raise FormSpecError(f"parameter {key!r} holds a fork's choice, so it must be a str, not {item.type.label}")
+        values = tuple(branch.value for branch in choice.branches)
+        if item.type.kind == "enum" and not set(values) <= set(item.type.enum_values):
+            raise FormSpecError(f"fork {key!r} has branches {values} that its Enum does not all allow")
+    sections = tuple(
+        Section(
+            section.title,
+            tuple(_fork_field(f, forks[f.key]) if f.key in forks else f for f in section.fields),
+            section.advanced,
+        )
+        for section in form.sections
+    )
+    return Form(form.title, sections, layout)
+
+
+def _fork_field(item: Field, choice: Choice) -> Field:
+    """A fork's parameter accepts only its branches' keys (still a str to the workflow)."""
+    values = tuple(branch.value for branch in choice.branches)
+    kind = TypeSpec("enum", enum_values=values)
+    return Field(item.key, choice.label or item.label, "select", kind, item.required, item.help, "",
+                 _attrs(kind, "select", item.required, None, None), (), (), item.default)  # fmt: skip
 
 
 def _parameter_field(parameter: ParameterSpec) -> Field:
@@ -85,14 +126,23 @@ def _parameter_field(parameter: ParameterSpec) -> Field:
         kind=parameter.type,
         required=parameter.required,
         where=where,
-        help=meta.comment or parameter.description,
+        help=" ".join(part for part in (meta.comment or parameter.description, meta.detail) if part),
         placeholder=meta.placeholder,
         rules=meta.rules,
-        appearance=meta.appearance,
+        appearance=_appearance(parameter),
         minimum=None,
         maximum=None,
         default=parameter.default,
+        output=meta.output,
     )
+
+
+def _appearance(parameter: ParameterSpec) -> str:
+    """Latch's `appearance: {multiselect: ...}` picks several of a list of Enum values."""
+    meta = parameter.metadata
+    if meta.multiselect and widget_for(parameter.type, "multiselect") == "multiselect":
+        return "multiselect"
+    return meta.appearance
 
 
 def _member_field(member: FieldSpec, where: str) -> Field:
@@ -122,6 +172,7 @@ def _field(
     minimum: float | None,
     maximum: float | None,
     default: Any = None,
+    output: bool = False,
 ) -> Field:
     widget = widget_for(kind, appearance)
     if widget is None:
@@ -132,7 +183,7 @@ def _field(
         raise FormSpecError(f"{where}: appearance multiselect needs a list of an Enum, not {kind.label}")
     children = _children(kind, widget, where)
     attrs = _attrs(kind, widget, required, minimum, maximum)
-    return Field(key, label, widget, kind, required, help, placeholder, attrs, tuple(rules), children, default)
+    return Field(key, label, widget, kind, required, help, placeholder, attrs, tuple(rules), children, default, output)
 
 
 def _children(kind: TypeSpec, widget: str, where: str) -> tuple[Field, ...]:

@@ -5,30 +5,45 @@ application's Jinja2 environment, which keeps its own templates first."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 from ui_gen.form import Field
+from ui_gen.layout import Block, keys_in
 from ui_gen.submission import row_indices
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def install(env: jinja2.Environment) -> None:
+def install(env: jinja2.Environment, *, markdown: Callable[[str], Markup] | None = None) -> None:
+    """`markdown` renders a layout's Text blocks to safe HTML; without one they are shown as
+    plain text (ui_gen carries no Markdown renderer or sanitiser of its own)."""
     env.loader = jinja2.ChoiceLoader(
         [loader for loader in (env.loader,) if loader] + [jinja2.FileSystemLoader(TEMPLATES_DIR)]
     )
     env.globals["row_indices"] = row_indices
     env.globals["errors_roots"] = errors_roots
     env.filters["rules_json"] = rules_json
+    env.filters["flow_markdown"] = markdown or _plain_text
+    env.globals["holds_errors"] = holds_errors
+
+
+def _plain_text(text: str) -> Markup:
+    return Markup("<p>{}</p>").format(text)
 
 
 def errors_roots(errors: Mapping[str, str]) -> set[str]:
     """Top-level parameter names with an error, to open the section that holds them."""
     return {name.split(".", 1)[0] for name in errors}
+
+
+def holds_errors(block: Block, errors: Mapping[str, str]) -> bool:
+    """Whether a collapsed panel holds a field with an error, so it is shown open."""
+    return not errors_roots(errors).isdisjoint(keys_in([block]))
 
 
 def rules_json(field: Field) -> str:

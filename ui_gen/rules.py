@@ -28,9 +28,12 @@ _JS_LINE_ENDS = "\n\r\u2028\u2029"
 
 
 def rule_failure(rules: Iterable[Rule], value: str) -> str | None:
-    """The message of the first rule the whole value does not match; None when all match."""
+    """The message of the first rule the value does not match; None when all match.
+
+    A rule is searched for, as Latch's console (JavaScript's `RegExp.test`) does: Latch's
+    own `(.fastq|.fq)$` asks for an ending; `^...$` asks for the whole value."""
     for rule in rules:
-        if browser_regex(rule.regex).fullmatch(value) is None:
+        if browser_regex(rule.regex).search(value) is None:
             return rule.message
     return None
 
@@ -39,7 +42,8 @@ def rule_failure(rules: Iterable[Rule], value: str) -> str | None:
 def browser_regex(pattern: str) -> re.Pattern[str]:
     """`pattern` as the browser reads it (a JavaScript RegExp with the `u` flag), so both
     sides accept the same values: `\\w`, `\\d` and `\b` are ASCII-only, `\\s` is Unicode
-    whitespace, and `.` stops at every line terminator."""
+    whitespace, `.` stops at every line terminator, and `$` is the very end (not the end
+    before a final line break, as in Python)."""
     translated: list[str] = []
     in_class = False
     index = 0
@@ -61,6 +65,8 @@ def browser_regex(pattern: str) -> re.Pattern[str]:
             in_class = False
         elif char == "." and not in_class:
             char = f"[^{_JS_LINE_ENDS}]"
+        elif char == "$" and not in_class:
+            char = r"\Z"
         translated.append(char)
         index += 1
     return re.compile("".join(translated), re.ASCII)

@@ -42,11 +42,12 @@ class SourceHints:
 
 
 def source_hints(sources: Mapping[str, str], module: str, function: str) -> SourceHints | None:
-    """Hints for `module.function`, from `sources` (module name → Python source text).
+    """Hints for `module.function`, from `sources` (import name → Python source text).
 
     None when the module or the function is not among the sources (e.g. registered
     with `--copy none`): callers fall back to name order.
     """
+    module = _package_module(module)
     text = sources.get(module)
     if text is None:
         return None
@@ -64,6 +65,13 @@ def source_hints(sources: Mapping[str, str], module: str, function: str) -> Sour
         documented_metadata=_documented_metadata(ast.get_docstring(definition) or ""),
         class_fields=_class_fields(sources, module),
     )
+
+
+def _package_module(module: str) -> str:
+    """flytekit names a workflow in `wf/__init__.py` `wf.__init__.<name>`; sources are
+    keyed by import name, `wf` (a top-level `__init__.py` is the empty name)."""
+    parts = module.split(".")
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
 def _documented_metadata(docstring: str) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ from pydantic import Field as PydanticField
 from pydantic.json_schema import PydanticJsonSchemaWarning
 
 from ui_gen.form import Field, Form
+from ui_gen.layout import branch_keys, choices, inactive, layout_json
 from ui_gen.rules import FileCatalog, file_failure, rule_failure
 from ui_gen.schema import Chosen
 from ui_gen.submission import REQUIRED
@@ -53,10 +54,15 @@ class FormValidator:
 
     def __init__(self, form: Form) -> None:
         self.form = form
+        # A field inside a fork's branch is required only when its branch is chosen: the
+        # model lets it be missing, and `validate` asks for it when its branch is shown.
+        self.in_branches = branch_keys(form.layout)
+        self.forks = [choice.key for choice in choices(form.layout)]
         self.model = _model(
             "Inputs",
             {f.key: f for f in form.fields},
             top_level=True,
+            optional=self.in_branches,
         )
 
     def json_schema(self) -> dict[str, Any]:
@@ -72,15 +78,31 @@ class FormValidator:
             {"title": section.title, "advanced": section.advanced, "fields": [f.key for f in section.fields]}
             for section in self.form.sections
         ]
+        if self.form.layout:
+            schema["x-layout"] = layout_json(self.form.layout)
         return schema
 
     def validate(self, data: Mapping[str, Any], catalog: FileCatalog) -> Outcome:
+        # A fork left at its default chooses the default's branch.
+        chosen = {key: self.form.field(key).default for key in self.forks} | dict(data)
+        hidden = inactive(self.form.layout, chosen)
+        shown = {key: value for key, value in data.items() if key not in hidden}
+        errors: dict[str, str] = {}
+        for item in self.form.fields:
+            if item.key in hidden:
+                if item.required and chosen.get(hidden[item.key]):
+                    errors.setdefault(
+                        hidden[item.key],
+                        f"{item.label} has no default, so the workflow needs it even in a branch not chosen",
+                    )
+            elif item.key in self.in_branches and item.required and item.key not in shown:
+                errors[item.key] = REQUIRED
         try:
-            validated = self.model.model_validate(dict(data), context={"catalog": catalog})
+            validated = self.model.model_validate(shown, context={"catalog": catalog})
         except ValidationError as error:
-            errors: dict[str, str] = {}
             for detail in error.errors(include_url=False):
                 errors.setdefault(_field_name(self.form, detail["loc"], data), _message(detail))
+        if errors:
             return Outcome({}, errors)
         values = {}
         for item in self.form.fields:
@@ -89,7 +111,9 @@ class FormValidator:
         return Outcome(values, {})
 
 
-def _model(name: str, fields: Mapping[str, Field], *, top_level: bool = False) -> type[BaseModel]:
+def _model(
+    name: str, fields: Mapping[str, Field], *, top_level: bool = False, optional: set[str] | None = None
+) -> type[BaseModel]:
     definitions: dict[str, Any] = {}
     for key, item in fields.items():
         annotation = _annotation(item, f"{name}_{key}")
@@ -98,7 +122,9 @@ def _model(name: str, fields: Mapping[str, Field], *, top_level: bool = False) -
             extra["description"] = item.help
         if not item.required:
             extra["default"] = _jsonable(item.default)
-        if item.required:
+        if item.required and key in (optional or ()):
+            definitions[key] = (annotation, PydanticField(default=_UNSET, json_schema_extra=extra))
+        elif item.required:
             definitions[key] = (annotation, PydanticField(json_schema_extra=extra))
         elif top_level:
             definitions[key] = (annotation, PydanticField(default=_UNSET, json_schema_extra=extra))
@@ -243,6 +269,8 @@ def _rules_check(item: Field) -> Any:
 
 def _file_check(item: Field) -> Any:
     def check(value: str, info: ValidationInfo) -> str:
+        if item.output and value.strip():
+            return value  # written by the workflow: it need not exist yet
         catalog = (info.context or {}).get("catalog")
         failure = (
             file_failure(catalog, value, directory=item.widget == "directory", blob_format=item.type.blob_format)

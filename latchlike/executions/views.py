@@ -18,7 +18,7 @@ from latchlike.executions.tables import ExecutionFileRow, ExecutionRow
 from latchlike.specs.ids import EntityId, ResourceKind
 from latchlike.specs.service import get_entity
 from latchlike.specs.sources import bundle_uri
-from ui_gen.adapters.literals import literal_preview
+from ui_gen.adapters.previews import literal_preview
 
 ITEM = "item"
 SHOWN_FAILED_ITEMS = 20

@@ -42,7 +42,10 @@ def checked_hints(
         )
         build_form(interface, title=workflow_id.name)
     except FormSpecError as error:
-        raise InvalidArgument(f"{workflow_id} cannot be offered as a form: {error}") from None
+        raise InvalidArgument(
+            f"{workflow_id} cannot be offered as a form: {error}. Its tasks were registered; the workflow"
+            " and its launch plan were not."
+        ) from None
     return json.dumps(hints.to_json()) if hints else None
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from latchlike.errors import NotFound
 from latchlike.specs import compiler
+from latchlike.specs.about import About, about
 from latchlike.specs.form_check import load_hints
 from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
 from latchlike.specs.listing import ListQuery
@@ -99,6 +100,7 @@ class WorkflowDetail(BaseModel):
     outputs: list[Parameter]
     tasks: list[Task]
     launch_plan: LaunchPlan | None
+    about: About
 
 
 def list_workflows(session: Session, *, project: str | None = None, domain: str | None = None) -> list[WorkflowSummary]:
@@ -163,6 +165,7 @@ def workflow_detail(session: Session, key: NamedEntityKey, version: str | None =
         outputs=[_parameter(item) for item in interface.outputs],
         tasks=[_task(session, compiler.entity_id(task.template.id, ResourceKind.TASK)) for task in closure.tasks],
         launch_plan=_launch_plan(launch_plan) if launch_plan else None,
+        about=about(interface),
     )
 
 

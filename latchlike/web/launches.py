@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, StreamingResponse
@@ -18,7 +19,9 @@ from latchlike.executions.service import ExecutionKey, get_execution
 from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import LaunchForm, launch_form
 from latchlike.launches.service import launch_from_form
+from latchlike.specs.about import about
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
+from latchlike.store.archive import folder_entries, tar_stream
 from latchlike.web.deps import PlatformDep, SessionDep
 from latchlike.web.markdown import render_markdown
 from latchlike.web.templating import templates
@@ -98,12 +101,21 @@ def execution_file(
                      if f.id == file_id and f.key is not None), None)  # fmt: skip
     if recorded is None or recorded.key is None:
         raise NotFound(f"execution {project}/{domain}/{name} has no file {file_id} in the store")
-    if not platform.store.exists(recorded.key):
-        raise NotFound(f"{recorded.name} is a directory or was removed; its files are under {recorded.uri}")
-    handle = platform.store.open(recorded.key)
     filename = PurePosixPath(recorded.key).name
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
-    return StreamingResponse(_chunks(handle), media_type="application/octet-stream", headers=headers)
+    if platform.store.exists(recorded.key):
+        handle = platform.store.open(recorded.key)
+        return StreamingResponse(_chunks(handle), media_type="application/octet-stream", headers=_attachment(filename))
+    entries = folder_entries(platform.store, recorded.key)
+    if not entries:
+        raise NotFound(f"{recorded.name} was removed from the store ({recorded.uri})")
+    archive = tar_stream(platform.store, filename, entries)
+    return StreamingResponse(archive, media_type="application/x-tar", headers=_attachment(f"{filename}.tar"))
+
+
+def _attachment(filename: str) -> dict[str, str]:
+    """Any file name, spaces and non-ASCII included (RFC 6266), with a plain fallback."""
+    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
+    return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"}
 
 
 def _chunks(handle: BinaryIO) -> Iterator[bytes]:
@@ -137,6 +149,7 @@ def _render(
             "choices": choices,
             "action": request.url.path + query,
             "description_html": render_markdown(form.interface.description),
+            "about": about(form.interface),
             "relaunch": relaunch,
         },
         status_code=status_code,

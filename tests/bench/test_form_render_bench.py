@@ -18,6 +18,8 @@ def test_form_benchmark_prints_both_figures_with_field_count_and_baselines() -> 
     )
     assert result.returncode == 0, result.stderr
     assert "Launch form of a 40-parameter workflow" in result.stdout
+    assert "Launch form of a 40-parameter workflow (3-level flow)" in result.stdout
+    assert "latchlike: render form (3-level flow)" in result.stdout
     assert "leaf fields" in result.stdout
     for label in ("latchlike: render form", "latchlike: validate submission", "baseline plain-inputs",
                   "baseline flat-pydantic"):  # fmt: skip

@@ -40,6 +40,7 @@ def test_metadata_naming_a_missing_parameter_is_refused(platform: Platform, bad_
         _register_workflow(platform, bad_sample, "bad_forms.stray.stray")
     assert "bad_forms.stray.stray@v1 cannot be offered as a form" in str(refused.value)
     assert "names parameter(s) 'samples' that the workflow's signature does not have" in str(refused.value)
+    assert "Its tasks were registered; the workflow and its launch plan were not." in str(refused.value)
 
 
 def test_a_type_without_a_widget_is_refused_naming_the_parameter(

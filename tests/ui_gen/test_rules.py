@@ -26,7 +26,23 @@ def test_blob_formats_match_by_extension_under_compression(name: str, blob_forma
 
 
 def test_the_first_failing_rule_speaks() -> None:
-    rules = [Rule(regex="[a-z]+", message="lowercase"), Rule(regex=".{3,}", message="too short")]
+    rules = [Rule(regex="^[a-z]+$", message="lowercase"), Rule(regex=".{3,}", message="too short")]
     assert rule_failure(rules, "ab") == "too short"
     assert rule_failure(rules, "AB") == "lowercase"
     assert rule_failure(rules, "abc") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "matches"),
+    [
+        ("s3://bucket/run1/reads.fastq.gz", True),
+        ("latch:///reads/r1.fq", True),
+        ("r1.fastq.gz.md5", False),
+        ("r1.bam", False),
+        ("r1.fq\n", False),  # `$` is the very end, as in the browser
+    ],
+)
+def test_rules_are_searched_as_latch_does(value: str, matches: bool) -> None:
+    """The `latch init` template's rule asks for an ending, not for the whole value."""
+    rule = Rule(regex="(.fastq|.fastq.gz|.fq|.fq.gz)$", message="a FASTQ file")
+    assert (rule_failure([rule], value) is None) is matches

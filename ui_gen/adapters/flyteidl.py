@@ -13,9 +13,11 @@ from typing import Any
 from flyteidl.core import interface_pb2, types_pb2
 from google.protobuf.json_format import MessageToDict
 
-from ui_gen.adapters.literals import literal_preview, literal_to_value
+from ui_gen.adapters.literals import literal_to_value
+from ui_gen.adapters.previews import literal_preview
 from ui_gen.errors import FormSpecError
-from ui_gen.metadata import ParameterMetadata, parameter_metadata, workflow_metadata
+from ui_gen.flow import named_parameters
+from ui_gen.metadata import ParameterMetadata, WorkflowMetadata, parameter_metadata, workflow_metadata
 from ui_gen.schema import FieldSpec, InterfaceSpec, ParameterSpec, TypeSpec
 from ui_gen.source import SourceHints
 
@@ -48,7 +50,7 @@ def interface_spec(
     description, workflow_meta = workflow_metadata(long_description)
     parameters = defaults.parameters if defaults is not None else {}
     names = _ordered(interface.inputs.variables, hints.parameter_order if hints else ())
-    _check_metadata_names(names, workflow_meta.parameters, hints)
+    _check_metadata_names(names, workflow_meta, hints)
     inputs = []
     for name in names:
         variable = interface.inputs.variables[name]
@@ -61,7 +63,7 @@ def interface_spec(
             ParameterSpec(
                 name=name,
                 type=kind,
-                description=text,
+                description=text or meta.description,
                 required=not has_default and kind.kind != "optional",
                 default=literal_to_value(parameter.default, kind) if has_default and parameter else None,
                 default_preview=literal_preview(parameter.default) if has_default and parameter else None,
@@ -81,11 +83,9 @@ def _ordered(names: Mapping[str, Any], order: tuple[str, ...]) -> list[str]:
     return known + sorted(name for name in names if name not in known)
 
 
-def _check_metadata_names(
-    names: list[str], declared: Mapping[str, ParameterMetadata], hints: SourceHints | None
-) -> None:
+def _check_metadata_names(names: list[str], workflow_meta: WorkflowMetadata, hints: SourceHints | None) -> None:
     documented = hints.documented_metadata if hints else ()
-    stray = sorted({*declared, *documented} - set(names))
+    stray = sorted({*workflow_meta.parameters, *named_parameters(workflow_meta.flow), *documented} - set(names))
     if stray:
         raise FormSpecError(
             f"__metadata__ names parameter(s) {', '.join(map(repr, stray))} that the workflow's signature does not"

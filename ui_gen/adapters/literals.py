@@ -8,7 +8,6 @@ binaries with fields in declaration order, files and directories are blobs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,7 +18,6 @@ from google.protobuf.json_format import MessageToDict
 
 from ui_gen.schema import Chosen, TypeSpec
 
-PREVIEW_CHARS = 80
 _MSGPACK = "msgpack"
 
 
@@ -94,38 +92,9 @@ def literal_to_value(literal: literals_pb2.Literal, kind: TypeSpec) -> Any:
         case "generic":
             return _from_plain(MessageToDict(scalar.generic), kind)
         case "primitive":
-            return _from_primitive(scalar.primitive)
+            return primitive_value(scalar.primitive)
         case other:
             raise ValueError(f"a {other or 'empty'} literal has no form value")
-
-
-def literal_preview(literal: literals_pb2.Literal) -> str:
-    """A short human reading of a value: JSON-like, files as their URI, cut at 80 characters."""
-    readable = _readable(literal)
-    text = readable if isinstance(readable, str) and literal.scalar.HasField("blob") else None
-    text = text or json.dumps(readable, default=str, ensure_ascii=False)
-    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
-
-
-def _readable(literal: literals_pb2.Literal) -> Any:
-    if literal.HasField("collection"):
-        return [_readable(item) for item in literal.collection.literals]
-    if literal.HasField("map"):
-        return {key: _readable(item) for key, item in literal.map.literals.items()}
-    scalar = literal.scalar
-    match scalar.WhichOneof("value"):
-        case "primitive":
-            return _from_primitive(scalar.primitive)
-        case "none_type" | None:
-            return None
-        case "union":
-            return _readable(scalar.union.value)
-        case "blob":
-            return scalar.blob.uri
-        case "binary" if scalar.binary.tag == _MSGPACK:
-            return msgpack.unpackb(scalar.binary.value)
-        case _:
-            return MessageToDict(literal)
 
 
 def _is_none(literal_type: types_pb2.LiteralType) -> bool:
@@ -157,7 +126,8 @@ def _primitive(value: Any, kind: TypeSpec) -> literals_pb2.Primitive:
     return primitive
 
 
-def _from_primitive(primitive: literals_pb2.Primitive) -> Any:
+def primitive_value(primitive: literals_pb2.Primitive) -> Any:
+    """A Primitive as Python: datetimes in UTC, durations as timedeltas."""
     match primitive.WhichOneof("value"):
         case "datetime":
             return primitive.datetime.ToDatetime(tzinfo=UTC)

@@ -18,7 +18,7 @@ const LatchlikeForms = (() => {
 
   function ruleFailure(rules, value) {
     for (const rule of rules) {
-      if (!new RegExp("^(?:" + rule.regex + ")$", "u").test(value)) return rule.message;
+      if (!new RegExp(rule.regex, "u").test(value)) return rule.message;
     }
     return null;
   }
@@ -76,6 +76,18 @@ const LatchlikeForms = (() => {
       fieldset.disabled = !chosen;
       fieldset.hidden = !chosen;
     }
+  }
+
+  // A Latch fork: the chosen branch is shown; the others are disabled, so the browser
+  // neither submits nor checks them (the server leaves them out the same way).
+  function chooseFork(radio) {
+    const checked = radio.form.querySelector(`input[data-fork-choice][name="${CSS.escape(radio.name)}"]:checked`);
+    for (const fieldset of document.querySelectorAll(`fieldset[data-fork-of="${CSS.escape(radio.name)}"]`)) {
+      const chosen = checked !== null && fieldset.dataset.forkBranch === checked.value;
+      fieldset.disabled = !chosen;
+      fieldset.hidden = !chosen;
+    }
+    document.querySelectorAll(".picker").forEach(checkPicker);
   }
 
   function addRow(name) {
@@ -164,6 +176,7 @@ const LatchlikeForms = (() => {
       checkbox.addEventListener("change", () => { toggleOptional(checkbox); root.querySelectorAll(".picker").forEach(checkPicker); });
     });
     root.querySelectorAll("[data-union]").forEach((select) => select.addEventListener("change", () => chooseBranch(select)));
+    root.querySelectorAll("[data-fork-choice]").forEach((radio) => radio.addEventListener("change", () => chooseFork(radio)));
     root.querySelectorAll("[data-add]").forEach((button) => button.addEventListener("click", () => addRow(button.dataset.add)));
     root.querySelectorAll("[data-remove]").forEach((button) => button.addEventListener("click", () => button.closest("[data-row]").remove()));
     root.querySelectorAll("[data-csv-import]").forEach((button) => button.addEventListener("click", () => importCsv(button.dataset.csvImport)));

@@ -4,8 +4,11 @@
   "use strict";
   const base = location.pathname.replace(/\/$/, "");
 
+  // classList, not className: an SVG element's className is an SVGAnimatedString, not text.
   function setPhase(element, phase) {
-    element.className = element.className.replace(/\bphase-[a-z_]+/g, "").trim() + " phase-" + phase.toLowerCase();
+    const stale = Array.from(element.classList).filter((name) => name.startsWith("phase-"));
+    element.classList.remove(...stale);
+    element.classList.add("phase-" + phase.toLowerCase());
   }
 
   function apply(state) {

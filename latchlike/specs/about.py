@@ -1,0 +1,62 @@
+"""What a workflow's page says about it from its Latch-style metadata: author, links,
+license, tags, and notes on the keys latchlike reads but does not act on.
+
+Links come from the workflow's author, so only http(s) URLs become live links: a
+`javascript:` (or any other) URL is shown as text and never as an `href`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel
+
+from ui_gen.schema import InterfaceSpec
+
+_LINK_SCHEMES = ("http", "https")
+_LINKS = (
+    ("documentation", "Documentation"),
+    ("repository", "Repository"),
+    ("wiki_url", "Wiki"),
+    ("video_tutorial", "Video tutorial"),
+)
+
+
+class Link(BaseModel):
+    label: str
+    url: str
+    href: str | None
+    """The URL when it may be followed (http or https), else None."""
+
+
+class About(BaseModel):
+    display_name: str
+    author: str
+    author_email: str
+    author_github: Link | None
+    links: list[Link]
+    license: str
+    tags: list[str]
+    notes: list[str]
+    """`where: key = value (why)` for each metadata key latchlike ignores."""
+
+
+def about(interface: InterfaceSpec) -> About:
+    meta = interface.metadata
+    notes = [f"workflow: {note}" for note in meta.notes()]
+    notes += [f"parameter {p.name}: {note}" for p in interface.inputs for note in p.metadata.notes()]
+    return About(
+        display_name=meta.display_name,
+        author=meta.author.name,
+        author_email=meta.author.email,
+        author_github=link("GitHub", meta.author.github) if meta.author.github else None,
+        links=[link(label, url) for key, label in _LINKS if (url := getattr(meta, key))],
+        license=meta.license,
+        tags=list(meta.tags),
+        notes=notes,
+    )
+
+
+def link(label: str, url: str) -> Link:
+    followable = urlsplit(url.strip()).scheme.lower() in _LINK_SCHEMES
+    return Link(label=label, url=url, href=url.strip() if followable else None)
