@@ -124,7 +124,10 @@ def test_upload_over_the_limit_is_refused(small_limit_server: RunningServer) -> 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"filename": "../escape.txt"}, "filename '../escape.txt' may use only"),
+        ({"filename": "../escape.txt"}, "filename '../escape.txt' is not a safe name"),
+        ({"filename": ".."}, "filename '..' is not a safe name"),
+        ({"filename": "reads.fastq\n"}, "is not a safe name"),
+        ({"filename": "/etc/passwd"}, "is not a safe name"),
         ({"project": "nowhere"}, "project 'nowhere' does not exist"),
     ],
 )
