@@ -307,6 +307,38 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
             )
         )
 
+    # Names only: `pyflyte` and FlyteRemote list what is registered (NamedEntityIdentifierList).
+
+    async def ListTaskIds(
+        self, request: common_pb2.NamedEntityIdentifierListRequest, context: Context
+    ) -> common_pb2.NamedEntityIdentifierList:
+        return await self._list_ids(request, ResourceKind.TASK)
+
+    async def ListWorkflowIds(
+        self, request: common_pb2.NamedEntityIdentifierListRequest, context: Context
+    ) -> common_pb2.NamedEntityIdentifierList:
+        return await self._list_ids(request, ResourceKind.WORKFLOW)
+
+    async def ListLaunchPlanIds(
+        self, request: common_pb2.NamedEntityIdentifierListRequest, context: Context
+    ) -> common_pb2.NamedEntityIdentifierList:
+        return await self._list_ids(request, ResourceKind.LAUNCH_PLAN)
+
+    async def _list_ids(
+        self, request: common_pb2.NamedEntityIdentifierListRequest, kind: ResourceKind
+    ) -> common_pb2.NamedEntityIdentifierList:
+        if not request.project or not request.domain:
+            raise InvalidArgument(f"listing {kind.label} names needs a project and a domain")
+        query = convert.list_query(request)
+        named, token = await self._run(
+            lambda s: service.list_named_entities(
+                s, kind=kind, project=request.project, domain=request.domain, query=query
+            )
+        )
+        ids = [common_pb2.NamedEntityIdentifier(project=n.key.project, domain=n.key.domain, name=n.key.name)
+               for n in named]  # fmt: skip
+        return common_pb2.NamedEntityIdentifierList(entities=ids, token=token)
+
 
 def _kind(resource_type: int) -> ResourceKind:
     try:

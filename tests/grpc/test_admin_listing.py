@@ -1,0 +1,73 @@
+"""The admin list calls `pyflyte get` and FlyteRemote make, against a real server."""
+
+from __future__ import annotations
+
+import pytest
+from flytekit.configuration import Config
+from flytekit.models.admin.common import Sort
+from flytekit.remote import FlyteRemote
+
+from tests.pyflyte import pyflyte
+from tests.samples import FIXTURES
+from tests.server import RunningServer
+
+pytestmark = pytest.mark.slow
+CLIENT_PROJECT = FIXTURES / "client_project"
+
+
+@pytest.fixture(scope="module")
+def remote(server: RunningServer) -> FlyteRemote:
+    for version in ("list-v1", "list-v2"):
+        registered = pyflyte(server, CLIENT_PROJECT, "register", "--version", version, "dataio")
+        assert registered.returncode == 0, registered.stdout + registered.stderr
+    return FlyteRemote(
+        Config.auto(config_file=str(server.flytekit_config())),
+        default_project="flytesnacks",
+        default_domain="development",
+    )
+
+
+def test_pyflyte_get_launchplan_lists_by_updated_at(server: RunningServer, remote: FlyteRemote) -> None:
+    listed = pyflyte(server, CLIENT_PROJECT, "get", "launchplan", "-p", "flytesnacks", "-d", "development")
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert "dataio.reads.report" in listed.stdout and "list-v2" in listed.stdout
+    one = pyflyte(server, CLIENT_PROJECT, "get", "launchplan", "-p", "flytesnacks", "-d", "development",
+                  "dataio.reads.count_reads")  # fmt: skip
+    assert one.returncode == 0, one.stdout + one.stderr
+    assert one.stdout.index("list-v2") < one.stdout.index("list-v1")  # newest first
+
+
+def test_list_ids_name_each_registered_entity_once(remote: FlyteRemote) -> None:
+    client = remote.client
+    tasks, _ = client.list_task_ids_paginated("flytesnacks", "development", limit=100)
+    workflows, _ = client.list_workflow_ids_paginated("flytesnacks", "development", limit=100)
+    plans, _ = client.list_launch_plan_ids_paginated(
+        "flytesnacks", "development", limit=100, sort_by=Sort("updated_at", Sort.Direction.DESCENDING)
+    )
+    assert {"dataio.reads.count_lines", "dataio.reads.triple"} <= {t.name for t in tasks}
+    assert len([t for t in tasks if t.name == "dataio.reads.triple"]) == 1  # two versions, one name
+    assert {w.name for w in workflows} >= {"dataio.reads.count_reads", "dataio.reads.report"}
+    assert {p.name for p in plans} >= {"dataio.reads.count_reads", "dataio.reads.report"}
+    assert all(p.project == "flytesnacks" and p.domain == "development" for p in plans)
+    first, token = client.list_workflow_ids_paginated("flytesnacks", "development", limit=1)
+    assert len(first) == 1 and token
+
+
+@pytest.mark.parametrize(
+    ("filters", "versions"),
+    [("eq(launch_plan.version,list-v1)", ["list-v1"]), ("ne(version,list-v1)", ["list-v2"]),
+     ("value_not_in(version,list-v2)", ["list-v1"]), ("gte(updated_at,2000-01-01T00:00:00Z)", ["list-v2", "list-v1"])],
+)  # fmt: skip
+def test_list_filters_take_flyteadmin_operators_and_fields(
+    remote: FlyteRemote, filters: str, versions: list[str]
+) -> None:
+    from flyteidl.admin import common_pb2
+
+    request = common_pb2.ResourceListRequest(
+        id=common_pb2.NamedEntityIdentifier(project="flytesnacks", domain="development", name="dataio.reads.report"),
+        limit=10,
+        filters=filters,
+        sort_by=common_pb2.Sort(key="updated_at", direction=common_pb2.Sort.DESCENDING),
+    )
+    found = remote.client._stub.ListLaunchPlans(request)
+    assert [plan.id.version for plan in found.launch_plans] == versions
