@@ -27,6 +27,7 @@ from grpc import aio
 from sqlalchemy.orm import Session
 
 from latchlike.db import Database
+from latchlike.downloads.links import DownloadLinks
 from latchlike.errors import InvalidArgument, NotFound
 from latchlike.executions import launching, nodes
 from latchlike.executions import service as executions
@@ -43,9 +44,10 @@ Context: TypeAlias = aio.ServicerContext
 
 
 class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
-    def __init__(self, db: Database, store: FileStore) -> None:
+    def __init__(self, db: Database, store: FileStore, links: DownloadLinks) -> None:
         self._db = db
         self._store = store
+        self._links = links  # literals leave with signed links to their files, come back without
 
     async def _run(self, work: Callable[[Session], T]) -> T:
         def in_session() -> T:
@@ -182,7 +184,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
             target.name,
             target.version,
         )
-        inputs = request.inputs if request.HasField("inputs") else request.spec.inputs
+        inputs = self._links.incoming(request.inputs if request.HasField("inputs") else request.spec.inputs)
         key = await self._run(
             lambda s: launching.launch_with_literals(
                 s,
@@ -212,9 +214,9 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
     ) -> execution_pb2.WorkflowExecutionGetDataResponse:
         key = convert.execution_key(request.id)
         found = await self._run(lambda s: executions.get_execution(s, key))
-        response = execution_pb2.WorkflowExecutionGetDataResponse(full_inputs=found.inputs)
+        response = execution_pb2.WorkflowExecutionGetDataResponse(full_inputs=self._links.outgoing(found.inputs))
         if found.outputs is not None:
-            response.full_outputs.CopyFrom(found.outputs)
+            response.full_outputs.CopyFrom(self._links.outgoing(found.outputs))
         return response
 
     async def ListExecutions(
@@ -255,7 +257,9 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         key = convert.execution_key(request.id.execution_id)
         run = await self._run(lambda s: nodes.node_run(s, key, request.id.node_id))
         inputs, outputs = await asyncio.to_thread(nodes.attempt_data, self._store, key, run.node_id, run.latest.attempt)
-        return node_execution_pb2.NodeExecutionGetDataResponse(full_inputs=inputs, full_outputs=outputs)
+        return node_execution_pb2.NodeExecutionGetDataResponse(
+            full_inputs=self._links.outgoing(inputs), full_outputs=outputs and self._links.outgoing(outputs)
+        )
 
     async def ListTaskExecutions(
         self, request: task_execution_pb2.TaskExecutionListRequest, context: Context
@@ -281,7 +285,9 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         inputs, outputs = await asyncio.to_thread(
             nodes.attempt_data, self._store, run.execution.key, run.node_id, attempt.attempt
         )
-        return task_execution_pb2.TaskExecutionGetDataResponse(full_inputs=inputs, full_outputs=outputs)
+        return task_execution_pb2.TaskExecutionGetDataResponse(
+            full_inputs=self._links.outgoing(inputs), full_outputs=outputs and self._links.outgoing(outputs)
+        )
 
     async def _attempt(
         self, task_execution: identifier_pb2.TaskExecutionIdentifier

@@ -45,3 +45,42 @@ class UrlSigner:
         message = f"{grant.key}\n{grant.md5_hex}\n{grant.expires}".encode()
         digest = hmac.new(self._secret, message, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+@dataclass(frozen=True)
+class DownloadGrant:
+    """What a signed download URL allows: reading one object key, or everything under a
+    folder key ending in '/', until `expires`."""
+
+    key: str
+    expires: int
+
+
+class DownloadSigner:
+    """Path-style URLs (`/download/<expires>/<signature>/<key>`) so a folder's listing can
+    link its files by plain relative paths, which fsspec's HTTP filesystem follows."""
+
+    def __init__(self, secret: bytes, public_url: str) -> None:
+        # Its own key, so no upload signature can ever pass as a download one.
+        self._secret = hmac.new(secret, b"latchlike downloads", hashlib.sha256).digest()
+        self._public_url = public_url.rstrip("/")
+
+    def signed_url(self, grant: DownloadGrant) -> str:
+        return f"{self._public_url}{self.signed_path(grant)}"
+
+    def signed_path(self, grant: DownloadGrant) -> str:
+        return f"/download/{grant.expires}/{self._sign(grant.key, grant.expires)}/{quote(grant.key)}"
+
+    def verify(self, key: str, expires: int, signature: str, *, now: float) -> None:
+        """Valid when `signature` grants `key` itself or one of the folders above it."""
+        parts = key.split("/")
+        granted = [key] + ["/".join(parts[:depth]) + "/" for depth in range(len(parts) - 1, 0, -1)]
+        if not any(hmac.compare_digest(self._sign(candidate, expires), signature) for candidate in granted):
+            raise PermissionDenied("download URL signature does not match; ask for a new download link")
+        if now > expires:
+            raise PermissionDenied("download URL has expired; ask for a new download link")
+
+    def _sign(self, key: str, expires: int) -> str:
+        message = f"{key}\n{expires}".encode()
+        digest = hmac.new(self._secret, message, hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
