@@ -37,6 +37,7 @@ from latchlike.grpc import nodes as node_messages
 from latchlike.specs import projects, service
 from latchlike.specs.compiler import entity_id
 from latchlike.specs.ids import EntityId, ResourceKind
+from latchlike.specs.single_task import ensure_task_launch_plan
 from latchlike.store import FileStore
 
 T = TypeVar("T")
@@ -174,11 +175,10 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         self, request: execution_pb2.ExecutionCreateRequest, context: Context
     ) -> execution_pb2.ExecutionCreateResponse:
         target = request.spec.launch_plan
-        if target.resource_type != identifier_pb2.ResourceType.LAUNCH_PLAN:
-            raise InvalidArgument("latchlike runs workflows through their launch plans; running a single task is not"
-                                  " supported yet: wrap it in a workflow")  # fmt: skip
-        launch_plan = EntityId(
-            ResourceKind.LAUNCH_PLAN,
+        if target.resource_type not in (identifier_pb2.ResourceType.LAUNCH_PLAN, identifier_pb2.ResourceType.TASK):
+            raise InvalidArgument("an execution runs a launch plan or a single task")
+        target_id = EntityId(
+            ResourceKind(target.resource_type),
             target.project or request.project,
             target.domain or request.domain,
             target.name,
@@ -188,7 +188,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         key = await self._run(
             lambda s: launching.launch_with_literals(
                 s,
-                launch_plan=launch_plan,
+                launch_plan=_launch_plan_of(s, target_id),
                 inputs=inputs,
                 name=request.name,
                 launched_by=request.spec.metadata.principal or ANONYMOUS,
@@ -344,6 +344,11 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         ids = [common_pb2.NamedEntityIdentifier(project=n.key.project, domain=n.key.domain, name=n.key.name)
                for n in named]  # fmt: skip
         return common_pb2.NamedEntityIdentifierList(entities=ids, token=token)
+
+
+def _launch_plan_of(session: Session, target: EntityId) -> EntityId:
+    """A task runs as a one-node workflow through a generated launch plan, as on Flyte."""
+    return ensure_task_launch_plan(session, target) if target.kind is ResourceKind.TASK else target
 
 
 def _kind(resource_type: int) -> ResourceKind:

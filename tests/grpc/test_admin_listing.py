@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 import pytest
+from flyteidl.admin import common_pb2
 from flytekit.configuration import Config
 from flytekit.models.admin.common import Sort
+from flytekit.models.core.execution import WorkflowExecutionPhase
 from flytekit.remote import FlyteRemote
 
 from tests.pyflyte import pyflyte
@@ -61,8 +66,6 @@ def test_list_ids_name_each_registered_entity_once(remote: FlyteRemote) -> None:
 def test_list_filters_take_flyteadmin_operators_and_fields(
     remote: FlyteRemote, filters: str, versions: list[str]
 ) -> None:
-    from flyteidl.admin import common_pb2
-
     request = common_pb2.ResourceListRequest(
         id=common_pb2.NamedEntityIdentifier(project="flytesnacks", domain="development", name="dataio.reads.report"),
         limit=10,
@@ -71,3 +74,17 @@ def test_list_filters_take_flyteadmin_operators_and_fields(
     )
     found = remote.client._stub.ListLaunchPlans(request)
     assert [plan.id.version for plan in found.launch_plans] == versions
+
+
+def test_pyflyte_run_remote_runs_a_single_task(server: RunningServer, remote: FlyteRemote) -> None:
+    """Flyte wraps the task in a generated one-node workflow and launch plan."""
+    result = pyflyte(server, CLIENT_PROJECT, "run", "--remote", "dataio/reads.py", "triple", "--x", "5")
+    assert result.returncode == 0, result.stdout + result.stderr
+    name = re.search(r"/executions/([a-z0-9]+)", result.stdout)
+    assert name, result.stdout
+    done = remote.wait(remote.fetch_execution(name=name.group(1)), timeout=timedelta(seconds=120),
+                       poll_interval=timedelta(seconds=0.5))  # fmt: skip
+    assert done.closure.phase == WorkflowExecutionPhase.SUCCEEDED, done.closure.error
+    assert done.outputs["o0"] == 15
+    assert done.spec.launch_plan.name == ".flytegen.dataio.reads.triple"
+    assert [node.metadata.spec_node_id for node in done.node_executions.values()] == ["dataioreadstriple"]
