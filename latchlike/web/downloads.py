@@ -33,7 +33,7 @@ async def get_download(expires: int, signature: str, key: str, request: Request,
         return await _listing(store, f"/download/{expires}/{signature}/", key.rstrip("/") + "/")
     handle = await asyncio.to_thread(store.open, key)
     size = handle.seek(0, 2)
-    span = _span(request.headers.get("range"), size)
+    span = requested_span(request.headers.get("range"), size)
     if span is None:
         handle.close()
         return Response(status_code=416, headers={"Content-Range": f"bytes */{size}"})
@@ -50,14 +50,15 @@ async def get_download(expires: int, signature: str, key: str, request: Request,
                              media_type="application/octet-stream")  # fmt: skip
 
 
-def _span(header: str | None, size: int) -> tuple[int, int] | None:
+def requested_span(header: str | None, size: int) -> tuple[int, int] | None:
     """[start, end) of a single `bytes=` range; the whole object without one; None if unsatisfiable.
     A range header this does not understand (several ranges) gets the whole object, as RFC 9110 allows."""
     match = _RANGE.fullmatch(header.strip()) if header else None
     if match is None or not (match["start"] or match["end"]):
         return 0, size
     if not match["start"]:  # the last N bytes
-        return max(size - int(match["end"]), 0), size
+        last = int(match["end"])
+        return (max(size - last, 0), size) if last and size else None
     start = int(match["start"])
     end = min(int(match["end"]) + 1, size) if match["end"] else size
     return (start, end) if start < size and start < end else None
