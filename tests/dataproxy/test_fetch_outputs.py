@@ -151,3 +151,20 @@ def test_a_download_location_outside_the_store_is_refused(server: RunningServer)
     with pytest.raises(grpc.RpcError) as refused:
         download_location(server, "/etc/passwd")
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+def test_a_nodes_deck_is_a_signed_link(server: RunningServer, remote: FlyteRemote) -> None:
+    done = run(remote, "summary", n=4)
+    link = remote.client.get_download_artifact_signed_url("n0", "flytesnacks", "development", done.id.name)
+    deck = httpx.get(link.signed_url[0])
+    assert deck.status_code == 200 and "4 samples summarized" in deck.text
+    fetched = remote.get(f"flyte://v1/flytesnacks/development/{done.id.name}/n0/d")
+    # IPython's HTML when IPython is installed, else the bytes
+    assert "4 samples summarized" in str(getattr(fetched, "data", fetched))
+    with pytest.raises(Exception, match="no deck"):
+        remote.client.get_download_artifact_signed_url("n0", "flytesnacks", "development", report_name(remote))
+
+
+def report_name(remote: FlyteRemote) -> str:
+    """An execution whose node wrote no deck."""
+    return run(remote, "report", n=1).id.name
