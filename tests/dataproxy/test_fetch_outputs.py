@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 import grpc
 import httpx
 import pytest
+from flyteidl.core import literals_pb2
 from flyteidl.service import dataproxy_pb2, dataproxy_pb2_grpc
 from flytekit.configuration import Config
 from flytekit.core.type_engine import LiteralsResolver
@@ -168,3 +169,19 @@ def test_a_nodes_deck_is_a_signed_link(server: RunningServer, remote: FlyteRemot
 def report_name(remote: FlyteRemote) -> str:
     """An execution whose node wrote no deck."""
     return run(remote, "report", n=1).id.name
+
+
+def test_a_file_output_goes_back_in_as_an_input(
+    server: RunningServer, remote: FlyteRemote, report: FlyteWorkflowExecution
+) -> None:
+    """The link comes back as the store URI it stands for, so the new execution never
+    depends on a link that expires."""
+    output = report.outputs.get("o0", FlyteFile)
+    plan = remote.fetch_launch_plan(name="dataio.reads.count_reads", version="fetch-v1")
+    done = remote.wait(remote.execute(plan, inputs={"reads": output}), timeout=timedelta(seconds=120),
+                       sync_nodes=False, poll_interval=POLL)  # fmt: skip
+    assert done.closure.phase == WorkflowExecutionPhase.SUCCEEDED, done.closure.error
+    assert done.outputs["o0"] == 7
+    stored = server.data_dir / "store" / "executions" / "flytesnacks" / "development" / done.id.name / "n0" / "1"
+    inputs = literals_pb2.LiteralMap.FromString((stored / "inputs.pb").read_bytes())
+    assert inputs.literals["reads"].scalar.blob.uri == stored_report(server, report)

@@ -22,6 +22,8 @@ from tests.server import RunningServer
 pytestmark = pytest.mark.slow
 CLIENT_PROJECT = FIXTURES / "client_project"
 POLL = timedelta(seconds=0.5)
+SAMPLES = 20
+SAMPLE_LINES = SAMPLES * (SAMPLES + 1) // 2
 READS = "".join(f"@read{i}\nACGT\n+\nIIII\n" for i in range(5))
 
 
@@ -41,7 +43,7 @@ def client_dir(tmp_path: Path, server: RunningServer) -> Path:
     (tmp_path / "sample.fastq").write_text(READS)
     samples = tmp_path / "samples"
     samples.mkdir()
-    for i in range(3):
+    for i in range(SAMPLES):  # one upload each, under one root
         (samples / f"sample {i}.txt").write_text(f"sample {i}\n" * (i + 1))
     return tmp_path
 
@@ -72,7 +74,7 @@ def test_pyflyte_run_remote_uploads_a_local_folder(
     assert result.returncode == 0, result.stdout + result.stderr
     done = wait(remote, result.stdout)
     assert done.closure.phase == WorkflowExecutionPhase.SUCCEEDED, done.closure.error
-    assert done.outputs["o0"] == 1 + 2 + 3
+    assert done.outputs["o0"] == SAMPLE_LINES
 
 
 def test_flyte_remote_executes_with_a_local_file_and_folder(
@@ -90,4 +92,4 @@ def test_flyte_remote_executes_with_a_local_file_and_folder(
     done = remote.wait(remote.execute(samples, inputs={"samples": folder}), timeout=timedelta(seconds=120),
                        sync_nodes=False, poll_interval=POLL)  # fmt: skip
     assert done.closure.phase == WorkflowExecutionPhase.SUCCEEDED, done.closure.error
-    assert done.outputs["o0"] == 6
+    assert done.outputs["o0"] == SAMPLE_LINES
