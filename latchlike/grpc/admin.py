@@ -27,6 +27,7 @@ from grpc import aio
 from sqlalchemy.orm import Session
 
 from latchlike.db import Database
+from latchlike.downloads.data import attempt_deck_key, flyte_urls
 from latchlike.downloads.links import DownloadLinks
 from latchlike.errors import InvalidArgument, NotFound
 from latchlike.executions import launching, nodes
@@ -257,8 +258,11 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         key = convert.execution_key(request.id.execution_id)
         run = await self._run(lambda s: nodes.node_run(s, key, request.id.node_id))
         inputs, outputs = await asyncio.to_thread(nodes.attempt_data, self._store, key, run.node_id, run.latest.attempt)
+        deck = await asyncio.to_thread(self._store.exists, attempt_deck_key(key, run.node_id, run.latest.attempt))
         return node_execution_pb2.NodeExecutionGetDataResponse(
-            full_inputs=self._links.outgoing(inputs), full_outputs=outputs and self._links.outgoing(outputs)
+            full_inputs=self._links.outgoing(inputs),
+            full_outputs=outputs and self._links.outgoing(outputs),
+            flyte_urls=common_pb2.FlyteURLs(**flyte_urls(key, run.node_id, deck=deck)),
         )
 
     async def ListTaskExecutions(
@@ -286,7 +290,11 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
             nodes.attempt_data, self._store, run.execution.key, run.node_id, attempt.attempt
         )
         return task_execution_pb2.TaskExecutionGetDataResponse(
-            full_inputs=self._links.outgoing(inputs), full_outputs=outputs and self._links.outgoing(outputs)
+            full_inputs=self._links.outgoing(inputs),
+            full_outputs=outputs and self._links.outgoing(outputs),
+            flyte_urls=common_pb2.FlyteURLs(
+                **flyte_urls(run.execution.key, run.node_id, attempt.attempt - 1, deck=False)
+            ),
         )
 
     async def _attempt(

@@ -12,8 +12,9 @@ from urllib.parse import urlparse
 import grpc
 import httpx
 import pytest
-from flyteidl.core import literals_pb2
-from flyteidl.service import dataproxy_pb2, dataproxy_pb2_grpc
+from flyteidl.admin import node_execution_pb2, task_execution_pb2
+from flyteidl.core import identifier_pb2, literals_pb2
+from flyteidl.service import admin_pb2_grpc, dataproxy_pb2, dataproxy_pb2_grpc
 from flytekit.configuration import Config
 from flytekit.core.type_engine import LiteralsResolver
 from flytekit.models.core.execution import WorkflowExecutionPhase
@@ -64,9 +65,10 @@ def download_location(server: RunningServer, native_url: str, ttl: int = 0) -> s
 
 def stored_report(server: RunningServer, report: FlyteWorkflowExecution) -> str:
     """The report's store path, as the task wrote it (only the server can see it)."""
-    found = sorted((server.data_dir / "store" / "executions").rglob("report.txt"))
-    assert found
-    return str(found[-1])
+    found = list((server.data_dir / "store" / "executions" / "flytesnacks" / "development" / report.id.name).rglob(
+        "report.txt"))  # fmt: skip
+    assert len(found) == 1
+    return str(found[0])
 
 
 def test_flyte_remote_downloads_a_file_output_through_a_signed_link(
@@ -185,3 +187,28 @@ def test_a_file_output_goes_back_in_as_an_input(
     stored = server.data_dir / "store" / "executions" / "flytesnacks" / "development" / done.id.name / "n0" / "1"
     inputs = literals_pb2.LiteralMap.FromString((stored / "inputs.pb").read_bytes())
     assert inputs.literals["reads"].scalar.blob.uri == stored_report(server, report)
+
+
+def test_node_data_names_flyte_urls_that_resolve(
+    server: RunningServer, remote: FlyteRemote, report: FlyteWorkflowExecution
+) -> None:
+    node = identifier_pb2.NodeExecutionIdentifier(node_id="n0", execution_id=report.id.to_flyte_idl())
+    with grpc.insecure_channel(server.grpc_endpoint) as channel:
+        stub = admin_pb2_grpc.AdminServiceStub(channel)
+        data = stub.GetNodeExecutionData(node_execution_pb2.NodeExecutionGetDataRequest(id=node))
+        task = stub.GetTaskExecutionData(
+            task_execution_pb2.TaskExecutionGetDataRequest(
+                id=identifier_pb2.TaskExecutionIdentifier(node_execution_id=node, retry_attempt=0)
+            )
+        )
+    base = f"flyte://v1/flytesnacks/development/{report.id.name}/n0"
+    assert (data.flyte_urls.inputs, data.flyte_urls.outputs, data.flyte_urls.deck) == (f"{base}/i", f"{base}/o", "")
+    assert task.flyte_urls.outputs == f"{base}/0/o"
+    outputs = remote.get(data.flyte_urls.outputs)
+    assert isinstance(outputs, LiteralsResolver) and "o0" in outputs.literals
+    # As on Flyte: start-node gives the execution's inputs, end-node takes its outputs.
+    execution = f"flyte://v1/flytesnacks/development/{report.id.name}"
+    started = remote.get(f"{execution}/start-node/o")
+    assert isinstance(started, LiteralsResolver) and started.get("n", int) == 7
+    ended = remote.get(f"{execution}/end-node/i/o0")
+    assert ended is not None and ended.scalar.blob.uri.startswith(f"{server.url}/download/")
