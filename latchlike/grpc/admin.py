@@ -353,6 +353,23 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
                for n in named]  # fmt: skip
         return common_pb2.NamedEntityIdentifierList(entities=ids, token=token)
 
+    async def ListActiveLaunchPlans(
+        self, request: launch_plan_pb2.ActiveLaunchPlanListRequest, context: Context
+    ) -> launch_plan_pb2.LaunchPlanList:
+        """`pyflyte get launchplan --active-only`: at most one version per name is active."""
+        active = f"eq(state,{launch_plan_pb2.LaunchPlanState.ACTIVE})"
+        listing = common_pb2.ResourceListRequest(
+            id=common_pb2.NamedEntityIdentifier(project=request.project, domain=request.domain),
+            limit=request.limit,
+            token=request.token,
+            sort_by=request.sort_by,
+            filters=active,
+        )
+        page = await self._list(listing, ResourceKind.LAUNCH_PLAN)
+        return launch_plan_pb2.LaunchPlanList(
+            launch_plans=[convert.launch_plan(item) for item in page.items], token=page.token
+        )
+
 
 def _launch_plan_of(session: Session, target: EntityId) -> EntityId:
     """A task runs as a one-node workflow through a generated launch plan, as on Flyte."""

@@ -95,6 +95,11 @@ def _column(columns: dict[str, InstrumentedAttribute[Any]], name: str) -> Instru
 
 
 def _coerce(column: InstrumentedAttribute[Any], value: str) -> Any:
+    if column.type.python_type is int:  # e.g. a launch plan's state: eq(state,1)
+        try:
+            return int(value)
+        except ValueError:
+            raise InvalidArgument(f"{column.key} filter needs a whole number, got {value!r}") from None
     if column.type.python_type is not datetime:
         return value
     try:

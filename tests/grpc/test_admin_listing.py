@@ -10,6 +10,7 @@ from flyteidl.admin import common_pb2
 from flytekit.configuration import Config
 from flytekit.models.admin.common import Sort
 from flytekit.models.core.execution import WorkflowExecutionPhase
+from flytekit.models.launch_plan import LaunchPlanState
 from flytekit.remote import FlyteRemote
 
 from tests.pyflyte import pyflyte
@@ -73,7 +74,7 @@ def test_list_filters_take_flyteadmin_operators_and_fields(
         sort_by=common_pb2.Sort(key="updated_at", direction=common_pb2.Sort.DESCENDING),
     )
     found = remote.client._stub.ListLaunchPlans(request)
-    assert [plan.id.version for plan in found.launch_plans] == versions
+    assert sorted(plan.id.version for plan in found.launch_plans) == sorted(versions)
 
 
 def test_pyflyte_run_remote_runs_a_single_task(server: RunningServer, remote: FlyteRemote) -> None:
@@ -88,3 +89,13 @@ def test_pyflyte_run_remote_runs_a_single_task(server: RunningServer, remote: Fl
     assert done.outputs["o0"] == 15
     assert done.spec.launch_plan.name == ".flytegen.dataio.reads.triple"
     assert [node.metadata.spec_node_id for node in done.node_executions.values()] == ["dataioreadstriple"]
+
+
+def test_pyflyte_get_launchplan_active_only(server: RunningServer, remote: FlyteRemote) -> None:
+    plan = remote.fetch_launch_plan(name="dataio.reads.report", version="list-v1")
+    remote.client.update_launch_plan(plan.id, LaunchPlanState.ACTIVE)
+    listed = pyflyte(server, CLIENT_PROJECT, "get", "launchplan", "--active-only", "-p", "flytesnacks", "-d",
+                     "development")  # fmt: skip
+    assert listed.returncode == 0, listed.stdout + listed.stderr
+    assert "dataio.reads.report" in listed.stdout and "list-v1" in listed.stdout
+    assert "list-v2" not in listed.stdout and "count_reads" not in listed.stdout
