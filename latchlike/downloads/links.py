@@ -12,12 +12,11 @@ never expire there.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from urllib.parse import unquote, urlparse
+from urllib.parse import urlparse
 
 from flyteidl.core import literals_pb2, types_pb2
 
@@ -26,7 +25,6 @@ from latchlike.store import FileStore
 from latchlike.store.keys import check_key
 from latchlike.uploads.signing import DownloadGrant, DownloadSigner
 
-_SIGNED_PATH = re.compile(r"/download/(?P<expires>[0-9]+)/(?P<signature>[A-Za-z0-9_-]+)/(?P<key>.+)")
 MULTIPART = types_pb2.BlobType.BlobDimensionality.MULTIPART
 
 
@@ -75,12 +73,12 @@ class DownloadLinks:
 
     def _unsigned(self, uri: str, folder: bool) -> str:
         parsed = urlparse(uri)
-        match = _SIGNED_PATH.fullmatch(parsed.path)
-        if parsed.netloc != self._public.netloc or match is None:
+        signed = self._signer.read_path(parsed.path) if parsed.netloc == self._public.netloc else None
+        if signed is None:
             return uri
-        key = unquote(match["key"])
+        key, expires, signature = signed
         try:
-            self._signer.verify(key, int(match["expires"]), match["signature"], now=time.time())
+            self._signer.verify(key, expires, signature, now=time.time())
         except PermissionDenied:
             return uri  # not one of ours after all, or expired: the task will say so
         return self._store.uri(check_key(key.rstrip("/")))

@@ -1,12 +1,13 @@
-"""HMAC-signed, expiring upload URLs. Pure: no I/O, the clock is passed in."""
+"""HMAC-signed, expiring upload and download URLs. Pure: no I/O, the clock is passed in."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode
 
 from latchlike.errors import PermissionDenied
 
@@ -47,6 +48,9 @@ class UrlSigner:
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
+_DOWNLOAD_PATH = re.compile(r"/download/(?P<expires>[0-9]+)/(?P<signature>[A-Za-z0-9_-]+)/(?P<key>.+)")
+
+
 @dataclass(frozen=True)
 class DownloadGrant:
     """What a signed download URL allows: reading one object key, or everything under a
@@ -70,6 +74,12 @@ class DownloadSigner:
 
     def signed_path(self, grant: DownloadGrant) -> str:
         return f"/download/{grant.expires}/{self._sign(grant.key, grant.expires)}/{quote(grant.key)}"
+
+    @staticmethod
+    def read_path(path: str) -> tuple[str, int, str] | None:
+        """(key, expires, signature) of a path `signed_path` made, still quoted; None for any other."""
+        match = _DOWNLOAD_PATH.fullmatch(path)
+        return None if match is None else (unquote(match["key"]), int(match["expires"]), match["signature"])
 
     def verify(self, key: str, expires: int, signature: str, *, now: float) -> None:
         """Valid when `signature` grants `key` itself or one of the folders above it."""
