@@ -14,7 +14,8 @@ from latchlike.errors import PermissionDenied
 
 @dataclass(frozen=True)
 class UploadGrant:
-    """What a signed URL allows: one object key, one content MD5, until `expires`."""
+    """What a signed URL allows: one object key, one content MD5 (or any content when
+    empty), until `expires`."""
 
     key: str
     md5_hex: str

@@ -12,6 +12,7 @@ from flytekit.configuration import Config
 from flytekit.models.core.execution import WorkflowExecutionPhase
 from flytekit.remote import FlyteRemote
 from flytekit.remote.executions import FlyteWorkflowExecution
+from flytekit.remote.remote_fs import FlytePathResolver, get_flyte_fs
 from flytekit.types.directory import FlyteDirectory
 from flytekit.types.file import FlyteFile
 
@@ -93,3 +94,15 @@ def test_flyte_remote_executes_with_a_local_file_and_folder(
                        sync_nodes=False, poll_interval=POLL)  # fmt: skip
     assert done.closure.phase == WorkflowExecutionPhase.SUCCEEDED, done.closure.error
     assert done.outputs["o0"] == SAMPLE_LINES
+
+
+def test_flytekits_buffered_writes_upload_without_a_checksum(server: RunningServer, remote: FlyteRemote) -> None:
+    """What a data frame encoder writes to `flyte://data` under `pyflyte run --remote`:
+    no MD5, no file name; the server picks a fresh name, as FlyteAdmin does."""
+    flyte_fs = get_flyte_fs(remote)()
+    for _ in range(2):
+        with flyte_fs.open("flyte://data/table.csv", "wb") as handle:
+            handle.write(b"a,b\n1,2\n")
+        native = FlytePathResolver.resolve_remote_path("flyte://data")
+        assert native is not None and Path(native).read_bytes() == b"a,b\n1,2\n"
+        assert Path(native).is_relative_to(server.data_dir / "store" / "uploads")
