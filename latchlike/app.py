@@ -18,7 +18,7 @@ from latchlike.engine.executors.choice import build_executor
 from latchlike.engine.loop import Engine
 from latchlike.grpc.server import build_grpc_server
 from latchlike.platform import open_platform
-from latchlike.web import api, console, docs, launch_api, launches, live, pages, uploads
+from latchlike.web import api, console, docs, downloads, launch_api, launches, live, pages, uploads
 from latchlike.web.errors import install_error_handlers
 from latchlike.web.pages import STATIC_DIR
 from ui_gen.render import STATIC_DIR as FORM_STATIC_DIR
@@ -40,6 +40,7 @@ def create_app(settings: Settings) -> FastAPI:
             signer=platform.signer,
             upload_ttl=platform.upload_ttl,
             public_url=settings.resolved_public_url,
+            links=platform.download_links,
         )
         await server.start()
         log.info("gRPC (FlyteAdmin subset) listening on %s:%d", settings.host, port)
@@ -65,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(launch_api.router)
     app.include_router(uploads.router)
+    app.include_router(downloads.router)
     app.include_router(pages.router)
     app.include_router(launches.router)
     app.include_router(live.router)

@@ -7,9 +7,10 @@ from datetime import timedelta
 
 from latchlike.config import Settings
 from latchlike.db import Database, migrate
+from latchlike.downloads.links import DownloadLinks
 from latchlike.specs.projects import ensure_project
 from latchlike.store import FileStore
-from latchlike.uploads.signing import UrlSigner
+from latchlike.uploads.signing import DownloadSigner, UrlSigner
 
 
 @dataclass(frozen=True)
@@ -18,10 +19,16 @@ class Platform:
     db: Database
     store: FileStore
     signer: UrlSigner
+    downloads: DownloadSigner
 
     @property
     def upload_ttl(self) -> timedelta:
         return timedelta(seconds=self.settings.upload_url_ttl_seconds)
+
+    @property
+    def download_links(self) -> DownloadLinks:
+        """Links last as long as upload URLs: long enough to fetch, short enough to leak little."""
+        return DownloadLinks(self.store, self.downloads, self.settings.resolved_public_url, self.upload_ttl)
 
 
 def open_platform(settings: Settings) -> Platform:
@@ -32,5 +39,7 @@ def open_platform(settings: Settings) -> Platform:
     with db.session() as session:
         ensure_project(session, project_id=settings.default_project, description="Default project")
     store = settings.open_store()
-    signer = UrlSigner(settings.load_signing_key(), settings.resolved_public_url)
-    return Platform(settings=settings, db=db, store=store, signer=signer)
+    key = settings.load_signing_key()
+    signer = UrlSigner(key, settings.resolved_public_url)
+    downloads = DownloadSigner(key, settings.resolved_public_url)
+    return Platform(settings=settings, db=db, store=store, signer=signer, downloads=downloads)

@@ -23,12 +23,22 @@ from latchlike.specs.ids import EntityId, ResourceKind
 from latchlike.specs.listing import ListQuery, apply, next_token
 
 _ALPHABET = string.ascii_lowercase + string.digits
+# FlyteAdmin's execution fields, by the names its filters and sort keys use.
 _COLUMNS = {
     "name": ExecutionRow.name,
     "created_at": ExecutionRow.created_at,
+    "execution_created_at": ExecutionRow.created_at,
+    "updated_at": ExecutionRow.updated_at,
+    "execution_updated_at": ExecutionRow.updated_at,
+    "started_at": ExecutionRow.started_at,
     "phase": ExecutionRow.phase,
     "project": ExecutionRow.project,
     "domain": ExecutionRow.domain,
+    "user": ExecutionRow.launched_by,
+    "launch_plan.name": ExecutionRow.launch_plan,
+    "launch_plan.version": ExecutionRow.version,
+    "workflow.name": ExecutionRow.workflow,
+    "workflow.version": ExecutionRow.version,
 }
 ANONYMOUS = "anonymous"
 

@@ -27,6 +27,8 @@ from grpc import aio
 from sqlalchemy.orm import Session
 
 from latchlike.db import Database
+from latchlike.downloads.data import attempt_deck_key, flyte_urls
+from latchlike.downloads.links import DownloadLinks
 from latchlike.errors import InvalidArgument, NotFound
 from latchlike.executions import dynamic, launching, nodes
 from latchlike.executions import service as executions
@@ -36,6 +38,7 @@ from latchlike.grpc import nodes as node_messages
 from latchlike.specs import projects, service
 from latchlike.specs.compiler import entity_id
 from latchlike.specs.ids import EntityId, ResourceKind
+from latchlike.specs.single_task import ensure_task_launch_plan
 from latchlike.store import FileStore
 
 T = TypeVar("T")
@@ -43,10 +46,11 @@ Context: TypeAlias = aio.ServicerContext
 
 
 class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
-    def __init__(self, db: Database, store: FileStore, public_url: str = "") -> None:
+    def __init__(self, db: Database, store: FileStore, links: DownloadLinks, public_url: str = "") -> None:
         """`public_url`: the web server's, which log links point at."""
         self._db = db
         self._store = store
+        self._links = links  # literals leave with signed links to their files, come back without
         self._public_url = public_url
 
     async def _run(self, work: Callable[[Session], T]) -> T:
@@ -174,21 +178,20 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         self, request: execution_pb2.ExecutionCreateRequest, context: Context
     ) -> execution_pb2.ExecutionCreateResponse:
         target = request.spec.launch_plan
-        if target.resource_type != identifier_pb2.ResourceType.LAUNCH_PLAN:
-            raise InvalidArgument("latchlike runs workflows through their launch plans; running a single task is not"
-                                  " supported yet: wrap it in a workflow")  # fmt: skip
-        launch_plan = EntityId(
-            ResourceKind.LAUNCH_PLAN,
+        if target.resource_type not in (identifier_pb2.ResourceType.LAUNCH_PLAN, identifier_pb2.ResourceType.TASK):
+            raise InvalidArgument("an execution runs a launch plan or a single task")
+        target_id = EntityId(
+            ResourceKind(target.resource_type),
             target.project or request.project,
             target.domain or request.domain,
             target.name,
             target.version,
         )
-        inputs = request.inputs if request.HasField("inputs") else request.spec.inputs
+        inputs = self._links.incoming(request.inputs if request.HasField("inputs") else request.spec.inputs)
         key = await self._run(
             lambda s: launching.launch_with_literals(
                 s,
-                launch_plan=launch_plan,
+                launch_plan=_launch_plan_of(s, target_id),
                 inputs=inputs,
                 name=request.name,
                 launched_by=request.spec.metadata.principal or ANONYMOUS,
@@ -214,9 +217,9 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
     ) -> execution_pb2.WorkflowExecutionGetDataResponse:
         key = convert.execution_key(request.id)
         found = await self._run(lambda s: executions.get_execution(s, key))
-        response = execution_pb2.WorkflowExecutionGetDataResponse(full_inputs=found.inputs)
+        response = execution_pb2.WorkflowExecutionGetDataResponse(full_inputs=self._links.outgoing(found.inputs))
         if found.outputs is not None:
-            response.full_outputs.CopyFrom(found.outputs)
+            response.full_outputs.CopyFrom(self._links.outgoing(found.outputs))
         return response
 
     async def ListExecutions(
@@ -257,7 +260,12 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         key = convert.execution_key(request.id.execution_id)
         run = await self._run(lambda s: nodes.node_run(s, key, request.id.node_id))
         inputs, outputs = await asyncio.to_thread(nodes.attempt_data, self._store, key, run.node_id, run.latest.attempt)
-        response = node_execution_pb2.NodeExecutionGetDataResponse(full_inputs=inputs, full_outputs=outputs)
+        deck = await asyncio.to_thread(self._store.exists, attempt_deck_key(key, run.node_id, run.latest.attempt))
+        response = node_execution_pb2.NodeExecutionGetDataResponse(
+            full_inputs=self._links.outgoing(inputs),
+            full_outputs=outputs and self._links.outgoing(outputs),
+            flyte_urls=common_pb2.FlyteURLs(**flyte_urls(key, run.node_id, deck=deck)),
+        )
         workflow = await self._run(lambda s: dynamic.dynamic_workflow(s, self._store, run))
         if workflow is not None:  # FlyteRemote maps a dynamic node's children onto its workflow
             response.dynamic_workflow.CopyFrom(node_messages.dynamic_metadata(run, workflow))
@@ -287,7 +295,13 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         inputs, outputs = await asyncio.to_thread(
             nodes.attempt_data, self._store, run.execution.key, run.node_id, attempt.attempt
         )
-        return task_execution_pb2.TaskExecutionGetDataResponse(full_inputs=inputs, full_outputs=outputs)
+        return task_execution_pb2.TaskExecutionGetDataResponse(
+            full_inputs=self._links.outgoing(inputs),
+            full_outputs=outputs and self._links.outgoing(outputs),
+            flyte_urls=common_pb2.FlyteURLs(
+                **flyte_urls(run.execution.key, run.node_id, attempt.attempt - 1, deck=False)
+            ),
+        )
 
     async def _attempt(
         self, task_execution: identifier_pb2.TaskExecutionIdentifier
@@ -314,6 +328,60 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
                 query=query,
             )
         )
+
+    # Names only: `pyflyte` and FlyteRemote list what is registered (NamedEntityIdentifierList).
+
+    async def ListTaskIds(
+        self, request: common_pb2.NamedEntityIdentifierListRequest, context: Context
+    ) -> common_pb2.NamedEntityIdentifierList:
+        return await self._list_ids(request, ResourceKind.TASK)
+
+    async def ListWorkflowIds(
+        self, request: common_pb2.NamedEntityIdentifierListRequest, context: Context
+    ) -> common_pb2.NamedEntityIdentifierList:
+        return await self._list_ids(request, ResourceKind.WORKFLOW)
+
+    async def ListLaunchPlanIds(
+        self, request: common_pb2.NamedEntityIdentifierListRequest, context: Context
+    ) -> common_pb2.NamedEntityIdentifierList:
+        return await self._list_ids(request, ResourceKind.LAUNCH_PLAN)
+
+    async def _list_ids(
+        self, request: common_pb2.NamedEntityIdentifierListRequest, kind: ResourceKind
+    ) -> common_pb2.NamedEntityIdentifierList:
+        if not request.project or not request.domain:
+            raise InvalidArgument(f"listing {kind.label} names needs a project and a domain")
+        query = convert.list_query(request)
+        named, token = await self._run(
+            lambda s: service.list_named_entities(
+                s, kind=kind, project=request.project, domain=request.domain, query=query
+            )
+        )
+        ids = [common_pb2.NamedEntityIdentifier(project=n.key.project, domain=n.key.domain, name=n.key.name)
+               for n in named]  # fmt: skip
+        return common_pb2.NamedEntityIdentifierList(entities=ids, token=token)
+
+    async def ListActiveLaunchPlans(
+        self, request: launch_plan_pb2.ActiveLaunchPlanListRequest, context: Context
+    ) -> launch_plan_pb2.LaunchPlanList:
+        """`pyflyte get launchplan --active-only`: at most one version per name is active."""
+        active = f"eq(state,{launch_plan_pb2.LaunchPlanState.ACTIVE})"
+        listing = common_pb2.ResourceListRequest(
+            id=common_pb2.NamedEntityIdentifier(project=request.project, domain=request.domain),
+            limit=request.limit,
+            token=request.token,
+            sort_by=request.sort_by,
+            filters=active,
+        )
+        page = await self._list(listing, ResourceKind.LAUNCH_PLAN)
+        return launch_plan_pb2.LaunchPlanList(
+            launch_plans=[convert.launch_plan(item) for item in page.items], token=page.token
+        )
+
+
+def _launch_plan_of(session: Session, target: EntityId) -> EntityId:
+    """A task runs as a one-node workflow through a generated launch plan, as on Flyte."""
+    return ensure_task_launch_plan(session, target) if target.kind is ResourceKind.TASK else target
 
 
 def _kind(resource_type: int) -> ResourceKind:

@@ -45,7 +45,9 @@ def timestamp(moment: datetime) -> Timestamp:
 
 
 def list_query(
-    request: common_pb2.ResourceListRequest | common_pb2.NamedEntityListRequest,
+    request: common_pb2.ResourceListRequest
+    | common_pb2.NamedEntityListRequest
+    | common_pb2.NamedEntityIdentifierListRequest,
 ) -> ListQuery:
     return parse_query(
         filters=request.filters,

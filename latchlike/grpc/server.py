@@ -8,6 +8,7 @@ from flyteidl.service import admin_pb2_grpc, dataproxy_pb2_grpc
 from grpc import aio
 
 from latchlike.db import Database
+from latchlike.downloads.links import DownloadLinks
 from latchlike.grpc.admin import AdminServicer
 from latchlike.grpc.dataproxy import DataProxyServicer
 from latchlike.grpc.status import ErrorStatusInterceptor
@@ -25,6 +26,7 @@ def build_grpc_server(
     store: FileStore,
     signer: UrlSigner,
     upload_ttl: timedelta,
+    links: DownloadLinks,
     public_url: str = "",
 ) -> tuple[aio.Server, int]:
     """The server and the port it bound (useful when `port` is 0); `public_url` is the web
@@ -36,8 +38,9 @@ def build_grpc_server(
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
         ],
     )
-    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(db, store, public_url), server)
-    dataproxy_pb2_grpc.add_DataProxyServiceServicer_to_server(DataProxyServicer(db, store, signer, upload_ttl), server)
+    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(db, store, links, public_url), server)
+    dataproxy = DataProxyServicer(db, store, signer, upload_ttl, links)
+    dataproxy_pb2_grpc.add_DataProxyServiceServicer_to_server(dataproxy, server)
     bound = server.add_insecure_port(f"{host}:{port}")
     if bound == 0:
         raise OSError(f"cannot listen for gRPC on {host}:{port}")

@@ -1,5 +1,9 @@
 """List queries in FlyteAdmin's dialect: `eq(version,v1)+gte(created_at,…)` filters,
-a sort key, a limit and an opaque page token (an offset here)."""
+a sort key, a limit and an opaque page token (an offset here).
+
+Fields may carry FlyteAdmin's entity prefix (`launch_plan.name`): a column table that names
+the prefixed field gets it (an execution's launch plan), otherwise the prefix is the listed
+entity's own and is dropped (`workflow.version` when listing workflows)."""
 
 from __future__ import annotations
 
@@ -16,7 +20,8 @@ from latchlike.errors import InvalidArgument
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 _FILTER = re.compile(r"^(?P<op>[a-z_]+)\((?P<field>[a-z_.]+),(?P<value>.*)\)$")
-_OPERATORS = {"eq", "neq", "gt", "gte", "lt", "lte", "contains", "value_in"}
+# FlyteAdmin's operators (flyteadmin/pkg/common/filters.go); `neq` is kept for old callers.
+_OPERATORS = {"eq", "ne", "neq", "gt", "gte", "lt", "lte", "contains", "not_like", "value_in", "value_not_in"}
 
 
 @dataclass(frozen=True)
@@ -57,8 +62,7 @@ def _parse_filter(text: str) -> Filter:
     match = _FILTER.match(text.strip())
     if not match or match["op"] not in _OPERATORS:
         raise InvalidArgument(f"cannot read filter {text!r}; expected e.g. eq(version,v1)")
-    # FlyteAdmin allows an entity prefix such as `workflow.version`.
-    return Filter(match["op"], match["field"].rsplit(".", 1)[-1], match["value"])
+    return Filter(match["op"], match["field"], match["value"])
 
 
 def apply(
@@ -83,7 +87,7 @@ def next_token(query: ListQuery, returned: int) -> str:
 
 def _column(columns: dict[str, InstrumentedAttribute[Any]], name: str) -> InstrumentedAttribute[Any]:
     try:
-        return columns[name]
+        return columns[name] if name in columns else columns[name.rsplit(".", 1)[-1]]
     except KeyError:
         raise InvalidArgument(
             f"cannot filter or sort on {name!r}; known fields: {', '.join(sorted(columns))}"
@@ -91,6 +95,11 @@ def _column(columns: dict[str, InstrumentedAttribute[Any]], name: str) -> Instru
 
 
 def _coerce(column: InstrumentedAttribute[Any], value: str) -> Any:
+    if column.type.python_type is int:  # e.g. a launch plan's state: eq(state,1)
+        try:
+            return int(value)
+        except ValueError:
+            raise InvalidArgument(f"{column.key} filter needs a whole number, got {value!r}") from None
     if column.type.python_type is not datetime:
         return value
     try:
@@ -105,7 +114,7 @@ def _condition(op: str, column: InstrumentedAttribute[Any], values: list[Any]) -
     match op:
         case "eq":
             return column == value
-        case "neq":
+        case "ne" | "neq":
             return column != value
         case "gt":
             return column > value
@@ -116,6 +125,10 @@ def _condition(op: str, column: InstrumentedAttribute[Any], values: list[Any]) -
         case "lte":
             return column <= value
         case "contains":
-            return column.contains(value)
+            return column.contains(value, autoescape=True)
+        case "not_like":
+            return column.not_like(value)
+        case "value_not_in":
+            return column.not_in(values)
         case _:
             return column.in_(values)

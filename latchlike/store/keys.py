@@ -7,7 +7,12 @@ import re
 
 from latchlike.errors import InvalidArgument
 
-_SAFE_PART = re.compile(r"^[A-Za-z0-9._-]+$")
+# A client names upload roots and files: flytekit sends padded base32 roots (`...======`)
+# and whatever the user's file is called. Any name is fine except one that could climb out
+# of its folder, start at the root or hide control characters (which `$` would let through
+# at the end: hence fullmatch).
+_SAFE_PART = re.compile(r"[^/\\\x00-\x1f\x7f\ud800-\udfff]+")
+_MAX_PART_BYTES = 255  # one path component on common filesystems
 
 
 def upload_key(project: str, domain: str, root: str, filename: str) -> str:
@@ -29,16 +34,22 @@ def upload_key(project: str, domain: str, root: str, filename: str) -> str:
 
 
 def check_key(key: str) -> str:
-    parts = key.split("/")
-    if not key or any(not _SAFE_PART.match(part) or part in (".", "..") for part in parts):
+    if not key or not all(_is_safe(part) for part in key.split("/")):
         raise InvalidArgument(f"{key!r} is not a valid store key")
     return key
 
 
 def _part(name: str, value: str) -> str:
-    if not _SAFE_PART.match(value) or value in (".", ".."):
-        raise InvalidArgument(f"{name} {value!r} may use only letters, digits, '.', '_' and '-' (no slashes or '..')")
+    if not _is_safe(value):
+        raise InvalidArgument(
+            f"{name} {value!r} is not a safe name: no slashes, backslashes, control characters, '.' or '..',"
+            f" at most {_MAX_PART_BYTES} bytes"
+        )
     return value
+
+
+def _is_safe(part: str) -> bool:
+    return _SAFE_PART.fullmatch(part) is not None and part not in (".", "..") and len(part.encode()) <= _MAX_PART_BYTES
 
 
 def attempt_prefix(project: str, domain: str, execution: str, node_id: str, attempt: int) -> str:

@@ -1,7 +1,7 @@
 """Handing out upload locations and accepting the uploads that use them.
 
 An upload is streamed to a staging file while its MD5 is computed, checked against the
-MD5 the URL was signed for, synced to disk, and only then moved into the store and
+MD5 the URL was signed for (if it was signed for one), synced to disk, and only then moved into the store and
 recorded. A bad signature, an expired URL or a wrong checksum stores nothing.
 """
 
@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import os
+import secrets
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -50,10 +51,13 @@ def create_upload_location(
     max_ttl: timedelta,
 ) -> UploadLocation:
     require_project_domain(session, project, domain)
-    if len(content_md5) != 16:
+    if content_md5 and len(content_md5) != 16:
         raise InvalidArgument("content_md5 must be the 16-byte MD5 digest of the file to upload")
-    if not filename:
-        raise InvalidArgument("an upload location needs a filename")
+    if not content_md5 and not filename_root:
+        raise InvalidArgument("an upload location needs content_md5 or filename_root")
+    # Without a checksum (flytekit's buffered writes, e.g. a data frame) the bytes are taken
+    # as sent, under a fresh random name as FlyteAdmin gives them, so nothing is replaced.
+    filename = filename or secrets.token_hex(8)
     root = filename_root or base64.b32encode(content_md5).decode().rstrip("=").lower()
     key = upload_key(project, domain, root, filename)
     ttl = min(expires_in, max_ttl) if expires_in and expires_in.total_seconds() > 0 else max_ttl
@@ -77,14 +81,14 @@ async def receive_upload(
 ) -> None:
     """Raises PermissionDenied, InvalidArgument, PayloadTooLarge or Conflict; stores only on success."""
     signer.verify(grant, signature, now=now)
-    if _header_md5_hex(content_md5_header) != grant.md5_hex:
+    if grant.md5_hex and _header_md5_hex(content_md5_header) != grant.md5_hex:
         raise InvalidArgument("Content-MD5 header does not match the checksum this URL was issued for")
     staging_dir.mkdir(parents=True, exist_ok=True)
     handle, staged_name = tempfile.mkstemp(dir=staging_dir, prefix="upload-")
     staged = Path(staged_name)
     try:
         size, md5_hex = await _stream_to(handle, body, max_bytes)
-        if md5_hex != grant.md5_hex:
+        if grant.md5_hex and md5_hex != grant.md5_hex:
             raise InvalidArgument("uploaded bytes do not match Content-MD5; the upload was discarded")
         await asyncio.to_thread(_commit, db, store, grant.key, staged, md5_hex, size)
     finally:

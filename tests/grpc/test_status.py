@@ -101,7 +101,7 @@ def call_admin(server: RunningServer, method: str, request: object) -> grpc.RpcE
             "CreateExecution",
             execution_pb2.ExecutionCreateRequest(project="flytesnacks", domain="development"),
             grpc.StatusCode.INVALID_ARGUMENT,
-            "through their launch plans",
+            "runs a launch plan or a single task",
         ),
         (
             "GetExecution",

@@ -124,7 +124,10 @@ def test_upload_over_the_limit_is_refused(small_limit_server: RunningServer) -> 
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"filename": "../escape.txt"}, "filename '../escape.txt' may use only"),
+        ({"filename": "../escape.txt"}, "filename '../escape.txt' is not a safe name"),
+        ({"filename": ".."}, "filename '..' is not a safe name"),
+        ({"filename": "reads.fastq\n"}, "is not a safe name"),
+        ({"filename": "/etc/passwd"}, "is not a safe name"),
         ({"project": "nowhere"}, "project 'nowhere' does not exist"),
     ],
 )
@@ -138,3 +141,18 @@ def test_bad_upload_requests_are_invalid_arguments(server: RunningServer, kwargs
 def test_ttl_is_capped(server: RunningServer) -> None:
     location = upload_location(server, BODY, ttl=int(timedelta(days=30).total_seconds()))
     assert location.expires_at.ToDatetime().timestamp() <= time.time() + 3600 + 5
+
+
+def test_an_upload_without_a_checksum_needs_a_root_and_takes_any_bytes(server: RunningServer) -> None:
+    request = dataproxy_pb2.CreateUploadLocationRequest(project="flytesnacks", domain="development")
+    with grpc.insecure_channel(server.grpc_endpoint) as channel:
+        stub = dataproxy_pb2_grpc.DataProxyServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as refused:
+            stub.CreateUploadLocation(request, timeout=10)
+        assert "content_md5 or filename_root" in refused.value.details()
+        request.filename_root = "frame.parquet"
+        location = stub.CreateUploadLocation(request, timeout=10)
+    assert httpx.put(location.signed_url, content=BODY).status_code == 201
+    assert stored_path(server, location.native_url).read_bytes() == BODY
+    tampered = with_query(location.signed_url, md5=hashlib.md5(b"other").hexdigest())
+    assert httpx.put(tampered, content=b"other").status_code == 403
