@@ -17,7 +17,7 @@ from flyteidl.core import workflow_pb2 as core_workflow_pb2
 
 from latchlike.specs.compiler import BOUND_NODES
 
-_SUPPORTED = ("task_node", "workflow_node", "branch_node", "array_node")
+_SUPPORTED = ("task_node", "workflow_node", "branch_node", "array_node", "gate_node")
 
 
 class UnsupportedWorkflow(ValueError):

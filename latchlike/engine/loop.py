@@ -54,6 +54,8 @@ class Engine:
         self._owners: dict[str, int] = {}
         """The execution each running attempt belongs to, by run key."""
         self._last_full_pass = 0.0
+        self._waiting: set[int] = set()
+        """Executions with a gate or a child execution to check on every step."""
 
     async def run_forever(self) -> None:
         while True:
@@ -98,10 +100,10 @@ class Engine:
 
     def _advance(self, finished: dict[str, RunResult], full_pass: bool) -> tuple[list[TaskRun], list[str]]:
         """Walk the executions something happened to: new, aborting, an attempt of theirs
-        finished, or not seen since the server started (and, now and then, all of them)."""
+        finished, a gate waits, or not seen since the server started (and, now and then, all of them)."""
         to_start: list[TaskRun] = []
         to_cancel: list[str] = []
-        changed = {self._owners.pop(key) for key in finished if key in self._owners}
+        changed = {self._owners.pop(key) for key in finished if key in self._owners} | self._waiting
         with self._platform.db.session() as session:
             active = select(ExecutionRow).where(ExecutionRow.phase.in_([QUEUED, RUNNING, ABORTING]))
             for execution in session.scalars(active):
@@ -144,6 +146,10 @@ class Engine:
         )  # fmt: skip
         try:
             outcome, outputs = walk.run()
+            if walk.waiting:
+                self._waiting.add(execution.id)
+            else:
+                self._waiting.discard(execution.id)
         except (ValueError, KeyError) as error:  # inputs a node cannot be given: the workflow is wrong
             _finish(execution, FAILED, error=f"cannot go on: {error}")
             return walk.to_start

@@ -20,13 +20,14 @@ from flyteidl.core import workflow_pb2 as core_workflow_pb2
 from sqlalchemy.orm import Session
 
 from latchlike.db import utcnow
-from latchlike.engine import cache, commands, dag
+from latchlike.engine import cache, commands, dag, gates
 from latchlike.engine.conditions import BranchFailed, chosen_node
 from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.nodedata import NodeData
 from latchlike.engine.phases import ABORTED, FAILED, RETRYABLE, RUNNING, SUCCEEDED
 from latchlike.engine.plan import PRIMARY, Plan, Scope
 from latchlike.executions.provenance import record_files
+from latchlike.executions.signals import ensure_signal
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
 from latchlike.store.keys import attempt_prefix
 
@@ -45,6 +46,8 @@ class Kind:
 
     TASK, ITEM, WORKFLOW, BRANCH, ARRAY = "task", "item", "workflow", "branch", "array"
     DYNAMIC = "dynamic"
+    GATE = "gate"
+    """A sleep, an approval or an input a person gives (`engine.gates`)."""
     """A task attempt that answered with a workflow to run (`@dynamic`): its nodes are its children."""
 
 
@@ -89,6 +92,8 @@ class ExecutionWalk:
     """How each attempt of the row's node so far failed (USER or SYSTEM), read when needed."""
     system_retries: int
     to_start: list[TaskRun] = field(default_factory=list)
+    waiting: bool = False
+    """A node waits on time or on someone (a gate): walk again soon even if no attempt ends."""
 
     def run(self) -> tuple[Outcome, literals_pb2.LiteralMap | None]:
         """The execution's outcome, with its outputs when it succeeded."""
@@ -129,7 +134,9 @@ class ExecutionWalk:
     def _start(self, node: core_workflow_pb2.Node, path: str, frame: _Frame) -> Outcome:
         inputs = dag.node_inputs(node, frame.inputs, _Outputs(self, frame.prefix))
         kind = _PARENT_KIND.get(node.WhichOneof("target") or "")
-        if kind is None:
+        if node.HasField("gate_node"):
+            kind = Kind.GATE
+        elif kind is None:
             return self._start_attempt(node, path, frame.parent, 1, Kind.TASK, inputs)
         task = self.plan.task(node).id.name if kind == Kind.ARRAY else ""
         row = self._add_row(path, frame.parent, 1, kind, task=task, phase=RUNNING)
@@ -152,6 +159,8 @@ class ExecutionWalk:
                 outputs = self._template_outputs(child) if outcome.phase == SUCCEEDED else None
             case Kind.BRANCH:
                 outcome, outputs = self._advance_branch(node, row, frame)
+            case Kind.GATE:
+                outcome, outputs = self._advance_gate(node, row)
             case _:
                 outcome, outputs = self._advance_array(node, row)
         if outcome.phase == RUNNING:
@@ -192,6 +201,21 @@ class ExecutionWalk:
         outcome = self._start(case, path, inner) if case_row is None else self._advance(case, case_row, inner)
         outputs = self._outputs(self.rows[path]) if outcome.phase == SUCCEEDED else None
         return outcome, outputs
+
+    def _advance_gate(
+        self, node: core_workflow_pb2.Node, row: NodeExecutionRow
+    ) -> tuple[Outcome, literals_pb2.LiteralMap | None]:
+        signal = gates.signal_of(node.gate_node)
+        value = ensure_signal(self.session, self.execution.id, *signal) if signal else None
+        waited = gates.decide(
+            node,
+            started_at=row.started_at,
+            now=utcnow(),
+            signal=literals_pb2.Literal.FromString(value) if value is not None else None,
+            inputs=self._inputs(row),
+        )
+        self.waiting = self.waiting or waited.phase == RUNNING
+        return Outcome(waited.phase, waited.error), waited.outputs
 
     # Array nodes (map tasks): one attempt per item, all reading the array node's inputs.
 
