@@ -12,8 +12,10 @@ from flytekit.exceptions.user import FlyteInvalidInputException
 from flytekit.models.core.execution import WorkflowExecutionPhase
 from flytekit.remote import FlyteRemote
 from flytekit.remote.executions import FlyteWorkflowExecution
+from playwright.sync_api import expect
 
-from tests.engine.running import ENGINE_PROJECT
+from tests.browser import browser_page
+from tests.engine.running import ENGINE_PROJECT, launch_over_http, wait_over_http
 from tests.pyflyte import pyflyte_register
 from tests.server import RunningServer
 
@@ -93,3 +95,25 @@ def test_a_gate_past_its_timeout_fails_the_node(remote: FlyteRemote) -> None:
     assert done.closure.phase == WorkflowExecutionPhase.FAILED
     assert "no one gave 'hurry' within its timeout" in done.closure.error.message
     assert done.node_executions["n1"].closure.phase == 5  # FAILED
+
+
+def test_the_execution_page_approves_a_waiting_gate(server: RunningServer, remote: FlyteRemote) -> None:
+    name = launch_over_http(server, "pipelines.gates.approved", {"x": 4})
+    wait_over_http(server, name, lambda e: [w["signal_id"] for w in e["waiting"]] == ["review"])
+    with browser_page() as page:
+        page.goto(f"{server.url}/executions/flytesnacks/development/{name}")
+        page.locator("form[data-signal='review'] button", has_text="Approve").click()
+        expect(page.locator("#phase")).to_have_text("SUCCEEDED", timeout=30_000)
+        expect(page.locator("#outputs")).to_contain_text("6")
+        expect(page.locator("form.signal")).to_have_count(0)
+
+
+def test_the_execution_page_takes_a_typed_input(server: RunningServer, remote: FlyteRemote) -> None:
+    name = launch_over_http(server, "pipelines.gates.asks", {"x": 1})
+    wait_over_http(server, name, lambda e: [w["signal_id"] for w in e["waiting"]] == ["name"])
+    with browser_page() as page:
+        page.goto(f"{server.url}/executions/flytesnacks/development/{name}")
+        page.locator("form[data-signal='name'] input[name='value']").fill("grace")
+        page.locator("form[data-signal='name'] button").click()
+        expect(page.locator("#phase")).to_have_text("SUCCEEDED", timeout=30_000)
+        expect(page.locator("#outputs")).to_contain_text("grace:2")
