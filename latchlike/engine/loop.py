@@ -155,7 +155,15 @@ class Engine:
             return walk.to_start
         if outcome.phase != RUNNING:
             _finish(execution, outcome.phase, error=outcome.error, outputs=outputs)
-        return walk.to_start
+        return self._within_parallelism(execution, walk.to_start)
+
+    def _within_parallelism(self, execution: ExecutionRow, runs: list[TaskRun]) -> list[TaskRun]:
+        """At most `max_parallelism` attempts of one execution run at once. The others stay
+        RUNNING without a process, and the walk after an attempt ends starts them (as after a restart)."""
+        if not execution.max_parallelism:
+            return runs
+        running = sum(1 for key, owner in self._owners.items() if owner == execution.id and key in self._running)
+        return runs[: max(0, execution.max_parallelism - running)]
 
     def _plan(self, session: Session, execution: ExecutionRow) -> Plan:
         key = (execution.project, execution.domain, execution.workflow, execution.version)

@@ -273,7 +273,8 @@ class ExecutionWalk:
         if inputs is None and kind == Kind.TASK:
             inputs = self._inputs(self.rows[path])
         cached = None
-        if kind == Kind.TASK and template.metadata.discoverable and inputs is not None:
+        reads_cache = template.metadata.discoverable and not self.execution.overwrite_cache
+        if kind == Kind.TASK and reads_cache and inputs is not None:
             cached = cache.lookup(self.session, template, cache.cache_key(template, inputs))
         row = self._add_row(path, parent, attempt, kind, task=template.id.name, phase=SUCCEEDED if cached else RUNNING)
         row.cache_hit = cached is not None
@@ -319,7 +320,7 @@ class ExecutionWalk:
             assert row.parent_id is not None
             index = int(row.node_id.rsplit("-", 1)[1])
             inputs_key = attempt_prefix(*self._execution_path, row.parent_id, 1) + "/inputs.pb"
-        env = commands.flyte_env(*self._execution_path, row.attempt, index)
+        env = {**(self.execution.envs or {}), **commands.flyte_env(*self._execution_path, row.attempt, index)}
         return commands.task_run(
             self.data.store,
             template,
@@ -329,6 +330,8 @@ class ExecutionWalk:
             previous_prefix=self._prefix(row, row.attempt - 1) if row.attempt > 1 else None,
             env=env,
             labels={"execution": self.execution.name, "workflow": self.execution.workflow, "node": row.node_id},
+            user_labels=self.execution.labels or {},
+            annotations=self.execution.annotations or {},
         )
 
     def _record(self, row: NodeExecutionRow, template: tasks_pb2.TaskTemplate, result: RunResult) -> None:
@@ -361,7 +364,8 @@ class ExecutionWalk:
             record_files(self.session, store, self.execution, outputs, direction="output", node_id=row.node_id)
             if row.kind == Kind.TASK and template.metadata.discoverable:
                 key = cache.cache_key(template, self._inputs(row))
-                cache.remember(self.session, template, key, outputs, execution=self.execution.name, node_id=row.node_id)
+                cache.remember(self.session, template, key, outputs, execution=self.execution.name,
+                               node_id=row.node_id, replace=self.execution.overwrite_cache)  # fmt: skip
         else:
             row.phase, row.error_kind = RETRYABLE, SYSTEM
             exited = f"the task process exited with code {result.exit_code} and wrote no outputs"

@@ -60,6 +60,8 @@ class NodeView(BaseModel):
     cache_hit: bool
     items: dict[str, int] | None = None
     """For a map task: how many items are in each phase (items are not listed one by one)."""
+    child_execution: str | None = None
+    """For a launch-plan node: the execution it started."""
 
 
 class FileView(BaseModel):
@@ -109,6 +111,14 @@ class ExecutionDetail(ExecutionSummary):
     tasks: list[TaskProvenance]
     files: list[FileView]
     waiting: list[WaitingSignal] = []
+    overwrite_cache: bool = False
+    envs: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    annotations: dict[str, str] = {}
+    max_parallelism: int = 0
+    recovered_from: str | None = None
+    parent_execution: str | None = None
+    parent_node: str | None = None
 
 
 def list_summaries(session: Session) -> list[ExecutionSummary]:
@@ -141,6 +151,14 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
         failed_items=[_node_view(node) for node in failed_items[:SHOWN_FAILED_ITEMS]],
         graph=workflow_graph(compiled.primary.template, phases, items),
         waiting=_waiting(session, key, compiled) if execution.phase == "RUNNING" else [],
+        overwrite_cache=execution.options.overwrite_cache,
+        envs=dict(execution.options.envs),
+        labels=dict(execution.options.labels),
+        annotations=dict(execution.options.annotations),
+        max_parallelism=execution.options.max_parallelism,
+        recovered_from=execution.recovered_from,
+        parent_execution=execution.parent.execution if execution.parent else None,
+        parent_node=execution.parent.node_id if execution.parent else None,
         files=[
             FileView(
                 id=f.id,
@@ -207,6 +225,7 @@ def _node_view(node: NodeAttempt, items: Counter[str] | None = None) -> NodeView
         duration_seconds=_seconds(node.started_at, node.finished_at),
         cache_hit=node.cache_hit,
         items=dict(items) if items is not None else None,
+        child_execution=node.child_execution,
     )
 
 

@@ -190,6 +190,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
                 inputs=inputs,
                 name=request.name,
                 launched_by=request.spec.metadata.principal or ANONYMOUS,
+                options=convert.execution_options(request.spec),
             )
         )
         return execution_pb2.ExecutionCreateResponse(id=convert.execution_identifier(key))
