@@ -20,7 +20,7 @@ from flyteidl.core import workflow_pb2 as core_workflow_pb2
 from sqlalchemy.orm import Session
 
 from latchlike.db import utcnow
-from latchlike.engine import cache, commands, dag, gates
+from latchlike.engine import cache, commands, dag, gates, recovery
 from latchlike.engine.conditions import BranchFailed, chosen_node
 from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.nodedata import NodeData
@@ -132,6 +132,10 @@ class ExecutionWalk:
         return dag.workflow_outputs(frame.scope.template, frame.inputs, _Outputs(self, frame.prefix))
 
     def _start(self, node: core_workflow_pb2.Node, path: str, frame: _Frame) -> Outcome:
+        recovers = self.execution.recovered_from
+        reused = recovery.succeeded_attempt(self.session, self.execution, path) if recovers else None
+        if recovers and reused:
+            return self._reuse(reused, frame.parent, recovers)
         inputs = dag.node_inputs(node, frame.inputs, _Outputs(self, frame.prefix))
         kind = _PARENT_KIND.get(node.WhichOneof("target") or "")
         if node.HasField("gate_node"):
@@ -142,6 +146,17 @@ class ExecutionWalk:
         row = self._add_row(path, frame.parent, 1, kind, task=task, phase=RUNNING)
         self.data.write(self._prefix(row) + "/inputs.pb", inputs)
         return self._advance(node, row, frame)
+
+    def _reuse(self, source: NodeExecutionRow, parent: str | None, old: str) -> Outcome:
+        """A node that succeeded in execution `old`, which this one recovers: its data, not a new run."""
+        row = self._add_row(source.node_id, parent, 1, source.kind, task=source.task, phase=SUCCEEDED)
+        row.finished_at = utcnow()
+        project, domain, _ = self._execution_path
+        inputs = self.data.read(attempt_prefix(project, domain, old, source.node_id, 1) + "/inputs.pb")
+        self.data.write(self._prefix(row) + "/inputs.pb", inputs)
+        outputs = self.data.read(attempt_prefix(project, domain, old, source.node_id, source.attempt) + "/outputs.pb")
+        self.data.write(self._prefix(row) + "/outputs.pb", outputs)
+        return _SUCCEEDED
 
     def _advance(self, node: core_workflow_pb2.Node, row: NodeExecutionRow, frame: _Frame) -> Outcome:
         if row.kind in (Kind.TASK, Kind.ITEM):

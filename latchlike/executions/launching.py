@@ -104,6 +104,22 @@ def relaunch(session: Session, key: ExecutionKey, *, name: str = "") -> Executio
     )
 
 
+def recover(session: Session, key: ExecutionKey, *, name: str = "") -> ExecutionKey:
+    """A new execution of the failed one's launch plan and inputs that takes over its
+    succeeded nodes and runs the rest."""
+    previous = get_execution(session, key)
+    if previous.phase not in ("FAILED", "ABORTED"):
+        raise InvalidArgument(f"execution {key} is {previous.phase}; only a failed or aborted execution is recovered")
+    return launch_with_literals(
+        session,
+        launch_plan=previous.launch_plan,
+        inputs=_given(session, previous.launch_plan, previous.inputs),
+        name=name,
+        options=previous.options,
+        recovered_from=key.name,
+    )
+
+
 def terminate(session: Session, key: ExecutionKey, cause: str) -> None:
     """Ask the engine to abort: it kills the running attempts and records ABORTED."""
     row = session.scalar(

@@ -308,6 +308,13 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
             )
         )
 
+    async def RecoverExecution(
+        self, request: execution_pb2.ExecutionRecoverRequest, context: Context
+    ) -> execution_pb2.ExecutionCreateResponse:
+        key = convert.execution_key(request.id)
+        new = await self._run(lambda s: launching.recover(s, key, name=request.name))
+        return execution_pb2.ExecutionCreateResponse(id=convert.execution_identifier(new))
+
 
 def _kind(resource_type: int) -> ResourceKind:
     try:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from flyteidl.admin import execution_pb2
 from flytekit.configuration import Config
 from flytekit.models.core.execution import WorkflowExecutionPhase
 from flytekit.remote import FlyteRemote
@@ -93,3 +94,33 @@ def test_max_parallelism_runs_one_task_at_a_time(remote: FlyteRemote, tmp_path: 
     spans = sorted(tuple(map(float, line.split())) for line in marker.read_text().splitlines())
     assert len(spans) == 3
     assert all(earlier[1] <= later[0] for earlier, later in itertools.pairwise(spans))
+
+
+def test_recover_reuses_the_succeeded_node_and_runs_the_rest(
+    server: RunningServer, remote: FlyteRemote, tmp_path: Path
+) -> None:
+    marker, needed = tmp_path / "once.txt", tmp_path / "fixed"
+    plan = remote.fetch_launch_plan(name="pipelines.options.recoverable")
+    inputs = {"x": 4, "marker": str(marker), "path": str(needed)}
+    failed = remote.wait(remote.execute(plan, inputs=inputs), timeout=TIMEOUT, sync_nodes=False, poll_interval=POLL)
+    assert failed.closure.phase == WorkflowExecutionPhase.FAILED
+    assert marker.read_text() == "4\n"
+    needed.touch()
+    result = pyflyte(server, ENGINE_PROJECT, "execution", "--execution-id", failed.id.name, "recover")
+    assert result.returncode == 0, result.stdout + result.stderr
+    name = re.search(r"Launched execution: .*?([a-z][a-z0-9]{19})\b", result.stdout.replace("\n", " "))
+    assert name, result.stdout
+    recovered = remote.wait(remote.fetch_execution(name=name.group(1)), timeout=TIMEOUT, poll_interval=POLL)
+    assert recovered.closure.phase == WorkflowExecutionPhase.SUCCEEDED
+    assert recovered.outputs["o0"] == 10
+    assert marker.read_text() == "4\n"  # the succeeded task was not run again
+    assert recovered.node_executions["n0"].outputs == {"o0": 5}
+    assert recovered.spec.metadata.mode == execution_pb2.ExecutionMetadata.RECOVERED
+    assert recovered.spec.metadata.reference_execution.name == failed.id.name
+
+
+def test_only_a_failed_execution_is_recovered(server: RunningServer, remote: FlyteRemote, tmp_path: Path) -> None:
+    done = run_remote(server, remote, "pipelines/options.py", "reads_env", "--name", "HOME")
+    result = pyflyte(server, ENGINE_PROJECT, "execution", "--execution-id", done.id.name, "recover")
+    assert result.returncode != 0
+    assert "only a failed or aborted execution is recovered" in result.stdout + result.stderr
