@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from latchlike.db import utcnow
-from latchlike.engine import dag
+from latchlike.engine import dag, subexec
 from latchlike.engine.executors import Executor, RunResult, TaskRun
 from latchlike.engine.nodedata import NodeData
 from latchlike.engine.phases import ABORTED, ABORTING, FAILED, QUEUED, RUNNING
@@ -123,6 +123,8 @@ class Engine:
         for node in running:
             session.add(node)
             node.phase, node.finished_at = ABORTED, utcnow()
+            if node.child_execution:
+                subexec.abort_child(session, execution, node.child_execution)
         _finish(execution, ABORTED, error=execution.error)
         return [run_key(execution.project, execution.domain, execution.name, n.node_id, n.attempt) for n in running]
 

@@ -20,7 +20,7 @@ from flyteidl.core import workflow_pb2 as core_workflow_pb2
 from sqlalchemy.orm import Session
 
 from latchlike.db import utcnow
-from latchlike.engine import cache, commands, dag, gates, recovery
+from latchlike.engine import cache, commands, dag, gates, recovery, subexec
 from latchlike.engine.conditions import BranchFailed, chosen_node
 from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.nodedata import NodeData
@@ -47,6 +47,8 @@ class Kind:
     TASK, ITEM, WORKFLOW, BRANCH, ARRAY = "task", "item", "workflow", "branch", "array"
     DYNAMIC = "dynamic"
     GATE = "gate"
+    LAUNCH_PLAN = "launchplan"
+    """A node that runs a launch plan as its own, child execution (`engine.subexec`)."""
     """A sleep, an approval or an input a person gives (`engine.gates`)."""
     """A task attempt that answered with a workflow to run (`@dynamic`): its nodes are its children."""
 
@@ -140,6 +142,8 @@ class ExecutionWalk:
         kind = _PARENT_KIND.get(node.WhichOneof("target") or "")
         if node.HasField("gate_node"):
             kind = Kind.GATE
+        elif node.workflow_node.HasField("launchplan_ref"):
+            kind = Kind.LAUNCH_PLAN
         elif kind is None:
             return self._start_attempt(node, path, frame.parent, 1, Kind.TASK, inputs)
         task = self.plan.task(node).id.name if kind == Kind.ARRAY else ""
@@ -176,6 +180,8 @@ class ExecutionWalk:
                 outcome, outputs = self._advance_branch(node, row, frame)
             case Kind.GATE:
                 outcome, outputs = self._advance_gate(node, row)
+            case Kind.LAUNCH_PLAN:
+                outcome, outputs = self._advance_child(node, row)
             case _:
                 outcome, outputs = self._advance_array(node, row)
         if outcome.phase == RUNNING:
@@ -231,6 +237,19 @@ class ExecutionWalk:
         )
         self.waiting = self.waiting or waited.phase == RUNNING
         return Outcome(waited.phase, waited.error), waited.outputs
+
+    def _advance_child(
+        self, node: core_workflow_pb2.Node, row: NodeExecutionRow
+    ) -> tuple[Outcome, literals_pb2.LiteralMap | None]:
+        if row.child_execution is None:
+            started = subexec.start_child(self.session, self.execution, node, row.node_id, self._inputs(row))
+            if isinstance(started, subexec.ChildState):
+                return Outcome(started.phase, started.error), None
+            self.session.add(row)
+            row.child_execution = started
+        state = subexec.child_state(self.session, self.execution, row.child_execution)
+        self.waiting = self.waiting or state.phase == RUNNING
+        return Outcome(state.phase, state.error), state.outputs
 
     # Array nodes (map tasks): one attempt per item, all reading the array node's inputs.
 

@@ -39,6 +39,8 @@ class Source(StrEnum):
     API = "api"
     CLI = "cli"
     TRIGGER = "trigger"
+    NODE = "node"
+    """A launch-plan node of another execution."""
 
 
 @dataclass(frozen=True)
