@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from flytekit.configuration import Config
@@ -17,7 +18,7 @@ from playwright.sync_api import expect
 from tests.browser import browser_page
 from tests.engine.running import ENGINE_PROJECT, launch_over_http, wait_over_http
 from tests.pyflyte import pyflyte_register
-from tests.server import RunningServer
+from tests.server import RunningServer, start_server
 
 pytestmark = pytest.mark.slow
 POLL = timedelta(seconds=0.5)
@@ -28,11 +29,7 @@ TIMEOUT = timedelta(seconds=120)
 def remote(server: RunningServer) -> FlyteRemote:
     registered = pyflyte_register(server, ENGINE_PROJECT, package="pipelines")
     assert registered.returncode == 0, registered.stdout + registered.stderr
-    return FlyteRemote(
-        Config.auto(config_file=str(server.flytekit_config())),
-        default_project="flytesnacks",
-        default_domain="development",
-    )
+    return remote_for(server)
 
 
 def start(remote: FlyteRemote, workflow: str, **inputs: object) -> FlyteWorkflowExecution:
@@ -117,3 +114,34 @@ def test_the_execution_page_takes_a_typed_input(server: RunningServer, remote: F
         page.locator("form[data-signal='name'] button").click()
         expect(page.locator("#phase")).to_have_text("SUCCEEDED", timeout=30_000)
         expect(page.locator("#outputs")).to_contain_text("grace:2")
+
+
+def test_a_waiting_gate_and_its_signal_outlive_a_restart(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    first = start_server(data, builtins=False)
+    try:
+        registered = pyflyte_register(first, ENGINE_PROJECT, package="pipelines")
+        assert registered.returncode == 0, registered.stdout + registered.stderr
+        execution = start(remote_for(first), "approved", x=10)
+        wait_for_signal(remote_for(first), execution, "review")
+    finally:
+        first.stop()
+    second = start_server(data, builtins=False)
+    try:
+        remote = remote_for(second)
+        [waiting] = remote.list_signals(execution.id.name)
+        assert waiting.id.signal_id == "review" and not waiting.HasField("value")
+        remote.set_signal("review", execution.id.name, True)
+        done = remote.wait(execution, timeout=TIMEOUT, sync_nodes=False, poll_interval=POLL)
+        assert done.closure.phase == WorkflowExecutionPhase.SUCCEEDED
+        assert done.outputs["o0"] == 12
+    finally:
+        second.stop()
+
+
+def remote_for(server: RunningServer) -> FlyteRemote:
+    return FlyteRemote(
+        Config.auto(config_file=str(server.flytekit_config())),
+        default_project="flytesnacks",
+        default_domain="development",
+    )
