@@ -52,7 +52,21 @@ def ensure_signal(
 
 
 def set_signal(session: Session, key: ExecutionKey, signal_id: str, value: literals_pb2.Literal) -> None:
-    """A signal is set once, with a value of its type; only a waiting gate's signal exists."""
+    """A signal is set once, with a value of its type, while its execution runs."""
+    row = _waiting_signal(session, key, signal_id)
+    problem = _misfit(value, types_pb2.LiteralType.FromString(row.type))
+    if problem:
+        raise InvalidArgument(f"signal {signal_id!r} of {key}: {problem}")
+    row.value, row.set_at = value.SerializeToString(deterministic=True), utcnow()
+
+
+def set_signal_from_text(session: Session, key: ExecutionKey, signal_id: str, text: str) -> None:
+    """What the execution page posts: `approve`/`reject`, or typed text read by the signal's type."""
+    literal_type = types_pb2.LiteralType.FromString(_waiting_signal(session, key, signal_id).type)
+    set_signal(session, key, signal_id, literal_from_text(literal_type, text))
+
+
+def _waiting_signal(session: Session, key: ExecutionKey, signal_id: str) -> SignalRow:
     execution = _execution_row(session, key)
     row = session.scalar(
         select(SignalRow).where(SignalRow.execution_id == execution.id, SignalRow.signal_id == signal_id)
@@ -61,23 +75,9 @@ def set_signal(session: Session, key: ExecutionKey, signal_id: str, value: liter
         raise NotFound(f"execution {key} waits for no signal {signal_id!r} (yet)")
     if row.value is not None:
         raise InvalidArgument(f"signal {signal_id!r} of {key} was given already; a signal is given once")
-    literal_type = types_pb2.LiteralType.FromString(row.type)
-    problem = _misfit(value, literal_type)
-    if problem:
-        raise InvalidArgument(f"signal {signal_id!r} of {key}: {problem}")
-    row.value, row.set_at = value.SerializeToString(deterministic=True), utcnow()
-
-
-def set_signal_from_text(session: Session, key: ExecutionKey, signal_id: str, text: str) -> None:
-    """What the execution page posts: `approve`/`reject`, or typed text read by the signal's type."""
-    execution = _execution_row(session, key)
-    row = session.scalar(
-        select(SignalRow).where(SignalRow.execution_id == execution.id, SignalRow.signal_id == signal_id)
-    )
-    if row is None:
-        raise NotFound(f"execution {key} waits for no signal {signal_id!r} (yet)")
-    literal_type = types_pb2.LiteralType.FromString(row.type)
-    set_signal(session, key, signal_id, literal_from_text(literal_type, text))
+    if execution.phase != "RUNNING":
+        raise InvalidArgument(f"execution {key} is {execution.phase}; its gates no longer wait")
+    return row
 
 
 def literal_from_text(literal_type: types_pb2.LiteralType, text: str) -> literals_pb2.Literal:
@@ -135,7 +135,8 @@ def _misfit(value: literals_pb2.Literal, literal_type: types_pb2.LiteralType) ->
     wanted = _PRIMITIVE_OF[literal_type.simple]
     given = value.scalar.primitive.WhichOneof("value") if value.scalar.HasField("primitive") else None
     if given != wanted:
-        return f"expected a {types_pb2.SimpleType.Name(literal_type.simple).lower()}, got {given or 'something else'}"
+        name = types_pb2.SimpleType.Name(literal_type.simple).lower()
+        return f"wants a value of type {name}, got {given or 'another kind'}"
     return None
 
 

@@ -78,7 +78,7 @@ def test_a_rejection_fails_the_execution(remote: FlyteRemote) -> None:
 def test_wait_for_input_takes_a_typed_value_and_refuses_another_type(remote: FlyteRemote) -> None:
     execution = start(remote, "asks", x=1)
     wait_for_signal(remote, execution, "name")
-    with pytest.raises(FlyteInvalidInputException, match="expected a string"):
+    with pytest.raises(FlyteInvalidInputException, match="wants a value of type string"):
         remote.set_signal("name", execution.id.name, 7)
     remote.set_signal("name", execution.id.name, "ada")
     done = remote.wait(execution, timeout=TIMEOUT, poll_interval=POLL)
