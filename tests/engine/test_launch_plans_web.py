@@ -4,6 +4,7 @@ read-only and enforced by the server (and over gRPC)."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import grpc
 import httpx
@@ -11,6 +12,8 @@ import pytest
 from flyteidl.admin import common_pb2, execution_pb2
 from flyteidl.core import identifier_pb2, literals_pb2
 from flyteidl.service import admin_pb2_grpc
+from flytekit.configuration import Config
+from flytekit.remote import FlyteRemote
 from playwright.sync_api import expect
 
 from tests.browser import browser_page
@@ -79,3 +82,13 @@ def test_create_execution_refuses_a_value_for_a_fixed_input(registered: RunningS
             stub.CreateExecution(request)
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert "fixes input(s) depth" in str(refused.value.details())
+
+
+def test_flyte_remote_runs_the_launch_plan_with_its_fixed_input(registered: RunningServer) -> None:
+    remote = FlyteRemote(Config.auto(config_file=str(registered.flytekit_config())),
+                         default_project="flytesnacks", default_domain="development")  # fmt: skip
+    plan = remote.fetch_launch_plan(name="pipelines.options.deep")
+    done = remote.wait(remote.execute(plan, inputs={"sample": "s3"}), timeout=timedelta(seconds=120),
+                       sync_nodes=False, poll_interval=timedelta(seconds=0.5))  # fmt: skip
+    assert done.outputs["o0"] == "s3@99"
+    assert done.inputs["depth"] == 99
