@@ -115,6 +115,7 @@ class Engine:
                     to_start += runs
                 if execution.phase not in (QUEUED, RUNNING):
                     self._rows.pop(execution.id, None)
+                    self._waiting.discard(execution.id)
         return to_start, to_cancel
 
     def _abort(self, session: Session, execution: ExecutionRow) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import httpx
@@ -57,3 +58,22 @@ def test_a_failed_child_fails_its_node_with_the_childs_error(remote: FlyteRemote
     assert done.closure.phase == WorkflowExecutionPhase.FAILED
     assert "no triple for 2" in done.closure.error.message
     assert "child execution" in done.closure.error.message
+
+
+def test_aborting_the_parent_aborts_the_child(remote: FlyteRemote) -> None:
+    execution = remote.execute(remote.fetch_workflow(name="pipelines.children.outer_slow"), inputs={"seconds": 60})
+    deadline = time.monotonic() + 60
+    while True:
+        synced = remote.sync_execution(remote.fetch_execution(name=execution.id.name), sync_nodes=True)
+        node = synced.node_executions.get("n0")
+        if node is not None and node.workflow_executions:
+            break
+        assert time.monotonic() < deadline, "the child never started"
+        time.sleep(0.5)
+    child = node.workflow_executions[0]
+    remote.terminate(execution, cause="wrong sample sheet")
+    done = remote.wait(execution, timeout=TIMEOUT, sync_nodes=False, poll_interval=POLL)
+    assert done.closure.phase == WorkflowExecutionPhase.ABORTED
+    child_done = remote.wait(child, timeout=TIMEOUT, sync_nodes=False, poll_interval=POLL)
+    assert child_done.closure.phase == WorkflowExecutionPhase.ABORTED
+    assert f"its parent {execution.id.name} was aborted" in child_done.closure.abort_metadata.cause
