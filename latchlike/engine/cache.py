@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from flyteidl.core import literals_pb2, tasks_pb2
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.orm import Session
 
 from latchlike.db import insert_if_absent, utcnow
@@ -26,9 +26,12 @@ def lookup(session: Session, template: tasks_pb2.TaskTemplate, key: str) -> lite
 
 def remember(
     session: Session, template: tasks_pb2.TaskTemplate, key: str, outputs: literals_pb2.LiteralMap, *,
-    execution: str, node_id: str,
+    execution: str, node_id: str, replace: bool = False,
 ) -> None:  # fmt: skip
-    """The first run's outputs stay: a concurrent identical run adds nothing."""
+    """The first run's outputs stay: a concurrent identical run adds nothing. `replace`
+    (an execution launched with `--overwrite-cache`) puts these outputs in their place."""
+    if replace:
+        session.execute(delete(TaskCacheRow).where(*_match(template), TaskCacheRow.key == key))
     insert_if_absent(
         session,
         TaskCacheRow,

@@ -24,6 +24,8 @@ def task_run(
     previous_prefix: str | None,
     env: Mapping[str, str],
     labels: Mapping[str, str],
+    user_labels: Mapping[str, str],
+    annotations: Mapping[str, str],
 ) -> TaskRun:
     """`prefix` is the attempt's store prefix (outputs, raw data, checkpoint go under it);
     `previous_prefix` the previous attempt's, whose checkpoint a retry may resume from."""
@@ -48,6 +50,8 @@ def task_run(
         requests=task.requests,
         limits=task.limits,
         labels=labels,
+        user_labels=user_labels,
+        annotations=annotations,
         pod=task.pod,
     )
 

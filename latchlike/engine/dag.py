@@ -18,7 +18,7 @@ from flyteidl.core import workflow_pb2 as core_workflow_pb2
 from latchlike.specs.compiler import BOUND_NODES
 from latchlike.specs.graph_check import promises, topological_order
 
-_SUPPORTED = ("task_node", "workflow_node", "branch_node", "array_node")
+_SUPPORTED = ("task_node", "workflow_node", "branch_node", "array_node", "gate_node")
 
 
 class UnsupportedWorkflow(ValueError):
@@ -54,8 +54,6 @@ def check_supported(node: core_workflow_pb2.Node) -> None:
     if kind not in _SUPPORTED:
         what = kind or "node without target"
         raise UnsupportedWorkflow(f"node {node.id} is a {what}, which latchlike cannot run yet")
-    if kind == "workflow_node" and node.workflow_node.WhichOneof("reference") != "sub_workflow_ref":
-        raise UnsupportedWorkflow(f"node {node.id} launches another launch plan, which latchlike cannot run yet")
     if kind == "array_node" and node.array_node.node.WhichOneof("target") != "task_node":
         raise UnsupportedWorkflow(f"node {node.id} maps over something other than a task, which latchlike cannot run")
     for inner in _bound_nodes(node)[1:]:

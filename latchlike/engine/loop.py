@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from latchlike.db import utcnow
-from latchlike.engine import dag
+from latchlike.engine import dag, subexec
 from latchlike.engine.executors import Executor, RunResult, TaskRun
 from latchlike.engine.nodedata import NodeData
 from latchlike.engine.phases import ABORTED, ABORTING, FAILED, QUEUED, RUNNING
@@ -54,6 +54,8 @@ class Engine:
         self._owners: dict[str, int] = {}
         """The execution each running attempt belongs to, by run key."""
         self._last_full_pass = 0.0
+        self._waiting: set[int] = set()
+        """Executions with a gate or a child execution to check on every step."""
 
     async def run_forever(self) -> None:
         while True:
@@ -98,10 +100,10 @@ class Engine:
 
     def _advance(self, finished: dict[str, RunResult], full_pass: bool) -> tuple[list[TaskRun], list[str]]:
         """Walk the executions something happened to: new, aborting, an attempt of theirs
-        finished, or not seen since the server started (and, now and then, all of them)."""
+        finished, a gate waits, or not seen since the server started (and, now and then, all of them)."""
         to_start: list[TaskRun] = []
         to_cancel: list[str] = []
-        changed = {self._owners.pop(key) for key in finished if key in self._owners}
+        changed = {self._owners.pop(key) for key in finished if key in self._owners} | self._waiting
         with self._platform.db.session() as session:
             active = select(ExecutionRow).where(ExecutionRow.phase.in_([QUEUED, RUNNING, ABORTING]))
             for execution in session.scalars(active):
@@ -113,6 +115,7 @@ class Engine:
                     to_start += runs
                 if execution.phase not in (QUEUED, RUNNING):
                     self._rows.pop(execution.id, None)
+                    self._waiting.discard(execution.id)
         return to_start, to_cancel
 
     def _abort(self, session: Session, execution: ExecutionRow) -> list[str]:
@@ -121,6 +124,8 @@ class Engine:
         for node in running:
             session.add(node)
             node.phase, node.finished_at = ABORTED, utcnow()
+            if node.child_execution:
+                subexec.abort_child(session, execution, node.child_execution)
         _finish(execution, ABORTED, error=execution.error)
         return [run_key(execution.project, execution.domain, execution.name, n.node_id, n.attempt) for n in running]
 
@@ -144,12 +149,24 @@ class Engine:
         )  # fmt: skip
         try:
             outcome, outputs = walk.run()
+            if walk.waiting:
+                self._waiting.add(execution.id)
+            else:
+                self._waiting.discard(execution.id)
         except (ValueError, KeyError) as error:  # inputs a node cannot be given: the workflow is wrong
             _finish(execution, FAILED, error=f"cannot go on: {error}")
             return walk.to_start
         if outcome.phase != RUNNING:
             _finish(execution, outcome.phase, error=outcome.error, outputs=outputs)
-        return walk.to_start
+        return self._within_parallelism(execution, walk.to_start)
+
+    def _within_parallelism(self, execution: ExecutionRow, runs: list[TaskRun]) -> list[TaskRun]:
+        """At most `max_parallelism` attempts of one execution run at once. The others stay
+        RUNNING without a process, and the walk after an attempt ends starts them (as after a restart)."""
+        if not execution.max_parallelism:
+            return runs
+        running = sum(1 for key, owner in self._owners.items() if owner == execution.id and key in self._running)
+        return runs[: max(0, execution.max_parallelism - running)]
 
     def _plan(self, session: Session, execution: ExecutionRow) -> Plan:
         key = (execution.project, execution.domain, execution.workflow, execution.version)

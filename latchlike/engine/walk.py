@@ -20,7 +20,7 @@ from flyteidl.core import workflow_pb2 as core_workflow_pb2
 from sqlalchemy.orm import Session
 
 from latchlike.db import utcnow
-from latchlike.engine import cache, commands, dag, echo
+from latchlike.engine import cache, commands, dag, echo, gates, recovery, subexec
 from latchlike.engine.conditions import BranchFailed, chosen_node
 from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.hints import import_hint
@@ -29,6 +29,7 @@ from latchlike.engine.phases import ABORTED, FAILED, RETRYABLE, RUNNING, SUCCEED
 from latchlike.engine.plan import PRIMARY, Plan, Scope
 from latchlike.engine.stuck import stuck_error
 from latchlike.executions.provenance import record_files
+from latchlike.executions.signals import ensure_signal
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
 from latchlike.store.keys import attempt_prefix
 
@@ -47,6 +48,10 @@ class Kind:
 
     TASK, ITEM, WORKFLOW, BRANCH, ARRAY = "task", "item", "workflow", "branch", "array"
     DYNAMIC = "dynamic"
+    GATE = "gate"
+    LAUNCH_PLAN = "launchplan"
+    """A node that runs a launch plan as its own, child execution (`engine.subexec`)."""
+    """A sleep, an approval or an input a person gives (`engine.gates`)."""
     """A task attempt that answered with a workflow to run (`@dynamic`): its nodes are its children."""
 
 
@@ -91,6 +96,8 @@ class ExecutionWalk:
     """How each attempt of the row's node so far failed (USER or SYSTEM), read when needed."""
     system_retries: int
     to_start: list[TaskRun] = field(default_factory=list)
+    waiting: bool = False
+    """A node waits on time or on someone (a gate): walk again soon even if no attempt ends."""
 
     def run(self) -> tuple[Outcome, literals_pb2.LiteralMap | None]:
         """The execution's outcome, with its outputs when it succeeded."""
@@ -131,14 +138,33 @@ class ExecutionWalk:
         return dag.workflow_outputs(frame.scope.template, frame.inputs, _Outputs(self, frame.prefix))
 
     def _start(self, node: core_workflow_pb2.Node, path: str, frame: _Frame) -> Outcome:
+        recovers = self.execution.recovered_from
+        reused = recovery.succeeded_attempt(self.session, self.execution, path) if recovers else None
+        if recovers and reused:
+            return self._reuse(reused, frame.parent, recovers)
         inputs = dag.node_inputs(node, frame.inputs, _Outputs(self, frame.prefix))
         kind = _PARENT_KIND.get(node.WhichOneof("target") or "")
-        if kind is None:
+        if node.HasField("gate_node"):
+            kind = Kind.GATE
+        elif node.workflow_node.HasField("launchplan_ref"):
+            kind = Kind.LAUNCH_PLAN
+        elif kind is None:
             return self._start_attempt(node, path, frame.parent, 1, Kind.TASK, inputs)
         task = self.plan.task(node).id.name if kind == Kind.ARRAY else ""
         row = self._add_row(path, frame.parent, 1, kind, task=task, phase=RUNNING)
         self.data.write(self._prefix(row) + "/inputs.pb", inputs)
         return self._advance(node, row, frame)
+
+    def _reuse(self, source: NodeExecutionRow, parent: str | None, old: str) -> Outcome:
+        """A node that succeeded in execution `old`, which this one recovers: its data, not a new run."""
+        row = self._add_row(source.node_id, parent, 1, source.kind, task=source.task, phase=SUCCEEDED)
+        row.finished_at = utcnow()
+        project, domain, _ = self._execution_path
+        inputs = self.data.read(attempt_prefix(project, domain, old, source.node_id, 1) + "/inputs.pb")
+        self.data.write(self._prefix(row) + "/inputs.pb", inputs)
+        outputs = self.data.read(attempt_prefix(project, domain, old, source.node_id, source.attempt) + "/outputs.pb")
+        self.data.write(self._prefix(row) + "/outputs.pb", outputs)
+        return _SUCCEEDED
 
     def _advance(self, node: core_workflow_pb2.Node, row: NodeExecutionRow, frame: _Frame) -> Outcome:
         if row.kind in (Kind.TASK, Kind.ITEM):
@@ -156,6 +182,10 @@ class ExecutionWalk:
                 outputs = self._template_outputs(child) if outcome.phase == SUCCEEDED else None
             case Kind.BRANCH:
                 outcome, outputs = self._advance_branch(node, row, frame)
+            case Kind.GATE:
+                outcome, outputs = self._advance_gate(node, row)
+            case Kind.LAUNCH_PLAN:
+                outcome, outputs = self._advance_child(node, row)
             case _:
                 outcome, outputs = self._advance_array(node, row)
         if outcome.phase == RUNNING:
@@ -196,6 +226,34 @@ class ExecutionWalk:
         outcome = self._start(case, path, inner) if case_row is None else self._advance(case, case_row, inner)
         outputs = self._outputs(self.rows[path]) if outcome.phase == SUCCEEDED else None
         return outcome, outputs
+
+    def _advance_gate(
+        self, node: core_workflow_pb2.Node, row: NodeExecutionRow
+    ) -> tuple[Outcome, literals_pb2.LiteralMap | None]:
+        signal = gates.signal_of(node.gate_node)
+        value = ensure_signal(self.session, self.execution.id, *signal) if signal else None
+        waited = gates.decide(
+            node,
+            started_at=row.started_at,
+            now=utcnow(),
+            signal=literals_pb2.Literal.FromString(value) if value is not None else None,
+            inputs=self._inputs(row),
+        )
+        self.waiting = self.waiting or waited.phase == RUNNING
+        return Outcome(waited.phase, waited.error), waited.outputs
+
+    def _advance_child(
+        self, node: core_workflow_pb2.Node, row: NodeExecutionRow
+    ) -> tuple[Outcome, literals_pb2.LiteralMap | None]:
+        if row.child_execution is None:
+            started = subexec.start_child(self.session, self.execution, node, row.node_id, self._inputs(row))
+            if isinstance(started, subexec.ChildState):
+                return Outcome(started.phase, started.error), None
+            self.session.add(row)
+            row.child_execution = started
+        state = subexec.child_state(self.session, self.execution, row.child_execution)
+        self.waiting = self.waiting or state.phase == RUNNING
+        return Outcome(state.phase, state.error), state.outputs
 
     # Array nodes (map tasks): one attempt per item, all reading the array node's inputs.
 
@@ -253,7 +311,8 @@ class ExecutionWalk:
         if inputs is None and kind == Kind.TASK:
             inputs = self._inputs(self.rows[path])
         cached = None
-        if kind == Kind.TASK and template.metadata.discoverable and inputs is not None:
+        reads_cache = template.metadata.discoverable and not self.execution.overwrite_cache
+        if kind == Kind.TASK and reads_cache and inputs is not None:
             cached = cache.lookup(self.session, template, cache.cache_key(template, inputs))
         done = cached if cached is not None else echo.in_process(template, inputs)  # no process to run
         phase = RUNNING if done is None else SUCCEEDED
@@ -301,7 +360,7 @@ class ExecutionWalk:
             assert row.parent_id is not None
             index = int(row.node_id.rsplit("-", 1)[1])
             inputs_key = attempt_prefix(*self._execution_path, row.parent_id, 1) + "/inputs.pb"
-        env = commands.flyte_env(*self._execution_path, row.attempt, index)
+        env = {**(self.execution.envs or {}), **commands.flyte_env(*self._execution_path, row.attempt, index)}
         return commands.task_run(
             self.data.store,
             template,
@@ -311,6 +370,8 @@ class ExecutionWalk:
             previous_prefix=self._prefix(row, row.attempt - 1) if row.attempt > 1 else None,
             env=env,
             labels={"execution": self.execution.name, "workflow": self.execution.workflow, "node": row.node_id},
+            user_labels=self.execution.labels or {},
+            annotations=self.execution.annotations or {},
         )
 
     def _record(self, row: NodeExecutionRow, template: tasks_pb2.TaskTemplate, result: RunResult) -> None:
@@ -345,7 +406,8 @@ class ExecutionWalk:
             record_files(self.session, store, self.execution, outputs, direction="output", node_id=row.node_id)
             if row.kind == Kind.TASK and template.metadata.discoverable:
                 key = cache.cache_key(template, self._inputs(row))
-                cache.remember(self.session, template, key, outputs, execution=self.execution.name, node_id=row.node_id)
+                cache.remember(self.session, template, key, outputs, execution=self.execution.name,
+                               node_id=row.node_id, replace=self.execution.overwrite_cache)  # fmt: skip
         else:
             row.phase, row.error_kind = RETRYABLE, SYSTEM
             exited = f"the task process exited with code {result.exit_code} and wrote no outputs"

@@ -16,7 +16,8 @@ from latchlike.engine.dag import steps
 NODE_WIDTH, NODE_HEIGHT, LAYER_GAP, ROW_GAP = 170, 46, 60, 18
 _MAPPED = re.compile(r"map_(\w+?)_[0-9a-f]{32}(?:-arraynode)?")
 """flytekit's name for a map task's node: `map_<task>_<digest>-arraynode`."""
-_KIND = {"task_node": "task", "workflow_node": "sub-workflow", "branch_node": "conditional", "array_node": "map task"}
+_KIND = {"task_node": "task", "workflow_node": "sub-workflow", "branch_node": "conditional", "array_node": "map task",
+         "gate_node": "gate"}  # fmt: skip
 
 
 class GraphNode(BaseModel):
@@ -55,6 +56,8 @@ def workflow_graph(
     for node_id, step in found.items():
         column = layers[node_id] = 1 + max((layers[up] for up in step.upstream if up in layers), default=-1)
         kind = _KIND.get(step.node.WhichOneof("target") or "", "node")
+        if step.node.workflow_node.HasField("launchplan_ref"):
+            kind = "launch plan"
         counts = items.get(node_id, Counter())
         detail = f"{counts['SUCCEEDED']}/{sum(counts.values())} items" if kind == "map task" and counts else kind
         nodes[node_id] = GraphNode(

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from latchlike.errors import AlreadyExists, InvalidArgument
-from latchlike.executions.service import ExecutionKey, Source, create_execution, get_execution
+from latchlike.executions.options import DEFAULTS, ExecutionOptions, check_options, launch_plan_options
+from latchlike.executions.service import ExecutionKey, ParentNode, Source, create_execution, get_execution
 from latchlike.executions.tables import ExecutionRow
 from latchlike.specs.compiler import entity_id
 from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
@@ -31,7 +32,11 @@ def launch_with_literals(
     source: Source = Source.CLI,
     launched_by: str = "anonymous",
     relaunch_of: str | None = None,
+    options: ExecutionOptions = DEFAULTS,
+    recovered_from: str | None = None,
+    parent: ParentNode | None = None,
 ) -> ExecutionKey:
+    """`options` where given, else the launch plan's; its fixed inputs cannot be given."""
     stored = (
         get_entity(session, launch_plan)
         if launch_plan.version
@@ -41,11 +46,18 @@ def launch_with_literals(
     )
     spec = launch_plan_pb2.LaunchPlanSpec.FromString(stored.spec)
     expected = launch_plan_pb2.LaunchPlanClosure.FromString(stored.compiled).expected_inputs.parameters
+    fixed = sorted(set(inputs.literals) & set(spec.fixed_inputs.literals))
+    if fixed:
+        raise InvalidArgument(
+            f"{stored.id} fixes input(s) {', '.join(fixed)}; launch another launch plan to change them"
+        )
     unknown = sorted(set(inputs.literals) - set(expected))
     if unknown:
         raise InvalidArgument(f"{stored.id} has no input(s) {', '.join(unknown)}; its inputs: {', '.join(expected)}")
     complete = literals_pb2.LiteralMap()
     complete.CopyFrom(inputs)
+    for input_name, literal in spec.fixed_inputs.literals.items():
+        complete.literals[input_name].CopyFrom(literal)
     for input_name, parameter in expected.items():
         if input_name in complete.literals:
             continue
@@ -63,6 +75,8 @@ def launch_with_literals(
     workflow = entity_id(spec.workflow_id, ResourceKind.WORKFLOW)
     if workflow.version != stored.id.version:
         raise InvalidArgument(f"{stored.id} runs {workflow}; latchlike runs launch plans at their workflow's version")
+    chosen = options.over(launch_plan_options(spec))
+    check_options(chosen)
     return create_execution(
         session,
         launch_plan=stored.id,
@@ -72,13 +86,37 @@ def launch_with_literals(
         launched_by=launched_by,
         relaunch_of=relaunch_of,
         name=name,
+        options=chosen,
+        recovered_from=recovered_from,
+        parent=parent,
     )
 
 
 def relaunch(session: Session, key: ExecutionKey, *, name: str = "") -> ExecutionKey:
     previous = get_execution(session, key)
     return launch_with_literals(
-        session, launch_plan=previous.launch_plan, inputs=previous.inputs, name=name, relaunch_of=key.name
+        session,
+        launch_plan=previous.launch_plan,
+        inputs=_given(session, previous.launch_plan, previous.inputs),
+        name=name,
+        relaunch_of=key.name,
+        options=previous.options,
+    )
+
+
+def recover(session: Session, key: ExecutionKey, *, name: str = "") -> ExecutionKey:
+    """A new execution of the failed one's launch plan and inputs that takes over its
+    succeeded nodes and runs the rest."""
+    previous = get_execution(session, key)
+    if previous.phase not in ("FAILED", "ABORTED"):
+        raise InvalidArgument(f"execution {key} is {previous.phase}; only a failed or aborted execution is recovered")
+    return launch_with_literals(
+        session,
+        launch_plan=previous.launch_plan,
+        inputs=_given(session, previous.launch_plan, previous.inputs),
+        name=name,
+        options=previous.options,
+        recovered_from=key.name,
     )
 
 
@@ -95,3 +133,11 @@ def terminate(session: Session, key: ExecutionKey, cause: str) -> None:
     if row.phase in TERMINAL:
         raise InvalidArgument(f"execution {key} already ended ({row.phase}); there is nothing to abort")
     row.phase, row.error = "ABORTING", cause or "aborted"
+
+
+def _given(session: Session, launch_plan: EntityId, inputs: literals_pb2.LiteralMap) -> literals_pb2.LiteralMap:
+    """An execution's inputs without its launch plan's fixed ones, which the plan gives again."""
+    fixed = launch_plan_pb2.LaunchPlanSpec.FromString(get_entity(session, launch_plan).spec).fixed_inputs.literals
+    return literals_pb2.LiteralMap(
+        literals={name: value for name, value in inputs.literals.items() if name not in fixed}
+    )

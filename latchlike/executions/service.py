@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from latchlike.errors import InvalidArgument, NotFound
+from latchlike.executions.options import DEFAULTS, ExecutionOptions
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
 from latchlike.specs.ids import EntityId, ResourceKind
 from latchlike.specs.listing import ListQuery, apply, next_token
@@ -48,6 +49,8 @@ class Source(StrEnum):
     API = "api"
     CLI = "cli"
     TRIGGER = "trigger"
+    NODE = "node"
+    """A launch-plan node of another execution."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,18 @@ class Execution:
     started_at: datetime | None = None
     finished_at: datetime | None = None
     nodes: tuple[NodeAttempt, ...] = ()
+    options: ExecutionOptions = DEFAULTS
+    recovered_from: str | None = None
+    parent: ParentNode | None = None
+    """The launch-plan node that started this execution, if one did."""
+
+
+@dataclass(frozen=True)
+class ParentNode:
+    """A node of another execution (same project and domain)."""
+
+    execution: str
+    node_id: str
 
 
 @dataclass(frozen=True)
@@ -91,6 +106,8 @@ class NodeAttempt:
     kind: str = "task"
     """task, item (of a map task), workflow, branch or array: see `engine.walk.Kind`."""
     parent_id: str | None = None
+    child_execution: str | None = None
+    """For a launch-plan node: the execution it started."""
 
 
 def new_execution_name() -> str:
@@ -107,6 +124,9 @@ def create_execution(
     launched_by: str = ANONYMOUS,
     relaunch_of: str | None = None,
     name: str = "",
+    options: ExecutionOptions = DEFAULTS,
+    recovered_from: str | None = None,
+    parent: ParentNode | None = None,
 ) -> ExecutionKey:
     key = ExecutionKey(launch_plan.project, launch_plan.domain, name or new_execution_name())
     session.add(
@@ -122,6 +142,14 @@ def create_execution(
             source=source.value,
             launched_by=launched_by,
             relaunch_of=relaunch_of,
+            overwrite_cache=options.overwrite_cache,
+            envs=dict(options.envs) or None,
+            labels=dict(options.labels) or None,
+            annotations=dict(options.annotations) or None,
+            max_parallelism=options.max_parallelism,
+            recovered_from=recovered_from,
+            parent_execution=parent.execution if parent else None,
+            parent_node=parent.node_id if parent else None,
         )
     )
     session.flush()
@@ -153,6 +181,7 @@ def get_execution(session: Session, key: ExecutionKey) -> Execution:
             a.cache_hit,
             a.kind,
             a.parent_id,
+            a.child_execution,
         )
         for a in attempts
     )
@@ -190,4 +219,13 @@ def _execution(row: ExecutionRow) -> Execution:
         error=row.error,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        options=ExecutionOptions(
+            overwrite_cache=row.overwrite_cache,
+            envs=row.envs or {},
+            labels=row.labels or {},
+            annotations=row.annotations or {},
+            max_parallelism=row.max_parallelism,
+        ),
+        recovered_from=row.recovered_from,
+        parent=ParentNode(row.parent_execution, row.parent_node) if row.parent_execution and row.parent_node else None,
     )

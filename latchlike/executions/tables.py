@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from latchlike.db import Base, UTCDateTime, utcnow
@@ -38,6 +38,20 @@ class ExecutionRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Options from the launch (ExecutionSpec) or its launch plan.
+    overwrite_cache: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """Cached tasks run again (no cache reads); their outputs still replace the cached ones."""
+    envs: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
+    """Extra environment variables of every task process."""
+    labels: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
+    annotations: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
+    max_parallelism: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Task attempts of this execution running at once; 0 for no limit."""
+    recovered_from: Mapped[str | None] = mapped_column(String(255), default=None)
+    """The failed execution (same project and domain) whose succeeded nodes this one reuses."""
+    parent_execution: Mapped[str | None] = mapped_column(String(255), default=None)
+    parent_node: Mapped[str | None] = mapped_column(String(255), default=None)
+    """The launch-plan node (of `parent_execution`, same project and domain) that started this one."""
 
 
 class NodeExecutionRow(Base):
@@ -63,6 +77,8 @@ class NodeExecutionRow(Base):
     has its own retry budget."""
     # Outputs reused from an earlier run of the same cached task with the same inputs.
     cache_hit: Mapped[bool] = mapped_column(default=False, server_default=false())
+    child_execution: Mapped[str | None] = mapped_column(String(255), default=None)
+    """For a launch-plan node: the execution it started (same project and domain)."""
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
@@ -109,3 +125,21 @@ class ExecutionFileRow(Base):
     node_id: Mapped[str | None] = mapped_column(String(255), default=None)
     """For an output: the node that wrote it."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SignalRow(Base):
+    """A value a gate node waits for (`approve`, `wait_for_input`): created when the gate
+    starts or a client asks for it, given by `SetSignal` or the execution page."""
+
+    __tablename__ = "signals"
+    __table_args__ = (UniqueConstraint("execution_id", "signal_id", name="uq_signal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    execution_id: Mapped[int] = mapped_column(ForeignKey("executions.id"))
+    signal_id: Mapped[str] = mapped_column(String(255))
+    type: Mapped[bytes] = mapped_column(LargeBinary)
+    """The serialized LiteralType the value must have."""
+    value: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    """The serialized Literal; None until it is set."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    set_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -4,9 +4,11 @@ turned into short readable previews."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from flyteidl.admin import workflow_pb2
+from flyteidl.core import workflow_pb2 as core_workflow_pb2
 from flyteidl.core.literals_pb2 import LiteralMap
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -14,13 +16,17 @@ from sqlalchemy.orm import Session
 
 from latchlike.executions.graph import Graph, workflow_graph
 from latchlike.executions.service import Execution, ExecutionKey, NodeAttempt, get_execution, list_executions
+from latchlike.executions.signals import list_signals
 from latchlike.executions.tables import ExecutionFileRow, ExecutionRow
 from latchlike.specs.ids import EntityId, ResourceKind
 from latchlike.specs.service import get_entity
 from latchlike.specs.sources import bundle_uri
+from ui_gen.adapters.flyteidl import type_spec
 from ui_gen.adapters.previews import literal_preview
 
 ITEM = "item"
+_INPUT_TYPES = {"int": ("number", "1"), "float": ("number", "any"), "str": ("text", "")}
+"""Signal kinds the page takes typed (HTML input type, step); others come through FlyteRemote."""
 SHOWN_FAILED_ITEMS = 20
 
 
@@ -54,6 +60,8 @@ class NodeView(BaseModel):
     cache_hit: bool
     items: dict[str, int] | None = None
     """For a map task: how many items are in each phase (items are not listed one by one)."""
+    child_execution: str | None = None
+    """For a launch-plan node: the execution it started."""
 
 
 class FileView(BaseModel):
@@ -78,6 +86,17 @@ class TaskProvenance(BaseModel):
     code_bundle: str | None
 
 
+class WaitingSignal(BaseModel):
+    """A gate waiting for someone: an approval (approve or reject) or a typed value."""
+
+    signal_id: str
+    approval: bool
+    type_label: str
+    input_type: str | None
+    """The HTML input type for a typed value; None when the page cannot take it."""
+    step: str = ""
+
+
 class ExecutionDetail(ExecutionSummary):
     launched_by: str
     relaunch_of: str | None
@@ -91,6 +110,15 @@ class ExecutionDetail(ExecutionSummary):
     graph: Graph
     tasks: list[TaskProvenance]
     files: list[FileView]
+    waiting: list[WaitingSignal] = []
+    overwrite_cache: bool = False
+    envs: dict[str, str] = {}
+    labels: dict[str, str] = {}
+    annotations: dict[str, str] = {}
+    max_parallelism: int = 0
+    recovered_from: str | None = None
+    parent_execution: str | None = None
+    parent_node: str | None = None
 
 
 def list_summaries(session: Session) -> list[ExecutionSummary]:
@@ -122,6 +150,15 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
         nodes=[_node_view(node, items.get(node.node_id)) for node in execution.nodes if node.kind != ITEM],
         failed_items=[_node_view(node) for node in failed_items[:SHOWN_FAILED_ITEMS]],
         graph=workflow_graph(compiled.primary.template, phases, items),
+        waiting=_waiting(session, key, compiled) if execution.phase == "RUNNING" else [],
+        overwrite_cache=execution.options.overwrite_cache,
+        envs=dict(execution.options.envs),
+        labels=dict(execution.options.labels),
+        annotations=dict(execution.options.annotations),
+        max_parallelism=execution.options.max_parallelism,
+        recovered_from=execution.recovered_from,
+        parent_execution=execution.parent.execution if execution.parent else None,
+        parent_node=execution.parent.node_id if execution.parent else None,
         files=[
             FileView(
                 id=f.id,
@@ -147,6 +184,34 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
     )
 
 
+def _waiting(
+    session: Session, key: ExecutionKey, compiled: workflow_pb2.CompiledWorkflowClosure
+) -> list[WaitingSignal]:
+    templates = [compiled.primary.template, *(sub.template for sub in compiled.sub_workflows)]
+    approvals = {node.gate_node.approve.signal_id for t in templates for node in _all_nodes(t.nodes)
+                 if node.gate_node.HasField("approve")}  # fmt: skip
+    waiting = []
+    for signal in list_signals(session, key):
+        if signal.value is not None:
+            continue
+        kind = type_spec(signal.type)
+        input_type, step = _INPUT_TYPES.get(kind.kind, (None, ""))
+        approval = signal.signal_id in approvals
+        waiting.append(WaitingSignal(signal_id=signal.signal_id, approval=approval, type_label=kind.label,
+                                     input_type=input_type, step=step))  # fmt: skip
+    return waiting
+
+
+def _all_nodes(nodes: Iterable[core_workflow_pb2.Node]) -> Iterator[core_workflow_pb2.Node]:
+    """Nodes with the cases of their branches."""
+    for node in nodes:
+        yield node
+        if node.HasField("branch_node"):
+            if_else = node.branch_node.if_else
+            cases = [if_else.case.then_node, *(case.then_node for case in if_else.other)]
+            yield from _all_nodes([*cases, *([if_else.else_node] if if_else.HasField("else_node") else [])])
+
+
 def _node_view(node: NodeAttempt, items: Counter[str] | None = None) -> NodeView:
     return NodeView(
         node_id=node.node_id,
@@ -160,6 +225,7 @@ def _node_view(node: NodeAttempt, items: Counter[str] | None = None) -> NodeView
         duration_seconds=_seconds(node.started_at, node.finished_at),
         cache_hit=node.cache_hit,
         items=dict(items) if items is not None else None,
+        child_execution=node.child_execution,
     )
 
 

@@ -195,6 +195,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
                 inputs=inputs,
                 name=request.name,
                 launched_by=request.spec.metadata.principal or ANONYMOUS,
+                options=convert.execution_options(request.spec),
             )
         )
         return execution_pb2.ExecutionCreateResponse(id=convert.execution_identifier(key))
@@ -377,6 +378,13 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         return launch_plan_pb2.LaunchPlanList(
             launch_plans=[convert.launch_plan(item) for item in page.items], token=page.token
         )
+
+    async def RecoverExecution(
+        self, request: execution_pb2.ExecutionRecoverRequest, context: Context
+    ) -> execution_pb2.ExecutionCreateResponse:
+        key = convert.execution_key(request.id)
+        new = await self._run(lambda s: launching.recover(s, key, name=request.name))
+        return execution_pb2.ExecutionCreateResponse(id=convert.execution_identifier(new))
 
 
 def _launch_plan_of(session: Session, target: EntityId) -> EntityId:

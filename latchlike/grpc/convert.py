@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from flyteidl.admin import (
@@ -13,10 +14,11 @@ from flyteidl.admin import (
     workflow_pb2,
 )
 from flyteidl.core import execution_pb2 as core_execution_pb2
-from flyteidl.core import identifier_pb2
+from flyteidl.core import identifier_pb2, literals_pb2
 from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from latchlike.executions.options import ExecutionOptions
 from latchlike.executions.service import Execution, ExecutionKey
 from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
 from latchlike.specs.listing import ListQuery, parse_query
@@ -157,8 +159,34 @@ def execution(value: Execution) -> execution_pb2.Execution:
     spec = execution_pb2.ExecutionSpec(
         launch_plan=identifier(value.launch_plan),
         metadata=execution_pb2.ExecutionMetadata(principal=value.launched_by),
+        overwrite_cache=value.options.overwrite_cache,
+        max_parallelism=value.options.max_parallelism,
+        labels=common_pb2.Labels(values=value.options.labels),
+        annotations=common_pb2.Annotations(values=value.options.annotations),
+        envs=common_pb2.Envs(values=[literals_pb2.KeyValuePair(key=k, value=v) for k, v in value.options.envs.items()]),
     )
+    if value.recovered_from:
+        spec.metadata.mode = execution_pb2.ExecutionMetadata.RECOVERED
+        spec.metadata.reference_execution.CopyFrom(execution_identifier(replace(key, name=value.recovered_from)))
+    if value.parent is not None:
+        spec.metadata.mode = execution_pb2.ExecutionMetadata.CHILD_WORKFLOW
+        spec.metadata.parent_node_execution.CopyFrom(
+            identifier_pb2.NodeExecutionIdentifier(
+                node_id=value.parent.node_id,
+                execution_id=execution_identifier(replace(key, name=value.parent.execution)),
+            )
+        )
     return execution_pb2.Execution(id=execution_identifier(value.key), spec=spec, closure=closure)
+
+
+def execution_options(spec: execution_pb2.ExecutionSpec) -> ExecutionOptions:
+    return ExecutionOptions(
+        overwrite_cache=spec.overwrite_cache,
+        envs={pair.key: pair.value for pair in spec.envs.values},
+        labels=dict(spec.labels.values),
+        annotations=dict(spec.annotations.values),
+        max_parallelism=spec.max_parallelism,
+    )
 
 
 def _duration(delta: timedelta) -> Duration:

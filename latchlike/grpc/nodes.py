@@ -10,7 +10,7 @@ from flyteidl.core import execution_pb2 as core_execution_pb2
 from flyteidl.event import event_pb2
 
 from latchlike.executions.nodes import NodeRun
-from latchlike.executions.service import NodeAttempt
+from latchlike.executions.service import ExecutionKey, NodeAttempt
 from latchlike.grpc.convert import execution_identifier, identifier, timestamp
 
 _NODE = core_execution_pb2.NodeExecution
@@ -46,6 +46,9 @@ def node_execution(run: NodeRun) -> node_execution_pb2.NodeExecution:
         closure.duration.FromTimedelta(latest.finished_at - run.attempts[0].started_at)
     if phase == _NODE.FAILED and latest.error:
         closure.error.CopyFrom(core_execution_pb2.ExecutionError(code="USER", message=latest.error))
+    if latest.child_execution:
+        child = ExecutionKey(run.execution.key.project, run.execution.key.domain, latest.child_execution)
+        closure.workflow_node_metadata.executionId.CopyFrom(execution_identifier(child))
     if latest.cache_hit:
         closure.task_node_metadata.cache_status = catalog_pb2.CACHE_HIT
     metadata = node_execution_pb2.NodeExecutionMetaData(

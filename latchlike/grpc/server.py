@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flyteidl.service import admin_pb2_grpc, dataproxy_pb2_grpc
+from flyteidl.service import admin_pb2_grpc, dataproxy_pb2_grpc, signal_pb2_grpc
 from grpc import aio
 
 from latchlike.db import Database
 from latchlike.downloads.links import DownloadLinks
 from latchlike.grpc.admin import AdminServicer
 from latchlike.grpc.dataproxy import DataProxyServicer
+from latchlike.grpc.signals import SignalServicer
 from latchlike.grpc.status import ErrorStatusInterceptor
 from latchlike.store import FileStore
 from latchlike.uploads.signing import UrlSigner
@@ -41,6 +42,7 @@ def build_grpc_server(
     admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(db, store, links, public_url), server)
     dataproxy = DataProxyServicer(db, store, signer, upload_ttl, links)
     dataproxy_pb2_grpc.add_DataProxyServiceServicer_to_server(dataproxy, server)
+    signal_pb2_grpc.add_SignalServiceServicer_to_server(SignalServicer(db), server)
     bound = server.add_insecure_port(f"{host}:{port}")
     if bound == 0:
         raise OSError(f"cannot listen for gRPC on {host}:{port}")

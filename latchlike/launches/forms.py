@@ -12,16 +12,18 @@ from threading import Lock
 from typing import Any
 
 from flyteidl.admin import launch_plan_pb2, workflow_pb2
-from flyteidl.core import literals_pb2, types_pb2
+from flyteidl.core import interface_pb2, literals_pb2, types_pb2
 from sqlalchemy.orm import Session
 
-from latchlike.errors import NotFound
+from latchlike.errors import InvalidArgument, NotFound
+from latchlike.executions.options import ExecutionOptions, launch_plan_options
 from latchlike.specs.form_check import load_hints
 from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
 from latchlike.specs.listing import ListQuery
 from latchlike.specs.service import StoredEntity, get_entity, list_entities
 from ui_gen.adapters.flyteidl import interface_spec
 from ui_gen.adapters.literals import literal_to_value, to_literal_map
+from ui_gen.adapters.previews import literal_preview
 from ui_gen.form import Form, build_form
 from ui_gen.schema import InterfaceSpec, member_defaults
 from ui_gen.validate import FormValidator
@@ -37,6 +39,13 @@ class LaunchForm:
     form: Form
     validator: FormValidator
     literal_types: dict[str, types_pb2.LiteralType]
+    fixed_inputs: literals_pb2.LiteralMap
+    """The launch plan's fixed inputs: not in the form, shown read-only, added on the server."""
+    options: ExecutionOptions
+
+    @property
+    def fixed_previews(self) -> dict[str, str]:
+        return {name: literal_preview(self.fixed_inputs.literals[name]) for name in sorted(self.fixed_inputs.literals)}
 
     def defaults(self) -> dict[str, Any]:
         """What a fresh form shows: declared defaults, and a required record's member defaults."""
@@ -53,24 +62,36 @@ class LaunchForm:
         return {name: literal_to_value(literal, kinds[name]) for name, literal in literals.items() if name in kinds}
 
     def literal_map(self, values: dict[str, Any]) -> literals_pb2.LiteralMap:
+        """The validated values with the launch plan's fixed inputs: what the workflow gets."""
         kinds = {p.name: p.type for p in self.interface.inputs}
-        return to_literal_map(values, {name: (self.literal_types[name], kinds[name]) for name in values})
+        given = to_literal_map(values, {name: (self.literal_types[name], kinds[name]) for name in values})
+        for name, literal in self.fixed_inputs.literals.items():
+            given.literals[name].CopyFrom(literal)
+        return given
 
 
-_CacheKey = tuple[EntityId, str, str | None, str]
+_CacheKey = tuple[EntityId, str, str | None, EntityId, str]
 _cache: OrderedDict[_CacheKey, LaunchForm] = OrderedDict()
 _cache_lock = Lock()
 
 
-def launch_form(session: Session, key: NamedEntityKey, version: str | None = None) -> LaunchForm:
+def launch_form(
+    session: Session, key: NamedEntityKey, version: str | None = None, launch_plan_name: str | None = None
+) -> LaunchForm:
+    """With the workflow's default launch plan (named after it), or `launch_plan_name`,
+    another launch plan of the same version that runs this workflow."""
     workflow = _workflow(session, key, version)
-    launch_plan_id = EntityId(ResourceKind.LAUNCH_PLAN, key.project, key.domain, key.name, workflow.id.version)
+    name = launch_plan_name or key.name
+    launch_plan_id = EntityId(ResourceKind.LAUNCH_PLAN, key.project, key.domain, name, workflow.id.version)
     try:
         launch_plan = get_entity(session, launch_plan_id)
     except NotFound:
-        raise NotFound(f"{key} version {workflow.id.version} has no launch plan to launch it with") from None
+        raise NotFound(f"{key} version {workflow.id.version} has no launch plan {name} to launch it with") from None
+    runs = launch_plan_pb2.LaunchPlanSpec.FromString(launch_plan.spec).workflow_id.name
+    if runs != key.name:
+        raise InvalidArgument(f"launch plan {name} runs {runs}, not {key.name}")
     # Digests, not only ids: another database may hold different specs under the same ids.
-    cache_key = (workflow.id, workflow.digest, workflow.form_hints, launch_plan.digest)
+    cache_key = (workflow.id, workflow.digest, workflow.form_hints, launch_plan.id, launch_plan.digest)
     with _cache_lock:
         if cache_key in _cache:
             _cache.move_to_end(cache_key)
@@ -99,9 +120,14 @@ def _build(workflow: StoredEntity, launch_plan: StoredEntity) -> LaunchForm:
     compiled = workflow_pb2.WorkflowClosure.FromString(workflow.compiled).compiled_workflow
     spec = workflow_pb2.WorkflowSpec.FromString(workflow.spec)
     defaults = launch_plan_pb2.LaunchPlanClosure.FromString(launch_plan.compiled).expected_inputs
+    plan_spec = launch_plan_pb2.LaunchPlanSpec.FromString(launch_plan.spec)
     variables = compiled.primary.template.interface.inputs.variables
+    asked = interface_pb2.TypedInterface()
+    asked.CopyFrom(compiled.primary.template.interface)
+    for fixed in plan_spec.fixed_inputs.literals:
+        del asked.inputs.variables[fixed]
     interface = interface_spec(
-        compiled.primary.template.interface,
+        asked,
         defaults,
         long_description=spec.description.long_description.value,
         hints=load_hints(workflow.form_hints),
@@ -114,4 +140,6 @@ def _build(workflow: StoredEntity, launch_plan: StoredEntity) -> LaunchForm:
         form=form,
         validator=FormValidator(form),
         literal_types={name: variables[name].type for name in variables},
+        fixed_inputs=plan_spec.fixed_inputs,
+        options=launch_plan_options(plan_spec),
     )

@@ -55,5 +55,6 @@ def _launch(
         source=source,
         launched_by=ANONYMOUS,
         relaunch_of=relaunch_of,
+        options=form.options,
     )
     return LaunchResult(execution=key)

@@ -335,3 +335,23 @@ def _stored(row: EntityRow) -> StoredEntity:
         row.form_hints,
         row.digest,
     )
+
+
+def launch_plans_of(session: Session, workflow_id: EntityId) -> list[StoredEntity]:
+    """Every launch plan registered at a workflow's version that runs it, by name."""
+    rows = session.scalars(
+        select(EntityRow)
+        .where(
+            EntityRow.kind == ResourceKind.LAUNCH_PLAN,
+            EntityRow.project == workflow_id.project,
+            EntityRow.domain == workflow_id.domain,
+            EntityRow.version == workflow_id.version,
+        )
+        .order_by(EntityRow.name)
+    )
+    found = [_stored(row) for row in rows]
+    return [
+        stored
+        for stored in found
+        if launch_plan_pb2.LaunchPlanSpec.FromString(stored.spec).workflow_id.name == workflow_id.name
+    ]

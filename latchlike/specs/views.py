@@ -20,6 +20,7 @@ from latchlike.specs.service import (
     ACTIVE,
     StoredEntity,
     get_entity,
+    launch_plans_of,
     list_entities,
     list_named_entities,
 )
@@ -101,6 +102,8 @@ class WorkflowDetail(BaseModel):
     tasks: list[Task]
     launch_plan: LaunchPlan | None
     about: About
+    other_launch_plans: list[LaunchPlan] = []
+    """Launch plans of this version other than the default one (named after the workflow)."""
 
 
 def list_workflows(session: Session, *, project: str | None = None, domain: str | None = None) -> list[WorkflowSummary]:
@@ -166,6 +169,7 @@ def workflow_detail(session: Session, key: NamedEntityKey, version: str | None =
         tasks=[_task(session, compiler.entity_id(task.template.id, ResourceKind.TASK)) for task in closure.tasks],
         launch_plan=_launch_plan(launch_plan) if launch_plan else None,
         about=about(interface),
+        other_launch_plans=[_launch_plan(p) for p in launch_plans_of(session, chosen.id) if p.id.name != key.name],
     )
 
 

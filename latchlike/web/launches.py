@@ -41,9 +41,11 @@ def launch_page(
     name: str,
     version: str | None = None,
     relaunch: str | None = None,
+    launch_plan: str | None = None,
 ) -> HTMLResponse:
-    """`relaunch=<execution name>` prefills the form with that execution's inputs."""
-    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version)
+    """`relaunch=<execution name>` prefills the form with that execution's inputs;
+    `launch_plan=<name>` launches with that launch plan of the workflow instead of its default."""
+    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version, launch_plan)
     values = form.defaults()
     if relaunch:
         values |= form.values_of(get_execution(session, ExecutionKey(project, domain, relaunch)).inputs)
@@ -60,10 +62,11 @@ async def submit_launch(
     name: str,
     version: str | None = None,
     relaunch: str | None = None,
+    launch_plan: str | None = None,
 ) -> HTMLResponse | RedirectResponse:
     submitted = await request.form()
     data = {key: [str(value) for value in submitted.getlist(key)] for key in submitted}
-    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version)
+    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version, launch_plan)
     catalog = StoreCatalog(platform.store, project)
     result = launch_from_form(session, form, data, catalog, relaunch_of=relaunch)
     if result.execution is None:
@@ -139,6 +142,8 @@ def _render(
         return catalog.candidates(directory=item.widget == "directory", blob_format=item.type.blob_format)
 
     query = f"?version={form.workflow.version}" + (f"&relaunch={relaunch}" if relaunch else "")
+    if form.launch_plan.name != form.workflow.name:
+        query += f"&launch_plan={form.launch_plan.name}"
     return templates.TemplateResponse(
         request,
         "launch.html",

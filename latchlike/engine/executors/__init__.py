@@ -29,6 +29,9 @@ class TaskRun:
     """Resources by Kubernetes name (`cpu`, `memory`, …), as the task declares them."""
     labels: Mapping[str, str] = field(default_factory=dict)
     """What the attempt belongs to (execution, workflow, node), for whoever lists runs."""
+    user_labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    """The execution's `--labels` and `--annotations`, which a cluster executor puts on its pods as they are."""
     pod: PodTemplate | None = None
     """The task's own pod template, which a cluster executor starts from."""
 

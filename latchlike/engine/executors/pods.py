@@ -85,7 +85,7 @@ def pod_manifest(run: TaskRun, settings: PodSettings) -> dict[str, Any]:
         spec["serviceAccountName"] = settings.service_account
     if run.timeout_seconds:
         spec["activeDeadlineSeconds"] = max(1, int(run.timeout_seconds))
-    labels = {**(template.labels if template else {}), MANAGED_BY: MANAGER}
+    labels = {**(template.labels if template else {}), **run.user_labels, MANAGED_BY: MANAGER}
     labels |= {LABEL_PREFIX + k: label_value(v) for k, v in run.labels.items()}
     metadata: dict[str, Any] = {
         "name": pod_name(run.key),
@@ -93,6 +93,7 @@ def pod_manifest(run: TaskRun, settings: PodSettings) -> dict[str, Any]:
         "labels": labels,
         "annotations": {
             **(template.annotations if template else {}),
+            **run.annotations,
             RUN_KEY_ANNOTATION: run.key,
             PRIMARY_ANNOTATION: primary,
         },
