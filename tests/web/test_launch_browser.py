@@ -83,6 +83,7 @@ CASES = [
     ("samplesheet cell", "samples.0.sample", ("fill", ""), "Please fill out this field.", "samples.0.sample"),
     ("list item", "lanes.0", ("fill", ""), "Please fill out this field.", "lanes.0"),
     ("dict value", "tags.0.value", ("fill", ""), "Please fill out this field.", "tags.0.value"),
+    ("required list emptied", "samples", ("remove", ""), "This field is required.", "samples"),
 ]
 
 
@@ -103,6 +104,8 @@ def test_an_invalid_value_is_blocked_in_the_browser_and_refused_by_the_server(
     action, value = change
     if action == "fill":
         page.fill(f'[name="{name}"]', value)
+    elif action == "remove":
+        page.locator(f'[data-rows="{name}"] [data-remove]').click()
     elif action == "branch":
         page.select_option(f'[name="{name.rsplit(".", 1)[0]}.branch"]', value)
         page.fill(f'[name="{name}"]', "")
