@@ -153,9 +153,6 @@ class Catalog:
     def lookup(self, uri: str) -> Entry | None:
         return self.entries.get(uri)
 
-    def candidates(self, *, directory: bool, blob_format: str) -> list[Entry]:
-        return [entry for entry in self.entries.values() if entry.is_directory == directory]
-
 
 def submission(form: Form, defaults: dict[str, object]) -> dict[str, list[str]]:
     flat = flatten(form, defaults)
@@ -208,22 +205,22 @@ def run(interface: InterfaceSpec, iterations: int, variant: str) -> None:
     env = jinja2.Environment(autoescape=True)
     install(env)
     template = env.from_string(
-        '{% from "ui_gen/form.html" import render_form %}{{ render_form(form, flat, {}, choices, "/launch") }}'
+        '{% from "ui_gen/form.html" import render_form %}{{ render_form(form, flat, {}, picker_url, "/launch") }}'
     )
     plain = env.from_string('{% for name in names %}<input name="{{ name }}" value="{{ name }}">{% endfor %}')
     names = [f"field{i}" for i in range(field_count)]
     flat_model = create_model("Flat", **{name: (str, ...) for name in names})  # type: ignore[call-overload]
     flat_values = {name: "value" for name in names}
 
-    def choices(item: Field) -> list[Entry]:
-        return catalog.candidates(directory=item.widget == "directory", blob_format=item.type.blob_format)
+    def picker_url(item: Field) -> str:
+        return f"/api/files/bench/candidates?kind={item.widget}&format={item.type.blob_format}"
 
-    rendered = measure(iterations, lambda i: template.render(form=form, flat=prefill, choices=choices))
+    rendered = measure(iterations, lambda i: template.render(form=form, flat=prefill, picker_url=picker_url))
     validated = measure(iterations, lambda i: validator.validate(unflatten(form, posted)[0], catalog))
     plain_rendered = measure(iterations, lambda i: plain.render(names=names))
     flat_validated = measure(iterations, lambda i: flat_model.model_validate(flat_values))
 
-    html = template.render(form=form, flat=prefill, choices=choices)
+    html = template.render(form=form, flat=prefill, picker_url=picker_url)
     print(f"Launch form of a {len(interface.inputs)}-parameter workflow{variant}: {field_count} leaf fields, "
           f"{len(html) // 1024} KiB of HTML, {iterations} iterations")  # fmt: skip
     render_ms = report(f"latchlike: render form{variant}", rendered)

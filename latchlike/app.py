@@ -18,7 +18,19 @@ from latchlike.engine.executors.choice import build_executor
 from latchlike.engine.loop import Engine
 from latchlike.grpc.server import build_grpc_server
 from latchlike.platform import open_platform
-from latchlike.web import api, console, docs, downloads, launch_api, launches, live, pages, signals, uploads
+from latchlike.web import (
+    api,
+    console,
+    docs,
+    downloads,
+    file_candidates,
+    launch_api,
+    launches,
+    live,
+    pages,
+    signals,
+    uploads,
+)
 from latchlike.web.errors import install_error_handlers
 from latchlike.web.pages import STATIC_DIR
 from ui_gen.render import STATIC_DIR as FORM_STATIC_DIR
@@ -65,6 +77,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(launch_api.router)
+    app.include_router(file_candidates.router)
     app.include_router(uploads.router)
     app.include_router(downloads.router)
     app.include_router(pages.router)

@@ -14,6 +14,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE_PROJECT = FIXTURES / "sample_project"
 FORMS_PROJECT = FIXTURES / "forms_project"
 BAD_FORMS_PROJECT = FIXTURES / "bad_forms_project"
+QUIRKS_PROJECT = FIXTURES / "quirks_project"
 
 
 @dataclass(frozen=True)

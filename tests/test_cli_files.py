@@ -47,7 +47,7 @@ def test_an_added_file_is_listed_and_offered_by_forms(tmp_path: Path) -> None:
     listed = _latchlike(tmp_path, "list", data_dir=data)
     assert listed.stdout.split() == [str(len(b"\x1f\x8b fake gzip")), "run1/reads.fastq.gz"]
     catalog = StoreCatalog(LocalFileStore(tmp_path / "data" / "store"), "flytesnacks")
-    assert [entry.uri for entry in catalog.candidates(directory=False, blob_format="fastq")] == [uri]
+    assert [entry.uri for entry in catalog.browse(directory=False, blob_format="fastq", query="reads").entries] == [uri]
 
 
 def test_in_the_servers_folder_it_prints_the_uri_of_the_file_in_the_servers_store(tmp_path: Path) -> None:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
 from ui_gen.form import Field
 from ui_gen.layout import Block, keys_in
-from ui_gen.submission import row_indices
+from ui_gen.submission import ROWS_MARKER, flatten_field, row_indices
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -26,6 +27,10 @@ def install(env: jinja2.Environment, *, markdown: Callable[[str], Markup] | None
         [loader for loader in (env.loader,) if loader] + [jinja2.FileSystemLoader(TEMPLATES_DIR)]
     )
     env.globals["row_indices"] = row_indices
+    env.globals["first"] = first
+    env.globals["default_flat"] = default_flat
+    env.globals["default_summary"] = default_summary
+    env.globals["ROWS_MARKER"] = ROWS_MARKER
     env.globals["errors_roots"] = errors_roots
     env.filters["rules_json"] = rules_json
     env.filters["flow_markdown"] = markdown or _plain_text
@@ -48,3 +53,29 @@ def holds_errors(block: Block, errors: Mapping[str, str]) -> bool:
 
 def rules_json(field: Field) -> str:
     return json.dumps([rule.model_dump() for rule in field.rules])
+
+
+def first(flat: Mapping[str, list[str]], name: str) -> str:
+    """The raw value a field shows. A function, not a macro: a macro's output is escaped
+    Markup, which never equals an option value holding `"`, `'`, `<`, `>` or `&`."""
+    return (flat.get(name) or [""])[-1]
+
+
+def default_flat(item: Field, name: str) -> dict[str, list[str]]:
+    """A list's default as flat form values under `name`, for its "reset to default" rows."""
+    return flatten_field(item, name, item.default)
+
+
+DEFAULT_SUMMARY_ITEMS = 5
+
+
+def default_summary(item: Field) -> str:
+    """A list's default in a few words: its items, or how many there are."""
+    value: Any = item.default
+    if not value:
+        return "empty"
+    items = [f"{key}: {element}" for key, element in value.items()] if isinstance(value, dict) else list(value)
+    if any(isinstance(element, dict | list) for element in items):
+        return f"{len(items)} row{'s' if len(items) != 1 else ''}"
+    shown = ", ".join(str(element) for element in items[:DEFAULT_SUMMARY_ITEMS])
+    return shown + (f" and {len(items) - DEFAULT_SUMMARY_ITEMS} more" if len(items) > DEFAULT_SUMMARY_ITEMS else "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 from typing import Protocol
 
@@ -97,11 +97,10 @@ class StoredFile(Protocol):
 
 
 class FileCatalog(Protocol):
-    """What the form needs of a file store: look a URI up, and list candidates for a picker."""
+    """What validation needs of a file store: look a URI up. (Pickers ask the server for
+    candidates at the URL the form is rendered with.)"""
 
     def lookup(self, uri: str) -> StoredFile | None: ...
-
-    def candidates(self, *, directory: bool, blob_format: str) -> Sequence[StoredFile]: ...
 
 
 def file_failure(catalog: FileCatalog, uri: str, *, directory: bool, blob_format: str) -> str | None:

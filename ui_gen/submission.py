@@ -21,7 +21,8 @@ from ui_gen.schema import Chosen
 FormData = Mapping[str, list[str]]
 MISSING: Any = object()
 NONE_SUFFIX = "__none__"
-URI_SUFFIX = "uri"
+ROWS_MARKER = "__rows__"
+"""Posted with every list: its rows are then the whole list, and none means an empty list."""
 CSV_SUFFIX = "csv"
 _TRUE = frozenset({"true", "on", "1", "yes"})
 REQUIRED = "This field is required."
@@ -46,6 +47,14 @@ def flatten(form: Form, values: Mapping[str, Any]) -> dict[str, list[str]]:
     return flat
 
 
+def flatten_field(item: Field, name: str, value: Any) -> dict[str, list[str]]:
+    """One field's value as flat strings under `name` (a list's default rows, say)."""
+    flat: dict[str, list[str]] = {}
+    if value is not None:
+        _write(item, name, value, flat)
+    return flat
+
+
 def _first(data: FormData, name: str) -> str:
     found = data.get(name) or [""]
     return found[-1]
@@ -56,7 +65,7 @@ def _read(item: Field, name: str, data: FormData, errors: dict[str, str]) -> Any
         case "checkbox":
             return _first(data, name).lower() in _TRUE
         case "multiselect":
-            return [value for value in data.get(name, []) if value] or MISSING
+            return _emptied(item, name, data, [value for value in data.get(name, []) if value])
         case "optional":
             if _first(data, f"{name}.{NONE_SUFFIX}").lower() in _TRUE:
                 return None
@@ -78,7 +87,7 @@ def _read(item: Field, name: str, data: FormData, errors: dict[str, str]) -> Any
         case "dict":
             return _read_mapping(item, name, data, errors)
         case "file" | "directory":
-            return _first(data, f"{name}.{URI_SUFFIX}").strip() or _first(data, name).strip() or MISSING
+            return _first(data, name).strip() or MISSING
         case "text" | "textarea":
             # Browsers submit line breaks as CRLF (HTML's form encoding); the workflow gets "\n".
             value = _first(data, name).replace("\r\n", "\n")
@@ -105,7 +114,16 @@ def _read_rows(item: Field, name: str, data: FormData, errors: dict[str, str]) -
         else:
             element = _read(item.children[0], f"{name}.{index}", data, errors)
             rows.append(None if element is MISSING else element)
-    return rows or MISSING
+    return _emptied(item, name, data, rows)
+
+
+def _emptied(item: Field, name: str, data: FormData, found: Any) -> Any:
+    """What you see is what you launch: a list the form showed and the person emptied is an
+    empty list, not its default. A required list left empty stays missing (refused), as does
+    a list the form did not show (no marker: a client that sent only some fields)."""
+    if found:
+        return found
+    return type(found)() if f"{name}.{ROWS_MARKER}" in data and not item.required else MISSING
 
 
 def _read_csv(item: Field, name: str, text: str, errors: dict[str, str]) -> Any:
@@ -147,7 +165,7 @@ def _read_mapping(item: Field, name: str, data: FormData, errors: dict[str, str]
         if key in mapping:
             errors[f"{name}.{index}.key"] = f"key {key!r} appears twice"
         mapping[key] = None if value is MISSING else value
-    return mapping or MISSING
+    return _emptied(item, name, data, mapping)
 
 
 def _write(item: Field, name: str, value: Any, flat: dict[str, list[str]]) -> None:

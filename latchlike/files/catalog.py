@@ -2,7 +2,8 @@
 
 A file is any object under `files/<project>/`; a directory is any folder there that
 holds files. A URI outside the project's folder is not found, so a form never reaches
-another project's data.
+another project's data. Pickers ask for candidates a folder or a search at a time
+(`browse`), so a project with 10,000 files costs a page nothing.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from latchlike.files.managed import files_prefix
+from latchlike.files.managed import files_prefix, managed_key
 from latchlike.store import FileStore
 from ui_gen.rules import matches_format
 
-MAX_CANDIDATES = 500
+MAX_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -27,9 +28,19 @@ class CatalogEntry:
     size: int = 0
 
 
+@dataclass(frozen=True)
+class Listing:
+    folders: list[CatalogEntry]
+    """Folders to open next (a tree's branches); empty for a search."""
+    entries: list[CatalogEntry]
+    """What can be picked: files of the wanted format, or folders for a directory picker."""
+    truncated: bool
+
+
 class StoreCatalog:
     def __init__(self, store: FileStore, project: str) -> None:
         self._store = store
+        self._project = project
         self._prefix = files_prefix(project)
 
     def lookup(self, uri: str) -> CatalogEntry | None:
@@ -42,17 +53,43 @@ class StoreCatalog:
             return self._entry(key.rstrip("/"), is_directory=True)
         return None
 
-    def candidates(self, *, directory: bool, blob_format: str) -> list[CatalogEntry]:
-        objects = self._store.list(self._prefix)
+    def browse(
+        self, *, directory: bool, blob_format: str, folder: str = "", query: str = "", limit: int = MAX_LIMIT
+    ) -> Listing:
+        """One folder's children (no `query`), or everything below `folder` whose path holds
+        `query` (case-insensitive). Raises InvalidArgument for a folder that is no key."""
+        base = managed_key(self._project, folder) + "/" if folder.strip("/") else self._prefix
+        relative = [(item.key.removeprefix(base), item.size) for item in self._store.list(base)]
+        limit = max(1, min(limit, MAX_LIMIT))
+        if query:
+            return self._search(base, relative, directory, blob_format, query.lower(), limit)
+        subfolders = sorted({path.split("/", 1)[0] for path, _ in relative if "/" in path})
+        folders = [self._entry(base + name, is_directory=True) for name in subfolders]
         if directory:
-            folders = {str(PurePosixPath(item.key).parent) for item in objects}
-            folders.discard(self._prefix.rstrip("/"))
-            return [self._entry(key, is_directory=True) for key in sorted(folders)][:MAX_CANDIDATES]
-        return [
-            self._entry(item.key, is_directory=False, size=item.size)
-            for item in objects
-            if matches_format(PurePosixPath(item.key).name, blob_format)
-        ][:MAX_CANDIDATES]
+            entries = folders
+        else:
+            entries = [
+                self._entry(base + path, is_directory=False, size=size)
+                for path, size in relative
+                if "/" not in path and matches_format(path, blob_format)
+            ]
+        truncated = len(folders) > limit or len(entries) > limit
+        return Listing(folders[:limit], entries[:limit], truncated)
+
+    def _search(
+        self, base: str, relative: list[tuple[str, int]], directory: bool, blob_format: str, query: str, limit: int
+    ) -> Listing:
+        if directory:
+            names = {str(parent) for path, _ in relative for parent in PurePosixPath(path).parents}
+            names.discard(".")
+            found = [self._entry(base + name, is_directory=True) for name in sorted(names) if query in name.lower()]
+        else:
+            found = [
+                self._entry(base + path, is_directory=False, size=size)
+                for path, size in relative
+                if query in path.lower() and matches_format(PurePosixPath(path).name, blob_format)
+            ]
+        return Listing([], found[:limit], len(found) > limit)
 
     def _entry(self, key: str, *, is_directory: bool, size: int = 0) -> CatalogEntry:
         return CatalogEntry(

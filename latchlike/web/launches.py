@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import Any, BinaryIO
+from typing import BinaryIO
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request, status
@@ -23,6 +23,7 @@ from latchlike.specs.about import about
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
 from latchlike.store.archive import folder_entries, tar_stream
 from latchlike.web.deps import PlatformDep, SessionDep
+from latchlike.web.file_candidates import candidates_url
 from latchlike.web.markdown import render_markdown
 from latchlike.web.templating import templates
 from ui_gen.form import Field
@@ -34,7 +35,6 @@ router = APIRouter(include_in_schema=False)
 @router.get("/workflows/{project}/{domain}/{name}/launch", response_class=HTMLResponse)
 def launch_page(
     request: Request,
-    platform: PlatformDep,
     session: SessionDep,
     project: str,
     domain: str,
@@ -49,7 +49,7 @@ def launch_page(
     values = form.defaults()
     if relaunch:
         values |= form.values_of(get_execution(session, ExecutionKey(project, domain, relaunch)).inputs)
-    return _render(request, platform, form, flatten(form.form, values), {}, relaunch)
+    return _render(request, form, flatten(form.form, values), {}, relaunch)
 
 
 @router.post("/workflows/{project}/{domain}/{name}/launch", response_class=HTMLResponse, response_model=None)
@@ -70,7 +70,7 @@ async def submit_launch(
     catalog = StoreCatalog(platform.store, project)
     result = launch_from_form(session, form, data, catalog, relaunch_of=relaunch)
     if result.execution is None:
-        return _render(request, platform, form, data, result.errors, relaunch, status.HTTP_422_UNPROCESSABLE_ENTITY)
+        return _render(request, form, data, result.errors, relaunch, status.HTTP_422_UNPROCESSABLE_ENTITY)
     key = result.execution
     return RedirectResponse(f"/executions/{key.project}/{key.domain}/{key.name}", status.HTTP_303_SEE_OTHER)
 
@@ -129,17 +129,14 @@ def _chunks(handle: BinaryIO) -> Iterator[bytes]:
 
 def _render(
     request: Request,
-    platform: PlatformDep,
     form: LaunchForm,
     flat: dict[str, list[str]],
     errors: dict[str, str],
     relaunch: str | None,
     status_code: int = status.HTTP_200_OK,
 ) -> HTMLResponse:
-    catalog = StoreCatalog(platform.store, form.workflow.project)
-
-    def choices(item: Field) -> list[Any]:
-        return catalog.candidates(directory=item.widget == "directory", blob_format=item.type.blob_format)
+    def picker_url(item: Field) -> str:
+        return candidates_url(form.workflow.project, kind=item.widget, blob_format=item.type.blob_format)
 
     query = f"?version={form.workflow.version}" + (f"&relaunch={relaunch}" if relaunch else "")
     if form.launch_plan.name != form.workflow.name:
@@ -151,7 +148,7 @@ def _render(
             "launch": form,
             "flat": flat,
             "errors": errors,
-            "choices": choices,
+            "picker_url": picker_url,
             "action": request.url.path + query,
             "description_html": render_markdown(form.interface.description),
             "about": about(form.interface),

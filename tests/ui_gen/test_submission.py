@@ -43,7 +43,7 @@ def _flat(files: dict[str, str]) -> dict[str, list[str]]:
         "strand": ["both"], "strands": ["forward", "reverse"], "seed.__none__": ["true"],
         "label.branch": ["0"], "label.b0": ["7"], "lanes.0": ["3"], "lanes.2": ["4"],
         "tags.0.key": ["depth"], "tags.0.value": ["12.5"], "tags.1.key": ["gc"], "tags.1.value": ["0.4"],
-        "outdir.value.uri": [files["outdir"]], "notes": ["line one\nline two"],
+        "outdir.value": [files["outdir"]], "notes": ["line one\nline two"],
     }  # fmt: skip
 
 
@@ -75,7 +75,7 @@ def test_every_bad_field_is_reported_and_nothing_is_recorded(
     flat = _flat(files) | {
         "run_name": ["Run 7"], "threads": ["four"], "limits.min_quality": ["99"], "ratio": ["nan"],
         "strand": ["sideways"], "label.b0": ["x"], "lanes.2": ["1.5"], "lanes.3": [""], "tags.1.key": ["depth"],
-        "trimming.adapter": [""], "reads": [files["table"]], "outdir.value.uri": ["file:///etc"],
+        "trimming.adapter": [""], "reads": [files["table"]], "outdir.value": ["file:///etc"],
         "samples.csv": [f"sample,fastq\nS1,{files['table']}\n"], "started": ["yesterday"], "timeout": ["-3"],
     }  # fmt: skip
     catalog = StoreCatalog(platform.store, PROJECT)

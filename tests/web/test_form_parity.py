@@ -49,7 +49,7 @@ INTERFACE = InterfaceSpec(
 )  # fmt: skip
 FORM = build_form(INTERFACE, title="parity")
 VALIDATOR = FormValidator(FORM)
-FIELDS = ["name0", "name1", "name2", "name3", "limits.quality", "limits.fraction", "reads.uri"]
+FIELDS = ["name0", "name1", "name2", "name3", "limits.quality", "limits.fraction", "reads"]
 
 
 @dataclass(frozen=True)
@@ -71,19 +71,16 @@ class _EverythingExists:
     def lookup(self, uri: str) -> _Entry:
         return _Entry(uri)
 
-    def candidates(self, *, directory: bool, blob_format: str) -> list[_Entry]:
-        return []
-
 
 def _page_html() -> str:
     env = jinja2.Environment(autoescape=True)
     install(env)
     template = env.from_string(
         '{% from "ui_gen/form.html" import render_form %}'
-        "<!doctype html><html><body>{{ render_form(form, {}, {}, choices, '/nowhere') }}</body></html>"
+        "<!doctype html><html><body>{{ render_form(form, {}, {}, picker_url, '/nowhere') }}</body></html>"
     )
     script = (STATIC_DIR / "forms.js").read_text()
-    return template.render(form=FORM, choices=lambda _field: []) + f"<script>{script}</script>"
+    return template.render(form=FORM, picker_url=lambda _field: "") + f"<script>{script}</script>"
 
 
 @pytest.fixture(scope="module")
@@ -105,8 +102,7 @@ def _browser(page: Page, values: dict[str, str]) -> dict[str, str]:
             }
             for (const name of Object.keys(values)) {
                 const input = document.querySelector(`[name="${name}"]`);
-                const target = name.endsWith(".uri") ? input.closest(".picker").querySelector("select") : input;
-                out[name] = target.validity.valid ? "" : (target.validationMessage || "invalid");
+                out[name] = input.validity.valid ? "" : (input.validationMessage || "invalid");
             }
             return out;
         }""",
@@ -121,7 +117,7 @@ def _server(values: dict[str, str]) -> dict[str, str]:
 
     def error_of(name: str) -> str:
         """A field's own error, or its record's (an all-blank record is one missing input)."""
-        parts = name.removesuffix(".uri").split(".")
+        parts = name.split(".")
         return next((found[".".join(parts[:n])] for n in range(len(parts), 0, -1) if ".".join(parts[:n]) in found), "")
 
     return {name: error_of(name) for name in values}

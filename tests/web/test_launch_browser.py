@@ -47,8 +47,8 @@ def _fill_required(page: Page, matrix: MatrixServer) -> None:
     page.fill('[name="run_name"]', "run-7")
     page.fill('[name="threads"]', "4")
     page.fill('[name="samples.0.sample"]', "S1")
-    page.select_option('[name="samples.0.fastq"]', label="run1/s1.fq")
-    page.select_option('[name="reads"]', label="run1/reads.fastq.gz")
+    page.fill('[name="samples.0.fastq"]', matrix.files["s1"])
+    page.fill('[name="reads"]', matrix.files["reads"])
     page.fill('[name="trimming.adapter"]', "AGATCGGAAGAGC")
 
 
@@ -78,11 +78,12 @@ CASES = [
     ("number, integer", "threads", ("fill", "1.5"), "Please enter a valid value", "threads"),
     ("number, maximum", "limits.min_quality", ("fill", "99"), "less than or equal to 60", "limits.min_quality"),
     ("union branch", "label.b0", ("branch", "0"), "Please fill out this field.", "label.b0"),
-    ("file format", "reads.uri", ("uri", "table"), "'table.csv' is not a fastq file", "reads"),
-    ("file, required", "reads", ("select", ""), "Pick a file or enter its URI.", "reads"),
+    ("file format", "reads", ("uri", "table"), "'table.csv' is not a fastq file", "reads"),
+    ("file, required", "reads", ("fill", ""), "Pick a file or enter its URI.", "reads"),
     ("samplesheet cell", "samples.0.sample", ("fill", ""), "Please fill out this field.", "samples.0.sample"),
     ("list item", "lanes.0", ("fill", ""), "Please fill out this field.", "lanes.0"),
     ("dict value", "tags.0.value", ("fill", ""), "Please fill out this field.", "tags.0.value"),
+    ("required list emptied", "samples", ("remove", ""), "This field is required.", "samples"),
 ]
 
 
@@ -103,13 +104,12 @@ def test_an_invalid_value_is_blocked_in_the_browser_and_refused_by_the_server(
     action, value = change
     if action == "fill":
         page.fill(f'[name="{name}"]', value)
-    elif action == "select":
-        page.select_option(f'[name="{name}"]', value)
+    elif action == "remove":
+        page.locator(f'[data-rows="{name}"] [data-remove]').click()
     elif action == "branch":
         page.select_option(f'[name="{name.rsplit(".", 1)[0]}.branch"]', value)
         page.fill(f'[name="{name}"]', "")
     else:
-        page.locator(f'[data-picker="{name.removesuffix(".uri")}"] summary').click()
         page.fill(f'[name="{name}"]', matrix.files[value])
     page.get_by_role("button", name="Launch").click()
 
@@ -135,12 +135,12 @@ def test_a_filled_form_launches_exactly_what_pyflyte_run_would_pass(
     page.get_by_role("button", name="Fill the table from CSV").click()
     expect(page.locator('[data-sheet="samples"] tbody tr')).to_have_count(2)
     expect(_by_name(page, "samples.1.sample")).to_have_value("S2")  # type: ignore[arg-type]
-    # A file picked from the store, filtered to FASTQ.
-    picker_options = page.locator('[name="reads"] option')
-    expect(picker_options).to_have_text(
-        ["— pick a file (fastq) —", "run1/reads.fastq.gz", "run1/s1.fq", "run1/s2.fastq"]
-    )
-    page.select_option('[name="reads"]', label="run1/reads.fastq.gz")
+    # A file picked from the store's folders, filtered to FASTQ.
+    picker = page.locator('[data-picker="reads"]')
+    picker.get_by_role("button", name="Browse…").click()
+    picker.get_by_role("button", name="▸ run1/").click()
+    expect(picker.locator(".picker-tree .choose")).to_have_text(["reads.fastq.gz", "s1.fq", "s2.fastq"])
+    picker.get_by_role("button", name="reads.fastq.gz").click()
     # A nested dataclass, two levels deep.
     page.fill('[name="trimming.adapter"]', "AGATCGGAAGAGC")
     page.fill('[name="trimming.window.size"]', "50")
@@ -165,7 +165,9 @@ def test_a_filled_form_launches_exactly_what_pyflyte_run_would_pass(
     page.fill('[name="tags.1.key"]', "gc")
     page.fill('[name="tags.1.value"]', "0.4")
     page.uncheck('[name="outdir.__none__"]')
-    page.select_option('[name="outdir.value"]', label="run1")
+    outdir = page.locator('[data-picker="outdir.value"]')
+    outdir.get_by_role("button", name="Browse…").click()
+    outdir.get_by_role("button", name="use this folder").click()
     page.fill('[name="notes"]', "line one\nline two")
     page.screenshot(path=tmp_path / "filled.png", full_page=True)
     page.get_by_role("button", name="Launch").click()

@@ -6,6 +6,7 @@
 "use strict";
 
 const LatchlikeForms = (() => {
+  const REQUIRED_ROWS = "This field is required.";
   const COMPRESSION = [".gz", ".bgz", ".bz2", ".xz", ".zst"];
   const FORMAT_ALIASES = {
     fastq: ["fastq", "fq"],
@@ -39,25 +40,29 @@ const LatchlikeForms = (() => {
     input.setCustomValidity(failure || "");
   }
 
+  function pickerInput(picker) {
+    return picker.querySelector("input[name]");
+  }
+
   function checkPicker(picker) {
-    const select = picker.querySelector("select");
-    const uri = picker.querySelector("input[type=text]");
-    const chosen = uri.value.trim() || select.value;
+    const input = pickerInput(picker);
+    const chosen = input.value.trim();
     let message = "";
     if (!chosen && picker.hasAttribute("data-required") && !picker.closest("fieldset:disabled")) {
       message = "Pick a " + picker.dataset.kind + " or enter its URI.";
     } else if (chosen && picker.dataset.kind === "file" && !matchesFormat(chosen, picker.dataset.format)) {
       message = "'" + chosen.split("/").pop() + "' is not a " + picker.dataset.format + " file";
     }
-    select.setCustomValidity(message);
+    input.setCustomValidity(message);
   }
 
   function errorBox(element) {
-    const name = element.name && element.name.replace(/\.(uri|__none__|branch)$/, "");
+    const name = element.name && element.name.replace(/\.(__none__|branch)$/, "");
     return name ? document.getElementById(name + "--error") : null;
   }
 
   function showMessage(element) {
+    if (!element.name) return; // a picker's search box, say: not a field
     const box = errorBox(element);
     if (box) box.textContent = element.validationMessage;
     element.closest(".field")?.classList.toggle("invalid", !element.validity.valid);
@@ -106,6 +111,30 @@ const LatchlikeForms = (() => {
     return added;
   }
 
+  // A list shows what launches: emptied, it launches empty; this puts the default back.
+  function resetToDefault(name) {
+    const select = document.querySelector(`select[multiple][name="${CSS.escape(name)}"]`);
+    if (select) {
+      const wanted = JSON.parse(document.querySelector(`[data-reset="${CSS.escape(name)}"]`).dataset.values);
+      for (const option of select.options) option.selected = wanted.includes(option.value);
+      showMessage(select);
+      return;
+    }
+    const rows = document.querySelector(`[data-rows="${CSS.escape(name)}"]`);
+    const template = document.querySelector(`template[data-default-rows="${CSS.escape(name)}"]`);
+    rows.replaceChildren(template.content.cloneNode(true));
+    wire(rows);
+  }
+
+  function checkRows(rows) {
+    // A required list with no rows left: the server answers "required", so the browser does too.
+    const empty = rows.hasAttribute("data-required") && !rows.children.length && !rows.closest("fieldset:disabled");
+    const box = document.getElementById(rows.dataset.rows + "--error");
+    if (box && (empty || box.dataset.rowsMessage)) box.textContent = empty ? REQUIRED_ROWS : "";
+    if (box) box.dataset.rowsMessage = empty ? "1" : "";
+    return !empty;
+  }
+
   function parseCsv(text) {
     const rows = [];
     let row = [], cell = "", quoted = false;
@@ -152,10 +181,7 @@ const LatchlikeForms = (() => {
         const value = (line[i] || "").trim();
         const input = cell.querySelector("input[type=text], input[type=number], input[type=checkbox], select");
         if (input.type === "checkbox") input.checked = ["true", "1", "yes", "on"].includes(value.toLowerCase());
-        else if (input.tagName === "SELECT" && cell.querySelector(".picker")) {
-          const option = [...input.options].find((o) => o.value === value || o.textContent === value);
-          if (option) input.value = option.value; else cell.querySelector(".picker input[type=text]").value = value;
-        } else input.value = value;
+        else input.value = value;
       });
       added.querySelectorAll(".picker").forEach(checkPicker);
     }
@@ -169,8 +195,8 @@ const LatchlikeForms = (() => {
     });
     root.querySelectorAll(".picker").forEach((picker) => {
       checkPicker(picker);
-      picker.addEventListener("input", () => { checkPicker(picker); showMessage(picker.querySelector("select")); });
-      picker.addEventListener("change", () => { checkPicker(picker); showMessage(picker.querySelector("select")); });
+      pickerInput(picker).addEventListener("input", () => checkPicker(picker));
+      if (picker.dataset.source) LatchlikePicker.enhance(picker, () => checkPicker(picker));
     });
     root.querySelectorAll("[data-optional]").forEach((checkbox) => {
       checkbox.addEventListener("change", () => { toggleOptional(checkbox); root.querySelectorAll(".picker").forEach(checkPicker); });
@@ -179,6 +205,10 @@ const LatchlikeForms = (() => {
     root.querySelectorAll("[data-fork-choice]").forEach((radio) => radio.addEventListener("change", () => chooseFork(radio)));
     root.querySelectorAll("[data-add]").forEach((button) => button.addEventListener("click", () => addRow(button.dataset.add)));
     root.querySelectorAll("[data-remove]").forEach((button) => button.addEventListener("click", () => button.closest("[data-row]").remove()));
+    root.querySelectorAll("[data-reset]").forEach((button) => {
+      button.hidden = false;
+      button.addEventListener("click", () => resetToDefault(button.dataset.reset));
+    });
     root.querySelectorAll("[data-csv-import]").forEach((button) => button.addEventListener("click", () => importCsv(button.dataset.csvImport)));
     root.querySelectorAll("[data-csv-file]").forEach((input) => input.addEventListener("change", async () => {
       const file = input.files[0];
@@ -192,12 +222,16 @@ const LatchlikeForms = (() => {
     wire(form);
     // Every message beside its field, not only the browser's first bubble.
     form.addEventListener("invalid", (event) => showMessage(event.target), true);
+    // Messages follow typing, not blur: a message removed on blur moves the layout between
+    // the mousedown and mouseup of the click that caused the blur, and that click is lost.
+    form.addEventListener("input", (event) => { if (event.target.validity) showMessage(event.target); });
     form.addEventListener("change", (event) => { if (event.target.validity) showMessage(event.target); });
     form.addEventListener("submit", (event) => {
       form.querySelectorAll(".picker").forEach(checkPicker);
       const fields = [...form.elements].filter((e) => e.willValidate);
       fields.forEach(showMessage);
-      if (!fields.every((e) => e.validity.valid)) event.preventDefault();
+      const rowsOk = [...form.querySelectorAll("[data-rows]")].map(checkRows).every(Boolean);
+      if (!fields.every((e) => e.validity.valid) || !rowsOk) event.preventDefault();
     });
   }
 

@@ -1,0 +1,57 @@
+"""A project's managed files as pickers browse them: a folder at a time, or by search, and
+never outside the project's folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from latchlike.errors import InvalidArgument
+from latchlike.files.catalog import StoreCatalog
+from latchlike.store.local import LocalFileStore
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> StoreCatalog:
+    store = LocalFileStore(tmp_path / "store")
+    for key in [
+        "files/lab/top.fastq",
+        "files/lab/run1/a.fq.gz",
+        "files/lab/run1/b.csv",
+        "files/lab/run1/deep/c.fastq",
+        "files/other/secret.fastq",
+    ]:
+        path = store.root / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+    return StoreCatalog(store, "lab")
+
+
+def _paths(entries: list) -> list[str]:  # type: ignore[type-arg]
+    return [entry.path for entry in entries]
+
+
+def test_a_folder_lists_its_subfolders_and_its_own_files_of_the_format(catalog: StoreCatalog) -> None:
+    root = catalog.browse(directory=False, blob_format="fastq")
+    assert (_paths(root.folders), _paths(root.entries), root.truncated) == (["run1"], ["top.fastq"], False)
+    run1 = catalog.browse(directory=False, blob_format="fastq", folder="run1")
+    assert (_paths(run1.folders), _paths(run1.entries)) == (["run1/deep"], ["run1/a.fq.gz"])
+
+
+def test_a_search_finds_below_the_folder_and_pages(catalog: StoreCatalog) -> None:
+    found = catalog.browse(directory=False, blob_format="fastq", query="C.FASTQ")
+    assert (_paths(found.folders), _paths(found.entries)) == ([], ["run1/deep/c.fastq"])
+    limited = catalog.browse(directory=False, blob_format="", query="run1", limit=2)
+    assert (len(limited.entries), limited.truncated) == (2, True)
+
+
+def test_directory_pickers_offer_folders_at_every_depth(catalog: StoreCatalog) -> None:
+    assert _paths(catalog.browse(directory=True, blob_format="", query="r").entries) == ["run1", "run1/deep"]
+    assert _paths(catalog.browse(directory=True, blob_format="", folder="run1").entries) == ["run1/deep"]
+
+
+def test_no_folder_reaches_outside_the_project(catalog: StoreCatalog) -> None:
+    with pytest.raises(InvalidArgument):
+        catalog.browse(directory=False, blob_format="", folder="../other")
+    assert "secret" not in str(catalog.browse(directory=False, blob_format="", query="secret"))
