@@ -12,8 +12,10 @@ is kept so tests can validate it.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
+import queue
 import re
 import subprocess
 import sys
@@ -71,6 +73,7 @@ class FakeCluster:
     """Cleared: watch streams end and new ones wait (the API server restarting, say)."""
     changed: threading.Condition = field(default_factory=threading.Condition)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    kubelet: queue.SimpleQueue[tuple[str, str]] | None = None
     requests: Counter[str] = field(default_factory=Counter)
     """Requests served, by kind: create, get, list, watch, log, delete, deletecollection."""
 
@@ -118,8 +121,23 @@ class FakeCluster:
             pod["status"] = {"phase": "Pending"}
             self.pods[name] = pod
             self._record("ADDED", pod)
-        threading.Thread(target=self._kubelet, args=(name, self.behaviour(pod)), daemon=True).start()
+        behaviour = self.behaviour(pod)
+        if behaviour == "run":  # a process to wait for: a thread of its own
+            threading.Thread(target=self._kubelet, args=(name, behaviour), daemon=True).start()
+        else:  # the rest is instant: one kubelet thread plays them in order, as a node would
+            self._kubelet_queue().put((name, behaviour))
         return 201, pod
+
+    def _kubelet_queue(self) -> queue.SimpleQueue[tuple[str, str]]:
+        with self.changed:
+            if self.kubelet is None:
+                self.kubelet = queue.SimpleQueue()
+                threading.Thread(target=self._kubelet_loop, args=(self.kubelet,), daemon=True).start()
+            return self.kubelet
+
+    def _kubelet_loop(self, pods: queue.SimpleQueue[tuple[str, str]]) -> None:
+        while True:
+            self._kubelet(*pods.get())
 
     def deployment(self, namespace: str, name: str) -> dict[str, Any]:
         """Any Deployment asked for exists (the server's own, which owns task pods)."""
@@ -166,7 +184,7 @@ class FakeCluster:
         """Events after `version`; None when they are no longer kept."""
         if version < self.oldest:
             return None
-        return [event for event in self.events if event.version > version]
+        return self.events[bisect.bisect_right(self.events, version, key=lambda event: event.version) :]
 
     # The kubelet.
 
@@ -270,6 +288,7 @@ def _selected(pod: dict[str, Any], selector: str) -> bool:
 class _Handler(BaseHTTPRequestHandler):
     cluster: FakeCluster
     protocol_version = "HTTP/1.1"  # keep-alive, and chunked watch streams as the API server sends them
+    disable_nagle_algorithm = True  # a reply's headers and body go in separate writes: no 40 ms delayed-ACK stall
 
     def log_message(self, *args: Any) -> None:
         """Quiet: tests read the cluster's state, not its access log."""
@@ -355,10 +374,9 @@ class _Handler(BaseHTTPRequestHandler):
             if events is None:
                 self._line({"type": "ERROR", "object": _status(410, "Expired", "too old resource version")})
                 break
-            for event in events:
-                version = event.version
-                if _selected(event.pod, selector):
-                    self._line({"type": event.kind, "object": event.pod})
+            if events:  # all of them in one chunk, as the API server flushes what it has
+                version = events[-1].version
+                self._lines([{"type": e.kind, "object": e.pod} for e in events if _selected(e.pod, selector)])
         else:
             bookmark = {"kind": "Pod", "apiVersion": "v1", "metadata": {"resourceVersion": str(version)}}
             self._line({"type": "BOOKMARK", "object": bookmark})
@@ -366,7 +384,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _line(self, event: dict[str, Any]) -> None:
-        data = json.dumps(event).encode() + b"\n"
+        self._lines([event])
+
+    def _lines(self, events: list[dict[str, Any]]) -> None:
+        if not events:
+            return
+        data = b"".join(json.dumps(event).encode() + b"\n" for event in events)
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
 

@@ -202,9 +202,9 @@ class KubernetesExecutor:
         """Why the API server refused the pod, or None once it exists."""
         try:
             manifest = pod_manifest(run, self._settings)
-            # The answer is not read: the watch says what becomes of the pod.
+            # The answer is not parsed: the watch says what becomes of the pod.
             create = functools.partial(self._api.create_namespaced_pod, _preload_content=False)
-            await self._call(create, self._settings.namespace, manifest)
+            await self._call(_discarded, create, self._settings.namespace, manifest)
         except ApiException as error:
             if error.status != 409:  # 409: created before a restart; wait for that pod
                 return f"{error.status} {error.reason}: {error.body}"
@@ -214,15 +214,17 @@ class KubernetesExecutor:
 
     def _delete(self, name: str) -> None:
         with contextlib.suppress(ApiException):  # already gone is fine
-            self._api.delete_namespaced_pod(
-                name, self._settings.namespace, grace_period_seconds=0, _preload_content=False
-            )
+            _discarded(
+                self._api.delete_namespaced_pod,
+                name, self._settings.namespace, grace_period_seconds=0, _preload_content=False,
+            )  # fmt: skip
 
     def _delete_all(self, selector: str) -> None:
         try:
-            self._api.delete_collection_namespaced_pod(
-                self._settings.namespace, label_selector=selector, grace_period_seconds=0, _preload_content=False
-            )
+            _discarded(
+                self._api.delete_collection_namespaced_pod,
+                self._settings.namespace, label_selector=selector, grace_period_seconds=0, _preload_content=False,
+            )  # fmt: skip
         except Exception:  # the pods stay (owned by the server's Deployment, when one is set)
             log.exception("could not delete the pods of %s", selector)
 
@@ -364,6 +366,14 @@ class KubernetesExecutor:
         waiting = self._waiting.get(name)
         if waiting is not None and not waiting.done():
             waiting.set_result(PodEnd(-1, f"the pod could not be scheduled: {message}", stopped=True))
+
+
+def _discarded(call: Callable[..., HTTPResponse], *args: Any, **options: Any) -> None:
+    """Make a call whose answer is not needed, and read that answer anyway: a response left
+    unread keeps its connection out of the pool, so the next call would open another."""
+    response = call(*args, **options)
+    response.drain_conn()
+    response.release_conn()
 
 
 def _chunks(response: HTTPResponse) -> Iterator[list[bytes]]:
