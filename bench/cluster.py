@@ -7,11 +7,14 @@ The fake core/v1 pods API the tests use runs in a child process; its kubelet suc
 each pod at once, writing the item's `outputs.pb` as the task would. This process runs
 the engine as the server does (a step every 200 ms) with the kubernetes executor.
 Printed: the time until all pods were created, the engine process's CPU time and peak
-memory, and the lag from each pod's status change (in the fake) to the execution's
-data showing the item succeeded (a reader polling the database every 50 ms, as the
-execution page reads it). Baseline "client-loop": the same pods created one after
-another straight through the kubernetes client, no engine. Targets: all submitted in
-under 60 s, RSS under 1 GB, p99 lag under 2 s.
+memory, the API requests it made per pod, and the lag from each pod's status change (in
+the fake) to the execution's data showing the item succeeded (a reader polling the
+database every 50 ms, as the execution page reads it). Baseline "client-loop": the same
+pods created one after another straight through the kubernetes client, no engine, in the
+same run. Targets: all pods created within 1.5× the client loop, RSS under 1 GB, p99 lag
+under 1 s. Before the executor stopped reading and deleting each pod (three calls per
+pod), this measured 2.9× the client loop and 3.4 s p99 lag with 10,000 items; the client
+loop then left each answer unread, so every create opened a connection (16.3 s then).
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from latchlike.engine.loop import Engine
 from latchlike.platform import Platform, open_platform
 from tests.k8s.fake_api import FakeApiServer, FakeCluster, always
 
-SUBMIT_TARGET_SECONDS, RSS_TARGET_MB, LAG_TARGET_SECONDS = 60.0, 1024.0, 2.0
+SUBMIT_TARGET_RATIO, RSS_TARGET_MB, LAG_TARGET_SECONDS = 1.5, 1024.0, 1.0
 STEP_SECONDS, READ_SECONDS = 0.2, 0.05
 MODULE = """
 from flytekit import map_task, task, workflow
@@ -70,21 +73,33 @@ def write_outputs(pod: dict[str, Any]) -> None:
     (prefix / "outputs.pb").write_bytes(literals_pb2.LiteralMap(literals={"o0": literal}).SerializeToString())
 
 
-def cluster_process(port_queue: Any, stop: Any, results: Any, database: str, items: int) -> None:
-    """The fake API server, and a reader noting when each item first shows as succeeded."""
+def cluster_process(port_queue: Any, stop: Any, results: Any) -> None:
+    """The fake API server, until the engine has stopped (its clean-up calls count too)."""
     cluster = FakeCluster(behaviour=always("succeed"), on_success=write_outputs)
     with FakeApiServer(cluster) as server:
         port_queue.put(server.api().api_client.configuration.host)
-        seen: dict[str, float] = {}
-        while not stop.is_set() and len(seen) < items:
+        stop.wait()
+        changed = {pod["metadata"]["labels"]["latchlike.io/node"]: at for pod, at in cluster.succeeded_at}
+        results.put({"created": cluster.created_at, "requests": dict(cluster.requests), "left": len(cluster.pods),
+                     "changed": changed})  # fmt: skip
+
+
+def reader_process(stop: Any, results: Any, database: str, items: int) -> None:
+    """A reader noting when each item first shows as succeeded, as the execution page would
+    see it; in a process of its own, so its polling does not slow the fake API server."""
+    seen: dict[str, float] = {}
+    while True:
+        stopped = stop.is_set()
+        if len(seen) < items:
             with sqlite3.connect(database) as connection:
                 now = time.time()
-                rows = connection.execute("SELECT node_id FROM node_executions WHERE kind='item' AND phase='SUCCEEDED'")
-                for (node_id,) in rows:
+                query = "SELECT node_id FROM node_executions WHERE kind='item' AND phase='SUCCEEDED'"
+                for (node_id,) in connection.execute(query):
                     seen.setdefault(node_id, now)
-            time.sleep(READ_SECONDS)
-        changed = {pod["metadata"]["labels"]["latchlike.io/node"]: at for pod, at in cluster.succeeded_at}
-        results.put({"created": cluster.created_at, "lags": [seen[n] - changed[n] for n in seen if n in changed]})
+        if stopped:
+            break
+        time.sleep(READ_SECONDS)
+    results.put(seen)
 
 
 def write_package(root: Path) -> None:
@@ -127,7 +142,9 @@ def client_loop(items: int) -> float:
         for i in range(items):
             manifest = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"baseline-{i}"},
                         "spec": {"containers": [{"name": "task", "image": "bench:1"}]}}  # fmt: skip
-            api.create_namespaced_pod("bench", manifest, _preload_content=False)
+            response = api.create_namespaced_pod("bench", manifest, _preload_content=False)
+            response.drain_conn()  # read, unparsed: the connection goes back to the pool
+            response.release_conn()
         elapsed = time.perf_counter() - start
         assert isinstance(api, client.CoreV1Api)
     return elapsed
@@ -144,32 +161,40 @@ def main() -> None:
         platform = open_platform(Settings(data_dir=root / "data", register_builtin_workflows=False))
         write_package(root)
         register(platform, serialize(root, "benchwide", root / "pb"))
-        ports, stop, results = context.Queue(), context.Event(), context.Queue()
+        ports, stop, results, seen = context.Queue(), context.Event(), context.Queue(), context.Queue()
         database = str(root / "data" / "latchlike.db")
-        fake = context.Process(target=cluster_process, args=(ports, stop, results, database, args.items))
+        fake = context.Process(target=cluster_process, args=(ports, stop, results))
+        reader = context.Process(target=reader_process, args=(stop, seen, database, args.items))
         fake.start()
+        reader.start()
         cpu_before = _cpu_seconds()
         wall_before = time.perf_counter()
         launched_at = run_engine(platform, ports.get(timeout=60), args.items)
         wall = time.perf_counter() - wall_before
         cpu = _cpu_seconds() - cpu_before
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        figures = results.get(timeout=120)
         stop.set()
+        figures, visible = results.get(timeout=120), seen.get(timeout=120)
         fake.join(30)
+        reader.join(30)
         platform.db.dispose()
     baseline = client_loop(args.items)
     submitted = max(figures["created"]) - launched_at
-    lags = sorted(figures["lags"])
+    changed = figures["changed"]
+    lags = sorted(at - changed[node] for node, at in visible.items() if node in changed)
     p99 = lags[min(len(lags) - 1, int(len(lags) * 0.99))]
+    ratio = submitted / baseline
+    per_pod = ", ".join(f"{kind} {count / args.items:.2f}" for kind, count in sorted(figures["requests"].items()))
     print(f"A map task over {args.items} items on a simulated cluster (engine step {STEP_SECONDS * 1000:.0f} ms)")
-    print(f"{'all pods created after launch':<40} {submitted:8.1f} s")
-    print(f"{'baseline client-loop (same pods, no engine)':<40} {baseline:8.1f} s")
-    print(f"{'execution done after launch':<40} {wall:8.1f} s")
-    print(f"{'engine process CPU':<40} {cpu:8.1f} s")
-    print(f"{'engine process peak RSS':<40} {rss_mb:8.0f} MB")
-    print(f"{'status change → visible, median':<40} {statistics.median(lags):8.2f} s   p99 {p99:.2f} s")
-    print(f"target submitted < {SUBMIT_TARGET_SECONDS:.0f} s: {_verdict(submitted < SUBMIT_TARGET_SECONDS)}")
+    print(f"{'first pod created after launch':<44} {min(figures['created']) - launched_at:8.1f} s")
+    print(f"{'all pods created after launch':<44} {submitted:8.1f} s   {ratio:.2f}× the client loop")
+    print(f"{'baseline client-loop (same pods, no engine)':<44} {baseline:8.1f} s")
+    print(f"{'execution done after launch':<44} {wall:8.1f} s")
+    print(f"{'engine process CPU':<44} {cpu:8.1f} s")
+    print(f"{'engine process peak RSS':<44} {rss_mb:8.0f} MB")
+    print(f"{'status change → visible, median':<44} {statistics.median(lags):8.2f} s   p99 {p99:.2f} s")
+    print(f"{'API requests per pod':<44} {per_pod}; pods left {figures['left']}")
+    print(f"target created < {SUBMIT_TARGET_RATIO}× the client loop: {_verdict(ratio < SUBMIT_TARGET_RATIO)}")
     print(f"target RSS < {RSS_TARGET_MB:.0f} MB: {_verdict(rss_mb < RSS_TARGET_MB)}")
     print(f"target p99 lag < {LAG_TARGET_SECONDS:.0f} s: {_verdict(p99 < LAG_TARGET_SECONDS)}")
 

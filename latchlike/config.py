@@ -80,7 +80,7 @@ class Settings(BaseSettings):
     kubernetes_owner_deployment: str = Field(
         "", description="The server's Deployment, made the owner of task pods so that deleting it deletes them."
     )
-    kubernetes_keep_pods: bool = Field(False, description="Keep ended pods (their logs are saved either way).")
+    kubernetes_keep_pods: bool = Field(False, description="Keep ended pods (their logs are read from them).")
     kubernetes_unschedulable_seconds: float = Field(
         300, gt=0, description="How long a pod may wait for a node before its attempt fails (and is retried)."
     )

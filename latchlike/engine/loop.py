@@ -56,6 +56,8 @@ class Engine:
         self._last_full_pass = 0.0
         self._waiting: set[int] = set()
         """Executions with a gate or a child execution to check on every step."""
+        self._ended: list[tuple[str, str, str]] = []
+        """Executions that ended in the step's walk (project, domain, name), for the executor."""
 
     async def run_forever(self) -> None:
         while True:
@@ -76,6 +78,7 @@ class Engine:
             # The transaction rolled back: what the engine kept may be ahead of the database.
             # Read it all again; the attempts that finished meanwhile are run again.
             self._rows.clear()
+            self._ended.clear()
             raise
         if full_pass:
             self._last_full_pass = time.monotonic()
@@ -83,6 +86,9 @@ class Engine:
             await self._executor.cancel(key)
         for run in to_start:
             self._running[run.key] = asyncio.create_task(self._executor.run(run))
+        ended, self._ended = self._ended, []
+        for project, domain, name in ended:
+            await self._executor.ended(project, domain, name)
 
     def log(self, project: str, domain: str, execution: str, node_id: str, attempt: int) -> str:
         return self._executor.log(run_key(project, domain, execution, node_id, attempt))
@@ -116,6 +122,7 @@ class Engine:
                 if execution.phase not in (QUEUED, RUNNING):
                     self._rows.pop(execution.id, None)
                     self._waiting.discard(execution.id)
+                    self._ended.append((execution.project, execution.domain, execution.name))
         return to_start, to_cancel
 
     def _abort(self, session: Session, execution: ExecutionRow) -> list[str]:

@@ -2,22 +2,28 @@
 
 It speaks what the executor uses: create (409 when the name is taken), get, list and watch
 with resourceVersion (410 when asked for a version older than it keeps, bookmarks at the
-end of each watch), delete, and log. A "kubelet" per pod plays what a test asks of it:
-run the container's command as a local process (the image is not pulled: the command runs
-in this machine's Python environment), succeed or fail at once, be evicted, never be
-scheduled, or hang. Every manifest created is kept so tests can validate it.
+end of each watch), delete, deletecollection by label selector, and log; it counts the
+requests of each kind and refuses query parameters and selectors it does not know. A
+"kubelet" per pod plays what a test asks of it: run the container's command as a local
+process (the image is not pulled: the command runs in this machine's Python environment),
+succeed or fail at once, be evicted, never be scheduled, or hang. Every manifest created
+is kept so tests can validate it.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
+import queue
+import re
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +36,8 @@ from kubernetes import client
 
 Behaviour = Callable[[dict[str, Any]], str]
 """What the kubelet does with a new pod: "run", "succeed", "fail", "oom", "evict", "unschedulable" or "hang"."""
+FAILED_LOG = "reading sample s1\nTraceback (most recent call last):\nValueError: the fake task failed\n"
+"""What a "fail" pod printed."""
 
 
 def always(what: str) -> Behaviour:
@@ -65,6 +73,9 @@ class FakeCluster:
     """Cleared: watch streams end and new ones wait (the API server restarting, say)."""
     changed: threading.Condition = field(default_factory=threading.Condition)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    kubelet: queue.SimpleQueue[tuple[str, str]] | None = None
+    requests: Counter[str] = field(default_factory=Counter)
+    """Requests served, by kind: create, get, list, watch, log, delete, deletecollection."""
 
     def _record(self, kind: str, pod: dict[str, Any]) -> None:
         """Under `changed`: a new resourceVersion for this change, and an event for watchers."""
@@ -75,6 +86,10 @@ class FakeCluster:
             del self.events[: -self.history]
             self.oldest = self.events[0].version - 1
         self.changed.notify_all()
+
+    def count(self, kind: str) -> None:
+        with self.changed:
+            self.requests[kind] += 1
 
     def __post_init__(self) -> None:
         self.watches_open.set()
@@ -106,8 +121,23 @@ class FakeCluster:
             pod["status"] = {"phase": "Pending"}
             self.pods[name] = pod
             self._record("ADDED", pod)
-        threading.Thread(target=self._kubelet, args=(name, self.behaviour(pod)), daemon=True).start()
+        behaviour = self.behaviour(pod)
+        if behaviour == "run":  # a process to wait for: a thread of its own
+            threading.Thread(target=self._kubelet, args=(name, behaviour), daemon=True).start()
+        else:  # the rest is instant: one kubelet thread plays them in order, as a node would
+            self._kubelet_queue().put((name, behaviour))
         return 201, pod
+
+    def _kubelet_queue(self) -> queue.SimpleQueue[tuple[str, str]]:
+        with self.changed:
+            if self.kubelet is None:
+                self.kubelet = queue.SimpleQueue()
+                threading.Thread(target=self._kubelet_loop, args=(self.kubelet,), daemon=True).start()
+            return self.kubelet
+
+    def _kubelet_loop(self, pods: queue.SimpleQueue[tuple[str, str]]) -> None:
+        while True:
+            self._kubelet(*pods.get())
 
     def deployment(self, namespace: str, name: str) -> dict[str, Any]:
         """Any Deployment asked for exists (the server's own, which owns task pods)."""
@@ -127,6 +157,15 @@ class FakeCluster:
             process.kill()
         return 200, pod
 
+    def delete_collection(self, namespace: str, selector: str) -> tuple[int, dict[str, Any]]:
+        """Every pod of the namespace the selector matches, deleted; the list of them."""
+        with self.changed:
+            names = [name for name, pod in self.pods.items()
+                     if pod["metadata"]["namespace"] == namespace and _selected(pod, selector)]  # fmt: skip
+        items = [pod for code, pod in (self.delete(name) for name in names) if code == 200]
+        metadata = {"resourceVersion": str(self.version)}
+        return 200, {"kind": "PodList", "apiVersion": "v1", "metadata": metadata, "items": items}
+
     def set_status(self, name: str, status: dict[str, Any]) -> None:
         """`status` names its container "task": every container of the pod gets that state."""
         with self.changed:
@@ -145,7 +184,7 @@ class FakeCluster:
         """Events after `version`; None when they are no longer kept."""
         if version < self.oldest:
             return None
-        return [event for event in self.events if event.version > version]
+        return self.events[bisect.bisect_right(self.events, version, key=lambda event: event.version) :]
 
     # The kubelet.
 
@@ -165,6 +204,9 @@ class FakeCluster:
                 self.set_status(name, _running())
                 self.set_status(name, _terminated(137, "OOMKilled"))
             case "succeed" | "fail":
+                if behaviour == "fail":
+                    with self.changed:
+                        self.logs[name] = FAILED_LOG
                 if behaviour == "succeed" and self.on_success is not None:
                     with self.changed:
                         pod = self.pods.get(name)
@@ -220,6 +262,23 @@ def _status(code: int, reason: str, message: str) -> dict[str, Any]:
             "message": message}  # fmt: skip
 
 
+_LABEL_KEY = r"([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
+_SELECTOR_TERM = re.compile(rf"{_LABEL_KEY}=([A-Za-z0-9]([-A-Za-z0-9_.]{{0,61}}[A-Za-z0-9])?)?")
+_QUERY = {
+    "list": {"labelSelector", "resourceVersion", "allowWatchBookmarks", "timeoutSeconds", "watch"},
+    "deletecollection": {"labelSelector", "gracePeriodSeconds"},
+    "delete": {"gracePeriodSeconds"},
+    "log": {"container"},
+}
+"""What the fake understands of each request's query: anything else would be silently
+ignored where a real API server acts on it, so it is refused."""
+
+
+def _selector_errors(selector: str) -> list[str]:
+    """Equality terms only (`key=value`, comma-separated): what latchlike sends."""
+    return [term for term in selector.split(",") if not _SELECTOR_TERM.fullmatch(term)]
+
+
 def _selected(pod: dict[str, Any], selector: str) -> bool:
     labels = pod["metadata"].get("labels") or {}
     wanted = (part.split("=", 1) for part in selector.split(",") if part)
@@ -229,6 +288,7 @@ def _selected(pod: dict[str, Any], selector: str) -> bool:
 class _Handler(BaseHTTPRequestHandler):
     cluster: FakeCluster
     protocol_version = "HTTP/1.1"  # keep-alive, and chunked watch streams as the API server sends them
+    disable_nagle_algorithm = True  # a reply's headers and body go in separate writes: no 40 ms delayed-ACK stall
 
     def log_message(self, *args: Any) -> None:
         """Quiet: tests read the cluster's state, not its access log."""
@@ -238,19 +298,47 @@ class _Handler(BaseHTTPRequestHandler):
         if len(parts) != 5 or parts[4] != "pods":
             return self._send(404, _status(404, "NotFound", self.path))
         manifest = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.cluster.count("create")
         self._send(*self.cluster.create(parts[3], manifest))
 
     def do_DELETE(self) -> None:
         parts = self._parts()
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))  # DeleteOptions: not needed here
-        self._send(*self.cluster.delete(parts[5]))
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if body and json.loads(body).get("kind", "DeleteOptions") != "DeleteOptions":
+            return self._send(400, _status(400, "BadRequest", "the body is not DeleteOptions"))
+        kind = "delete" if len(parts) == 6 else "deletecollection"
+        if (refused := self._refused(kind)) is not None:
+            return self._send(400, _status(400, "BadRequest", refused))
+        self.cluster.count(kind)
+        if kind == "delete":
+            return self._send(*self.cluster.delete(parts[5]))
+        self._send(*self.cluster.delete_collection(parts[3], self._query()["labelSelector"]))
+
+    def _query(self) -> dict[str, str]:
+        return {key: values[0] for key, values in parse_qs(urlparse(self.path).query).items()}
+
+    def _refused(self, kind: str) -> str | None:
+        """Why the request's query is not one the fake (and latchlike) should send."""
+        query = self._query()
+        unknown = set(query) - _QUERY[kind]
+        if unknown:
+            return f"the fake does not implement {sorted(unknown)} for {kind}"
+        if kind == "deletecollection" and not query.get("labelSelector"):
+            return "deletecollection without a label selector would delete every pod"
+        if bad := _selector_errors(query.get("labelSelector", "")) if "labelSelector" in query else []:
+            return f"invalid label selector terms: {bad}"
+        return None
 
     def do_GET(self) -> None:
         parts = self._parts()
         if parts[:3] == ["apis", "apps", "v1"] and len(parts) == 7 and parts[5] == "deployments":
             return self._send(200, self.cluster.deployment(parts[4], parts[6]))
-        query = {key: values[0] for key, values in parse_qs(urlparse(self.path).query).items()}
-        if len(parts) == 7 and parts[6] == "log":
+        query = self._query()
+        kind = "log" if len(parts) == 7 and parts[6] == "log" else "get" if len(parts) == 6 else "list"
+        if kind != "get" and (refused := self._refused(kind)) is not None:
+            return self._send(400, _status(400, "BadRequest", refused))
+        self.cluster.count("watch" if query.get("watch") else kind)
+        if kind == "log":
             with self.cluster.changed:
                 known, text = parts[5] in self.cluster.pods, self.cluster.logs.get(parts[5], "")
             return self._send_text(text) if known else self._send(404, _status(404, "NotFound", parts[5]))
@@ -286,10 +374,9 @@ class _Handler(BaseHTTPRequestHandler):
             if events is None:
                 self._line({"type": "ERROR", "object": _status(410, "Expired", "too old resource version")})
                 break
-            for event in events:
-                version = event.version
-                if _selected(event.pod, selector):
-                    self._line({"type": event.kind, "object": event.pod})
+            if events:  # all of them in one chunk, as the API server flushes what it has
+                version = events[-1].version
+                self._lines([{"type": e.kind, "object": e.pod} for e in events if _selected(e.pod, selector)])
         else:
             bookmark = {"kind": "Pod", "apiVersion": "v1", "metadata": {"resourceVersion": str(version)}}
             self._line({"type": "BOOKMARK", "object": bookmark})
@@ -297,7 +384,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
     def _line(self, event: dict[str, Any]) -> None:
-        data = json.dumps(event).encode() + b"\n"
+        self._lines([event])
+
+    def _lines(self, events: list[dict[str, Any]]) -> None:
+        if not events:
+            return
+        data = b"".join(json.dumps(event).encode() + b"\n" for event in events)
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
 

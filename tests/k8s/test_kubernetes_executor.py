@@ -13,11 +13,11 @@ import pytest
 import yaml
 
 from latchlike.engine.executors import RunResult, TaskRun
-from latchlike.engine.executors.kubernetes import KubernetesExecutor
+from latchlike.engine.executors.kubernetes import GONE, KubernetesExecutor
 from latchlike.engine.executors.pods import PodSettings, pod_manifest, pod_name
 from latchlike.platform import Platform
 from tests.engine.running import attempts, int_output, launch, launch_over_http, run_until_done, wait_over_http
-from tests.k8s.fake_api import FakeApiServer, FakeCluster, always
+from tests.k8s.fake_api import FAILED_LOG, FakeApiServer, FakeCluster, always
 from tests.k8s.test_manifests import KUBERNETES_VERSION
 from tests.server import start_server
 
@@ -49,18 +49,94 @@ def _run(
     return asyncio.run(go())
 
 
-def _task(key: str, script: str = "print('hello from the pod')", **extra: object) -> TaskRun:
-    return TaskRun(key, (sys.executable, "-c", script), {"SAMPLE": "s1"}, image="ghcr.io/example/qc:1",
+def _task(
+    key: str, script: str = "print('hello from the pod')", *, project: str = "flytesnacks", **extra: object
+) -> TaskRun:
+    env = {"SAMPLE": "s1", "FLYTE_INTERNAL_EXECUTION_PROJECT": project,
+           "FLYTE_INTERNAL_EXECUTION_DOMAIN": "development"}  # fmt: skip
+    return TaskRun(key, (sys.executable, "-c", script), env, image="ghcr.io/example/qc:1",
                    requests={"cpu": "500m"}, limits={"memory": "1Gi"},
                    labels={"execution": "abc123", "workflow": "pipelines.basic.fan", "node": "n0-0-n1"},
                    **extra)  # type: ignore[arg-type]  # fmt: skip
 
 
-def test_a_task_runs_as_a_pod_whose_log_is_kept_after_it_is_deleted(cluster: FakeApiServer, tmp_path: Path) -> None:
-    [result] = _run(cluster, tmp_path, _task("flytesnacks-development-abc123-n0-1"))
-    assert (result.exit_code, result.timed_out) == (0, False)
-    assert result.log_path is not None and "hello from the pod" in result.log_path.read_text()
-    assert cluster.cluster.pods == {}  # deleted once ended
+def _printing(count: int, *, project: str = "flytesnacks") -> list[TaskRun]:
+    """`count` attempts of execution abc123, each printing its own key."""
+    keys = [f"{project}-development-abc123-n{i}-1" for i in range(count)]
+    return [_task(key, f"print('log of {key}')", project=project) for key in keys]
+
+
+def _execution(
+    server: FakeApiServer, tmp_path: Path, runs: list[TaskRun], *, read: int = 0, **options: object
+) -> tuple[KubernetesExecutor, list[RunResult], list[str]]:
+    """Runs the attempts of execution abc123, reads the logs of the first `read` while its
+    pods exist, then ends it; the executor (closed), the results and the logs read."""
+
+    async def go() -> tuple[KubernetesExecutor, list[RunResult], list[str]]:
+        executor = KubernetesExecutor(server.api(), SETTINGS, log_dir=tmp_path, **options)  # type: ignore[arg-type]
+        try:
+            results = await asyncio.wait_for(asyncio.gather(*(executor.run(run) for run in runs)), 60)
+            assert len(server.cluster.pods) >= len(runs)  # every pod stays while the execution runs
+            logs = [await asyncio.to_thread(executor.log, run.key) for run in runs[:read]]
+            await executor.ended("flytesnacks", "development", "abc123")
+            return executor, results, logs
+        finally:
+            await executor.close()
+
+    return asyncio.run(go())
+
+
+def test_an_executions_pods_stay_until_it_ends_then_go_in_one_call(cluster: FakeApiServer, tmp_path: Path) -> None:
+    elsewhere = _printing(1, project="other")  # an execution of the same name in another project
+    runs = _printing(3)
+    executor, results, _ = _execution(cluster, tmp_path, [*runs, *elsewhere])
+    assert [(result.exit_code, result.timed_out) for result in results] == [(0, False)] * 4
+    requests = cluster.cluster.requests
+    assert (requests["deletecollection"], requests["delete"]) == (1, 0)
+    assert [pod["metadata"]["name"] for pod in cluster.cluster.pods.values()] == [pod_name(elsewhere[0].key)]
+    # A small execution: its succeeded pods' logs were copied before they went.
+    assert requests["log"] == 3
+    assert [executor.log(run.key).strip() for run in runs] == [f"log of {run.key}" for run in runs]
+
+
+def test_a_succeeded_pods_log_is_read_only_when_asked_and_kept_after_the_pod_goes(
+    cluster: FakeApiServer, tmp_path: Path
+) -> None:
+    """A wide execution (more succeeded pods than `saved_logs`): no log is read unless asked."""
+    runs = _printing(4)
+    executor, results, [read] = _execution(cluster, tmp_path, runs, read=1, saved_logs=2)
+    assert [result.exit_code for result in results] == [0] * 4
+    assert read.strip() == f"log of {runs[0].key}"
+    requests = cluster.cluster.requests
+    assert (requests["create"], requests["log"], requests["delete"], requests["deletecollection"]) == (4, 1, 0, 1)
+    assert cluster.cluster.pods == {}
+    assert executor.log(runs[0].key).strip() == f"log of {runs[0].key}"  # the copy made when it was read
+    assert executor.log(runs[1].key) == GONE  # never read: the executor says why there is none
+    assert "deleted when its execution ended" in GONE
+
+
+def test_a_failed_pods_log_is_copied_at_once_and_its_pod_goes_with_the_execution(
+    cluster: FakeApiServer, tmp_path: Path
+) -> None:
+    failing = _task("flytesnacks-development-abc123-n0-1", "import sys; print('bad input'); sys.exit(3)")
+    executor, [result], _ = _execution(cluster, tmp_path, [failing])
+    assert result.exit_code == 3
+    assert result.log_path is not None and "bad input" in result.log_path.read_text()
+    requests = cluster.cluster.requests
+    assert (requests["log"], requests["delete"], requests["deletecollection"]) == (1, 0, 1)
+    assert cluster.cluster.pods == {} and "bad input" in executor.log(failing.key)
+
+
+def test_kept_pods_stay_after_their_execution_ends_and_their_logs_are_read_from_them(
+    cluster: FakeApiServer, tmp_path: Path
+) -> None:
+    runs = _printing(2)
+    executor, _, _ = _execution(cluster, tmp_path, runs, keep_pods=True)
+    requests = cluster.cluster.requests
+    assert (requests["log"], requests["delete"], requests["deletecollection"]) == (0, 0, 0)
+    assert sorted(cluster.cluster.pods) == sorted(pod_name(run.key) for run in runs)
+    assert executor.log(runs[1].key).strip() == f"log of {runs[1].key}"
+    assert requests["log"] == 1
 
 
 def test_the_pod_manifest_is_valid_labelled_and_carries_the_task_contract(
@@ -72,6 +148,7 @@ def test_the_pod_manifest_is_valid_labelled_and_carries_the_task_contract(
     assert manifest["metadata"]["name"] == pod_name("flytesnacks-development-abc123-n0-0-n1-2")
     assert manifest["metadata"]["labels"] == {
         "app.kubernetes.io/managed-by": "latchlike", "latchlike.io/execution": "abc123",
+        "latchlike.io/project": "flytesnacks", "latchlike.io/domain": "development",
         "latchlike.io/workflow": "pipelines.basic.fan", "latchlike.io/node": "n0-0-n1",
     }  # fmt: skip
     container = manifest["spec"]["containers"][0]
@@ -216,6 +293,22 @@ def test_a_workflow_whose_pods_cannot_be_scheduled_fails_saying_so(
     assert execution.error is not None and "could not be scheduled" in execution.error
     # Not the task's fault: the platform's budget of system retries (3 here), not the task's (0).
     assert attempts(registered, execution) == [("n0", attempt, "RETRYABLE_FAILURE") for attempt in (1, 2, 3, 4)]
+
+
+@pytest.mark.slow
+def test_a_failed_pods_log_tail_is_in_its_error_and_the_executions_pods_go_in_one_call(
+    registered: Platform, cluster: FakeApiServer
+) -> None:
+    cluster.cluster.behaviour = always("fail")
+    executor = KubernetesExecutor(cluster.api(), SETTINGS, log_dir=registered.settings.data_dir / "logs")
+    execution = run_until_done(registered, launch(registered, "pipelines.basic.fan", {"x": 3}), executor=executor)
+    assert execution.phase == "FAILED"
+    assert execution.error is not None and "ValueError: the fake task failed" in execution.error
+    requests = cluster.cluster.requests
+    assert (requests["delete"], requests["deletecollection"]) == (0, 1)
+    assert requests["log"] == requests["create"] == 4  # a failure's log, copied at once; nothing else read
+    assert cluster.cluster.pods == {}
+    assert FAILED_LOG in registered.settings.data_dir.joinpath("logs").glob("*.log").__next__().read_text()
 
 
 @pytest.mark.slow

@@ -41,3 +41,9 @@ def test_deployment_and_service_match_server_defaults() -> None:
     assert {port["targetPort"] for port in by_kind["Service"]["spec"]["ports"]} == {"http", "grpc"}
     kustomized = yaml.safe_load((K8S / "kustomization.yaml").read_text())["resources"]
     assert sorted(kustomized) == sorted(p.name for p in K8S.glob("*.yaml") if p.name != "kustomization.yaml")
+
+
+def test_the_role_grants_every_call_the_executor_makes_on_pods() -> None:
+    [role] = [doc for doc in objects() if doc["kind"] == "Role"]
+    verbs = {verb for rule in role["rules"] if rule["resources"] == ["pods"] for verb in rule["verbs"]}
+    assert verbs == {"create", "get", "list", "watch", "delete", "deletecollection"}

@@ -53,6 +53,10 @@ class Executor(Protocol):
 
     async def cancel(self, key: str) -> None: ...
 
+    async def ended(self, project: str, domain: str, execution: str) -> None:
+        """The execution ended, none of its attempts runs again: what they left may go.
+        Returns at once; the clean-up, if any, goes on in the background."""
+
     def log(self, key: str) -> str:
         """What the attempt printed so far."""
 

@@ -3,9 +3,16 @@
 Pods are named from the attempt's key (`pods.pod_name`), so after a restart `run` finds
 the pod it created before (409 on create) and waits for it instead of starting another.
 Their status comes from one watch over all of latchlike's pods (list, then watch from the
-list's resourceVersion, listing again when the server says it is too old), not a poll per
-pod. When a pod ends its log is copied to the log directory, then the pod is deleted
-(or kept, for debugging, with `keep_pods`).
+list's resourceVersion, listing again when the server says it is too old), read in its
+own thread and handed to the event loop a chunk of events at a time; no poll per pod.
+
+A succeeded attempt costs one API call, its create. Its log is read only when someone
+asks for it (then copied to the log directory), and its pod stays until the execution
+ends, when one `deletecollection` by the execution's labels removes all its pods (unless
+`keep_pods`). Before that, a small execution's succeeded logs are copied (`saved_logs`),
+so ordinary workflows keep every log; a wide one (a map task) keeps those someone read.
+A failed attempt's log is copied at once: the engine quotes its tail in the error. A pod
+given up on (timeout, never scheduled) is deleted at once, to stop it.
 """
 
 from __future__ import annotations
@@ -32,9 +39,11 @@ from latchlike.engine.executors.pods import (
     MANAGER,
     PodEnd,
     PodSettings,
+    execution_selector,
     pod_end,
     pod_manifest,
     pod_name,
+    run_selector,
     unschedulable,
 )
 
@@ -44,8 +53,16 @@ SELECTOR = f"{MANAGED_BY}={MANAGER}"
 WATCH_SECONDS = 60
 """How long one watch request lasts before it is renewed from the last resourceVersion."""
 RETRY_SECONDS = 1.0
-API_THREADS = 16
-"""Calls to the API server in flight at once (the client is synchronous)."""
+API_THREADS = 8
+"""Calls to the API server in flight at once (the client is synchronous); at most the
+client's connection pool less the watch's connection, else connections are made per call."""
+SAVED_LOGS = 50
+"""An ending execution of at most this many succeeded pods has their logs copied first."""
+GONE = (
+    "[latchlike] this attempt's pod was deleted when its execution ended, and nobody had read its log;"
+    " a succeeded attempt's log is kept only when read while the execution ran, or when the execution"
+    f" had at most {SAVED_LOGS} succeeded pods (LATCHLIKE_KUBERNETES_KEEP_PODS keeps every pod).\n"
+)
 KEPT_ENDINGS = 100_000
 
 
@@ -58,12 +75,14 @@ class KubernetesExecutor:
         log_dir: Path,
         keep_pods: bool = False,
         unschedulable_seconds: float = 300.0,
+        saved_logs: int = SAVED_LOGS,
     ) -> None:
         self._api = api
         self._settings = settings
         self._log_dir = log_dir
         self._keep_pods = keep_pods
         self._unschedulable_seconds = unschedulable_seconds
+        self._saved_logs = saved_logs
         self._waiting: dict[str, asyncio.Future[PodEnd]] = {}
         self._ended: dict[str, PodEnd] = {}
         """Pods seen ending while no attempt waited on them (a restart): the next `run` takes them."""
@@ -73,15 +92,18 @@ class KubernetesExecutor:
         self._stopping = threading.Event()
         self._response: HTTPResponse | None = None
         """The watch request being read, shut down by `close`."""
-        self._calls = ThreadPoolExecutor(API_THREADS, thread_name_prefix="pod-api")
+        pool = api.api_client.configuration.connection_pool_maxsize or API_THREADS + 1
+        self._calls = ThreadPoolExecutor(max(1, min(API_THREADS, pool - 1)), thread_name_prefix="pod-api")
         self._cleanups: set[asyncio.Task[None]] = set()
         self._primaries: dict[str, str] = {}
-        """The primary container of each running attempt's pod, by run key."""
+        """The primary container of each attempt running or succeeded whose log is only in its pod, by run key."""
+        self._unsaved: dict[str, str] = {}
+        """Succeeded attempts whose log is only in their pod: run key → their execution's selector."""
 
     async def run(self, run: TaskRun) -> RunResult:
         self._start_watching()
         name = pod_name(run.key)
-        self._primaries[run.key] = run.pod.primary if run.pod else CONTAINER
+        container = self._primaries[run.key] = run.pod.primary if run.pod else CONTAINER
         loop = asyncio.get_running_loop()
         ended = self._waiting[name] = loop.create_future()
         if name in self._ended:
@@ -89,47 +111,79 @@ class KubernetesExecutor:
         try:
             refused = await self._create(run, name)
             if refused is not None:
+                self._primaries.pop(run.key, None)
                 path = self._write_log(run.key, f"[latchlike] the cluster refused the pod: {refused}\n")
                 return RunResult(run.key, -1, path)
             try:
                 end = await asyncio.wait_for(asyncio.shield(ended), run.timeout_seconds)
             except TimeoutError:
                 end = PodEnd(-1, "the task ran past its timeout", timed_out=True, stopped=True)
-            cleanup = asyncio.create_task(self._clean_up(run.key, name, end, self._primaries[run.key]))
-            if end.exit_code != 0:  # the engine quotes a failed attempt's log: save it first
-                await cleanup
-            else:  # a success is reported at once; its log is saved and its pod deleted after
-                self._cleanups.add(cleanup)
-                cleanup.add_done_callback(self._cleanups.discard)
-            limit = run.limits.get("memory", "none")
-            over_memory = f"the pod ran out of memory (limit {limit})" if end.out_of_memory else None
-            return RunResult(run.key, end.exit_code, self._log_path(run.key), end.timed_out, over_memory)
-        finally:
+        except BaseException:
             self._primaries.pop(run.key, None)
+            raise
+        finally:
             self._waiting.pop(name, None)
             timer = self._give_up.pop(name, None)
             if timer is not None:
                 timer.cancel()
+        if end.exit_code == 0:  # reported at once; the log stays in the pod until asked for
+            self._unsaved[run.key] = run_selector(run)
+        else:  # the engine quotes a failed attempt's log: copy it first
+            self._primaries.pop(run.key, None)
+            await self._call(self._save_log, run.key, name, end, container)
+            if end.stopped:
+                await self._call(self._delete, name)
+        limit = run.limits.get("memory", "none")
+        over_memory = f"the pod ran out of memory (limit {limit})" if end.out_of_memory else None
+        copied = self._log_path(run.key) if end.exit_code != 0 else None  # a success's log: ask `log`
+        return RunResult(run.key, end.exit_code, copied, end.timed_out, over_memory)
 
     async def cancel(self, key: str) -> None:
         await self._call(self._delete, pod_name(key))
 
-    async def _clean_up(self, key: str, name: str, end: PodEnd, container: str) -> None:
-        await self._call(self._save_log, key, name, end, container)
-        if not self._keep_pods or end.stopped:
-            await self._call(self._delete, name)
+    async def ended(self, project: str, domain: str, execution: str) -> None:
+        """Copies the logs of a small execution's succeeded pods, then deletes all its pods
+        with one call; in the background, so the engine's step does not wait."""
+        selector = execution_selector(project, domain, execution)
+        keys = [key for key, owner in list(self._unsaved.items()) if owner == selector]
+        for key in keys:
+            self._unsaved.pop(key, None)
+        saved = [] if self._keep_pods or len(keys) > self._saved_logs else keys  # kept pods keep their logs
+        cleanup = asyncio.create_task(self._clean_up(selector, saved, keys))
+        self._cleanups.add(cleanup)
+        cleanup.add_done_callback(self._cleanups.discard)
+
+    async def _clean_up(self, selector: str, saved: list[str], keys: list[str]) -> None:
+        for key in saved:
+            await self._call(self._copy_log, key)
+        for key in keys:
+            self._primaries.pop(key, None)
+        if not self._keep_pods:
+            await self._call(self._delete_all, selector)
 
     async def _call(self, function: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._calls, functools.partial(function, *args))
 
     def log(self, key: str) -> str:
+        """The copy in the log directory, else the pod's own log (copied when the attempt
+        has succeeded: it no longer changes, and the pod goes when its execution ends)."""
         saved = self._log_path(key)
         if saved.exists():
             return saved.read_text(errors="replace")
+        name = pod_name(key)
         try:
-            return self._pod_log(pod_name(key), self._primaries.get(key))
-        except ApiException:
+            text = self._pod_log(name, self._primaries.get(key))
+        except ApiException as error:
+            return GONE if error.status == 404 and name not in self._waiting else ""  # else: not created yet
+        except Exception:  # the API server unreachable: nothing to show now
             return ""
+        if self._unsaved.pop(key, None) is not None:
+            self._write_log(key, text)
+        return text
+
+    def _copy_log(self, key: str) -> None:
+        with contextlib.suppress(Exception):  # then the log is lost with the pod, as if too many
+            self._write_log(key, self._pod_log(pod_name(key), self._primaries.get(key)))
 
     async def close(self) -> None:
         if self._cleanups:
@@ -148,9 +202,9 @@ class KubernetesExecutor:
         """Why the API server refused the pod, or None once it exists."""
         try:
             manifest = pod_manifest(run, self._settings)
-            # The answer is not read: the watch says what becomes of the pod.
+            # The answer is not parsed: the watch says what becomes of the pod.
             create = functools.partial(self._api.create_namespaced_pod, _preload_content=False)
-            await self._call(create, self._settings.namespace, manifest)
+            await self._call(_discarded, create, self._settings.namespace, manifest)
         except ApiException as error:
             if error.status != 409:  # 409: created before a restart; wait for that pod
                 return f"{error.status} {error.reason}: {error.body}"
@@ -160,9 +214,19 @@ class KubernetesExecutor:
 
     def _delete(self, name: str) -> None:
         with contextlib.suppress(ApiException):  # already gone is fine
-            self._api.delete_namespaced_pod(
-                name, self._settings.namespace, grace_period_seconds=0, _preload_content=False
-            )
+            _discarded(
+                self._api.delete_namespaced_pod,
+                name, self._settings.namespace, grace_period_seconds=0, _preload_content=False,
+            )  # fmt: skip
+
+    def _delete_all(self, selector: str) -> None:
+        try:
+            _discarded(
+                self._api.delete_collection_namespaced_pod,
+                self._settings.namespace, label_selector=selector, grace_period_seconds=0, _preload_content=False,
+            )  # fmt: skip
+        except Exception:  # the pods stay (owned by the server's Deployment, when one is set)
+            log.exception("could not delete the pods of %s", selector)
 
     def _pod_log(self, name: str, container: str | None = None) -> str:
         """The primary container's log; `None`: the pod's only container."""
@@ -222,8 +286,7 @@ class KubernetesExecutor:
             self._settings.namespace, label_selector=SELECTOR, _preload_content=False
         )
         listing = json.loads(response.data)
-        for pod in listing.get("items") or []:
-            self._tell("ADDED", pod)
+        self._tell([("ADDED", pod) for pod in listing.get("items") or []])
         return str(listing["metadata"]["resourceVersion"])
 
     def _follow(self, version: str) -> str | None:
@@ -231,7 +294,8 @@ class KubernetesExecutor:
 
         The watch is read as raw JSON lines: the client's `Watch` helper fails on the 410
         error event when asked not to build model objects, and building them costs more
-        than following 10,000 pods should."""
+        than following 10,000 pods should. The events of one chunk go to the event loop
+        together: one wake-up, not one per event."""
         response = self._api.list_namespaced_pod(
             self._settings.namespace,
             label_selector=SELECTOR,
@@ -243,30 +307,44 @@ class KubernetesExecutor:
         )
         self._response = response
         try:
-            for line in _lines(response):
-                event = json.loads(line)
-                pod = event["object"]
-                if event["type"] == "ERROR":
-                    return None if pod.get("code") == 410 else version
-                version = pod["metadata"]["resourceVersion"]
-                if event["type"] != "BOOKMARK":
-                    self._tell(event["type"], pod)
+            if self._stopping.is_set():  # `close` came before the response was there to shut down
+                return version
+            for lines in _chunks(response):
+                events: list[tuple[str, dict[str, Any]]] = []
+                for line in lines:
+                    event = json.loads(line)
+                    pod = event["object"]
+                    if event["type"] == "ERROR":
+                        self._tell(events)
+                        return None if pod.get("code") == 410 else version
+                    version = pod["metadata"]["resourceVersion"]
+                    if event["type"] != "BOOKMARK":
+                        events.append((event["type"], pod))
+                self._tell(events)
         finally:
             self._response = None
             response.release_conn()
         return version
 
-    def _tell(self, kind: str, pod: dict[str, Any]) -> None:
+    def _tell(self, events: list[tuple[str, dict[str, Any]]]) -> None:
         assert self._loop is not None
-        self._loop.call_soon_threadsafe(self._on_event, kind, pod)
+        if events:
+            self._loop.call_soon_threadsafe(self._on_events, events)
+
+    def _on_events(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        for kind, pod in events:
+            self._on_event(kind, pod)
 
     def _on_event(self, kind: str, pod: dict[str, Any]) -> None:
         """In the event loop: settle the attempt waiting on this pod, if it ended."""
         name = pod["metadata"]["name"]
+        waiting = self._waiting.get(name)
+        if waiting is None and kind == "DELETED":
+            self._ended.pop(name, None)  # a pod no attempt waits on went: nothing to remember
+            return
         end = pod_end(pod)
         if end is None and kind == "DELETED":
             end = PodEnd(-1, "the pod was deleted before it ended")
-        waiting = self._waiting.get(name)
         if end is not None:
             if waiting is None:
                 self._ended[name] = end
@@ -290,12 +368,20 @@ class KubernetesExecutor:
             waiting.set_result(PodEnd(-1, f"the pod could not be scheduled: {message}", stopped=True))
 
 
-def _lines(response: HTTPResponse) -> Iterator[bytes]:
-    """A chunked watch response, line by line, as the chunks arrive."""
+def _discarded(call: Callable[..., HTTPResponse], *args: Any, **options: Any) -> None:
+    """Make a call whose answer is not needed, and read that answer anyway: a response left
+    unread keeps its connection out of the pool, so the next call would open another."""
+    response = call(*args, **options)
+    response.drain_conn()
+    response.release_conn()
+
+
+def _chunks(response: HTTPResponse) -> Iterator[list[bytes]]:
+    """A chunked watch response as the chunks arrive, each as its complete lines."""
     pending = b""
     for chunk in response.stream(amt=None, decode_content=False):
         pending += chunk
         *complete, pending = pending.split(b"\n")
-        yield from (line for line in complete if line.strip())
+        yield [line for line in complete if line.strip()]
     if pending.strip():
-        yield pending
+        yield [pending]

@@ -132,6 +132,9 @@ class LocalExecutor:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
 
+    async def ended(self, project: str, domain: str, execution: str) -> None:
+        """Nothing to clean: an attempt's process is gone when it ends, its log stays."""
+
     def log(self, key: str) -> str:
         path = self._log_path(key)
         return path.read_text(errors="replace") if path.exists() else ""

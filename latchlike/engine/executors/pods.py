@@ -21,6 +21,9 @@ RUN_KEY_ANNOTATION = "latchlike.io/run-key"
 PRIMARY_ANNOTATION = "latchlike.io/primary-container"
 """Which container's exit decides the attempt (a pod template may add sidecars)."""
 LABEL_PREFIX = "latchlike.io/"
+SCOPE_ENV = {"project": "FLYTE_INTERNAL_EXECUTION_PROJECT", "domain": "FLYTE_INTERNAL_EXECUTION_DOMAIN"}
+"""Labels naming where the attempt's execution lives, read from the environment flytekit gets:
+execution names are unique only within a project and domain."""
 CONTAINER = "task"
 """The task's container, when the task brings no pod template naming its own."""
 _NAME_LIMIT = 63
@@ -86,6 +89,7 @@ def pod_manifest(run: TaskRun, settings: PodSettings) -> dict[str, Any]:
     if run.timeout_seconds:
         spec["activeDeadlineSeconds"] = max(1, int(run.timeout_seconds))
     labels = {**(template.labels if template else {}), **run.user_labels, MANAGED_BY: MANAGER}
+    labels |= {LABEL_PREFIX + k: label_value(run.env.get(v, "")) for k, v in SCOPE_ENV.items()}
     labels |= {LABEL_PREFIX + k: label_value(v) for k, v in run.labels.items()}
     metadata: dict[str, Any] = {
         "name": pod_name(run.key),
@@ -101,6 +105,18 @@ def pod_manifest(run: TaskRun, settings: PodSettings) -> dict[str, Any]:
     if settings.owner:
         metadata["ownerReferences"] = [{**settings.owner, "blockOwnerDeletion": False, "controller": False}]
     return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
+
+
+def execution_selector(project: str, domain: str, execution: str) -> str:
+    """A label selector for the pods of one execution, and only those."""
+    scope = {"project": project, "domain": domain, "execution": execution}
+    return ",".join([f"{MANAGED_BY}={MANAGER}", *(f"{LABEL_PREFIX}{k}={label_value(v)}" for k, v in scope.items())])
+
+
+def run_selector(run: TaskRun) -> str:
+    """`execution_selector` of the execution this attempt belongs to."""
+    project, domain = (run.env.get(SCOPE_ENV[k], "") for k in ("project", "domain"))
+    return execution_selector(project, domain, run.labels.get("execution", ""))
 
 
 def _resources(run: TaskRun) -> dict[str, dict[str, str]]:
