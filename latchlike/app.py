@@ -18,7 +18,7 @@ from latchlike.engine.executors.choice import build_executor
 from latchlike.engine.loop import Engine
 from latchlike.grpc.server import build_grpc_server
 from latchlike.platform import open_platform
-from latchlike.web import api, console, docs, launch_api, launches, live, pages, uploads
+from latchlike.web import api, console, docs, launch_api, launches, live, pages, results, uploads
 from latchlike.web.errors import install_error_handlers
 from latchlike.web.pages import STATIC_DIR
 from ui_gen.render import STATIC_DIR as FORM_STATIC_DIR
@@ -68,6 +68,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(launches.router)
     app.include_router(live.router)
+    app.include_router(results.router)
     app.include_router(docs.router)
     app.include_router(console.router)
     app.mount("/static/ui_gen", StaticFiles(directory=FORM_STATIC_DIR), name="form-static")

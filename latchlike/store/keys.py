@@ -8,6 +8,8 @@ import re
 from latchlike.errors import InvalidArgument
 
 _SAFE_PART = re.compile(r"^[A-Za-z0-9._-]+$")
+_STORED_PART = re.compile(r"^[A-Za-z0-9._ -]+$")
+"""Tasks name their outputs (`QC report.txt`): a stored key may also hold spaces."""
 
 
 def upload_key(project: str, domain: str, root: str, filename: str) -> str:
@@ -30,7 +32,7 @@ def upload_key(project: str, domain: str, root: str, filename: str) -> str:
 
 def check_key(key: str) -> str:
     parts = key.split("/")
-    if not key or any(not _SAFE_PART.match(part) or part in (".", "..") for part in parts):
+    if not key or any(not _STORED_PART.match(part) or part in (".", "..") for part in parts):
         raise InvalidArgument(f"{key!r} is not a valid store key")
     return key
 
