@@ -5,6 +5,7 @@ browsed file by file, and a report whose file name has a space."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -145,3 +146,13 @@ def test_a_file_named_with_a_space_downloads(server: RunningServer, runs: dict[s
     assert download.status_code == 200
     assert download.content == b"two samples failed\n"
     assert "filename*=UTF-8''QC%20report.txt" in download.headers["content-disposition"]
+
+
+def test_the_live_stream_counts_items_without_listing_them(server: RunningServer, runs: dict[str, str]) -> None:
+    url = f"{server.url}/executions/{EXECUTIONS}/{runs['screened']}/events"
+    with httpx.stream("GET", url, timeout=30) as stream:
+        data = next(line for line in stream.iter_lines() if line.startswith("data: "))
+    state = json.loads(data.removeprefix("data: "))
+    assert {key.split("/")[0] for key in state["nodes"]} == {"n0", "n1"}  # the array node and kept(), no items
+    (array,) = (value for key, value in state["nodes"].items() if key.startswith("n0/"))
+    assert array[2] == {"SUCCEEDED": 28, "FAILED": 2}
