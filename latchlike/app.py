@@ -28,6 +28,7 @@ from latchlike.web import (
     launches,
     live,
     pages,
+    results,
     signals,
     uploads,
 )
@@ -83,6 +84,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(launches.router)
     app.include_router(live.router)
+    app.include_router(results.router)
     app.include_router(docs.router)
     app.include_router(console.router)
     app.include_router(signals.router)

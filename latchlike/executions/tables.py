@@ -124,6 +124,8 @@ class ExecutionFileRow(Base):
     size: Mapped[int | None] = mapped_column(BigInteger, default=None)
     node_id: Mapped[str | None] = mapped_column(String(255), default=None)
     """For an output: the node that wrote it."""
+    folder: Mapped[bool] = mapped_column(default=False, server_default=false())
+    """A directory (its files are listed from the store under `key`)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

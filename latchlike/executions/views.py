@@ -59,7 +59,8 @@ class NodeView(BaseModel):
     duration_seconds: float | None
     cache_hit: bool
     items: dict[str, int] | None = None
-    """For a map task: how many items are in each phase (items are not listed one by one)."""
+    """For a map task: how many items are in each phase (its items are read a page at a time
+    from `executions.items`)."""
     child_execution: str | None = None
     """For a launch-plan node: the execution it started."""
 
@@ -75,6 +76,8 @@ class FileView(BaseModel):
     sha256: str | None
     size: int | None
     node_id: str | None
+    folder: bool = False
+    """A directory: its files can be listed and downloaded one by one."""
 
 
 class TaskProvenance(BaseModel):
@@ -169,6 +172,7 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
                 sha256=f.sha256,
                 size=f.size,
                 node_id=f.node_id,
+                folder=f.folder,
             )
             for f in execution_files(session, key)
         ],

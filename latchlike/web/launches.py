@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from latchlike.engine.loop import Engine
 from latchlike.errors import NotFound
 from latchlike.executions import views as execution_views
+from latchlike.executions.items import attempt_phase
 from latchlike.executions.service import ExecutionKey, get_execution
 from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import LaunchForm, launch_form
@@ -30,6 +31,7 @@ from ui_gen.form import Field
 from ui_gen.submission import flatten
 
 router = APIRouter(include_in_schema=False)
+_UNFINISHED = frozenset({"QUEUED", "RUNNING"})
 
 
 @router.get("/workflows/{project}/{domain}/{name}/launch", response_class=HTMLResponse)
@@ -89,10 +91,16 @@ def execution_page(request: Request, session: SessionDep, project: str, domain: 
 
 
 @router.get("/executions/{project}/{domain}/{name}/nodes/{node_id}/{attempt}/log", response_class=PlainTextResponse)
-def node_log(request: Request, project: str, domain: str, name: str, node_id: str, attempt: int) -> str:
-    """What one attempt's process printed (so far)."""
+def node_log(
+    request: Request, session: SessionDep, project: str, domain: str, name: str, node_id: str, attempt: int
+) -> str:
+    """What one attempt's process printed (so far); a log of blank lines counts as none."""
     engine: Engine = request.app.state.engine
-    return engine.log(project, domain, name, node_id, attempt) or "(no output yet)"
+    text = engine.log(project, domain, name, node_id, attempt)
+    if text.strip():
+        return text
+    running = attempt_phase(session, ExecutionKey(project, domain, name), node_id, attempt) in _UNFINISHED
+    return "(no output yet)" if running else "(the task wrote no log)"
 
 
 @router.get("/executions/{project}/{domain}/{name}/files/{file_id}")
@@ -107,21 +115,21 @@ def execution_file(
     filename = PurePosixPath(recorded.key).name
     if platform.store.exists(recorded.key):
         handle = platform.store.open(recorded.key)
-        return StreamingResponse(_chunks(handle), media_type="application/octet-stream", headers=_attachment(filename))
+        return StreamingResponse(chunks(handle), media_type="application/octet-stream", headers=attachment(filename))
     entries = folder_entries(platform.store, recorded.key)
     if not entries:
         raise NotFound(f"{recorded.name} was removed from the store ({recorded.uri})")
     archive = tar_stream(platform.store, filename, entries)
-    return StreamingResponse(archive, media_type="application/x-tar", headers=_attachment(f"{filename}.tar"))
+    return StreamingResponse(archive, media_type="application/x-tar", headers=attachment(f"{filename}.tar"))
 
 
-def _attachment(filename: str) -> dict[str, str]:
+def attachment(filename: str) -> dict[str, str]:
     """Any file name, spaces and non-ASCII included (RFC 6266), with a plain fallback."""
     fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
     return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"}
 
 
-def _chunks(handle: BinaryIO) -> Iterator[bytes]:
+def chunks(handle: BinaryIO) -> Iterator[bytes]:
     with handle:
         while chunk := handle.read(1024 * 1024):
             yield chunk

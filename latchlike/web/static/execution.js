@@ -36,6 +36,7 @@
       setPhase(group, nodePhase);
       group.querySelector(".graph-detail").textContent = nodePhase.toLowerCase() + " · " + detail;
     }
+    document.dispatchEvent(new CustomEvent("execution-state", {detail: state})); // map items (items.js)
   }
 
   function follow(url) {

@@ -1,14 +1,14 @@
 """Signals a gate node waits for; execution options (overwrite cache, envs, labels,
 annotations, max parallelism); recovery and launch-plan-node links between executions.
 
-Revision ID: 0008
+Revision ID: 0007
 Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
+revision = "0007"
 down_revision = "0006"
 branch_labels = None
 depends_on = None
