@@ -40,7 +40,7 @@ def test_hello_world_runs_to_the_outputs_flytekit_computes(server: RunningServer
         ("n1", 1, "SUCCEEDED"),
     ]
     expected = hello_world(name="Ada", greeting=Greeting.WELCOME, excitement=2, times=3)
-    db = Database(f"sqlite:///{server.data_dir / 'latchlike.db'}")
+    db = Database(server.database_url)
     with db.session() as session:
         outputs = get_execution(session, ExecutionKey("flytesnacks", "development", name)).outputs
     db.dispose()
