@@ -68,11 +68,11 @@ def test_kill_9_before_start_mid_task_and_while_a_task_finishes_runs_each_task_o
     crashing.kill()  # before the first task starts (or just as it does)
 
     crashing.restart()
-    _wait_for_line(journal, "start first")
+    _wait_for_line(journal, "start first", crashing, name)
     crashing.kill()  # mid-task: the task process outlives the server
     crashing.restart()  # and is adopted, not killed and run again
 
-    _wait_for_line(journal, "start second")
+    _wait_for_line(journal, "start second", crashing, name)
     crashing.kill()
     _wait_for_line(journal, "done second")  # the task finishes while no server runs
     server = crashing.restart()
@@ -119,13 +119,18 @@ def _task_executions(server: RunningServer, name: str, node_id: str) -> list[Any
     return list(listed.task_executions)
 
 
-def _wait_for_line(journal: Path, line: str) -> None:
+def _wait_for_line(journal: Path, line: str, crashing: Crashing | None = None, name: str = "") -> None:
     deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         if journal.exists() and line in _lines(journal):
             return
         time.sleep(0.05)
-    raise AssertionError(f"{line!r} never appeared in the journal: {_lines(journal) if journal.exists() else {}}")
+    seen = _lines(journal) if journal.exists() else {}
+    where = ""
+    if crashing is not None and crashing.server.process.poll() is None:
+        where = httpx.get(f"{crashing.server.url}/api/executions/flytesnacks/development/{name}").text
+        where += "\n" + crashing.server.log()[-3000:]
+    raise AssertionError(f"{line!r} never appeared in the journal: {seen}\n{where}")
 
 
 def _lines(journal: Path) -> Counter[str]:
