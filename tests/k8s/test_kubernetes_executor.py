@@ -139,9 +139,7 @@ def test_after_a_restart_the_same_attempt_waits_for_its_pod_instead_of_creating_
     assert len(cluster.cluster.created) == 2 and len(cluster.cluster.pods) == 1  # the second create got 409
 
 
-def test_a_resumed_attempt_whose_pod_is_gone_is_lost_not_created_again(
-    cluster: FakeApiServer, tmp_path: Path
-) -> None:
+def test_a_resumed_attempt_whose_pod_is_gone_is_lost_not_created_again(cluster: FakeApiServer, tmp_path: Path) -> None:
     cluster.cluster.behaviour = always("succeed")
     [kept] = _run(cluster, tmp_path, _task("k-kept-1"), keep_pods=True)
     [adopted, lost] = _run(cluster, tmp_path, _task("k-kept-1", resume=True), _task("k-gone-1", resume=True))
