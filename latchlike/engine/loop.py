@@ -3,8 +3,9 @@
 Each step drains finished task attempts, then, in one database transaction, walks every
 active execution (`walk`): records outcomes, decides which nodes are ready (`dag`), writes
 their `inputs.pb` and hands the attempts to the executor. Everything it needs to carry on
-is in the database and the store, so after a restart it picks up where it stopped:
-attempts that were running are run again, succeeded nodes never are.
+is in the database and the store, so after a restart it picks up where it stopped: an
+attempt that was running is adopted (finished in the store, or its process or pod still
+running), or recorded as lost and run again as a new attempt; succeeded nodes never run again.
 """
 
 from __future__ import annotations
