@@ -73,7 +73,7 @@ class Engine:
             to_start, to_cancel = await asyncio.to_thread(self._advance, finished, full_pass)
         except Exception:
             # The transaction rolled back: what the engine kept may be ahead of the database.
-            # Read it all again; the attempts that finished meanwhile are run again.
+            # Read it all again; the attempts that finished meanwhile are found in the store.
             self._rows.clear()
             raise
         if full_pass:
