@@ -28,6 +28,8 @@ POSTGRESQL = "postgresql"
 BIN = Path("/usr/lib/postgresql/15/bin")
 USER = "latchlike"
 TEMPLATE = "latchlike_template"
+PREFIX, OWNER = "latchlike-pg-", "owner.pid"
+"""A server's temp directory, and the file in it naming the test process that owns it."""
 RUN_AS = "postgres"
 """The system account that owns the server's files when the tests run as root."""
 
@@ -41,7 +43,9 @@ class Cluster:
     """One running server; `create_database` hands out URLs of new, migrated databases."""
 
     def __init__(self) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="latchlike-pg-"))
+        _stop_abandoned()
+        self.directory = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (self.directory / OWNER).write_text(str(os.getpid()))
         self.port = free_port()
         self._names = itertools.count(1)
         self._by_data_dir: dict[Path, str] = {}
@@ -84,7 +88,8 @@ class Cluster:
         self._admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
 
     def stop(self) -> None:
-        self._run(BIN / "pg_ctl", "-D", self._data, "-m", "immediate", "stop")
+        stop = [str(BIN / "pg_ctl"), "-D", str(self._data), "-m", "immediate", "stop"]
+        subprocess.run([*_as_owner(), *stop], capture_output=True, cwd="/")  # gone already is fine
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def _admin(self, statement: str) -> None:
@@ -94,8 +99,26 @@ class Cluster:
 
     @staticmethod
     def _run(*command: str | Path) -> None:
-        prefix = ["runuser", "-u", RUN_AS, "--"] if os.geteuid() == 0 else []
-        subprocess.run([*prefix, *map(str, command)], check=True, capture_output=True, cwd="/")
+        subprocess.run([*_as_owner(), *map(str, command)], check=True, capture_output=True, cwd="/")
+
+
+def _stop_abandoned() -> None:
+    """Stop the servers of test runs that were killed (no `atexit` then): their owner is gone."""
+    for directory in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            os.kill(int((directory / OWNER).read_text()), 0)
+            continue
+        except (OSError, ValueError):
+            pass
+        data = directory / "data"
+        if (data / "postmaster.pid").exists():
+            stop = [str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
+            subprocess.run([*_as_owner(), *stop], capture_output=True, cwd="/")
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _as_owner() -> list[str]:
+    return ["runuser", "-u", RUN_AS, "--"] if os.geteuid() == 0 else []
 
 
 _cluster: Cluster | None = None
