@@ -16,7 +16,7 @@ import logging
 import time
 
 from flyteidl.core import literals_pb2
-from sqlalchemy import select
+from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
 from latchlike.db import utcnow
@@ -105,7 +105,7 @@ class Engine:
         changed = {self._owners.pop(key) for key in finished if key in self._owners}
         with self._platform.db.session() as session:
             active = select(ExecutionRow).where(ExecutionRow.phase.in_([QUEUED, RUNNING, ABORTING]))
-            for execution in session.scalars(active):
+            for execution in session.scalars(_locked(session, active)):
                 if execution.phase == ABORTING:
                     to_cancel += self._abort(session, execution)
                 elif full_pass or execution.id in changed or execution.id not in self._rows:
@@ -170,6 +170,16 @@ class Engine:
             )
             self._rows[execution.id] = {row.node_id: row for row in rows}
         return self._rows[execution.id]
+
+
+def _locked(session: Session, active: Select[ExecutionRow]) -> Select[ExecutionRow]:
+    """The active executions, held until the step commits: an abort committed meanwhile
+    must not be overwritten by what the step read before it. PostgreSQL locks the rows;
+    SQLite (whose driver would begin the transaction only at the first write) takes the
+    database's write lock now."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("BEGIN IMMEDIATE"))
+    return active.with_for_update()
 
 
 def _result(key: str, task: asyncio.Task[RunResult]) -> RunResult:
