@@ -15,7 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event
+from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event, inspect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -99,7 +99,8 @@ def insert_if_absent(session: Session, table: Any, values: dict[str, Any]) -> bo
     """Insert one row unless its unique key is taken; True if this call inserted it.
 
     Race-free on both backends (ON CONFLICT DO NOTHING), so two clients registering the
-    same thing at once both get a clean answer instead of an integrity error.
+    same thing at once both get a clean answer instead of an integrity error. The answer is
+    whether a row came back: psycopg 3 reports the rowcount of this statement as -1.
     """
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
@@ -108,5 +109,6 @@ def insert_if_absent(session: Session, table: Any, values: dict[str, Any]) -> bo
         from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]
     else:
         raise RuntimeError(f"unsupported database dialect {dialect!r}")
-    result = session.execute(insert(table).values(**values).on_conflict_do_nothing())
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    key = inspect(table).primary_key
+    statement = insert(table).values(**values).on_conflict_do_nothing().returning(*key)
+    return session.execute(statement).first() is not None

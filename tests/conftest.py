@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -7,10 +8,44 @@ import pytest
 
 from latchlike.config import Settings
 from latchlike.platform import Platform, open_platform
+from tests import postgres
 from tests.engine.running import ENGINE_PROJECT
 from tests.samples import SerializedSample, serialize_sample
 from tests.server import RunningServer, start_server
 from tests.ui_gen.registry import register_serialized
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=("sqlite", postgres.POSTGRESQL),
+        default=None,
+        help=f"database the tests run on (default: ${postgres.SELECTOR}, else sqlite)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Servers and CLI processes the tests start read the choice from the environment too.
+    chosen = config.getoption("--db")
+    if chosen is not None:
+        os.environ[postgres.SELECTOR] = chosen
+
+
+def pytest_report_header() -> str:
+    return f"database: {postgres.POSTGRESQL if postgres.selected() else 'sqlite'}"
+
+
+@pytest.fixture(autouse=True)
+def database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str | None]:
+    """On a PostgreSQL run, each test gets a database of its own, which every `Settings` it
+    makes (and every process it starts) picks up through `LATCHLIKE_DATABASE_URL`."""
+    if not postgres.selected():
+        yield None
+        return
+    url = postgres.cluster().create_database()
+    monkeypatch.setenv("LATCHLIKE_DATABASE_URL", url)
+    yield url
+    postgres.cluster().drop_database(url)
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +68,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> SerializedSample:
 
 @pytest.fixture
 def platform(data_dir: Path) -> Iterator[Platform]:
-    """The real platform parts (SQLite, local store) in a temp dir, without servers."""
+    """The real platform parts (the test's database, local store) in a temp dir, without servers."""
     opened = open_platform(Settings(data_dir=data_dir, register_builtin_workflows=False))
     yield opened
     opened.db.dispose()

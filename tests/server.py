@@ -29,6 +29,8 @@ class RunningServer:
     grpc_port: int
     process: subprocess.Popen[bytes]
     log_path: Path
+    database_url: str
+    """Where the server keeps its records: its SQLite file, or its own PostgreSQL database."""
 
     @property
     def url(self) -> str:
@@ -66,11 +68,17 @@ class RunningServer:
 
 
 def start_server(data_dir: Path, *, builtins: bool = True, env: dict[str, str] | None = None) -> RunningServer:
+    """A server on `data_dir` (and, on a PostgreSQL test run, on the database kept for that
+    directory, so a restart on the same directory finds its records again)."""
+    from tests.postgres import server_database  # it starts PostgreSQL with this module's free_port
+
     http_port, grpc_port = free_port(), free_port()
     log_path = data_dir.parent / f"server-{http_port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = server_database(data_dir) or f"sqlite:///{data_dir.resolve() / 'latchlike.db'}"
     environment = {
         **os.environ,
+        "LATCHLIKE_DATABASE_URL": database_url,
         "LATCHLIKE_DATA_DIR": str(data_dir),
         "LATCHLIKE_HOST": "127.0.0.1",
         "LATCHLIKE_HTTP_PORT": str(http_port),
@@ -82,7 +90,7 @@ def start_server(data_dir: Path, *, builtins: bool = True, env: dict[str, str] |
         process = subprocess.Popen(
             [sys.executable, "-m", "latchlike", "serve"], env=environment, stdout=log, stderr=subprocess.STDOUT
         )
-    server = RunningServer(data_dir, http_port, grpc_port, process, log_path)
+    server = RunningServer(data_dir, http_port, grpc_port, process, log_path, database_url)
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -1,9 +1,12 @@
-"""The Alembic migrations create exactly the schema the models describe."""
+"""The Alembic migrations create exactly the schema the models describe, on the database the
+test run chose (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -12,9 +15,21 @@ from latchlike.db import MIGRATIONS_DIR, Base, Database, migrate
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow, TaskCacheRow
 from latchlike.specs.tables import EntityRow, ProjectRow
 from latchlike.uploads.tables import UploadedObjectRow
+from tests import postgres
 
 
-def test_migrations_match_models(tmp_path: Path) -> None:
+@pytest.fixture
+def empty_database(tmp_path: Path) -> Iterator[str]:
+    """The URL of a database with no tables yet."""
+    if not postgres.selected():
+        yield f"sqlite:///{tmp_path / 'schema.db'}"
+        return
+    url = postgres.cluster().create_database(migrated=False)
+    yield url
+    postgres.cluster().drop_database(url)
+
+
+def test_migrations_match_models(empty_database: str) -> None:
     models = {
         EntityRow.__tablename__,
         ProjectRow.__tablename__,
@@ -24,7 +39,7 @@ def test_migrations_match_models(tmp_path: Path) -> None:
         TaskCacheRow.__tablename__,
     }
     assert models <= set(Base.metadata.tables)
-    db = Database(f"sqlite:///{tmp_path / 'schema.db'}")
+    db = Database(empty_database)
     migrate(db.engine)
     with db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
@@ -32,8 +47,8 @@ def test_migrations_match_models(tmp_path: Path) -> None:
     assert differences == []
 
 
-def test_migrating_twice_is_harmless(tmp_path: Path) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'schema.db'}")
+def test_migrating_twice_is_harmless(empty_database: str) -> None:
+    db = Database(empty_database)
     migrate(db.engine)
     migrate(db.engine)
     with db.engine.connect() as connection:

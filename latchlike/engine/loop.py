@@ -3,8 +3,9 @@
 Each step drains finished task attempts, then, in one database transaction, walks every
 active execution (`walk`): records outcomes, decides which nodes are ready (`dag`), writes
 their `inputs.pb` and hands the attempts to the executor. Everything it needs to carry on
-is in the database and the store, so after a restart it picks up where it stopped:
-attempts that were running are run again, succeeded nodes never are.
+is in the database and the store, so after a restart it picks up where it stopped: an
+attempt that was running is adopted (finished in the store, or its process or pod still
+running), or recorded as lost and run again as a new attempt; succeeded nodes never run again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import logging
 import time
 
 from flyteidl.core import literals_pb2
-from sqlalchemy import select
+from sqlalchemy import Select, select, text
 from sqlalchemy.orm import Session
 
 from latchlike.db import utcnow
@@ -76,7 +77,7 @@ class Engine:
             to_start, to_cancel = await asyncio.to_thread(self._advance, finished, full_pass)
         except Exception:
             # The transaction rolled back: what the engine kept may be ahead of the database.
-            # Read it all again; the attempts that finished meanwhile are run again.
+            # Read it all again; the attempts that finished meanwhile are found in the store.
             self._rows.clear()
             self._ended.clear()
             raise
@@ -112,7 +113,7 @@ class Engine:
         changed = {self._owners.pop(key) for key in finished if key in self._owners} | self._waiting
         with self._platform.db.session() as session:
             active = select(ExecutionRow).where(ExecutionRow.phase.in_([QUEUED, RUNNING, ABORTING]))
-            for execution in session.scalars(active):
+            for execution in session.scalars(_locked(session, active)):
                 if execution.phase == ABORTING:
                     to_cancel += self._abort(session, execution)
                 elif full_pass or execution.id in changed or execution.id not in self._rows:
@@ -193,6 +194,16 @@ class Engine:
             )
             self._rows[execution.id] = {row.node_id: row for row in rows}
         return self._rows[execution.id]
+
+
+def _locked(session: Session, active: Select[ExecutionRow]) -> Select[ExecutionRow]:
+    """The active executions, held until the step commits: an abort committed meanwhile
+    must not be overwritten by what the step read before it. PostgreSQL locks the rows;
+    SQLite (whose driver would begin the transaction only at the first write) takes the
+    database's write lock now."""
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("BEGIN IMMEDIATE"))
+    return active.with_for_update()
 
 
 def _result(key: str, task: asyncio.Task[RunResult]) -> RunResult:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flyteidl.core import dynamic_job_pb2, errors_pb2, execution_pb2, literals_pb2, tasks_pb2
 from flyteidl.core import workflow_pb2 as core_workflow_pb2
@@ -39,6 +39,7 @@ KEPT_SCOPES = 256
 """Dynamic workflows kept read; an older one is read again from its `futures.pb`."""
 ERROR_TAIL = 2000
 """How much of a crashed attempt's log its error keeps."""
+LOST = "lost with the server: it was running when the server stopped and left no outputs"
 USER, SYSTEM = "USER", "SYSTEM"
 """Whose fault a failed attempt was: the task's code, or the platform under it."""
 
@@ -334,9 +335,13 @@ class ExecutionWalk:
                 self._record(row, self.plan.task(node), self.finished[key])
                 if row.kind == Kind.DYNAMIC:
                     return _RUNNING
-            elif key not in self.running:
-                self.to_start.append(self._task_run(node, row, self.plan.task(node)))
-                return _RUNNING
+            elif key not in self.running:  # running when the server stopped
+                if not self._ended_in_store(row):
+                    self.to_start.append(replace(self._task_run(node, row, self.plan.task(node)), resume=True))
+                    return _RUNNING
+                self._record(row, self.plan.task(node), RunResult(key, 0, None))  # it ended meanwhile
+                if row.kind == Kind.DYNAMIC:
+                    return _RUNNING
             else:
                 return _RUNNING
         if row.phase == RETRYABLE and self._may_retry(node, row):
@@ -411,7 +416,12 @@ class ExecutionWalk:
         else:
             row.phase, row.error_kind = RETRYABLE, SYSTEM
             exited = f"the task process exited with code {result.exit_code} and wrote no outputs"
-            row.error = f"{exited}\n{self.log_tail(result.key)}"
+            row.error = f"{LOST if result.lost else exited}\n{self.log_tail(result.key)}"
+
+    def _ended_in_store(self, row: NodeExecutionRow) -> bool:
+        """Whether the attempt left what a finished one leaves: outputs, an error or a workflow."""
+        prefix = self._prefix(row)
+        return any(self.data.store.exists(f"{prefix}/{name}") for name in ("outputs.pb", "error.pb", FUTURES))
 
     # Rows and their data.
 

@@ -123,9 +123,9 @@ def recover(session: Session, key: ExecutionKey, *, name: str = "") -> Execution
 def terminate(session: Session, key: ExecutionKey, cause: str) -> None:
     """Ask the engine to abort: it kills the running attempts and records ABORTED."""
     row = session.scalar(
-        select(ExecutionRow).where(
-            ExecutionRow.project == key.project, ExecutionRow.domain == key.domain, ExecutionRow.name == key.name
-        )
+        select(ExecutionRow)
+        .where(ExecutionRow.project == key.project, ExecutionRow.domain == key.domain, ExecutionRow.name == key.name)
+        .with_for_update()  # not after the engine ended it (PostgreSQL reads the latest, locked)
     )
     if row is None:
         get_execution(session, key)  # raises NotFound with the usual message

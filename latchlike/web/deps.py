@@ -22,4 +22,6 @@ def get_session(platform: Annotated[Platform, Depends(get_platform)]) -> Iterato
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function": the session commits when the handler returns, before the response is sent; by
+# default FastAPI ends it after, so a client could be told 201 for a launch a crash then lost.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

@@ -216,6 +216,15 @@ def test_after_a_restart_the_same_attempt_waits_for_its_pod_instead_of_creating_
     assert len(cluster.cluster.created) == 2 and len(cluster.cluster.pods) == 1  # the second create got 409
 
 
+def test_a_resumed_attempt_whose_pod_is_gone_is_lost_not_created_again(cluster: FakeApiServer, tmp_path: Path) -> None:
+    cluster.cluster.behaviour = always("succeed")
+    [kept] = _run(cluster, tmp_path, _task("k-kept-1"), keep_pods=True)
+    [adopted, lost] = _run(cluster, tmp_path, _task("k-kept-1", resume=True), _task("k-gone-1", resume=True))
+    assert (kept.exit_code, adopted.exit_code, adopted.lost) == (0, 0, False)  # the pod that ran is waited for
+    assert lost.lost and lost.exit_code == -1
+    assert [pod["metadata"]["name"] for pod in cluster.cluster.created] == [pod_name("k-kept-1")] * 2
+
+
 def test_many_pods_are_followed_by_one_watch(cluster: FakeApiServer, tmp_path: Path) -> None:
     cluster.cluster.behaviour = always("succeed")
     results = _run(cluster, tmp_path, *(_task(f"k-many-{i}") for i in range(40)))

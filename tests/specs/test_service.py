@@ -1,4 +1,4 @@
-"""The registry's rules, on real flytekit-serialized specs and a real SQLite database."""
+"""The registry's rules, on real flytekit-serialized specs and the test run's real database."""
 
 from __future__ import annotations
 
@@ -183,3 +183,10 @@ def test_upstream_order_and_description_do_not_make_a_different_version(
         service.register_workflow(
             session, workflow_id=workflow_id(sample), spec=variant(["n0", "start-node"], "second run")
         )
+
+
+def test_registering_a_project_that_exists_is_refused(platform: Platform) -> None:
+    with platform.db.session() as session:
+        register_project(session, project_id="lab", name="Lab", description="")
+    with platform.db.session() as session, pytest.raises(AlreadyExists, match="'lab' already exists"):
+        register_project(session, project_id="lab", name="Lab again", description="")

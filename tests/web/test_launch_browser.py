@@ -35,7 +35,7 @@ def _by_name(page: Page, name: str) -> object:
 
 def _stored(matrix: MatrixServer, url: str) -> Execution:
     project, domain, name = url.rstrip("/").split("/")[-3:]
-    db = Database(f"sqlite:///{matrix.server.data_dir / 'latchlike.db'}")
+    db = Database(matrix.server.database_url)
     try:
         with db.session() as session:
             return get_execution(session, ExecutionKey(project, domain, name))

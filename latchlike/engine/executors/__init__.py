@@ -34,6 +34,10 @@ class TaskRun:
     """The execution's `--labels` and `--annotations`, which a cluster executor puts on its pods as they are."""
     pod: PodTemplate | None = None
     """The task's own pod template, which a cluster executor starts from."""
+    resume: bool = False
+    """The attempt was running when the server stopped: wait for its process (or pod) if it
+    still runs; if nothing is left of it, report it `lost` instead of starting it again, so
+    the engine records it and runs a new attempt."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class RunResult:
     timed_out: bool = False
     out_of_memory: str | None = None
     """Why the attempt was stopped for using more memory than its limit; None if it was not."""
+    lost: bool = False
+    """A resumed attempt whose process (or pod) was gone: it never ran to an end here."""
 
 
 class Executor(Protocol):

@@ -1,7 +1,8 @@
 """The cluster executor: each task attempt is its own pod.
 
 Pods are named from the attempt's key (`pods.pod_name`), so after a restart `run` finds
-the pod it created before (409 on create) and waits for it instead of starting another.
+the pod it created before (409 on create) and waits for it instead of starting another;
+an attempt resumed after a restart whose pod is gone is reported lost, not created again.
 Their status comes from one watch over all of latchlike's pods (list, then watch from the
 list's resourceVersion, listing again when the server says it is too old), read in its
 own thread and handed to the event loop a chunk of events at a time; no poll per pod.
@@ -109,6 +110,8 @@ class KubernetesExecutor:
         if name in self._ended:
             ended.set_result(self._ended.pop(name))
         try:
+            if run.resume and name not in self._ended and not await self._call(self._exists, name):
+                return RunResult(run.key, -1, None, lost=True)
             refused = await self._create(run, name)
             if refused is not None:
                 self._primaries.pop(run.key, None)
@@ -211,6 +214,16 @@ class KubernetesExecutor:
         except Exception as error:  # the API server unreachable: the attempt fails, the engine retries
             return f"the API server could not be reached: {error}"
         return None
+
+    def _exists(self, name: str) -> bool:
+        """Whether the pod is there; an API error other than 404 says nothing, so it counts as yes."""
+        try:
+            self._api.read_namespaced_pod(name, self._settings.namespace, _preload_content=False)
+        except ApiException as error:
+            return error.status != 404
+        except Exception:
+            return True
+        return True
 
     def _delete(self, name: str) -> None:
         with contextlib.suppress(ApiException):  # already gone is fine

@@ -1,7 +1,8 @@
 """The embedded default executor: each task attempt is its own OS process.
 
 Isolation: a fresh working directory and process group per attempt; stdout and stderr go
-to a log file. A semaphore caps how many run at once.
+to a log file. A semaphore caps how many run at once. Attempts a killed server left running
+(orphans) are adopted when the engine resumes them: waited for, never started twice.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -25,6 +27,8 @@ PID_FILE = ".pid"
 START_FAILED = 127
 """The exit code of an attempt whose process could not be started, as a shell reports one."""
 FLYTEKIT_ENTRY_POINTS = frozenset({"pyflyte-execute", "pyflyte-map-execute", "pyflyte-fast-execute"})
+ORPHAN_POLL_SECONDS = 0.2
+"""How often an adopted orphan (not our child: no exit to wait for) is checked."""
 
 
 class LocalExecutor:
@@ -43,12 +47,19 @@ class LocalExecutor:
         self._warm = WarmWorker(root / "logs" / "forkserver.log") if warm else None
         self._cores = CoreChooser()
         self._memory = MemoryWatch()
-        reap_orphans(root / "work")
+        self._orphans = find_orphans(root / "work")
+        """Process groups a previous server left running, by run key, until adopted or cancelled."""
 
     def _log_path(self, key: str) -> Path:
         return self._root / "logs" / f"{key}.log"
 
     async def run(self, run: TaskRun) -> RunResult:
+        if run.key in self._orphans and run.resume:
+            return await self._adopt(run, self._orphans[run.key])
+        if run.resume:
+            return RunResult(run.key, -1, self._log_path(run.key), lost=True)
+        if run.key in self._orphans:  # never two processes writing one attempt's outputs
+            await self.cancel(run.key)
         async with self._slots:
             workdir = self._root / "work" / run.key
             workdir.mkdir(parents=True, exist_ok=True)
@@ -61,7 +72,7 @@ class LocalExecutor:
             watch_memory = self._memory_watch(run, over_memory)
 
             def watch(group: int) -> None:
-                (workdir / PID_FILE).write_text(str(group))  # for `reap_orphans` after a crash
+                (workdir / PID_FILE).write_text(str(group))  # for `find_orphans` after a crash
                 if watch_memory is not None:
                     watch_memory(group)
 
@@ -82,6 +93,20 @@ class LocalExecutor:
                 self._memory.forget_key(run.key)
                 (workdir / PID_FILE).unlink(missing_ok=True)
             return RunResult(run.key, exit_code, log_path, timed_out, over_memory[0] if over_memory else None)
+
+    async def _adopt(self, run: TaskRun, group: int) -> RunResult:
+        """Wait for an orphan to end (its exit code is its dead parent's to read: -1), under
+        the task's timeout counted from now."""
+        deadline = None if run.timeout_seconds is None else time.monotonic() + run.timeout_seconds
+        timed_out = False
+        while _alive(group):
+            if deadline is not None and time.monotonic() > deadline:
+                await self.cancel(run.key)
+                deadline, timed_out = None, True
+            await asyncio.sleep(ORPHAN_POLL_SECONDS)
+        self._orphans.pop(run.key, None)
+        (self._root / "work" / run.key / PID_FILE).unlink(missing_ok=True)
+        return RunResult(run.key, -1, self._log_path(run.key), timed_out)
 
     async def _run_cold(
         self, run: TaskRun, env: dict[str, str], cores: list[int] | None, workdir: Path, log_path: Path,
@@ -125,6 +150,10 @@ class LocalExecutor:
             await self._warm.close()
 
     async def cancel(self, key: str) -> None:
+        orphan = self._orphans.get(key)
+        if orphan is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(orphan, signal.SIGKILL)
         if self._warm is not None:
             await self._warm.cancel(key)
         process = self._processes.get(key)
@@ -169,15 +198,26 @@ def _resolved(command: tuple[str, ...]) -> tuple[str, ...]:
     return command
 
 
-def reap_orphans(work: Path) -> None:
-    """Kill attempts a crashed server left running: the engine runs them again, and two
-    processes must never write the same attempt's outputs. A process counts only if it
-    still works in that attempt's directory (a pid may have been reused since)."""
+def find_orphans(work: Path) -> dict[str, int]:
+    """Attempts a killed server left running, by run key: their process groups. A process
+    counts only if it still works in that attempt's directory (a pid may have been reused)."""
+    orphans: dict[str, int] = {}
     for pid_file in work.glob(f"*/{PID_FILE}"):
         try:
             group = int(pid_file.read_text())
-            if Path(f"/proc/{group}/cwd").resolve() == pid_file.parent.resolve():
-                os.killpg(group, signal.SIGKILL)
+            if _alive(group) and Path(f"/proc/{group}/cwd").resolve() == pid_file.parent.resolve():
+                orphans[pid_file.parent.name] = group
+                continue
         except (OSError, ValueError):
             pass  # gone already, or not ours
         pid_file.unlink(missing_ok=True)
+    return orphans
+
+
+def _alive(pid: int) -> bool:
+    """Running, as opposed to gone or a zombie nobody has reaped yet."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

@@ -1,0 +1,138 @@
+"""A throw-away PostgreSQL 15 server for the test suite, with a fresh database per test.
+
+Chosen with `LATCHLIKE_TEST_DATABASE=postgresql` (or pytest's `--db=postgresql`). The
+server runs from Debian's binaries as an unprivileged user (PostgreSQL refuses root) in a
+temp directory, on a free loopback port and a private socket directory; durability is off,
+since it lives only as long as the test run. Each database is copied from a template that
+was migrated once, so a test pays for a `CREATE DATABASE`, not for the migrations.
+"""
+
+from __future__ import annotations
+
+import atexit
+import itertools
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import psycopg
+
+from latchlike.db import Database, migrate
+from tests.server import free_port
+
+SELECTOR = "LATCHLIKE_TEST_DATABASE"
+POSTGRESQL = "postgresql"
+BIN = Path("/usr/lib/postgresql/15/bin")
+USER = "latchlike"
+TEMPLATE = "latchlike_template"
+PREFIX, OWNER = "latchlike-pg-", "owner.pid"
+"""A server's temp directory, and the file in it naming the test process that owns it."""
+RUN_AS = "postgres"
+"""The system account that owns the server's files when the tests run as root."""
+
+
+def selected() -> bool:
+    """Whether this test run uses PostgreSQL instead of SQLite."""
+    return os.environ.get(SELECTOR, "sqlite").lower() == POSTGRESQL
+
+
+class Cluster:
+    """One running server; `create_database` hands out URLs of new, migrated databases."""
+
+    def __init__(self) -> None:
+        _stop_abandoned()
+        self.directory = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (self.directory / OWNER).write_text(str(os.getpid()))
+        self.port = free_port()
+        self._names = itertools.count(1)
+        self._by_data_dir: dict[Path, str] = {}
+        data, sockets = self.directory / "data", self.directory / "sockets"
+        sockets.mkdir()
+        if os.geteuid() == 0:
+            account = pwd.getpwnam(RUN_AS)
+            for path in (self.directory, sockets):
+                os.chown(path, account.pw_uid, account.pw_gid)
+        self._run(BIN / "initdb", "-D", data, "-U", USER, "--auth=trust", "--no-sync", "-E", "UTF8")
+        options = (
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={sockets} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400"
+        )
+        log = self.directory / "server.log"
+        self._run(BIN / "pg_ctl", "-D", data, "-l", log, "-o", options, "-w", "start")
+        self._data = data
+        self._admin("CREATE DATABASE " + TEMPLATE)
+        template = Database(self.url(TEMPLATE))
+        migrate(template.engine)
+        template.dispose()
+
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://{USER}@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, *, migrated: bool = True) -> str:
+        """A new database (migrated, or empty for the migration tests); its URL."""
+        name = f"test_{os.getpid()}_{next(self._names)}"
+        self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE if migrated else 'template0'}")
+        return self.url(name)
+
+    def database_for(self, data_dir: Path) -> str:
+        """The database of a server's data directory: a restarted server finds its own again."""
+        key = data_dir.resolve()
+        if key not in self._by_data_dir:
+            self._by_data_dir[key] = self.create_database()
+        return self._by_data_dir[key]
+
+    def drop_database(self, url: str) -> None:
+        self._admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+
+    def stop(self) -> None:
+        stop = [str(BIN / "pg_ctl"), "-D", str(self._data), "-m", "immediate", "stop"]
+        subprocess.run([*_as_owner(), *stop], capture_output=True, cwd="/")  # gone already is fine
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    def _admin(self, statement: str) -> None:
+        conninfo = f"host=127.0.0.1 port={self.port} user={USER} dbname=postgres"
+        with psycopg.connect(conninfo, autocommit=True) as connection:
+            connection.execute(statement.encode())
+
+    @staticmethod
+    def _run(*command: str | Path) -> None:
+        subprocess.run([*_as_owner(), *map(str, command)], check=True, capture_output=True, cwd="/")
+
+
+def _stop_abandoned() -> None:
+    """Stop the servers of test runs that were killed (no `atexit` then): their owner is gone."""
+    for directory in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            os.kill(int((directory / OWNER).read_text()), 0)
+            continue
+        except (OSError, ValueError):
+            pass
+        data = directory / "data"
+        if (data / "postmaster.pid").exists():
+            stop = [str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
+            subprocess.run([*_as_owner(), *stop], capture_output=True, cwd="/")
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def _as_owner() -> list[str]:
+    return ["runuser", "-u", RUN_AS, "--"] if os.geteuid() == 0 else []
+
+
+_cluster: Cluster | None = None
+
+
+def cluster() -> Cluster:
+    """The test run's server, started on first use and stopped when the process exits."""
+    global _cluster
+    if _cluster is None:
+        _cluster = Cluster()
+        atexit.register(_cluster.stop)
+    return _cluster
+
+
+def server_database(data_dir: Path) -> str | None:
+    """The database URL a server on `data_dir` should use; None means its own SQLite file."""
+    return cluster().database_for(data_dir) if selected() else None
