@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from flyteidl.service import dataproxy_pb2, dataproxy_pb2_grpc
 from grpc import aio
+from sqlalchemy.orm import Session
 
 from latchlike.db import Database
 from latchlike.grpc.convert import timestamp
@@ -29,22 +29,21 @@ class DataProxyServicer(dataproxy_pb2_grpc.DataProxyServiceServicer):  # type: i
     ) -> dataproxy_pb2.CreateUploadLocationResponse:
         expires_in = request.expires_in.ToTimedelta() if request.HasField("expires_in") else None
 
-        def work() -> UploadLocation:
-            with self._db.session() as session:
-                return create_upload_location(
-                    session,
-                    store=self._store,
-                    signer=self._signer,
-                    project=request.project,
-                    domain=request.domain,
-                    filename=request.filename,
-                    filename_root=request.filename_root,
-                    content_md5=request.content_md5,
-                    expires_in=expires_in,
-                    max_ttl=self._max_ttl,
-                )
+        def work(session: Session) -> UploadLocation:
+            return create_upload_location(
+                session,
+                store=self._store,
+                signer=self._signer,
+                project=request.project,
+                domain=request.domain,
+                filename=request.filename,
+                filename_root=request.filename_root,
+                content_md5=request.content_md5,
+                expires_in=expires_in,
+                max_ttl=self._max_ttl,
+            )
 
-        location = await asyncio.to_thread(work)
+        location = await self._db.run(work)
         return dataproxy_pb2.CreateUploadLocationResponse(
             signed_url=location.signed_url,
             native_url=location.native_url,

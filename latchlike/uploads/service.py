@@ -7,7 +7,6 @@ recorded. A bad signature, an expired URL or a wrong checksum stores nothing.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import hashlib
@@ -86,7 +85,7 @@ async def receive_upload(
         size, md5_hex = await _stream_to(handle, body, max_bytes)
         if md5_hex != grant.md5_hex:
             raise InvalidArgument("uploaded bytes do not match Content-MD5; the upload was discarded")
-        await asyncio.to_thread(_commit, db, store, grant.key, staged, md5_hex, size)
+        await db.run(lambda session: _commit(session, store, grant.key, staged, md5_hex, size))
     finally:
         staged.unlink(missing_ok=True)
 
@@ -106,16 +105,15 @@ async def _stream_to(handle: int, body: AsyncIterator[bytes], max_bytes: int) ->
     return size, digest.hexdigest()
 
 
-def _commit(db: Database, store: FileStore, key: str, staged: Path, md5_hex: str, size: int) -> None:
-    with db.session() as session:
-        existing = session.get(UploadedObjectRow, key)
-        if existing is not None:
-            if existing.md5 != md5_hex:
-                raise Conflict(f"{key} already holds different content; uploaded objects are immutable")
-            return  # the same bytes again: nothing to do
-        store.put_file(key, staged)
-        row = {"key": key, "md5": md5_hex, "size": size, "created_at": utcnow()}
-        insert_if_absent(session, UploadedObjectRow, row)  # a concurrent identical upload may win
+def _commit(session: Session, store: FileStore, key: str, staged: Path, md5_hex: str, size: int) -> None:
+    existing = session.get(UploadedObjectRow, key)
+    if existing is not None:
+        if existing.md5 != md5_hex:
+            raise Conflict(f"{key} already holds different content; uploaded objects are immutable")
+        return  # the same bytes again: nothing to do
+    store.put_file(key, staged)
+    row = {"key": key, "md5": md5_hex, "size": size, "created_at": utcnow()}
+    insert_if_absent(session, UploadedObjectRow, row)  # a concurrent identical upload may win
 
 
 def _header_md5_hex(header: str | None) -> str:

@@ -16,7 +16,7 @@ from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import launch_form
 from latchlike.launches.service import launch_from_json
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
-from latchlike.web.deps import PlatformDep, SessionDep
+from latchlike.web.deps import DatabaseDep, PlatformDep
 
 router = APIRouter(prefix="/api", tags=["launch"])
 
@@ -26,9 +26,10 @@ class LaunchRequest(BaseModel):
 
 
 @router.get("/workflows/{project}/{domain}/{name}/form")
-def form_schema(session: SessionDep, project: str, domain: str, name: str, version: str | None = None) -> Any:
+async def form_schema(db: DatabaseDep, project: str, domain: str, name: str, version: str | None = None) -> Any:
     """The inputs of one workflow version as a JSON Schema (`x-widget`, `x-sections` for layout)."""
-    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version)
+    key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
+    form = await db.run(lambda s: launch_form(s, key, version))
     return {**form.validator.json_schema(), "x-version": form.workflow.version}
 
 
@@ -37,28 +38,25 @@ def form_schema(session: SessionDep, project: str, domain: str, name: str, versi
     status_code=status.HTTP_201_CREATED,
     responses={422: {"description": "Some inputs are invalid: `errors` maps each field to its message."}},
 )
-def launch(
-    platform: PlatformDep,
-    session: SessionDep,
-    project: str,
-    domain: str,
-    name: str,
-    request: LaunchRequest,
-    version: str | None = None,
+async def launch(
+    platform: PlatformDep, project: str, domain: str, name: str, request: LaunchRequest, version: str | None = None
 ) -> Any:
-    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version)
-    result = launch_from_json(session, form, request.inputs, StoreCatalog(platform.store, project))
+    key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
+    catalog = StoreCatalog(platform.store, project)
+    result = await platform.db.run(lambda s: launch_from_json(s, launch_form(s, key, version), request.inputs, catalog))
     if result.execution is None:
         return JSONResponse({"errors": result.errors}, status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
-    session.flush()
-    return execution_views.execution_detail(session, result.execution)
+    execution = result.execution
+    # Read back in its own unit of work: the launch's write turn ends at its commit.
+    return await platform.db.run(lambda s: execution_views.execution_detail(s, execution))
 
 
 @router.get("/executions")
-def list_executions(session: SessionDep) -> list[execution_views.ExecutionSummary]:
-    return execution_views.list_summaries(session)
+async def list_executions(db: DatabaseDep) -> list[execution_views.ExecutionSummary]:
+    return await db.run(execution_views.list_summaries)
 
 
 @router.get("/executions/{project}/{domain}/{name}")
-def get_execution(session: SessionDep, project: str, domain: str, name: str) -> execution_views.ExecutionDetail:
-    return execution_views.execution_detail(session, ExecutionKey(project, domain, name))
+async def get_execution(db: DatabaseDep, project: str, domain: str, name: str) -> execution_views.ExecutionDetail:
+    key = ExecutionKey(project, domain, name)
+    return await db.run(lambda s: execution_views.execution_detail(s, key))

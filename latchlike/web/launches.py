@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
+import anyio.to_thread
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, StreamingResponse
+from sqlalchemy.orm import Session
 
 from latchlike.engine.loop import Engine
 from latchlike.errors import NotFound
@@ -17,11 +19,11 @@ from latchlike.executions import views as execution_views
 from latchlike.executions.service import ExecutionKey, get_execution
 from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import LaunchForm, launch_form
-from latchlike.launches.service import launch_from_form
+from latchlike.launches.service import LaunchResult, launch_from_form
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
-from latchlike.web.deps import PlatformDep, SessionDep
+from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.markdown import render_markdown
-from latchlike.web.templating import templates
+from latchlike.web.templating import render
 from ui_gen.form import Field
 from ui_gen.submission import flatten
 
@@ -29,10 +31,9 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/workflows/{project}/{domain}/{name}/launch", response_class=HTMLResponse)
-def launch_page(
+async def launch_page(
     request: Request,
     platform: PlatformDep,
-    session: SessionDep,
     project: str,
     domain: str,
     name: str,
@@ -40,18 +41,23 @@ def launch_page(
     relaunch: str | None = None,
 ) -> HTMLResponse:
     """`relaunch=<execution name>` prefills the form with that execution's inputs."""
-    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version)
-    values = form.defaults()
-    if relaunch:
-        values |= form.values_of(get_execution(session, ExecutionKey(project, domain, relaunch)).inputs)
-    return _render(request, platform, form, flatten(form.form, values), {}, relaunch)
+    key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
+
+    def prefilled(session: Session) -> tuple[LaunchForm, dict[str, Any]]:
+        form = launch_form(session, key, version)
+        values = form.defaults()
+        if relaunch:
+            values |= form.values_of(get_execution(session, ExecutionKey(project, domain, relaunch)).inputs)
+        return form, values
+
+    form, values = await platform.db.run(prefilled)
+    return await _render(request, platform, form, flatten(form.form, values), {}, relaunch)
 
 
 @router.post("/workflows/{project}/{domain}/{name}/launch", response_class=HTMLResponse, response_model=None)
 async def submit_launch(
     request: Request,
     platform: PlatformDep,
-    session: SessionDep,
     project: str,
     domain: str,
     name: str,
@@ -60,26 +66,32 @@ async def submit_launch(
 ) -> HTMLResponse | RedirectResponse:
     submitted = await request.form()
     data = {key: [str(value) for value in submitted.getlist(key)] for key in submitted}
-    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version)
+    workflow = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
     catalog = StoreCatalog(platform.store, project)
-    result = launch_from_form(session, form, data, catalog, relaunch_of=relaunch)
+
+    def launch(session: Session) -> tuple[LaunchForm, LaunchResult]:
+        form = launch_form(session, workflow, version)
+        return form, launch_from_form(session, form, data, catalog, relaunch_of=relaunch)
+
+    form, result = await platform.db.run(launch)
     if result.execution is None:
-        return _render(request, platform, form, data, result.errors, relaunch, status.HTTP_422_UNPROCESSABLE_ENTITY)
+        return await _render(
+            request, platform, form, data, result.errors, relaunch, status.HTTP_422_UNPROCESSABLE_ENTITY
+        )
     key = result.execution
     return RedirectResponse(f"/executions/{key.project}/{key.domain}/{key.name}", status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/executions", response_class=HTMLResponse)
-def execution_list(request: Request, session: SessionDep) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request, "executions.html", {"executions": execution_views.list_summaries(session)}
-    )
+async def execution_list(request: Request, db: DatabaseDep) -> HTMLResponse:
+    return await render(request, "executions.html", {"executions": await db.run(execution_views.list_summaries)})
 
 
 @router.get("/executions/{project}/{domain}/{name}", response_class=HTMLResponse)
-def execution_page(request: Request, session: SessionDep, project: str, domain: str, name: str) -> HTMLResponse:
-    detail = execution_views.execution_detail(session, ExecutionKey(project, domain, name))
-    return templates.TemplateResponse(request, "execution.html", {"execution": detail})
+async def execution_page(request: Request, db: DatabaseDep, project: str, domain: str, name: str) -> HTMLResponse:
+    key = ExecutionKey(project, domain, name)
+    detail = await db.run(lambda s: execution_views.execution_detail(s, key))
+    return await render(request, "execution.html", {"execution": detail})
 
 
 @router.get("/executions/{project}/{domain}/{name}/nodes/{node_id}/{attempt}/log", response_class=PlainTextResponse)
@@ -90,18 +102,20 @@ def node_log(request: Request, project: str, domain: str, name: str, node_id: st
 
 
 @router.get("/executions/{project}/{domain}/{name}/files/{file_id}")
-def execution_file(
-    platform: PlatformDep, session: SessionDep, project: str, domain: str, name: str, file_id: int
+async def execution_file(
+    platform: PlatformDep, project: str, domain: str, name: str, file_id: int
 ) -> StreamingResponse:
     """A file the execution was given or wrote: only those it recorded, never any other key."""
-    recorded = next((f for f in execution_views.execution_files(session, ExecutionKey(project, domain, name))
-                     if f.id == file_id and f.key is not None), None)  # fmt: skip
+    key = ExecutionKey(project, domain, name)
+    files = await platform.db.run(lambda s: execution_views.execution_files(s, key))
+    recorded = next((f for f in files if f.id == file_id and f.key is not None), None)
     if recorded is None or recorded.key is None:
         raise NotFound(f"execution {project}/{domain}/{name} has no file {file_id} in the store")
-    if not platform.store.exists(recorded.key):
+    store_key = recorded.key
+    if not await anyio.to_thread.run_sync(platform.store.exists, store_key):
         raise NotFound(f"{recorded.name} is a directory or was removed; its files are under {recorded.uri}")
-    handle = platform.store.open(recorded.key)
-    filename = PurePosixPath(recorded.key).name
+    handle = await anyio.to_thread.run_sync(platform.store.open, store_key)
+    filename = PurePosixPath(store_key).name
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     return StreamingResponse(_chunks(handle), media_type="application/octet-stream", headers=headers)
 
@@ -112,7 +126,7 @@ def _chunks(handle: BinaryIO) -> Iterator[bytes]:
             yield chunk
 
 
-def _render(
+async def _render(
     request: Request,
     platform: PlatformDep,
     form: LaunchForm,
@@ -127,17 +141,13 @@ def _render(
         return catalog.candidates(directory=item.widget == "directory", blob_format=item.type.blob_format)
 
     query = f"?version={form.workflow.version}" + (f"&relaunch={relaunch}" if relaunch else "")
-    return templates.TemplateResponse(
-        request,
-        "launch.html",
-        {
-            "launch": form,
-            "flat": flat,
-            "errors": errors,
-            "choices": choices,
-            "action": request.url.path + query,
-            "description_html": render_markdown(form.interface.description),
-            "relaunch": relaunch,
-        },
-        status_code=status_code,
-    )
+    context = {
+        "launch": form,
+        "flat": flat,
+        "errors": errors,
+        "choices": choices,
+        "action": request.url.path + query,
+        "description_html": render_markdown(form.interface.description),
+        "relaunch": relaunch,
+    }
+    return await render(request, "launch.html", context, status_code)
