@@ -7,7 +7,7 @@ import re
 
 from latchlike.errors import InvalidArgument
 
-_SAFE_PART = re.compile(r"^[A-Za-z0-9._-]+$")
+_SAFE_PART = re.compile(r"^[A-Za-z0-9._-]+\Z")  # \Z: `$` would also accept a trailing newline
 
 
 def upload_key(project: str, domain: str, root: str, filename: str) -> str:
