@@ -6,6 +6,7 @@ import pytest
 
 from ui_gen.errors import FormSpecError
 from ui_gen.metadata import parameter_metadata, split_metadata, workflow_metadata
+from ui_gen.source import source_hints
 
 
 def test_text_and_metadata_are_split() -> None:
@@ -35,10 +36,29 @@ def test_latch_nests_appearance_and_license() -> None:
         ("appearance: carousel", "appearance: Input should be 'line', 'paragraph' or 'multiselect'"),
         ("- just\n- a list", "must be a YAML mapping"),
         ("display_name: [unclosed", "not valid YAML"),
+        ("display_name: 2024-13-45", "not valid YAML: month must be in 1..12"),
+        ("display_name: !!int abc", "not valid YAML"),
+        ("display_name: " + "[" * 2000, "not valid YAML"),
     ],
 )
 def test_a_mistake_in_metadata_is_an_error_that_says_where(block: str, problem: str) -> None:
     with pytest.raises(FormSpecError) as error:
         parameter_metadata("reads", f"Reads.\n__metadata__:\n{block}")
     assert problem in str(error.value)
-    assert "'reads'" in str(error.value) or "YAML" in str(error.value)
+    assert "parameter 'reads'" in str(error.value)
+
+
+def test_bad_yaml_in_a_signature_docstring_names_the_parameter() -> None:
+    """Registration reads the docstrings in the code bundle too; the same error, not a crash."""
+    module = '''
+def wf(reads: str) -> None:
+    """Run.
+
+    Args:
+        reads: The reads.
+            __metadata__:
+              display_name: 2024-13-45
+    """
+'''
+    with pytest.raises(FormSpecError, match="parameter 'reads': its __metadata__ is not valid YAML"):
+        source_hints({"pkg.mod": module}, "pkg.mod", "wf")
