@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 
 from latchlike.files.managed import files_prefix
 from latchlike.store import FileStore
+from latchlike.store.keys import is_valid_key
 from ui_gen.rules import matches_format
 
 MAX_CANDIDATES = 500
@@ -43,7 +44,9 @@ class StoreCatalog:
         return None
 
     def candidates(self, *, directory: bool, blob_format: str) -> list[CatalogEntry]:
-        objects = self._store.list(self._prefix)
+        # A name the store cannot address (a space, put there by hand) cannot be picked, but
+        # must not make every form with a picker in the project fail either.
+        objects = [item for item in self._store.list(self._prefix) if is_valid_key(item.key)]
         if directory:
             folders = {str(PurePosixPath(item.key).parent) for item in objects}
             folders.discard(self._prefix.rstrip("/"))

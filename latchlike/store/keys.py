@@ -35,6 +35,14 @@ def check_key(key: str) -> str:
     return key
 
 
+def is_valid_key(key: str) -> bool:
+    try:
+        check_key(key)
+    except InvalidArgument:
+        return False
+    return True
+
+
 def _part(name: str, value: str) -> str:
     if not _SAFE_PART.match(value) or value in (".", ".."):
         raise InvalidArgument(f"{name} {value!r} may use only letters, digits, '.', '_' and '-' (no slashes or '..')")
