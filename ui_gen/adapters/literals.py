@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 import msgpack
@@ -20,6 +21,8 @@ from google.protobuf.json_format import MessageToDict
 from ui_gen.schema import Chosen, TypeSpec
 
 PREVIEW_CHARS = 80
+MAX_PREVIEW_BYTES = 64 * 1024
+"""A struct or msgpack value larger than this is previewed by its size, not decoded."""
 _MSGPACK = "msgpack"
 
 
@@ -100,7 +103,10 @@ def literal_to_value(literal: literals_pb2.Literal, kind: TypeSpec) -> Any:
 
 
 def literal_preview(literal: literals_pb2.Literal) -> str:
-    """A short human reading of a value: JSON-like, files as their URI, cut at 80 characters."""
+    """A short human reading of a value: JSON-like, files as their URI, cut at 80 characters.
+
+    Only as much of the value is read as the preview can show, so a list of millions of
+    items or a huge string costs no more than a small one."""
     readable = _readable(literal)
     text = readable if isinstance(readable, str) and literal.scalar.HasField("blob") else None
     text = text or json.dumps(readable, default=str, ensure_ascii=False)
@@ -108,22 +114,26 @@ def literal_preview(literal: literals_pb2.Literal) -> str:
 
 
 def _readable(literal: literals_pb2.Literal) -> Any:
+    """The first PREVIEW_CHARS items, characters or bytes are all a preview can show."""
     if literal.HasField("collection"):
-        return [_readable(item) for item in literal.collection.literals]
+        return [_readable(item) for item in islice(literal.collection.literals, PREVIEW_CHARS)]
     if literal.HasField("map"):
-        return {key: _readable(item) for key, item in literal.map.literals.items()}
+        return {key: _readable(item) for key, item in islice(literal.map.literals.items(), PREVIEW_CHARS)}
     scalar = literal.scalar
     match scalar.WhichOneof("value"):
         case "primitive":
-            return _from_primitive(scalar.primitive)
+            value = _from_primitive(scalar.primitive)
+            return value[: PREVIEW_CHARS + 1] if isinstance(value, str) else value
         case "none_type" | None:
             return None
         case "union":
             return _readable(scalar.union.value)
         case "blob":
             return scalar.blob.uri
-        case "binary" if scalar.binary.tag == _MSGPACK:
+        case "binary" if scalar.binary.tag == _MSGPACK and len(scalar.binary.value) <= MAX_PREVIEW_BYTES:
             return msgpack.unpackb(scalar.binary.value)
+        case _ if literal.ByteSize() > MAX_PREVIEW_BYTES:
+            return f"<{literal.ByteSize()} bytes of {scalar.WhichOneof('value')}>"
         case _:
             return MessageToDict(literal)
 
