@@ -10,8 +10,9 @@ from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
 from latchlike.specs.listing import ListQuery
 from latchlike.specs.service import list_named_entities
 from latchlike.web.deps import DatabaseDep
+from latchlike.web.errors import error_responses
 
-router = APIRouter(prefix="/api", tags=["registry"])
+router = APIRouter(prefix="/api", tags=["registry"], responses=error_responses(400, 404))
 
 
 @router.get("/health")

@@ -17,8 +17,9 @@ from latchlike.launches.forms import launch_form
 from latchlike.launches.service import launch_from_json
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
 from latchlike.web.deps import DatabaseDep, PlatformDep
+from latchlike.web.errors import error_responses
 
-router = APIRouter(prefix="/api", tags=["launch"])
+router = APIRouter(prefix="/api", tags=["launch"], responses=error_responses(400, 404))
 
 
 class LaunchRequest(BaseModel):

@@ -10,8 +10,9 @@ from latchlike.store.keys import check_key
 from latchlike.uploads.service import receive_upload
 from latchlike.uploads.signing import UploadGrant
 from latchlike.web.deps import PlatformDep
+from latchlike.web.errors import error_responses
 
-router = APIRouter(tags=["uploads"])
+router = APIRouter(tags=["uploads"], responses=error_responses(400, 403, 409, 413))
 
 
 @router.put("/upload/{key:path}", status_code=201)

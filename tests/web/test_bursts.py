@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from latchlike.db import Database
 from latchlike.executions.tables import ExecutionRow
-
 from tests.server import RunningServer, start_server
 
 pytestmark = pytest.mark.slow
