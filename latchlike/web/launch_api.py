@@ -9,12 +9,13 @@ from typing import Any
 from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from latchlike.executions import views as execution_views
 from latchlike.executions.service import ExecutionKey
 from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import launch_form
-from latchlike.launches.service import launch_from_json
+from latchlike.launches.service import LaunchResult, launch_from_json
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.errors import error_responses
@@ -44,12 +45,17 @@ async def launch(
 ) -> Any:
     key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
     catalog = StoreCatalog(platform.store, project)
-    result = await platform.db.run(lambda s: launch_from_json(s, launch_form(s, key, version), request.inputs, catalog))
-    if result.execution is None:
+
+    # One unit of work, launch and read-back: a second one would queue behind the whole burst.
+    def launch_and_read(session: Session) -> tuple[LaunchResult, execution_views.ExecutionDetail | None]:
+        result = launch_from_json(session, launch_form(session, key, version), request.inputs, catalog)
+        detail = execution_views.execution_detail(session, result.execution) if result.execution else None
+        return result, detail
+
+    result, detail = await platform.db.run(launch_and_read)
+    if detail is None:
         return JSONResponse({"errors": result.errors}, status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
-    execution = result.execution
-    # Read back in its own unit of work: the launch's write turn ends at its commit.
-    return await platform.db.run(lambda s: execution_views.execution_detail(s, execution))
+    return detail
 
 
 @router.get("/executions")
