@@ -31,9 +31,10 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from latchlike.errors import InternalError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-SESSIONS = 8
+SESSIONS = 4
 """Units of work `Database.run` lets in at once; the pool holds as many again for the
-engine loop and other background work."""
+engine loop and other background work. Few on purpose: the work is mostly Python under
+the GIL, and more threads would only take turns from the event loop that answers requests."""
 WRITER_WAIT_SECONDS = 120.0
 """How long a SQLite writer waits for the others before its unit of work fails."""
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
