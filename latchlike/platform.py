@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from latchlike.config import Settings
 from latchlike.db import Database, migrate
 from latchlike.downloads.links import DownloadLinks
 from latchlike.specs.projects import ensure_project
 from latchlike.store import FileStore
+from latchlike.uploads.service import clean_staging
 from latchlike.uploads.signing import DownloadSigner, UrlSigner
 
 
@@ -30,10 +32,23 @@ class Platform:
         """Links last as long as upload URLs: long enough to fetch, short enough to leak little."""
         return DownloadLinks(self.store, self.downloads, self.settings.resolved_public_url, self.upload_ttl)
 
+    @property
+    def staging_dir(self) -> Path:
+        """Where uploads are written before they are checked and moved into the store."""
+        return staging_dir(self.settings)
+
+
+def staging_dir(settings: Settings) -> Path:
+    return settings.data_dir / "staging"
+
 
 def open_platform(settings: Settings) -> Platform:
-    """Create the data directory, migrate the schema, make sure the default project exists."""
+    """Create the data directory, clear abandoned uploads, migrate the schema, make sure the
+    default project exists."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    staging = staging_dir(settings)
+    if staging.is_dir():
+        clean_staging(staging)  # nothing uploads before start: whatever is staged was abandoned
     db = Database(settings.resolved_database_url)
     migrate(db.engine)
     with db.session() as session:

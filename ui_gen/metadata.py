@@ -180,29 +180,34 @@ class WorkflowMetadata(_Block):
         return (*super().notes(), *(f"author.{note}" for note in self.author.notes()))
 
 
-def split_metadata(text: str) -> tuple[str, dict[str, Any]]:
-    """(the text without its `__metadata__:` block, the block parsed as YAML)."""
+def split_metadata(text: str, where: str = "the __metadata__ block") -> tuple[str, dict[str, Any]]:
+    """(the text without its `__metadata__:` block, the block parsed as YAML); `where` names
+    the block in errors."""
     match = _MARKER.search(text)
     if match is None:
         return text.strip(), {}
     body = textwrap.dedent(text[match.end() :].strip("\n"))
     try:
         parsed = yaml.safe_load(body) if body.strip() else {}
-    except yaml.YAMLError as error:
-        raise FormSpecError(f"the __metadata__ block is not valid YAML: {error}") from None
+    # Not only YAMLError: PyYAML's constructors raise ValueError for `2024-13-45` or
+    # `!!int abc`, and deep nesting raises RecursionError. All of it is the author's input.
+    except (yaml.YAMLError, ValueError, TypeError, AttributeError, RecursionError) as error:
+        raise FormSpecError(f"{where} is not valid YAML: {error}") from None
     if not isinstance(parsed, dict):
-        raise FormSpecError("the __metadata__ block must be a YAML mapping of keys to values")
+        raise FormSpecError(f"{where} must be a YAML mapping of keys to values")
     return text[: match.start()].strip(), parsed
 
 
 def workflow_metadata(long_description: str) -> tuple[str, WorkflowMetadata]:
-    text, raw = split_metadata(long_description)
-    return text, _parse(WorkflowMetadata, raw, "the workflow's __metadata__")
+    where = "the workflow's __metadata__"
+    text, raw = split_metadata(long_description, where)
+    return text, _parse(WorkflowMetadata, raw, where)
 
 
 def parameter_metadata(name: str, description: str) -> tuple[str, ParameterMetadata]:
-    text, raw = split_metadata(description)
-    return text, _parse(ParameterMetadata, raw, f"parameter {name!r}: its __metadata__")
+    where = f"parameter {name!r}: its __metadata__"
+    text, raw = split_metadata(description, where)
+    return text, _parse(ParameterMetadata, raw, where)
 
 
 def _parse(model: type[Any], raw: dict[str, Any], where: str) -> Any:

@@ -76,7 +76,11 @@ def _package_module(module: str) -> str:
 
 def _documented_metadata(docstring: str) -> tuple[str, ...]:
     parsed = docstring_parser.parse(docstring)
-    return tuple(p.arg_name for p in parsed.params if p.description and split_metadata(p.description)[1])
+    return tuple(
+        p.arg_name
+        for p in parsed.params
+        if p.description and split_metadata(p.description, f"parameter {p.arg_name!r}: its __metadata__")[1]
+    )
 
 
 def _class_fields(sources: Mapping[str, str], module: str) -> dict[str, tuple[str, ...]]:

@@ -37,6 +37,8 @@ from ui_gen.schema import Chosen
 from ui_gen.submission import REQUIRED
 
 _UNSET: Any = object()
+_INT64 = PydanticField(ge=-(2**63), le=2**63 - 1)
+"""An integer literal is 64 bits: anything wider is the submitter's error, not ours."""
 
 
 @dataclass(frozen=True)
@@ -140,11 +142,11 @@ def _annotation(item: Field, name: str) -> Any:
     bounds = PydanticField(ge=minimum, le=maximum)
     match item.widget:
         case "number" if item.type.kind == "int":
-            return Annotated[int, BeforeValidator(_integral), BeforeValidator(_number_text), bounds]
+            return Annotated[int, BeforeValidator(_integral), BeforeValidator(_number_text), bounds, _INT64]
         case "number":
             return Annotated[float, BeforeValidator(_number_text), PydanticField(allow_inf_nan=False), bounds]
         case "text" | "textarea":
-            return Annotated[str, AfterValidator(_rules_check(item))]
+            return Annotated[str, AfterValidator(_unicode), AfterValidator(_rules_check(item))]
         case "checkbox":
             return bool
         case "datetime":
@@ -162,14 +164,25 @@ def _annotation(item: Field, name: str) -> Any:
         case "list":
             return list[_annotation(item.children[0], name)]  # type: ignore[misc]
         case "dict":
-            return dict[str, _annotation(item.children[1], name)]  # type: ignore[misc]
+            return dict[Annotated[str, AfterValidator(_unicode)], _annotation(item.children[1], name)]  # type: ignore[misc]
         case "group":
             return _model(name, {c.key: c for c in item.children})
         case "samplesheet":
             return list[_model(name, {c.key: c for c in item.children})]  # type: ignore[misc]
         case "file" | "directory":
-            return Annotated[str, AfterValidator(_rules_check(item)), AfterValidator(_file_check(item))]
+            return Annotated[
+                str, AfterValidator(_unicode), AfterValidator(_rules_check(item)), AfterValidator(_file_check(item))
+            ]
     raise ValueError(f"no validator for widget {item.widget}")
+
+
+def _unicode(value: str) -> str:
+    """JSON can carry a lone surrogate ("\\ud800"); no literal (and no UTF-8) can hold one."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise ValueError("text must be valid Unicode (it holds a lone surrogate)") from None
+    return value
 
 
 def _one_of(values: tuple[str, ...]) -> Any:

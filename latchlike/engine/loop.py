@@ -16,10 +16,10 @@ import logging
 import time
 
 from flyteidl.core import literals_pb2
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from latchlike.db import utcnow
+from latchlike.db import begin_writing, utcnow
 from latchlike.engine import dag, subexec
 from latchlike.engine.executors import Executor, RunResult, TaskRun
 from latchlike.engine.nodedata import NodeData
@@ -36,6 +36,10 @@ KEPT_PLANS = 64
 """Workflow versions whose plans stay in memory; an older one is read again when needed."""
 FULL_PASS_SECONDS = 30.0
 """How often every active execution is walked even if nothing said it changed."""
+NEW_PER_STEP = 16
+"""Executions first walked in one step: each step is one transaction holding SQLite's one
+write turn, so a burst of launches is taken on in short steps that launches can slip
+between, not in one long one they all wait for."""
 
 
 class Engine:
@@ -59,6 +63,8 @@ class Engine:
         """Executions with a gate or a child execution to check on every step."""
         self._ended: list[tuple[str, str, str]] = []
         """Executions that ended in the step's walk (project, domain, name), for the executor."""
+        self._behind = False
+        """The last step left new executions for the next: step again without pausing."""
 
     async def run_forever(self) -> None:
         while True:
@@ -66,7 +72,7 @@ class Engine:
                 await self.step()
             except Exception:  # the loop must outlive any one bad execution
                 log.exception("engine step failed")
-            await asyncio.sleep(self._poll)
+            await asyncio.sleep(0 if self._behind else self._poll)
 
     async def step(self) -> None:
         finished = {key: _result(key, task) for key, task in self._running.items() if task.done()}
@@ -111,12 +117,23 @@ class Engine:
         to_start: list[TaskRun] = []
         to_cancel: list[str] = []
         changed = {self._owners.pop(key) for key in finished if key in self._owners} | self._waiting
+        new = 0
+        self._behind = False
         with self._platform.db.session() as session:
-            active = select(ExecutionRow).where(ExecutionRow.phase.in_([QUEUED, RUNNING, ABORTING]))
+            active = (
+                select(ExecutionRow)
+                .where(ExecutionRow.phase.in_([QUEUED, RUNNING, ABORTING]))
+                .order_by(ExecutionRow.id)
+            )
             for execution in session.scalars(_locked(session, active)):
+                first_walk = execution.id not in self._rows
+                if first_walk and new >= NEW_PER_STEP and execution.id not in changed:
+                    self._behind = True
+                    continue
+                new += first_walk
                 if execution.phase == ABORTING:
                     to_cancel += self._abort(session, execution)
-                elif full_pass or execution.id in changed or execution.id not in self._rows:
+                elif full_pass or execution.id in changed or first_walk:
                     runs = self._advance_execution(session, execution, finished)
                     self._owners.update((run.key, execution.id) for run in runs)
                     to_start += runs
@@ -201,8 +218,7 @@ def _locked(session: Session, active: Select[ExecutionRow]) -> Select[ExecutionR
     must not be overwritten by what the step read before it. PostgreSQL locks the rows;
     SQLite (whose driver would begin the transaction only at the first write) takes the
     database's write lock now."""
-    if session.get_bind().dialect.name == "sqlite":
-        session.execute(text("BEGIN IMMEDIATE"))
+    begin_writing(session)
     return active.with_for_update()
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from latchlike.errors import AlreadyExists, InvalidArgument
+from latchlike.executions.literal_check import misfit
 from latchlike.executions.options import DEFAULTS, ExecutionOptions, check_options, launch_plan_options
 from latchlike.executions.service import ExecutionKey, ParentNode, Source, create_execution, get_execution
 from latchlike.executions.tables import ExecutionRow
@@ -54,6 +55,10 @@ def launch_with_literals(
     unknown = sorted(set(inputs.literals) - set(expected))
     if unknown:
         raise InvalidArgument(f"{stored.id} has no input(s) {', '.join(unknown)}; its inputs: {', '.join(expected)}")
+    for input_name, literal in sorted(inputs.literals.items()):
+        reason = misfit(literal, expected[input_name].var.type)
+        if reason:
+            raise InvalidArgument(f"{stored.id} input {input_name!r} {reason}")
     complete = literals_pb2.LiteralMap()
     complete.CopyFrom(inputs)
     for input_name, literal in spec.fixed_inputs.literals.items():

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from latchlike.errors import InvalidArgument, NotFound
 from latchlike.executions.options import DEFAULTS, ExecutionOptions
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
-from latchlike.specs.ids import EntityId, ResourceKind
+from latchlike.specs.ids import EntityId, ResourceKind, check_id_part
 from latchlike.specs.listing import ListQuery, apply, next_token
 
 _ALPHABET = string.ascii_lowercase + string.digits
@@ -58,6 +58,10 @@ class ExecutionKey:
     project: str
     domain: str
     name: str
+
+    def __post_init__(self) -> None:
+        for part in ("project", "domain", "name"):
+            check_id_part("execution", part, getattr(self, part))
 
     def __str__(self) -> str:
         return f"{self.project}/{self.domain}/{self.name}"

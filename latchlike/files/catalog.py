@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 
 from latchlike.files.managed import files_prefix, managed_key
 from latchlike.store import FileStore
+from latchlike.store.keys import is_valid_key
 from ui_gen.rules import matches_format
 
 MAX_LIMIT = 200
@@ -59,7 +60,10 @@ class StoreCatalog:
         """One folder's children (no `query`), or everything below `folder` whose path holds
         `query` (case-insensitive). Raises InvalidArgument for a folder that is no key."""
         base = managed_key(self._project, folder) + "/" if folder.strip("/") else self._prefix
-        relative = [(item.key.removeprefix(base), item.size) for item in self._store.list(base)]
+        # A name the store cannot address (put there by hand) cannot be picked, but must not
+        # make every form with a picker in the project fail either.
+        listed = [item for item in self._store.list(base) if is_valid_key(item.key)]
+        relative = [(item.key.removeprefix(base), item.size) for item in listed]
         limit = max(1, min(limit, MAX_LIMIT))
         if query:
             return self._search(base, relative, directory, blob_format, query.lower(), limit)

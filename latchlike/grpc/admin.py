@@ -54,11 +54,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         self._public_url = public_url
 
     async def _run(self, work: Callable[[Session], T]) -> T:
-        def in_session() -> T:
-            with self._db.session() as session:
-                return work(session)
-
-        return await asyncio.to_thread(in_session)
+        return await self._db.run(work)
 
     # Tasks
 

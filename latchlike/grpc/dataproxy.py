@@ -9,6 +9,7 @@ from datetime import timedelta
 from flyteidl.core import literals_pb2
 from flyteidl.service import dataproxy_pb2, dataproxy_pb2_grpc
 from grpc import aio
+from sqlalchemy.orm import Session
 
 from latchlike.db import Database
 from latchlike.downloads.data import DataRef, deck_key, parse_flyte_url, read_data
@@ -37,22 +38,21 @@ class DataProxyServicer(dataproxy_pb2_grpc.DataProxyServiceServicer):  # type: i
     ) -> dataproxy_pb2.CreateUploadLocationResponse:
         expires_in = request.expires_in.ToTimedelta() if request.HasField("expires_in") else None
 
-        def work() -> UploadLocation:
-            with self._db.session() as session:
-                return create_upload_location(
-                    session,
-                    store=self._store,
-                    signer=self._signer,
-                    project=request.project,
-                    domain=request.domain,
-                    filename=request.filename,
-                    filename_root=request.filename_root,
-                    content_md5=request.content_md5,
-                    expires_in=expires_in,
-                    max_ttl=self._max_ttl,
-                )
+        def work(session: Session) -> UploadLocation:
+            return create_upload_location(
+                session,
+                store=self._store,
+                signer=self._signer,
+                project=request.project,
+                domain=request.domain,
+                filename=request.filename,
+                filename_root=request.filename_root,
+                content_md5=request.content_md5,
+                expires_in=expires_in,
+                max_ttl=self._max_ttl,
+            )
 
-        location = await asyncio.to_thread(work)
+        location = await self._db.run(work)
         return dataproxy_pb2.CreateUploadLocationResponse(
             signed_url=location.signed_url,
             native_url=location.native_url,
@@ -80,7 +80,7 @@ class DataProxyServicer(dataproxy_pb2_grpc.DataProxyServiceServicer):  # type: i
             f"flyte://v1/{node.execution_id.project}/{node.execution_id.domain}/{node.execution_id.name}/{node.node_id}/d"
         )
         ttl = request.expires_in.ToTimedelta() if request.HasField("expires_in") else None
-        link = await asyncio.to_thread(self._deck_link, ref, ttl)
+        link = await self._db.run(lambda s: self._deck_link(s, ref, ttl))
         urls = dataproxy_pb2.PreSignedURLs(signed_url=[link.url], expires_at=timestamp(link.expires_at))
         return dataproxy_pb2.CreateDownloadLinkResponse(
             signed_url=[link.url], expires_at=timestamp(link.expires_at), pre_signed_urls=urls
@@ -91,22 +91,17 @@ class DataProxyServicer(dataproxy_pb2_grpc.DataProxyServiceServicer):  # type: i
     ) -> dataproxy_pb2.GetDataResponse:
         ref = parse_flyte_url(request.flyte_url)
         if ref.io == "d":
-            link = await asyncio.to_thread(self._deck_link, ref, None)
+            link = await self._db.run(lambda s: self._deck_link(s, ref, None))
             urls = dataproxy_pb2.PreSignedURLs(signed_url=[link.url], expires_at=timestamp(link.expires_at))
             return dataproxy_pb2.GetDataResponse(pre_signed_urls=urls)
-        found = await asyncio.to_thread(self._read, ref)
+        found = await self._db.run(lambda s: read_data(s, self._store, ref))
         if isinstance(found, literals_pb2.LiteralMap):
             return dataproxy_pb2.GetDataResponse(literal_map=self._links.outgoing(found))
         wrapped = self._links.outgoing(literals_pb2.LiteralMap(literals={"o": found}))
         return dataproxy_pb2.GetDataResponse(literal=wrapped.literals["o"])
 
-    def _read(self, ref: DataRef) -> literals_pb2.LiteralMap | literals_pb2.Literal:
-        with self._db.session() as session:
-            return read_data(session, self._store, ref)
-
-    def _deck_link(self, ref: DataRef, ttl: timedelta | None) -> Link:
-        with self._db.session() as session:
-            key = deck_key(session, ref)
+    def _deck_link(self, session: Session, ref: DataRef, ttl: timedelta | None) -> Link:
+        key = deck_key(session, ref)
         if not self._store.exists(key):
             raise NotFound(
                 f"node {ref.node_id} of {ref.execution} has no deck (enable it with @task(enable_deck=True))"

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -25,11 +24,7 @@ class SignalServicer(signal_pb2_grpc.SignalServiceServicer):  # type: ignore[mis
         self._db = db
 
     async def _run(self, work: Callable[[Session], T]) -> T:
-        def in_session() -> T:
-            with self._db.session() as session:
-                return work(session)
-
-        return await asyncio.to_thread(in_session)
+        return await self._db.run(work)
 
     async def GetOrCreateSignal(
         self, request: signal_pb2.SignalGetOrCreateRequest, context: aio.ServicerContext

@@ -1,13 +1,15 @@
 """The one table from latchlike errors to gRPC status codes, applied to every handler.
 
 No handler may answer UNKNOWN: flytekit reads UNKNOWN as "not authenticated" and opens a
-browser login that hangs. Unexpected exceptions are logged and become INTERNAL.
+browser login that hangs. Unexpected exceptions are logged and become INTERNAL; request
+bytes that are no valid message become INVALID_ARGUMENT.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -37,6 +39,29 @@ def status_for(error: errors.LatchlikeError) -> grpc.StatusCode:
     return grpc.StatusCode.INTERNAL
 
 
+@dataclass(frozen=True)
+class Undecodable:
+    """What a request became whose bytes could not be parsed.
+
+    gRPC runs the deserializer before any handler or context exists and answers UNKNOWN
+    to whatever it raises, so it must not raise: the handler refuses this instead."""
+
+    reason: str
+
+
+def tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+    if deserializer is None:
+        return None
+
+    def deserialize(raw: bytes) -> Any:
+        try:
+            return deserializer(raw)
+        except Exception as error:  # protobuf's DecodeError, or whatever else bad bytes provoke
+            return Undecodable(str(error))
+
+    return deserialize
+
+
 class ErrorStatusInterceptor(aio.ServerInterceptor):  # type: ignore[misc]
     """Wraps every unary handler so errors leave as specific status codes."""
 
@@ -52,6 +77,10 @@ class ErrorStatusInterceptor(aio.ServerInterceptor):  # type: ignore[misc]
         method = handler_call_details.method
 
         async def guarded(request: Any, context: aio.ServicerContext) -> Any:
+            if isinstance(request, Undecodable):
+                await context.abort(
+                    grpc.StatusCode.INVALID_ARGUMENT, f"{method}: the request is not a valid message: {request.reason}"
+                )
             try:
                 return await inner(request, context)
             except errors.LatchlikeError as error:
@@ -72,6 +101,6 @@ class ErrorStatusInterceptor(aio.ServerInterceptor):  # type: ignore[misc]
 
         return grpc.unary_unary_rpc_method_handler(
             guarded,
-            request_deserializer=handler.request_deserializer,
+            request_deserializer=tolerant(handler.request_deserializer),
             response_serializer=handler.response_serializer,
         )

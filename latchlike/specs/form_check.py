@@ -33,8 +33,8 @@ def checked_hints(
         uri = bundle_uri(task.template for task in compiled.tasks)
         sources = bundle_sources(store, uri) if uri else None
     module, function = split_workflow_name(workflow_id.name)
-    hints = source_hints(sources, module, function) if sources else None
     try:
+        hints = source_hints(sources, module, function) if sources else None
         interface = interface_spec(
             compiled.primary.template.interface,
             long_description=spec.description.long_description.value,

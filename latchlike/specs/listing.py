@@ -40,15 +40,18 @@ class ListQuery:
     offset: int = 0
 
 
+MAX_OFFSET = 2**62
+
+
 def parse_query(*, filters: str, sort_key: str, descending: bool, limit: int, token: str) -> ListQuery:
     if limit < 0:
         raise InvalidArgument(f"limit must not be negative, got {limit}")
-    try:
-        offset = int(token) if token else 0
-    except ValueError:
-        raise InvalidArgument(f"page token {token!r} is not one this server issued") from None
-    if offset < 0:
-        raise InvalidArgument(f"page token {token!r} is not one this server issued")
+    refused = InvalidArgument(f"page token {token[:40]!r} is not one this server issued")
+    if token and not (token.isascii() and token.isdigit() and len(token) <= len(str(MAX_OFFSET))):
+        raise refused
+    offset = int(token) if token else 0
+    if offset > MAX_OFFSET:  # a database offset is a 64-bit integer
+        raise refused
     return ListQuery(
         filters=tuple(_parse_filter(part) for part in filters.split("+") if part.strip()),
         sort_key=sort_key or "created_at",

@@ -39,6 +39,14 @@ def check_key(key: str) -> str:
     return key
 
 
+def is_valid_key(key: str) -> bool:
+    try:
+        check_key(key)
+    except InvalidArgument:
+        return False
+    return True
+
+
 def _part(name: str, value: str) -> str:
     if not _is_safe(value):
         raise InvalidArgument(

@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import hashlib
 import os
 import secrets
 import tempfile
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +30,8 @@ from latchlike.store import FileStore
 from latchlike.store.keys import upload_key
 from latchlike.uploads.signing import UploadGrant, UrlSigner
 from latchlike.uploads.tables import UploadedObjectRow
+
+STAGING_PREFIX = "upload-"
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ async def receive_upload(
     store: FileStore,
     signer: UrlSigner,
     staging_dir: Path,
+    max_idle_seconds: float,
     max_bytes: int,
     grant: UploadGrant,
     signature: str,
@@ -84,13 +89,14 @@ async def receive_upload(
     if grant.md5_hex and _header_md5_hex(content_md5_header) != grant.md5_hex:
         raise InvalidArgument("Content-MD5 header does not match the checksum this URL was issued for")
     staging_dir.mkdir(parents=True, exist_ok=True)
-    handle, staged_name = tempfile.mkstemp(dir=staging_dir, prefix="upload-")
+    await asyncio.to_thread(clean_staging, staging_dir, idle_seconds=max_idle_seconds, now=now)
+    handle, staged_name = tempfile.mkstemp(dir=staging_dir, prefix=STAGING_PREFIX)
     staged = Path(staged_name)
     try:
         size, md5_hex = await _stream_to(handle, body, max_bytes)
         if grant.md5_hex and md5_hex != grant.md5_hex:
             raise InvalidArgument("uploaded bytes do not match Content-MD5; the upload was discarded")
-        await asyncio.to_thread(_commit, db, store, grant.key, staged, md5_hex, size)
+        await db.run(lambda session: _commit(session, store, grant.key, staged, md5_hex, size))
     finally:
         staged.unlink(missing_ok=True)
 
@@ -110,16 +116,32 @@ async def _stream_to(handle: int, body: AsyncIterator[bytes], max_bytes: int) ->
     return size, digest.hexdigest()
 
 
-def _commit(db: Database, store: FileStore, key: str, staged: Path, md5_hex: str, size: int) -> None:
-    with db.session() as session:
-        existing = session.get(UploadedObjectRow, key)
-        if existing is not None:
-            if existing.md5 != md5_hex:
-                raise Conflict(f"{key} already holds different content; uploaded objects are immutable")
-            return  # the same bytes again: nothing to do
-        store.put_file(key, staged)
-        row = {"key": key, "md5": md5_hex, "size": size, "created_at": utcnow()}
-        insert_if_absent(session, UploadedObjectRow, row)  # a concurrent identical upload may win
+def _commit(session: Session, store: FileStore, key: str, staged: Path, md5_hex: str, size: int) -> None:
+    existing = session.get(UploadedObjectRow, key)
+    if existing is not None:
+        if existing.md5 != md5_hex:
+            raise Conflict(f"{key} already holds different content; uploaded objects are immutable")
+        return  # the same bytes again: nothing to do
+    store.put_file(key, staged)
+    row = {"key": key, "md5": md5_hex, "size": size, "created_at": utcnow()}
+    insert_if_absent(session, UploadedObjectRow, row)  # a concurrent identical upload may win
+
+
+def clean_staging(staging_dir: Path, *, idle_seconds: float = 0.0, now: float | None = None) -> int:
+    """Remove staged uploads nothing has written to for `idle_seconds` (0: every one); how many.
+
+    A finished or refused upload removes its own file; only a process killed mid-upload
+    leaves one. So the server clears them all on start, and each new upload ages out the
+    ones idle longer than an upload URL lives (a live upload keeps its file's mtime fresh).
+    """
+    now = time.time() if now is None else now
+    removed = 0
+    for staged in staging_dir.glob(f"{STAGING_PREFIX}*"):
+        with contextlib.suppress(FileNotFoundError):  # a concurrent sweep or upload got there first
+            if now - staged.stat().st_mtime >= idle_seconds:
+                staged.unlink()
+                removed += 1
+    return removed
 
 
 def _header_md5_hex(header: str | None) -> str:

@@ -38,7 +38,9 @@ class UrlSigner:
         return f"{self._public_url}/upload/{quote(grant.key)}?{query}"
 
     def verify(self, grant: UploadGrant, signature: str, *, now: float) -> None:
-        if not hmac.compare_digest(self._sign(grant), signature):
+        # Bytes, not str: compare_digest refuses non-ASCII text, and a URL may carry any.
+        given = signature.encode("utf-8", "surrogatepass")
+        if not hmac.compare_digest(self._sign(grant).encode(), given):
             raise PermissionDenied("upload URL signature does not match; request a new upload location")
         if now > grant.expires:
             raise PermissionDenied("upload URL has expired; request a new upload location")

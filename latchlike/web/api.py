@@ -3,60 +3,65 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from sqlalchemy.orm import Session
 
 from latchlike.specs import projects, views
 from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
 from latchlike.specs.listing import ListQuery
 from latchlike.specs.service import list_named_entities
-from latchlike.web.deps import SessionDep
+from latchlike.web.deps import DatabaseDep
+from latchlike.web.errors import error_responses
 
-router = APIRouter(prefix="/api", tags=["registry"])
+router = APIRouter(prefix="/api", tags=["registry"], responses=error_responses(400, 404))
 
 
 @router.get("/health")
-def health(session: SessionDep) -> dict[str, str]:
+async def health(db: DatabaseDep) -> dict[str, str]:
     """Ready means the database answers."""
-    projects.list_projects(session)
+    await db.run(projects.list_projects)
     return {"status": "ok"}
 
 
 @router.get("/projects")
-def list_projects(session: SessionDep) -> list[dict[str, str]]:
-    return [{"id": p.id, "name": p.name, "description": p.description} for p in projects.list_projects(session)]
+async def list_projects(db: DatabaseDep) -> list[dict[str, str]]:
+    found = await db.run(projects.list_projects)
+    return [{"id": p.id, "name": p.name, "description": p.description} for p in found]
 
 
 @router.get("/workflows")
-def list_workflows(
-    session: SessionDep, project: str | None = None, domain: str | None = None
+async def list_workflows(
+    db: DatabaseDep, project: str | None = None, domain: str | None = None
 ) -> list[views.WorkflowSummary]:
-    return views.list_workflows(session, project=project, domain=domain)
+    return await db.run(lambda s: views.list_workflows(s, project=project, domain=domain))
 
 
 @router.get("/workflows/{project}/{domain}/{name}")
-def get_workflow(
-    session: SessionDep, project: str, domain: str, name: str, version: str | None = None
+async def get_workflow(
+    db: DatabaseDep, project: str, domain: str, name: str, version: str | None = None
 ) -> views.WorkflowDetail:
-    return views.workflow_detail(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version)
+    key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
+    return await db.run(lambda s: views.workflow_detail(s, key, version))
 
 
 @router.get("/tasks/{project}/{domain}/{name}/{version}")
-def get_task(session: SessionDep, project: str, domain: str, name: str, version: str) -> views.Task:
-    return views.task_detail(session, EntityId(ResourceKind.TASK, project, domain, name, version))
+async def get_task(db: DatabaseDep, project: str, domain: str, name: str, version: str) -> views.Task:
+    task_id = EntityId(ResourceKind.TASK, project, domain, name, version)
+    return await db.run(lambda s: views.task_detail(s, task_id))
 
 
 @router.get("/tasks")
-def list_tasks(session: SessionDep, project: str | None = None, domain: str | None = None) -> list[dict[str, str]]:
-    return _named(session, ResourceKind.TASK, project, domain)
+async def list_tasks(db: DatabaseDep, project: str | None = None, domain: str | None = None) -> list[dict[str, str]]:
+    return await db.run(lambda s: _named(s, ResourceKind.TASK, project, domain))
 
 
 @router.get("/launch-plans")
-def list_launch_plans(
-    session: SessionDep, project: str | None = None, domain: str | None = None
+async def list_launch_plans(
+    db: DatabaseDep, project: str | None = None, domain: str | None = None
 ) -> list[dict[str, str]]:
-    return _named(session, ResourceKind.LAUNCH_PLAN, project, domain)
+    return await db.run(lambda s: _named(s, ResourceKind.LAUNCH_PLAN, project, domain))
 
 
-def _named(session: SessionDep, kind: ResourceKind, project: str | None, domain: str | None) -> list[dict[str, str]]:
+def _named(session: Session, kind: ResourceKind, project: str | None, domain: str | None) -> list[dict[str, str]]:
     named, _ = list_named_entities(
         session,
         kind=kind,

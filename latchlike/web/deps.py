@@ -1,13 +1,17 @@
-"""Dependencies routes declare once, with Annotated."""
+"""Dependencies routes declare once, with Annotated.
+
+There is deliberately no session dependency: a sync `yield` dependency's teardown needs a
+worker thread, and under a burst every worker thread waits for a connection that only a
+teardown could give back. Routes reach the database through `Database.run` instead.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
 
+from latchlike.db import Database
 from latchlike.platform import Platform
 
 
@@ -16,12 +20,9 @@ def get_platform(request: Request) -> Platform:
     return platform
 
 
-def get_session(platform: Annotated[Platform, Depends(get_platform)]) -> Iterator[Session]:
-    with platform.db.session() as session:
-        yield session
+def get_db(platform: Annotated[Platform, Depends(get_platform)]) -> Database:
+    return platform.db
 
 
 PlatformDep = Annotated[Platform, Depends(get_platform)]
-# "function": the session commits when the handler returns, before the response is sent; by
-# default FastAPI ends it after, so a client could be told 201 for a launch a crash then lost.
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+DatabaseDep = Annotated[Database, Depends(get_db)]

@@ -6,9 +6,14 @@ JSON for /api/ and uploads; a readable page for everything a person opens.
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException
 
 from latchlike import errors
 from latchlike.web.templating import templates
@@ -24,6 +29,28 @@ HTTP_STATUS_BY_ERROR: dict[type[errors.LatchlikeError], int] = {
     errors.PayloadTooLarge: 413,
     errors.InternalError: 500,
 }
+
+
+_MEANINGS = {
+    400: "The request is malformed: an id, a query value or a header is not valid.",
+    403: "The upload URL's signature does not match, or it has expired.",
+    404: "Nothing is registered or recorded under this id.",
+    409: "The object exists already with other content.",
+    413: "The body is larger than the server accepts.",
+}
+
+
+class ErrorBody(BaseModel):
+    """What every refused JSON request gets: the error's kind and a sentence for people."""
+
+    error: str
+    message: str
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` for the error statuses a route can answer, so clients (and the
+    schema fuzzing in CI) know them."""
+    return {status: {"model": ErrorBody, "description": _MEANINGS[status]} for status in statuses}
 
 
 def http_status_for(error: errors.LatchlikeError) -> int:
@@ -42,6 +69,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return templates.TemplateResponse(
             request, "error.html", {"status": status, "message": error.message}, status_code=status
         )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        """The framework's own refusals (a body that is not JSON, an unknown route) in the
+        same shape as ours, so an API client reads one error format."""
+        if not _wants_json(request) or error.status_code < 400:
+            return await http_exception_handler(request, error)
+        body = {"error": HTTPStatus(error.status_code).phrase.replace(" ", ""), "message": str(error.detail)}
+        return JSONResponse(body, status_code=error.status_code, headers=error.headers)
 
 
 def _wants_json(request: Request) -> bool:

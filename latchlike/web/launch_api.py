@@ -9,16 +9,18 @@ from typing import Any
 from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from latchlike.executions import views as execution_views
 from latchlike.executions.service import ExecutionKey
 from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import launch_form
-from latchlike.launches.service import launch_from_json
+from latchlike.launches.service import LaunchResult, launch_from_json
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
-from latchlike.web.deps import PlatformDep, SessionDep
+from latchlike.web.deps import DatabaseDep, PlatformDep
+from latchlike.web.errors import error_responses
 
-router = APIRouter(prefix="/api", tags=["launch"])
+router = APIRouter(prefix="/api", tags=["launch"], responses=error_responses(400, 404))
 
 
 class LaunchRequest(BaseModel):
@@ -26,9 +28,10 @@ class LaunchRequest(BaseModel):
 
 
 @router.get("/workflows/{project}/{domain}/{name}/form")
-def form_schema(session: SessionDep, project: str, domain: str, name: str, version: str | None = None) -> Any:
+async def form_schema(db: DatabaseDep, project: str, domain: str, name: str, version: str | None = None) -> Any:
     """The inputs of one workflow version as a JSON Schema (`x-widget`, `x-sections` for layout)."""
-    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version)
+    key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
+    form = await db.run(lambda s: launch_form(s, key, version))
     return {**form.validator.json_schema(), "x-version": form.workflow.version}
 
 
@@ -37,28 +40,30 @@ def form_schema(session: SessionDep, project: str, domain: str, name: str, versi
     status_code=status.HTTP_201_CREATED,
     responses={422: {"description": "Some inputs are invalid: `errors` maps each field to its message."}},
 )
-def launch(
-    platform: PlatformDep,
-    session: SessionDep,
-    project: str,
-    domain: str,
-    name: str,
-    request: LaunchRequest,
-    version: str | None = None,
+async def launch(
+    platform: PlatformDep, project: str, domain: str, name: str, request: LaunchRequest, version: str | None = None
 ) -> Any:
-    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version)
-    result = launch_from_json(session, form, request.inputs, StoreCatalog(platform.store, project))
-    if result.execution is None:
+    key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
+    catalog = StoreCatalog(platform.store, project)
+
+    # One unit of work, launch and read-back: a second one would queue behind the whole burst.
+    def launch_and_read(session: Session) -> tuple[LaunchResult, execution_views.ExecutionDetail | None]:
+        result = launch_from_json(session, launch_form(session, key, version), request.inputs, catalog)
+        detail = execution_views.execution_detail(session, result.execution) if result.execution else None
+        return result, detail
+
+    result, detail = await platform.db.run(launch_and_read)
+    if detail is None:
         return JSONResponse({"errors": result.errors}, status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
-    session.flush()
-    return execution_views.execution_detail(session, result.execution)
+    return detail
 
 
 @router.get("/executions")
-def list_executions(session: SessionDep) -> list[execution_views.ExecutionSummary]:
-    return execution_views.list_summaries(session)
+async def list_executions(db: DatabaseDep) -> list[execution_views.ExecutionSummary]:
+    return await db.run(execution_views.list_summaries)
 
 
 @router.get("/executions/{project}/{domain}/{name}")
-def get_execution(session: SessionDep, project: str, domain: str, name: str) -> execution_views.ExecutionDetail:
-    return execution_views.execution_detail(session, ExecutionKey(project, domain, name))
+async def get_execution(db: DatabaseDep, project: str, domain: str, name: str) -> execution_views.ExecutionDetail:
+    key = ExecutionKey(project, domain, name)
+    return await db.run(lambda s: execution_views.execution_detail(s, key))

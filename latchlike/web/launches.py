@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import quote
 
+import anyio.to_thread
 from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, StreamingResponse
+from sqlalchemy.orm import Session
 
 from latchlike.engine.loop import Engine
 from latchlike.errors import NotFound
@@ -19,14 +21,14 @@ from latchlike.executions.items import attempt_phase
 from latchlike.executions.service import ExecutionKey, get_execution
 from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import LaunchForm, launch_form
-from latchlike.launches.service import launch_from_form
+from latchlike.launches.service import LaunchResult, launch_from_form
 from latchlike.specs.about import about
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
 from latchlike.store.archive import folder_entries, tar_stream
-from latchlike.web.deps import PlatformDep, SessionDep
+from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.file_candidates import candidates_url
 from latchlike.web.markdown import render_markdown
-from latchlike.web.templating import templates
+from latchlike.web.templating import render
 from ui_gen.form import Field
 from ui_gen.submission import flatten
 
@@ -35,9 +37,9 @@ _UNFINISHED = frozenset({"QUEUED", "RUNNING"})
 
 
 @router.get("/workflows/{project}/{domain}/{name}/launch", response_class=HTMLResponse)
-def launch_page(
+async def launch_page(
     request: Request,
-    session: SessionDep,
+    platform: PlatformDep,
     project: str,
     domain: str,
     name: str,
@@ -47,18 +49,23 @@ def launch_page(
 ) -> HTMLResponse:
     """`relaunch=<execution name>` prefills the form with that execution's inputs;
     `launch_plan=<name>` launches with that launch plan of the workflow instead of its default."""
-    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version, launch_plan)
-    values = form.defaults()
-    if relaunch:
-        values |= form.values_of(get_execution(session, ExecutionKey(project, domain, relaunch)).inputs)
-    return _render(request, form, flatten(form.form, values), {}, relaunch)
+    key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
+
+    def prefilled(session: Session) -> tuple[LaunchForm, dict[str, Any]]:
+        form = launch_form(session, key, version, launch_plan)
+        values = form.defaults()
+        if relaunch:
+            values |= form.values_of(get_execution(session, ExecutionKey(project, domain, relaunch)).inputs)
+        return form, values
+
+    form, values = await platform.db.run(prefilled)
+    return await _render(request, form, flatten(form.form, values), {}, relaunch)
 
 
 @router.post("/workflows/{project}/{domain}/{name}/launch", response_class=HTMLResponse, response_model=None)
 async def submit_launch(
     request: Request,
     platform: PlatformDep,
-    session: SessionDep,
     project: str,
     domain: str,
     name: str,
@@ -68,55 +75,61 @@ async def submit_launch(
 ) -> HTMLResponse | RedirectResponse:
     submitted = await request.form()
     data = {key: [str(value) for value in submitted.getlist(key)] for key in submitted}
-    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version, launch_plan)
+    workflow = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
     catalog = StoreCatalog(platform.store, project)
-    result = launch_from_form(session, form, data, catalog, relaunch_of=relaunch)
+
+    def launch(session: Session) -> tuple[LaunchForm, LaunchResult]:
+        form = launch_form(session, workflow, version, launch_plan)
+        return form, launch_from_form(session, form, data, catalog, relaunch_of=relaunch)
+
+    form, result = await platform.db.run(launch)
     if result.execution is None:
-        return _render(request, form, data, result.errors, relaunch, status.HTTP_422_UNPROCESSABLE_ENTITY)
+        return await _render(request, form, data, result.errors, relaunch, status.HTTP_422_UNPROCESSABLE_ENTITY)
     key = result.execution
     return RedirectResponse(f"/executions/{key.project}/{key.domain}/{key.name}", status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/executions", response_class=HTMLResponse)
-def execution_list(request: Request, session: SessionDep) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request, "executions.html", {"executions": execution_views.list_summaries(session)}
-    )
+async def execution_list(request: Request, db: DatabaseDep) -> HTMLResponse:
+    return await render(request, "executions.html", {"executions": await db.run(execution_views.list_summaries)})
 
 
 @router.get("/executions/{project}/{domain}/{name}", response_class=HTMLResponse)
-def execution_page(request: Request, session: SessionDep, project: str, domain: str, name: str) -> HTMLResponse:
-    detail = execution_views.execution_detail(session, ExecutionKey(project, domain, name))
-    return templates.TemplateResponse(request, "execution.html", {"execution": detail})
+async def execution_page(request: Request, db: DatabaseDep, project: str, domain: str, name: str) -> HTMLResponse:
+    key = ExecutionKey(project, domain, name)
+    detail = await db.run(lambda s: execution_views.execution_detail(s, key))
+    return await render(request, "execution.html", {"execution": detail})
 
 
 @router.get("/executions/{project}/{domain}/{name}/nodes/{node_id}/{attempt}/log", response_class=PlainTextResponse)
-def node_log(
-    request: Request, session: SessionDep, project: str, domain: str, name: str, node_id: str, attempt: int
+async def node_log(
+    request: Request, db: DatabaseDep, project: str, domain: str, name: str, node_id: str, attempt: int
 ) -> str:
     """What one attempt's process printed (so far); a log of blank lines counts as none."""
     engine: Engine = request.app.state.engine
-    text = engine.log(project, domain, name, node_id, attempt)
+    text = await anyio.to_thread.run_sync(engine.log, project, domain, name, node_id, attempt)
     if text.strip():
         return text
-    running = attempt_phase(session, ExecutionKey(project, domain, name), node_id, attempt) in _UNFINISHED
+    phase = await db.run(lambda s: attempt_phase(s, ExecutionKey(project, domain, name), node_id, attempt))
+    running = phase in _UNFINISHED
     return "(no output yet)" if running else "(the task wrote no log)"
 
 
 @router.get("/executions/{project}/{domain}/{name}/files/{file_id}")
-def execution_file(
-    platform: PlatformDep, session: SessionDep, project: str, domain: str, name: str, file_id: int
+async def execution_file(
+    platform: PlatformDep, project: str, domain: str, name: str, file_id: int
 ) -> StreamingResponse:
     """A file the execution was given or wrote: only those it recorded, never any other key."""
-    recorded = next((f for f in execution_views.execution_files(session, ExecutionKey(project, domain, name))
-                     if f.id == file_id and f.key is not None), None)  # fmt: skip
+    key = ExecutionKey(project, domain, name)
+    files = await platform.db.run(lambda s: execution_views.execution_files(s, key))
+    recorded = next((f for f in files if f.id == file_id and f.key is not None), None)
     if recorded is None or recorded.key is None:
         raise NotFound(f"execution {project}/{domain}/{name} has no file {file_id} in the store")
     filename = PurePosixPath(recorded.key).name
-    if platform.store.exists(recorded.key):
-        handle = platform.store.open(recorded.key)
+    if await anyio.to_thread.run_sync(platform.store.exists, recorded.key):
+        handle = await anyio.to_thread.run_sync(platform.store.open, recorded.key)
         return StreamingResponse(chunks(handle), media_type="application/octet-stream", headers=attachment(filename))
-    entries = folder_entries(platform.store, recorded.key)
+    entries = await anyio.to_thread.run_sync(folder_entries, platform.store, recorded.key)
     if not entries:
         raise NotFound(f"{recorded.name} was removed from the store ({recorded.uri})")
     archive = tar_stream(platform.store, filename, entries)
@@ -135,7 +148,7 @@ def chunks(handle: BinaryIO) -> Iterator[bytes]:
             yield chunk
 
 
-def _render(
+async def _render(
     request: Request,
     form: LaunchForm,
     flat: dict[str, list[str]],
@@ -149,18 +162,14 @@ def _render(
     query = f"?version={form.workflow.version}" + (f"&relaunch={relaunch}" if relaunch else "")
     if form.launch_plan.name != form.workflow.name:
         query += f"&launch_plan={form.launch_plan.name}"
-    return templates.TemplateResponse(
-        request,
-        "launch.html",
-        {
-            "launch": form,
-            "flat": flat,
-            "errors": errors,
-            "picker_url": picker_url,
-            "action": request.url.path + query,
-            "description_html": render_markdown(form.interface.description),
-            "about": about(form.interface),
-            "relaunch": relaunch,
-        },
-        status_code=status_code,
-    )
+    context = {
+        "launch": form,
+        "flat": flat,
+        "errors": errors,
+        "picker_url": picker_url,
+        "action": request.url.path + query,
+        "description_html": render_markdown(form.interface.description),
+        "about": about(form.interface),
+        "relaunch": relaunch,
+    }
+    return await render(request, "launch.html", context, status_code)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
+import anyio.to_thread
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
@@ -27,9 +28,8 @@ async def execution_events(
 ) -> StreamingResponse:
     key = ExecutionKey(project, domain, name)
 
-    def state() -> tuple[str, bool]:
-        with platform.db.session() as session:
-            detail = execution_views.execution_detail(session, key)
+    async def state() -> tuple[str, bool]:
+        detail = await platform.db.run(lambda s: execution_views.execution_detail(s, key))
         snapshot = {
             "phase": detail.phase,
             "nodes": {f"{n.node_id}/{n.attempt}": [n.phase, n.duration_seconds, n.items] for n in detail.nodes},
@@ -48,14 +48,13 @@ async def log_events(
     key = ExecutionKey(project, domain, name)
     sent = 0
 
-    def more() -> tuple[str, bool]:
+    async def more() -> tuple[str, bool]:
         nonlocal sent
-        with platform.db.session() as session:
-            detail = execution_views.execution_detail(session, key)
+        detail = await platform.db.run(lambda s: execution_views.execution_detail(s, key))
         ended = detail.phase not in _ACTIVE or all(
             n.phase != "RUNNING" for n in detail.nodes if (n.node_id, n.attempt) == (node_id, attempt)
         )
-        text = engine.log(project, domain, name, node_id, attempt)
+        text = await anyio.to_thread.run_sync(engine.log, project, domain, name, node_id, attempt)
         chunk, sent = text[sent:], len(text)
         return json.dumps(chunk), ended
 
@@ -63,7 +62,7 @@ async def log_events(
 
 
 def _stream(
-    request: Request, read: Callable[[], tuple[str, bool]], period: float, *, only_changes: bool
+    request: Request, read: Callable[[], Awaitable[tuple[str, bool]]], period: float, *, only_changes: bool
 ) -> StreamingResponse:
     """`read` gives (JSON data, whether the stream is over). `only_changes`: data equal to
     the last sent is not sent again; otherwise only empty data ("") is skipped."""
@@ -71,7 +70,7 @@ def _stream(
     async def events() -> AsyncIterator[str]:
         last, quiet = None, 0.0
         while not await request.is_disconnected():
-            data, ended = await asyncio.to_thread(read)
+            data, ended = await read()
             if data != '""' and not (only_changes and data == last):
                 yield f"data: {data}\n\n"
                 last, quiet = data, 0.0

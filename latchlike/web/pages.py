@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from latchlike.specs import views
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
-from latchlike.web.deps import SessionDep
+from latchlike.web.deps import DatabaseDep
 from latchlike.web.markdown import render_markdown
-from latchlike.web.templating import templates
+from latchlike.web.templating import render
 
 STATIC_DIR = Path(__file__).parent / "static"
 router = APIRouter(include_in_schema=False)
@@ -23,17 +23,15 @@ def home() -> RedirectResponse:
 
 
 @router.get("/workflows", response_class=HTMLResponse)
-def workflow_list(request: Request, session: SessionDep) -> HTMLResponse:
-    return templates.TemplateResponse(request, "workflows.html", {"workflows": views.list_workflows(session)})
+async def workflow_list(request: Request, db: DatabaseDep) -> HTMLResponse:
+    return await render(request, "workflows.html", {"workflows": await db.run(views.list_workflows)})
 
 
 @router.get("/workflows/{project}/{domain}/{name}", response_class=HTMLResponse)
-def workflow_page(
-    request: Request, session: SessionDep, project: str, domain: str, name: str, version: str | None = None
+async def workflow_page(
+    request: Request, db: DatabaseDep, project: str, domain: str, name: str, version: str | None = None
 ) -> HTMLResponse:
-    detail = views.workflow_detail(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version)
-    return templates.TemplateResponse(
-        request,
-        "workflow.html",
-        {"workflow": detail, "description_html": render_markdown(detail.long_description)},
-    )
+    key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
+    detail = await db.run(lambda s: views.workflow_detail(s, key, version))
+    context = {"workflow": detail, "description_html": render_markdown(detail.long_description)}
+    return await render(request, "workflow.html", context)

@@ -6,26 +6,28 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, StreamingResponse
 
+from latchlike.db import Database
 from latchlike.errors import NotFound
 from latchlike.executions import views as execution_views
 from latchlike.executions.items import MAX_LIMIT, ItemPage, item_page
 from latchlike.executions.service import ExecutionKey
 from latchlike.executions.tables import ExecutionFileRow
 from latchlike.store.archive import folder_entries
-from latchlike.web.deps import PlatformDep, SessionDep
+from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.launches import attachment, chunks
-from latchlike.web.templating import templates
+from latchlike.web.templating import render
 
 router = APIRouter()
 EXECUTION = "/executions/{project}/{domain}/{name}"
 
 
 @router.get("/api" + EXECUTION + "/nodes/{node_id}/items", tags=["executions"])
-def map_items(
-    session: SessionDep,
+async def map_items(
+    db: DatabaseDep,
     project: str,
     domain: str,
     name: str,
@@ -37,38 +39,41 @@ def map_items(
     """A map task's items in index order, each with its latest attempt's phase and error;
     `phase` keeps only the items in that phase."""
     key = ExecutionKey(project, domain, name)
-    return item_page(session, key, node_id, offset=offset, limit=limit, phase=phase or None)
+    return await db.run(lambda s: item_page(s, key, node_id, offset=offset, limit=limit, phase=phase or None))
 
 
 @router.get(EXECUTION + "/files/{file_id}/browse", response_class=HTMLResponse, include_in_schema=False)
-def browse_folder(
-    request: Request, platform: PlatformDep, session: SessionDep, project: str, domain: str, name: str, file_id: int
+async def browse_folder(
+    request: Request, platform: PlatformDep, project: str, domain: str, name: str, file_id: int
 ) -> HTMLResponse:
     """A directory output's files, each with its size and its own download."""
     key = ExecutionKey(project, domain, name)
-    folder = _folder(session, key, file_id)
-    assert folder.key is not None  # _folder keeps only files in the store
-    entries = [(member, size) for member, _, size in folder_entries(platform.store, folder.key)]
-    context = {"key": key, "folder": folder, "entries": entries, "root": PurePosixPath(folder.key).name}
-    return templates.TemplateResponse(request, "folder.html", context)
+    folder, folder_key = await _folder(platform.db, key, file_id)
+    listed = await anyio.to_thread.run_sync(folder_entries, platform.store, folder_key)
+    entries = [(member, size) for member, _, size in listed]
+    context = {"key": key, "folder": folder, "entries": entries, "root": PurePosixPath(folder_key).name}
+    return await render(request, "folder.html", context)
 
 
 @router.get(EXECUTION + "/files/{file_id}/in/{member:path}", include_in_schema=False)
-def folder_member(
-    platform: PlatformDep, session: SessionDep, project: str, domain: str, name: str, file_id: int, member: str
+async def folder_member(
+    platform: PlatformDep, project: str, domain: str, name: str, file_id: int, member: str
 ) -> StreamingResponse:
     """One file of a directory output: only a member the listing names, never another key."""
-    folder = _folder(session, ExecutionKey(project, domain, name), file_id)
-    assert folder.key is not None
-    found = next((k for m, k, _ in folder_entries(platform.store, folder.key) if m == member), None)
+    folder, folder_key = await _folder(platform.db, ExecutionKey(project, domain, name), file_id)
+    listed = await anyio.to_thread.run_sync(folder_entries, platform.store, folder_key)
+    found = next((k for m, k, _ in listed if m == member), None)
     if found is None:
         raise NotFound(f"{folder.name} has no file {member!r}")
+    handle = await anyio.to_thread.run_sync(platform.store.open, found)
     headers = attachment(PurePosixPath(member).name)
-    return StreamingResponse(chunks(platform.store.open(found)), media_type="application/octet-stream", headers=headers)
+    return StreamingResponse(chunks(handle), media_type="application/octet-stream", headers=headers)
 
 
-def _folder(session: SessionDep, key: ExecutionKey, file_id: int) -> ExecutionFileRow:
-    found = next((f for f in execution_views.execution_files(session, key) if f.id == file_id), None)
+async def _folder(db: Database, key: ExecutionKey, file_id: int) -> tuple[ExecutionFileRow, str]:
+    """The recorded directory and its store key; only directories that are in the store."""
+    files = await db.run(lambda s: execution_views.execution_files(s, key))
+    found = next((f for f in files if f.id == file_id), None)
     if found is None or found.key is None or not found.folder:
         raise NotFound(f"execution {key} has no directory {file_id} in the store")
-    return found
+    return found, found.key

@@ -9,14 +9,15 @@ from fastapi.responses import RedirectResponse
 
 from latchlike.executions.service import ExecutionKey
 from latchlike.executions.signals import set_signal_from_text
-from latchlike.web.deps import SessionDep
+from latchlike.web.deps import DatabaseDep
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.post("/executions/{project}/{domain}/{name}/signals/{signal_id}")
-def give_signal(
-    session: SessionDep, project: str, domain: str, name: str, signal_id: str, value: Annotated[str, Form()]
+async def give_signal(
+    db: DatabaseDep, project: str, domain: str, name: str, signal_id: str, value: Annotated[str, Form()]
 ) -> RedirectResponse:
-    set_signal_from_text(session, ExecutionKey(project, domain, name), signal_id, value)
+    key = ExecutionKey(project, domain, name)
+    await db.run(lambda s: set_signal_from_text(s, key, signal_id, value))
     return RedirectResponse(f"/executions/{project}/{domain}/{name}", status.HTTP_303_SEE_OTHER)

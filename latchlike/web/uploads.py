@@ -10,8 +10,9 @@ from latchlike.store.keys import check_key
 from latchlike.uploads.service import receive_upload
 from latchlike.uploads.signing import UploadGrant
 from latchlike.web.deps import PlatformDep
+from latchlike.web.errors import error_responses
 
-router = APIRouter(tags=["uploads"])
+router = APIRouter(tags=["uploads"], responses=error_responses(400, 403, 409, 413))
 
 
 @router.put("/upload/{key:path}", status_code=201)
@@ -22,7 +23,8 @@ async def put_upload(
         db=platform.db,
         store=platform.store,
         signer=platform.signer,
-        staging_dir=platform.settings.data_dir / "staging",
+        staging_dir=platform.staging_dir,
+        max_idle_seconds=platform.upload_ttl.total_seconds(),
         max_bytes=platform.settings.max_upload_bytes,
         grant=UploadGrant(key=check_key(key), md5_hex=md5, expires=expires),
         signature=signature,

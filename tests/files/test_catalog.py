@@ -55,3 +55,16 @@ def test_no_folder_reaches_outside_the_project(catalog: StoreCatalog) -> None:
     with pytest.raises(InvalidArgument):
         catalog.browse(directory=False, blob_format="", folder="../other")
     assert "secret" not in str(catalog.browse(directory=False, blob_format="", query="secret"))
+
+
+def test_a_name_the_store_cannot_address_does_not_break_the_picker(tmp_path: Path) -> None:
+    """A file put in the store's folder by hand with a control character in its name is
+    left out; every other file is still offered."""
+    store = LocalFileStore(tmp_path / "store")
+    runs = store.root / "files" / "lab" / "runs"
+    runs.mkdir(parents=True)
+    (runs / "reads.fastq").write_bytes(b"@r\nA\n+\nI\n")
+    (runs / "bad\x1bname.fastq").write_bytes(b"@r\nA\n+\nI\n")
+    catalog = StoreCatalog(store, "lab")
+    assert _paths(catalog.browse(directory=False, blob_format="", folder="runs").entries) == ["runs/reads.fastq"]
+    assert _paths(catalog.browse(directory=True, blob_format="").entries) == ["runs"]

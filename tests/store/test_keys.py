@@ -31,3 +31,9 @@ def test_upload_keys_refuse_names_that_leave_their_folder(filename: str) -> None
 def test_store_keys_refuse_traversal_absolute_and_control_characters(key: str) -> None:
     with pytest.raises(InvalidArgument, match="not a valid store key"):
         check_key(key)
+
+
+@pytest.mark.parametrize("key", ["uploads/p/d/root/reads.fastq\n", "uploads/p/d/root\n/reads.fastq"])
+def test_a_key_with_a_newline_in_a_part_is_refused(key: str) -> None:
+    with pytest.raises(InvalidArgument, match="not a valid store key"):
+        check_key(key)

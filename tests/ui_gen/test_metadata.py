@@ -13,6 +13,7 @@ from ui_gen.adapters.flyteidl import interface_spec
 from ui_gen.errors import FormSpecError
 from ui_gen.flow import Fork, Params, Section, Spoiler, Text, Title, named_parameters
 from ui_gen.metadata import parameter_metadata, split_metadata, workflow_metadata
+from ui_gen.source import source_hints
 
 LATCH_DOCSTRINGS = Path(__file__).parents[1] / "fixtures" / "latch" / "docstrings"
 
@@ -131,13 +132,16 @@ def test_the_sdk_writes_null_for_what_is_unset() -> None:
         ("appearance:\n  file_type: SOMETIMES", "file_type: Input should be 'ANY', 'FILE', 'DIR' or 'NONE'"),
         ("- just\n- a list", "must be a YAML mapping"),
         ("display_name: [unclosed", "not valid YAML"),
+        ("display_name: 2024-13-45", "not valid YAML: month must be in 1..12"),
+        ("display_name: !!int abc", "not valid YAML"),
+        ("display_name: " + "[" * 2000, "not valid YAML"),
     ],
 )
 def test_a_mistake_in_metadata_is_an_error_that_says_where(block: str, problem: str) -> None:
     with pytest.raises(FormSpecError) as error:
         parameter_metadata("reads", f"Reads.\n__metadata__:\n{block}")
     assert problem in str(error.value)
-    assert "'reads'" in str(error.value) or "YAML" in str(error.value)
+    assert "parameter 'reads'" in str(error.value)
 
 
 def test_a_flow_element_that_is_not_one_is_an_error() -> None:
@@ -164,3 +168,19 @@ def test_a_flow_naming_a_parameter_the_signature_lacks_is_refused() -> None:
     assert [p.name for p in interface_spec(interface, long_description=layout.replace(", sample", "")).inputs] == [
         "reads"
     ]
+
+
+def test_bad_yaml_in_a_signature_docstring_names_the_parameter() -> None:
+    """Registration reads the docstrings in the code bundle too; the same error, not a crash."""
+    module = '''
+def wf(reads: str) -> None:
+    """Run.
+
+    Args:
+        reads: The reads.
+            __metadata__:
+              display_name: 2024-13-45
+    """
+'''
+    with pytest.raises(FormSpecError, match="parameter 'reads': its __metadata__ is not valid YAML"):
+        source_hints({"pkg.mod": module}, "pkg.mod", "wf")

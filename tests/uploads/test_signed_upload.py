@@ -76,6 +76,8 @@ def test_tampered_signature_is_refused(server: RunningServer) -> None:
     response = put(forged, body)
     assert response.status_code == 403
     assert "signature does not match" in response.json()["message"]
+    # A signature that is not even ASCII is refused the same way, not a 500.
+    assert put(with_query(location.signed_url, signature="é" + signature[1:]), body).status_code == 403
     # Pointing a valid signature at another key is refused too.
     other_key = location.signed_url.replace("reads.fastq", "other.fastq")
     assert put(other_key, body).status_code == 403

@@ -31,3 +31,8 @@ def test_other_secret_and_expiry_are_refused() -> None:
         UrlSigner(b"other", "http://host:1").verify(GRANT, signature, now=999)
     with pytest.raises(PermissionDenied, match="expired"):
         UrlSigner(b"secret", "http://host:1").verify(GRANT, signature, now=1_001)
+
+
+def test_a_signature_that_is_not_ascii_is_refused_not_an_error() -> None:
+    with pytest.raises(PermissionDenied, match="signature"):
+        UrlSigner(b"secret", "http://host:1").verify(GRANT, "é\ud800", now=999)

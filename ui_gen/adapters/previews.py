@@ -2,12 +2,15 @@
 
 Previews are shown on pages and in the JSON API, so they must never fail: any literal
 flytekit can write (maps with integer keys packed by msgpack, offloaded literals, error
-scalars, schemas) reads as something, and what cannot be decoded says so.
+scalars, schemas) reads as something, and what cannot be decoded says so. Only as much
+of a value is read as a preview can show, so a list of millions of items or a huge string
+costs no more than a small one.
 """
 
 from __future__ import annotations
 
 import json
+from itertools import islice
 from typing import Any
 
 import msgpack
@@ -18,6 +21,8 @@ from google.protobuf.json_format import MessageToDict, SerializeToJsonError
 from ui_gen.adapters.literals import primitive_value
 
 PREVIEW_CHARS = 80
+MAX_PREVIEW_BYTES = 64 * 1024
+"""A struct or msgpack value larger than this is previewed by its size, not decoded."""
 _MSGPACK = "msgpack"
 
 
@@ -30,24 +35,28 @@ def literal_preview(literal: literals_pb2.Literal) -> str:
 
 
 def _readable(literal: literals_pb2.Literal) -> Any:
+    """The first PREVIEW_CHARS items, characters or bytes are all a preview can show."""
     if literal.HasField("collection"):
-        return [_readable(item) for item in literal.collection.literals]
+        return [_readable(item) for item in islice(literal.collection.literals, PREVIEW_CHARS)]
     if literal.HasField("map"):
-        return {key: _readable(item) for key, item in literal.map.literals.items()}
+        return {key: _readable(item) for key, item in islice(literal.map.literals.items(), PREVIEW_CHARS)}
     if literal.HasField("offloaded_metadata"):
         return {"offloaded": literal.offloaded_metadata.uri}
     scalar = literal.scalar
     match scalar.WhichOneof("value"):
         case "primitive":
-            return primitive_value(scalar.primitive)
+            value = primitive_value(scalar.primitive)
+            return value[: PREVIEW_CHARS + 1] if isinstance(value, str) else value
         case "none_type" | None:
             return None
         case "union":
             return _readable(scalar.union.value)
         case "blob":
             return scalar.blob.uri
-        case "binary" if scalar.binary.tag == _MSGPACK:
+        case "binary" if scalar.binary.tag == _MSGPACK and len(scalar.binary.value) <= MAX_PREVIEW_BYTES:
             return _unpacked(scalar.binary.value)
+        case _ if literal.ByteSize() > MAX_PREVIEW_BYTES:
+            return f"<{literal.ByteSize()} bytes of {scalar.WhichOneof('value')}>"
         case _:
             return _message(literal)
 
