@@ -83,8 +83,10 @@ class Registration:
     def __init__(self, data_dir: Path, tasks: list[task_pb2.TaskSpec], workflow: workflow_pb2.WorkflowSpec,
                  plan: launch_plan_pb2.LaunchPlan) -> None:  # fmt: skip
         platform = open_platform(Settings(data_dir=data_dir, register_builtin_workflows=False))
-        self.admin = AdminServicer(platform.db, platform.store)
-        self.proxy = DataProxyServicer(platform.db, platform.store, platform.signer, platform.upload_ttl)
+        self.admin = AdminServicer(platform.db, platform.store, platform.download_links)
+        self.proxy = DataProxyServicer(
+            platform.db, platform.store, platform.signer, platform.upload_ttl, platform.download_links
+        )
         self.tasks, self.workflow, self.plan = tasks, workflow, plan
 
     async def run(self, version: str) -> None:
