@@ -23,12 +23,24 @@ router = APIRouter(prefix="/api", tags=["launch"])
 
 class LaunchRequest(BaseModel):
     inputs: dict[str, Any]
+    launch_plan: str | None = None
+    """Another launch plan of the workflow (a preset): its defaults fill what `inputs` leaves out,
+    its fixed inputs cannot be given."""
 
 
 @router.get("/workflows/{project}/{domain}/{name}/form")
-def form_schema(session: SessionDep, project: str, domain: str, name: str, version: str | None = None) -> Any:
-    """The inputs of one workflow version as a JSON Schema (`x-widget`, `x-sections` for layout)."""
-    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version)
+def form_schema(
+    session: SessionDep,
+    project: str,
+    domain: str,
+    name: str,
+    version: str | None = None,
+    launch_plan: str | None = None,
+) -> Any:
+    """The inputs of one workflow version as a JSON Schema (`x-widget`, `x-sections` for layout),
+    with the defaults of `launch_plan` if given."""
+    key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
+    form = launch_form(session, key, version, launch_plan)
     return {**form.validator.json_schema(), "x-version": form.workflow.version}
 
 
@@ -46,7 +58,8 @@ def launch(
     request: LaunchRequest,
     version: str | None = None,
 ) -> Any:
-    form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version)
+    key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
+    form = launch_form(session, key, version, request.launch_plan)
     result = launch_from_json(session, form, request.inputs, StoreCatalog(platform.store, project))
     if result.execution is None:
         return JSONResponse({"errors": result.errors}, status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)

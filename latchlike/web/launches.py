@@ -19,6 +19,7 @@ from latchlike.executions.items import attempt_phase
 from latchlike.executions.service import ExecutionKey, get_execution
 from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import LaunchForm, launch_form
+from latchlike.launches.presets import Preset, presets_of
 from latchlike.launches.service import launch_from_form
 from latchlike.specs.about import about
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
@@ -46,12 +47,13 @@ def launch_page(
     launch_plan: str | None = None,
 ) -> HTMLResponse:
     """`relaunch=<execution name>` prefills the form with that execution's inputs;
-    `launch_plan=<name>` launches with that launch plan of the workflow instead of its default."""
+    `launch_plan=<name>` fills the form from that launch plan of the workflow (a preset) and
+    launches with it instead of the default one."""
     form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name), version, launch_plan)
     values = form.defaults()
     if relaunch:
         values |= form.values_of(get_execution(session, ExecutionKey(project, domain, relaunch)).inputs)
-    return _render(request, form, flatten(form.form, values), {}, relaunch)
+    return _render(request, form, presets_of(session, form.workflow), flatten(form.form, values), {}, relaunch)
 
 
 @router.post("/workflows/{project}/{domain}/{name}/launch", response_class=HTMLResponse, response_model=None)
@@ -72,7 +74,8 @@ async def submit_launch(
     catalog = StoreCatalog(platform.store, project)
     result = launch_from_form(session, form, data, catalog, relaunch_of=relaunch)
     if result.execution is None:
-        return _render(request, form, data, result.errors, relaunch, status.HTTP_422_UNPROCESSABLE_ENTITY)
+        presets = presets_of(session, form.workflow)
+        return _render(request, form, presets, data, result.errors, relaunch, status.HTTP_422_UNPROCESSABLE_ENTITY)
     key = result.execution
     return RedirectResponse(f"/executions/{key.project}/{key.domain}/{key.name}", status.HTTP_303_SEE_OTHER)
 
@@ -138,6 +141,7 @@ def chunks(handle: BinaryIO) -> Iterator[bytes]:
 def _render(
     request: Request,
     form: LaunchForm,
+    presets: list[Preset],
     flat: dict[str, list[str]],
     errors: dict[str, str],
     relaunch: str | None,
@@ -161,6 +165,7 @@ def _render(
             "description_html": render_markdown(form.interface.description),
             "about": about(form.interface),
             "relaunch": relaunch,
+            "presets": presets,
         },
         status_code=status_code,
     )
