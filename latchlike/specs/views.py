@@ -4,6 +4,7 @@ the stored protos. The web layer renders these; it never touches a protobuf."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
 from flyteidl.core import tasks_pb2
@@ -25,6 +26,9 @@ from latchlike.specs.service import (
     list_named_entities,
 )
 from ui_gen.adapters.flyteidl import interface_spec
+from ui_gen.errors import FormSpecError
+from ui_gen.metadata import WorkflowMetadata, workflow_metadata
+from ui_gen.names import workflow_title
 from ui_gen.schema import ParameterSpec
 
 _RESOURCE_NAMES = {
@@ -49,9 +53,17 @@ class WorkflowSummary(BaseModel):
     project: str
     domain: str
     name: str
+    title: str
+    """What people read: the metadata's display name, else the function's name in words."""
+    tags: list[str] = []
     latest_version: str
     short_description: str
     registered_at: datetime
+
+    def matches(self, *, text: str = "", tag: str = "") -> bool:
+        """`text` anywhere in the name, title or description (any case); `tag` exactly."""
+        haystack = f"{self.name}\n{self.title}\n{self.short_description}".casefold()
+        return text.casefold() in haystack and (not tag or tag in self.tags)
 
 
 class Version(BaseModel):
@@ -92,6 +104,7 @@ class WorkflowDetail(BaseModel):
     project: str
     domain: str
     name: str
+    title: str
     version: str
     short_description: str
     long_description: str
@@ -106,7 +119,10 @@ class WorkflowDetail(BaseModel):
     """Launch plans of this version other than the default one (named after the workflow)."""
 
 
-def list_workflows(session: Session, *, project: str | None = None, domain: str | None = None) -> list[WorkflowSummary]:
+def list_workflows(
+    session: Session, *, project: str | None = None, domain: str | None = None, text: str = "", tag: str = ""
+) -> list[WorkflowSummary]:
+    """Every workflow's newest version, those matching `text` and `tag` (see `WorkflowSummary.matches`)."""
     named, _ = list_named_entities(
         session,
         kind=ResourceKind.WORKFLOW,
@@ -114,17 +130,50 @@ def list_workflows(session: Session, *, project: str | None = None, domain: str 
         domain=domain,
         query=ListQuery(sort_key="name", descending=False, limit=MAX_VERSIONS),
     )
-    return [
-        WorkflowSummary(
-            project=item.key.project,
-            domain=item.key.domain,
-            name=item.key.name,
-            latest_version=item.latest_version,
-            short_description=item.short_description,
-            registered_at=item.latest_created_at,
+    summaries = []
+    for item in named:
+        title, tags = _title_and_tags(item.key.name, item.latest_spec)
+        summaries.append(
+            WorkflowSummary(
+                project=item.key.project,
+                domain=item.key.domain,
+                name=item.key.name,
+                title=title,
+                tags=list(tags),
+                latest_version=item.latest_version,
+                short_description=item.short_description,
+                registered_at=item.latest_created_at,
+            )
         )
-        for item in named
-    ]
+    return [summary for summary in summaries if summary.matches(text=text.strip(), tag=tag)]
+
+
+class WorkflowCatalog(BaseModel):
+    workflows: list[WorkflowSummary]
+    """Those matching the search."""
+    tags: list[str]
+    """Every tag of every workflow, to filter by."""
+    total: int
+
+
+def workflow_catalog(session: Session, *, text: str = "", tag: str = "") -> WorkflowCatalog:
+    everything = list_workflows(session)
+    return WorkflowCatalog(
+        workflows=[summary for summary in everything if summary.matches(text=text.strip(), tag=tag)],
+        tags=sorted({t for summary in everything for t in summary.tags}),
+        total=len(everything),
+    )
+
+
+@lru_cache(maxsize=4096)
+def _title_and_tags(name: str, spec: bytes) -> tuple[str, tuple[str, ...]]:
+    """Parsed once per registered version (specs are immutable): YAML is slow for long lists."""
+    long_description = workflow_pb2.WorkflowSpec.FromString(spec).description.long_description.value
+    try:
+        _, metadata = workflow_metadata(long_description)
+    except FormSpecError:
+        metadata = WorkflowMetadata()
+    return workflow_title(metadata, name), metadata.tags
 
 
 def workflow_detail(session: Session, key: NamedEntityKey, version: str | None = None) -> WorkflowDetail:
@@ -159,6 +208,7 @@ def workflow_detail(session: Session, key: NamedEntityKey, version: str | None =
         project=key.project,
         domain=key.domain,
         name=key.name,
+        title=workflow_title(interface.metadata, key.name),
         version=chosen.id.version,
         short_description=chosen.short_description,
         long_description=interface.description,

@@ -27,9 +27,9 @@ def list_projects(session: SessionDep) -> list[dict[str, str]]:
 
 @router.get("/workflows")
 def list_workflows(
-    session: SessionDep, project: str | None = None, domain: str | None = None
+    session: SessionDep, project: str | None = None, domain: str | None = None, q: str = "", tag: str = ""
 ) -> list[views.WorkflowSummary]:
-    return views.list_workflows(session, project=project, domain=domain)
+    return views.list_workflows(session, project=project, domain=domain, text=q, tag=tag)
 
 
 @router.get("/workflows/{project}/{domain}/{name}")

@@ -29,6 +29,7 @@ from latchlike.web.file_candidates import candidates_url
 from latchlike.web.markdown import render_markdown
 from latchlike.web.templating import templates
 from ui_gen.form import Field
+from ui_gen.names import field_path
 from ui_gen.submission import flatten
 
 router = APIRouter(include_in_schema=False)
@@ -166,6 +167,7 @@ def _render(
             "about": about(form.interface),
             "relaunch": relaunch,
             "presets": presets,
+            "error_label": lambda key: field_path(form.form, key),
         },
         status_code=status_code,
     )

@@ -23,8 +23,10 @@ def home() -> RedirectResponse:
 
 
 @router.get("/workflows", response_class=HTMLResponse)
-def workflow_list(request: Request, session: SessionDep) -> HTMLResponse:
-    return templates.TemplateResponse(request, "workflows.html", {"workflows": views.list_workflows(session)})
+def workflow_list(request: Request, session: SessionDep, q: str = "", tag: str = "") -> HTMLResponse:
+    """`q` searches names, titles and descriptions; `tag` keeps the workflows with that tag."""
+    catalog = views.workflow_catalog(session, text=q, tag=tag)
+    return templates.TemplateResponse(request, "workflows.html", {"catalog": catalog, "q": q, "tag": tag})
 
 
 @router.get("/workflows/{project}/{domain}/{name}", response_class=HTMLResponse)
