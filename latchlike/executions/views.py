@@ -22,6 +22,7 @@ from latchlike.executions.tables import ExecutionFileRow, ExecutionRow
 from latchlike.specs.ids import EntityId, ResourceKind
 from latchlike.specs.service import get_entity
 from latchlike.specs.sources import bundle_uri
+from latchlike.specs.titles import title_and_tags
 from ui_gen.adapters.flyteidl import type_spec
 from ui_gen.adapters.previews import literal_preview
 
@@ -104,6 +105,7 @@ class WaitingSignal(BaseModel):
 
 
 class ExecutionDetail(ExecutionSummary):
+    workflow_title: str
     launched_by: str
     relaunch_of: str | None
     inputs: list[InputValue]
@@ -147,6 +149,7 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
     failed_items = [node for node in latest.values() if node.kind == ITEM and node.phase == "FAILED"]
     return ExecutionDetail(
         **_summary(execution).model_dump(),
+        workflow_title=title_and_tags(execution.workflow, workflow.spec)[0],
         launched_by=execution.launched_by,
         relaunch_of=execution.relaunch_of,
         inputs=_previews(execution.inputs),

@@ -4,7 +4,6 @@ the stored protos. The web layer renders these; it never touches a protobuf."""
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 
 from flyteidl.admin import launch_plan_pb2, task_pb2, workflow_pb2
 from flyteidl.core import tasks_pb2
@@ -25,9 +24,8 @@ from latchlike.specs.service import (
     list_entities,
     list_named_entities,
 )
+from latchlike.specs.titles import title_and_tags
 from ui_gen.adapters.flyteidl import interface_spec
-from ui_gen.errors import FormSpecError
-from ui_gen.metadata import WorkflowMetadata, workflow_metadata
 from ui_gen.names import workflow_title
 from ui_gen.schema import ParameterSpec
 
@@ -132,7 +130,7 @@ def list_workflows(
     )
     summaries = []
     for item in named:
-        title, tags = _title_and_tags(item.key.name, item.latest_spec)
+        title, tags = title_and_tags(item.key.name, item.latest_spec)
         summaries.append(
             WorkflowSummary(
                 project=item.key.project,
@@ -163,17 +161,6 @@ def workflow_catalog(session: Session, *, text: str = "", tag: str = "") -> Work
         tags=sorted({t for summary in everything for t in summary.tags}),
         total=len(everything),
     )
-
-
-@lru_cache(maxsize=4096)
-def _title_and_tags(name: str, spec: bytes) -> tuple[str, tuple[str, ...]]:
-    """Parsed once per registered version (specs are immutable): YAML is slow for long lists."""
-    long_description = workflow_pb2.WorkflowSpec.FromString(spec).description.long_description.value
-    try:
-        _, metadata = workflow_metadata(long_description)
-    except FormSpecError:
-        metadata = WorkflowMetadata()
-    return workflow_title(metadata, name), metadata.tags
 
 
 def workflow_detail(session: Session, key: NamedEntityKey, version: str | None = None) -> WorkflowDetail:

@@ -66,6 +66,8 @@ def test_the_json_api_launches_with_a_preset(registered: RunningServer) -> None:
     response = httpx.post(api, json={"inputs": {}, "launch_plan": "pipelines.options.tagged.Basic"})
     assert response.status_code == 201, response.text
     assert output_of(registered, response.json()["name"]) == '"demo@7"'
+    page = httpx.get(f"{registered.url}/executions/flytesnacks/development/{response.json()['name']}").text
+    assert "› Tagged</p>" in page and ">Tagged</a> (<code>pipelines.options.tagged</code>)" in page
     overridden = httpx.post(api, json={"inputs": {"depth": 3}, "launch_plan": "pipelines.options.tagged.Basic"})
     assert output_of(registered, overridden.json()["name"]) == '"demo@3"'
     unknown = httpx.post(api, json={"inputs": {}, "launch_plan": "pipelines.options.tagged.Nope"})

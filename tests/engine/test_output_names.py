@@ -16,7 +16,9 @@ def test_named_outputs_keep_their_names_and_show_their_types(registered: Platfor
     key = launch(registered, "pipelines.reads.counted", {"reads": {"r1": "abc.fq"}})
     assert run_until_done(registered, key).phase == "SUCCEEDED"
     with registered.db.session() as session:
-        outputs = execution_detail(session, key).outputs
+        detail = execution_detail(session, key)
+    outputs = detail.outputs
+    assert detail.workflow_title == "Counted"
     # By name: the protos keep no order, and the source hints record only the inputs'.
     assert [(o.name, o.type, o.preview) for o in outputs] == [("label", "str", '"abc.fq"'), ("reads", "int", "6")]
 
