@@ -39,14 +39,23 @@ def test_a_preset_fills_the_form_and_the_execution_runs_with_its_values(
         errors = page_errors(page)
         page.goto(f"{registered.url}{WORKFLOW}/launch")
         expect(page.locator("[name='depth']")).to_have_value("10")
+        if javascript:
+            page.evaluate("window.loadedOnce = true")
         page.get_by_label("Fill from preset").select_option(label="Basic")
-        page.locator("#fill-preset").click()
+        if not javascript:  # with JavaScript, choosing fills the form in place
+            page.locator("#fill-preset").click()
         expect(page.locator("[name='sample']")).to_have_value("demo")
         expect(page.locator("[name='depth']")).to_have_value("7")
         expect(page.get_by_label("Fill from preset")).to_have_value("pipelines.options.tagged.Basic")
+        expect(page).to_have_url(re.compile(r"launch_plan=pipelines.options.tagged.Basic"))
+        if javascript:
+            assert page.evaluate("window.loadedOnce") is True  # no reload
+            page.locator("[name='depth']").fill("1.5")  # the new form is wired: its messages follow typing
+            expect(page.locator(".field.invalid [name='depth']")).to_have_count(1)
+            page.locator("[name='depth']").fill("8")
         page.get_by_role("button", name="Launch").click()
         expect(page).to_have_url(re.compile(r"/executions/flytesnacks/development/[a-z0-9]+$"))
-        assert output_of(registered, page.url.rsplit("/", 1)[-1]) == '"demo@7"'
+        assert output_of(registered, page.url.rsplit("/", 1)[-1]) == ('"demo@8"' if javascript else '"demo@7"')
         assert errors == []
 
 
