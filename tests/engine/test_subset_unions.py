@@ -5,6 +5,7 @@ prefills the branch that was launched, never the smaller one."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from flyteidl.core import literals_pb2
 
@@ -13,7 +14,9 @@ from latchlike.launches.forms import launch_form
 from latchlike.platform import Platform
 from latchlike.specs.about import about
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
-from tests.engine.running import launch, run_until_done
+from tests.engine.running import ENGINE_PROJECT, launch, run_until_done
+from tests.pyflyte import pyflyte_register
+from tests.server import RunningServer
 from ui_gen.schema import Chosen
 
 pytestmark = pytest.mark.slow
@@ -63,3 +66,14 @@ def test_a_single_end_input_runs_as_single_end(registered: Platform) -> None:
     )
     assert execution.phase == "SUCCEEDED", execution.error
     assert output(execution.outputs) == "single b.fq"
+
+
+def test_the_workflow_and_launch_pages_show_the_warning(server: RunningServer) -> None:
+    result = pyflyte_register(server, ENGINE_PROJECT, package="pipelines")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for page in ("", "/launch"):
+        text = httpx.get(f"{server.url}/workflows/flytesnacks/development/pipelines.reads.align{page}").text
+        warning = text[text.index('id="union-warnings"') : text.index("</div>", text.index('id="union-warnings"'))]
+        assert "a PairedEndReads has every field of a SingleEndReads" in warning
+    plain = httpx.get(f"{server.url}/workflows/flytesnacks/development/pipelines.options.tagged").text
+    assert 'id="union-warnings"' not in plain
