@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from flyteidl.admin import workflow_pb2
+from flyteidl.core import interface_pb2
 from flyteidl.core import workflow_pb2 as core_workflow_pb2
 from flyteidl.core.literals_pb2 import LiteralMap
 from pydantic import BaseModel
@@ -21,6 +22,7 @@ from latchlike.executions.tables import ExecutionFileRow, ExecutionRow
 from latchlike.specs.ids import EntityId, ResourceKind
 from latchlike.specs.service import get_entity
 from latchlike.specs.sources import bundle_uri
+from latchlike.specs.titles import title_and_tags
 from ui_gen.adapters.flyteidl import type_spec
 from ui_gen.adapters.previews import literal_preview
 
@@ -44,6 +46,8 @@ class ExecutionSummary(BaseModel):
 class InputValue(BaseModel):
     name: str
     preview: str
+    type: str = ""
+    """The declared type as people read it; set for outputs, whose names (`o0`) say little."""
 
 
 class NodeView(BaseModel):
@@ -101,6 +105,7 @@ class WaitingSignal(BaseModel):
 
 
 class ExecutionDetail(ExecutionSummary):
+    workflow_title: str
     launched_by: str
     relaunch_of: str | None
     inputs: list[InputValue]
@@ -144,10 +149,13 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
     failed_items = [node for node in latest.values() if node.kind == ITEM and node.phase == "FAILED"]
     return ExecutionDetail(
         **_summary(execution).model_dump(),
+        workflow_title=title_and_tags(execution.workflow, workflow.spec)[0],
         launched_by=execution.launched_by,
         relaunch_of=execution.relaunch_of,
         inputs=_previews(execution.inputs),
-        outputs=_previews(execution.outputs) if execution.outputs is not None else [],
+        outputs=_outputs(execution.outputs, compiled.primary.template.interface)
+        if execution.outputs is not None
+        else [],
         error=execution.error,
         duration_seconds=_seconds(execution.started_at, execution.finished_at),
         nodes=[_node_view(node, items.get(node.node_id)) for node in execution.nodes if node.kind != ITEM],
@@ -236,6 +244,19 @@ def _node_view(node: NodeAttempt, items: Counter[str] | None = None) -> NodeView
 def _previews(literals: LiteralMap) -> list[InputValue]:
     return [
         InputValue(name=name, preview=literal_preview(literals.literals[name])) for name in sorted(literals.literals)
+    ]
+
+
+def _outputs(literals: LiteralMap, interface: interface_pb2.TypedInterface) -> list[InputValue]:
+    """With their types, by name: flytekit keeps a NamedTuple's names, else `o0`, `o1`."""
+    declared = interface.outputs.variables
+    return [
+        InputValue(
+            name=name,
+            preview=literal_preview(literals.literals[name]),
+            type=type_spec(declared[name].type).label if name in declared else "",
+        )
+        for name in sorted(literals.literals)
     ]
 
 

@@ -25,6 +25,7 @@ from ui_gen.adapters.flyteidl import interface_spec
 from ui_gen.adapters.literals import literal_to_value, to_literal_map
 from ui_gen.adapters.previews import literal_preview
 from ui_gen.form import Form, build_form
+from ui_gen.names import humanise
 from ui_gen.schema import InterfaceSpec, member_defaults
 from ui_gen.validate import FormValidator
 
@@ -132,7 +133,7 @@ def _build(workflow: StoredEntity, launch_plan: StoredEntity) -> LaunchForm:
         long_description=spec.description.long_description.value,
         hints=load_hints(workflow.form_hints),
     )
-    form = build_form(interface, title=workflow.id.name.rsplit(".", 1)[-1])
+    form = build_form(interface, title=humanise(workflow.id.name))
     return LaunchForm(
         workflow=workflow.id,
         launch_plan=launch_plan.id,

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel
 
 from ui_gen.schema import InterfaceSpec
+from ui_gen.unions import ambiguous_unions
 
 _LINK_SCHEMES = ("http", "https")
 _LINKS = (
@@ -39,6 +40,8 @@ class About(BaseModel):
     tags: list[str]
     notes: list[str]
     """`where: key = value (why)` for each metadata key latchlike ignores."""
+    warnings: list[str] = []
+    """Inputs flytekit cannot read back as given (see `ui_gen.unions`)."""
 
 
 def about(interface: InterfaceSpec) -> About:
@@ -54,6 +57,7 @@ def about(interface: InterfaceSpec) -> About:
         license=meta.license,
         tags=list(meta.tags),
         notes=notes,
+        warnings=ambiguous_unions(interface),
     )
 
 

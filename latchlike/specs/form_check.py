@@ -5,6 +5,7 @@ form needs later, since the protos lose signature and field order."""
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping
 
 from flyteidl.admin import workflow_pb2
@@ -17,6 +18,9 @@ from ui_gen.adapters.flyteidl import interface_spec
 from ui_gen.errors import FormSpecError
 from ui_gen.form import build_form
 from ui_gen.source import SourceHints, source_hints
+from ui_gen.unions import ambiguous_unions
+
+log = logging.getLogger(__name__)
 
 
 def checked_hints(
@@ -46,6 +50,8 @@ def checked_hints(
             f"{workflow_id} cannot be offered as a form: {error}. Its tasks were registered; the workflow"
             " and its launch plan were not."
         ) from None
+    for warning in ambiguous_unions(interface):
+        log.warning("%s registered, but input %s", workflow_id, warning)
     return json.dumps(hints.to_json()) if hints else None
 
 

@@ -67,6 +67,8 @@ class NamedEntity:
     short_description: str
     latest_version: str
     latest_created_at: datetime
+    latest_spec: bytes = b""
+    """The newest version's serialized spec: what lists read titles and tags from."""
 
 
 def register_task(session: Session, *, task_id: EntityId, spec: task_pb2.TaskSpec) -> None:
@@ -171,6 +173,7 @@ def list_named_entities(
             row.short_description,
             row.version,
             row.created_at,
+            row.spec,
         )
         for row in rows
     ]

@@ -24,7 +24,9 @@ from latchlike.specs.service import (
     list_entities,
     list_named_entities,
 )
+from latchlike.specs.titles import title_and_tags
 from ui_gen.adapters.flyteidl import interface_spec
+from ui_gen.names import workflow_title
 from ui_gen.schema import ParameterSpec
 
 _RESOURCE_NAMES = {
@@ -49,9 +51,17 @@ class WorkflowSummary(BaseModel):
     project: str
     domain: str
     name: str
+    title: str
+    """What people read: the metadata's display name, else the function's name in words."""
+    tags: list[str] = []
     latest_version: str
     short_description: str
     registered_at: datetime
+
+    def matches(self, *, text: str = "", tag: str = "") -> bool:
+        """`text` anywhere in the name, title or description (any case); `tag` exactly."""
+        haystack = f"{self.name}\n{self.title}\n{self.short_description}".casefold()
+        return text.casefold() in haystack and (not tag or tag in self.tags)
 
 
 class Version(BaseModel):
@@ -92,6 +102,7 @@ class WorkflowDetail(BaseModel):
     project: str
     domain: str
     name: str
+    title: str
     version: str
     short_description: str
     long_description: str
@@ -106,7 +117,10 @@ class WorkflowDetail(BaseModel):
     """Launch plans of this version other than the default one (named after the workflow)."""
 
 
-def list_workflows(session: Session, *, project: str | None = None, domain: str | None = None) -> list[WorkflowSummary]:
+def list_workflows(
+    session: Session, *, project: str | None = None, domain: str | None = None, text: str = "", tag: str = ""
+) -> list[WorkflowSummary]:
+    """Every workflow's newest version, those matching `text` and `tag` (see `WorkflowSummary.matches`)."""
     named, _ = list_named_entities(
         session,
         kind=ResourceKind.WORKFLOW,
@@ -114,17 +128,39 @@ def list_workflows(session: Session, *, project: str | None = None, domain: str 
         domain=domain,
         query=ListQuery(sort_key="name", descending=False, limit=MAX_VERSIONS),
     )
-    return [
-        WorkflowSummary(
-            project=item.key.project,
-            domain=item.key.domain,
-            name=item.key.name,
-            latest_version=item.latest_version,
-            short_description=item.short_description,
-            registered_at=item.latest_created_at,
+    summaries = []
+    for item in named:
+        title, tags = title_and_tags(item.key.name, item.latest_spec)
+        summaries.append(
+            WorkflowSummary(
+                project=item.key.project,
+                domain=item.key.domain,
+                name=item.key.name,
+                title=title,
+                tags=list(tags),
+                latest_version=item.latest_version,
+                short_description=item.short_description,
+                registered_at=item.latest_created_at,
+            )
         )
-        for item in named
-    ]
+    return [summary for summary in summaries if summary.matches(text=text.strip(), tag=tag)]
+
+
+class WorkflowCatalog(BaseModel):
+    workflows: list[WorkflowSummary]
+    """Those matching the search."""
+    tags: list[str]
+    """Every tag of every workflow, to filter by."""
+    total: int
+
+
+def workflow_catalog(session: Session, *, text: str = "", tag: str = "") -> WorkflowCatalog:
+    everything = list_workflows(session)
+    return WorkflowCatalog(
+        workflows=[summary for summary in everything if summary.matches(text=text.strip(), tag=tag)],
+        tags=sorted({t for summary in everything for t in summary.tags}),
+        total=len(everything),
+    )
 
 
 def workflow_detail(session: Session, key: NamedEntityKey, version: str | None = None) -> WorkflowDetail:
@@ -159,6 +195,7 @@ def workflow_detail(session: Session, key: NamedEntityKey, version: str | None =
         project=key.project,
         domain=key.domain,
         name=key.name,
+        title=workflow_title(interface.metadata, key.name),
         version=chosen.id.version,
         short_description=chosen.short_description,
         long_description=interface.description,

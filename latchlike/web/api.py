@@ -30,9 +30,9 @@ async def list_projects(db: DatabaseDep) -> list[dict[str, str]]:
 
 @router.get("/workflows")
 async def list_workflows(
-    db: DatabaseDep, project: str | None = None, domain: str | None = None
+    db: DatabaseDep, project: str | None = None, domain: str | None = None, q: str = "", tag: str = ""
 ) -> list[views.WorkflowSummary]:
-    return await db.run(lambda s: views.list_workflows(s, project=project, domain=domain))
+    return await db.run(lambda s: views.list_workflows(s, project=project, domain=domain, text=q, tag=tag))
 
 
 @router.get("/workflows/{project}/{domain}/{name}")

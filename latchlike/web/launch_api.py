@@ -25,13 +25,24 @@ router = APIRouter(prefix="/api", tags=["launch"], responses=error_responses(400
 
 class LaunchRequest(BaseModel):
     inputs: dict[str, Any]
+    launch_plan: str | None = None
+    """Another launch plan of the workflow (a preset): its defaults fill what `inputs` leaves out,
+    its fixed inputs cannot be given."""
 
 
 @router.get("/workflows/{project}/{domain}/{name}/form")
-async def form_schema(db: DatabaseDep, project: str, domain: str, name: str, version: str | None = None) -> Any:
-    """The inputs of one workflow version as a JSON Schema (`x-widget`, `x-sections` for layout)."""
+async def form_schema(
+    db: DatabaseDep,
+    project: str,
+    domain: str,
+    name: str,
+    version: str | None = None,
+    launch_plan: str | None = None,
+) -> Any:
+    """The inputs of one workflow version as a JSON Schema (`x-widget`, `x-sections` for layout),
+    with the defaults of `launch_plan` if given."""
     key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
-    form = await db.run(lambda s: launch_form(s, key, version))
+    form = await db.run(lambda s: launch_form(s, key, version, launch_plan))
     return {**form.validator.json_schema(), "x-version": form.workflow.version}
 
 
@@ -48,7 +59,9 @@ async def launch(
 
     # One unit of work, launch and read-back: a second one would queue behind the whole burst.
     def launch_and_read(session: Session) -> tuple[LaunchResult, execution_views.ExecutionDetail | None]:
-        result = launch_from_json(session, launch_form(session, key, version), request.inputs, catalog)
+        result = launch_from_json(
+            session, launch_form(session, key, version, request.launch_plan), request.inputs, catalog
+        )
         detail = execution_views.execution_detail(session, result.execution) if result.execution else None
         return result, detail
 

@@ -21,6 +21,7 @@ from latchlike.executions.items import attempt_phase
 from latchlike.executions.service import ExecutionKey, get_execution
 from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import LaunchForm, launch_form
+from latchlike.launches.presets import Preset, presets_of
 from latchlike.launches.service import LaunchResult, launch_from_form
 from latchlike.specs.about import about
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
@@ -30,6 +31,7 @@ from latchlike.web.file_candidates import candidates_url
 from latchlike.web.markdown import render_markdown
 from latchlike.web.templating import render
 from ui_gen.form import Field
+from ui_gen.names import field_path
 from ui_gen.submission import flatten
 
 router = APIRouter(include_in_schema=False)
@@ -48,18 +50,19 @@ async def launch_page(
     launch_plan: str | None = None,
 ) -> HTMLResponse:
     """`relaunch=<execution name>` prefills the form with that execution's inputs;
-    `launch_plan=<name>` launches with that launch plan of the workflow instead of its default."""
+    `launch_plan=<name>` fills the form from that launch plan of the workflow (a preset) and
+    launches with it instead of the default one."""
     key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
 
-    def prefilled(session: Session) -> tuple[LaunchForm, dict[str, Any]]:
+    def prefilled(session: Session) -> tuple[LaunchForm, list[Preset], dict[str, Any]]:
         form = launch_form(session, key, version, launch_plan)
         values = form.defaults()
         if relaunch:
             values |= form.values_of(get_execution(session, ExecutionKey(project, domain, relaunch)).inputs)
-        return form, values
+        return form, presets_of(session, form.workflow), values
 
-    form, values = await platform.db.run(prefilled)
-    return await _render(request, form, flatten(form.form, values), {}, relaunch)
+    form, presets, values = await platform.db.run(prefilled)
+    return await _render(request, form, presets, flatten(form.form, values), {}, relaunch)
 
 
 @router.post("/workflows/{project}/{domain}/{name}/launch", response_class=HTMLResponse, response_model=None)
@@ -84,7 +87,10 @@ async def submit_launch(
 
     form, result = await platform.db.run(launch)
     if result.execution is None:
-        return await _render(request, form, data, result.errors, relaunch, status.HTTP_422_UNPROCESSABLE_ENTITY)
+        presets = await platform.db.run(lambda s: presets_of(s, form.workflow))
+        return await _render(
+            request, form, presets, data, result.errors, relaunch, status.HTTP_422_UNPROCESSABLE_ENTITY
+        )
     key = result.execution
     return RedirectResponse(f"/executions/{key.project}/{key.domain}/{key.name}", status.HTTP_303_SEE_OTHER)
 
@@ -151,6 +157,7 @@ def chunks(handle: BinaryIO) -> Iterator[bytes]:
 async def _render(
     request: Request,
     form: LaunchForm,
+    presets: list[Preset],
     flat: dict[str, list[str]],
     errors: dict[str, str],
     relaunch: str | None,
@@ -171,5 +178,7 @@ async def _render(
         "description_html": render_markdown(form.interface.description),
         "about": about(form.interface),
         "relaunch": relaunch,
+        "presets": presets,
+        "error_label": lambda key: field_path(form.form, key),
     }
     return await render(request, "launch.html", context, status_code)

@@ -23,8 +23,10 @@ def home() -> RedirectResponse:
 
 
 @router.get("/workflows", response_class=HTMLResponse)
-async def workflow_list(request: Request, db: DatabaseDep) -> HTMLResponse:
-    return await render(request, "workflows.html", {"workflows": await db.run(views.list_workflows)})
+async def workflow_list(request: Request, db: DatabaseDep, q: str = "", tag: str = "") -> HTMLResponse:
+    """`q` searches names, titles and descriptions; `tag` keeps the workflows with that tag."""
+    catalog = await db.run(lambda s: views.workflow_catalog(s, text=q, tag=tag))
+    return await render(request, "workflows.html", {"catalog": catalog, "q": q, "tag": tag})
 
 
 @router.get("/workflows/{project}/{domain}/{name}", response_class=HTMLResponse)

@@ -41,8 +41,9 @@ def test_list_shows_workflows_and_opens_one(registered: RunningServer, page: Pag
     expect(sample_row.locator("time")).to_contain_text("UTC")
     page.screenshot(path=tmp_path / "workflows.png", full_page=True)
 
-    sample_row.get_by_role("link", name="sample.reads.qc_reads").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("sample.reads.qc_reads")
+    sample_row.get_by_role("link", name="Qc reads").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Qc reads")
+    expect(page.locator("#workflow-name")).to_have_text("sample.reads.qc_reads")
 
 
 def test_workflow_page_shows_interface_tasks_and_versions(

@@ -201,6 +201,11 @@ def _fits(value: Any, kind: TypeSpec) -> bool:
     """Whether a msgpack'd union member could be of branch `kind` (msgpack keeps no tag)."""
     if isinstance(value, bool) and kind.kind != "bool":
         return False
+    if kind.kind == "struct" and isinstance(value, dict):
+        # A record fits only with its own keys and all its required ones: a PairedEndReads
+        # payload ({r1, r2}) is not read as the SingleEndReads ({r1}) listed before it.
+        names = {f.name for f in kind.fields}
+        return set(value) <= names and all(f.name in value for f in kind.fields if f.required)
     return isinstance(value, _PLAIN_TYPES.get(kind.kind, ()))
 
 

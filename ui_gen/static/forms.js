@@ -237,5 +237,5 @@ const LatchlikeForms = (() => {
 
   document.querySelectorAll("form[data-launch-form]").forEach(init);
   document.getElementById("form-errors")?.focus();
-  return { ruleFailure, matchesFormat };
+  return { ruleFailure, matchesFormat, init };
 })();
