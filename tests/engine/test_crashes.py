@@ -78,7 +78,7 @@ def test_kill_9_before_start_mid_task_and_while_a_task_finishes_runs_each_task_o
     server = crashing.restart()
 
     execution = wait_over_http(server, name, lambda e: e["phase"] == "SUCCEEDED")
-    assert execution["outputs"] == [{"name": "o0", "preview": '"first.second."'}]
+    assert execution["outputs"] == [{"name": "o0", "preview": '"first.second."', "type": "str"}]
     assert [(n["node_id"], n["attempt"], n["phase"]) for n in execution["nodes"]] == [
         ("n0", 1, "SUCCEEDED"),
         ("n1", 1, "SUCCEEDED"),
