@@ -20,11 +20,12 @@ from sqlalchemy.orm import Session
 
 from latchlike.db import utcnow
 from latchlike.engine import dag, subexec
+from latchlike.engine.arrays import ArrayState
 from latchlike.engine.executors import Executor, RunResult, TaskRun
 from latchlike.engine.nodedata import NodeData
 from latchlike.engine.phases import ABORTED, ABORTING, FAILED, QUEUED, RUNNING
 from latchlike.engine.plan import Plan, load_plan
-from latchlike.engine.walk import ERROR_TAIL, ExecutionWalk, run_key
+from latchlike.engine.walk import ERROR_TAIL, START_BATCH, ExecutionWalk, run_key
 from latchlike.errors import NotFound
 from latchlike.executions.provenance import record_files
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
@@ -39,9 +40,17 @@ FULL_PASS_SECONDS = 30.0
 
 class Engine:
     def __init__(
-        self, platform: Platform, executor: Executor, *, poll_seconds: float = 0.2, system_retries: int = 3
+        self,
+        platform: Platform,
+        executor: Executor,
+        *,
+        poll_seconds: float = 0.2,
+        system_retries: int = 3,
+        start_batch: int = START_BATCH,
     ) -> None:
-        """`system_retries`: attempts a node gets again after crashes, evictions and lost pods."""
+        """`system_retries`: attempts a node gets again after crashes, evictions and lost pods;
+        `start_batch`: map task items one step starts at most (the rest in the steps after)."""
+        self._start_batch = start_batch
         self._platform = platform
         self._system_retries = system_retries
         self._executor = executor
@@ -51,6 +60,8 @@ class Engine:
         self._data = NodeData(platform.store, platform.settings.data_dir)
         self._rows: dict[int, dict[str, NodeExecutionRow]] = {}
         """Node rows of the executions walked so far, by execution id: read once, then kept."""
+        self._arrays: dict[int, dict[str, ArrayState]] = {}
+        """Their map tasks' states (`engine.arrays`), kept like the rows and built from them."""
         self._owners: dict[str, int] = {}
         """The execution each running attempt belongs to, by run key."""
         self._last_full_pass = 0.0
@@ -78,6 +89,7 @@ class Engine:
             # The transaction rolled back: what the engine kept may be ahead of the database.
             # Read it all again; the attempts that finished meanwhile are run again.
             self._rows.clear()
+            self._arrays.clear()
             self._ended.clear()
             raise
         if full_pass:
@@ -110,17 +122,19 @@ class Engine:
         to_start: list[TaskRun] = []
         to_cancel: list[str] = []
         changed = {self._owners.pop(key) for key in finished if key in self._owners} | self._waiting
+        budget = self._start_batch
         with self._platform.db.session() as session:
             active = select(ExecutionRow).where(ExecutionRow.phase.in_([QUEUED, RUNNING, ABORTING]))
             for execution in session.scalars(active):
                 if execution.phase == ABORTING:
                     to_cancel += self._abort(session, execution)
                 elif full_pass or execution.id in changed or execution.id not in self._rows:
-                    runs = self._advance_execution(session, execution, finished)
+                    runs, budget = self._advance_execution(session, execution, finished, budget)
                     self._owners.update((run.key, execution.id) for run in runs)
                     to_start += runs
                 if execution.phase not in (QUEUED, RUNNING):
                     self._rows.pop(execution.id, None)
+                    self._arrays.pop(execution.id, None)
                     self._waiting.discard(execution.id)
                     self._ended.append((execution.project, execution.domain, execution.name))
         return to_start, to_cancel
@@ -137,8 +151,9 @@ class Engine:
         return [run_key(execution.project, execution.domain, execution.name, n.node_id, n.attempt) for n in running]
 
     def _advance_execution(
-        self, session: Session, execution: ExecutionRow, finished: dict[str, RunResult]
-    ) -> list[TaskRun]:
+        self, session: Session, execution: ExecutionRow, finished: dict[str, RunResult], budget: int
+    ) -> tuple[list[TaskRun], int]:
+        """The attempts to start, and what is left of the step's `budget` of map task items."""
         if execution.phase == QUEUED:
             execution.phase, execution.started_at = RUNNING, utcnow()
             inputs = literals_pb2.LiteralMap.FromString(execution.inputs)
@@ -147,12 +162,13 @@ class Engine:
             plan = self._plan(session, execution)
         except (dag.UnsupportedWorkflow, NotFound) as error:
             _finish(execution, FAILED, error=str(error))
-            return []
+            return [], budget
         walk = ExecutionWalk(
             data=self._data, session=session, execution=execution, plan=plan,
             rows=self._node_rows(session, execution), finished=finished, running=self._running.keys(),
             log_tail=lambda key: self._executor.log(key)[-ERROR_TAIL:],
             failure_kinds=lambda row: _failure_kinds(session, row), system_retries=self._system_retries,
+            arrays=self._arrays.setdefault(execution.id, {}), start_budget=budget,
         )  # fmt: skip
         try:
             outcome, outputs = walk.run()
@@ -162,10 +178,10 @@ class Engine:
                 self._waiting.discard(execution.id)
         except (ValueError, KeyError) as error:  # inputs a node cannot be given: the workflow is wrong
             _finish(execution, FAILED, error=f"cannot go on: {error}")
-            return walk.to_start
+            return walk.to_start, walk.start_budget
         if outcome.phase != RUNNING:
             _finish(execution, outcome.phase, error=outcome.error, outputs=outputs)
-        return self._within_parallelism(execution, walk.to_start)
+        return self._within_parallelism(execution, walk.to_start), walk.start_budget
 
     def _within_parallelism(self, execution: ExecutionRow, runs: list[TaskRun]) -> list[TaskRun]:
         """At most `max_parallelism` attempts of one execution run at once. The others stay
