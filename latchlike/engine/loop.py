@@ -51,6 +51,8 @@ class Engine:
         """`system_retries`: attempts a node gets again after crashes, evictions and lost pods;
         `start_batch`: map task items one step starts at most (the rest in the steps after)."""
         self._start_batch = start_batch
+        self.busy = False
+        """The last step started a full batch of map task items: more wait, step again at once."""
         self._platform = platform
         self._system_retries = system_retries
         self._executor = executor
@@ -76,7 +78,7 @@ class Engine:
                 await self.step()
             except Exception:  # the loop must outlive any one bad execution
                 log.exception("engine step failed")
-            await asyncio.sleep(self._poll)
+            await asyncio.sleep(0 if self.busy else self._poll)
 
     async def step(self) -> None:
         finished = {key: _result(key, task) for key, task in self._running.items() if task.done()}
@@ -137,6 +139,7 @@ class Engine:
                     self._arrays.pop(execution.id, None)
                     self._waiting.discard(execution.id)
                     self._ended.append((execution.project, execution.domain, execution.name))
+        self.busy = budget <= 0
         return to_start, to_cancel
 
     def _abort(self, session: Session, execution: ExecutionRow) -> list[str]:

@@ -10,6 +10,7 @@ so the rows and the store alone say where an execution stands after a restart.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -41,7 +42,7 @@ KEPT_SCOPES = 256
 """Dynamic workflows kept read; an older one is read again from its `futures.pb`."""
 ERROR_TAIL = 2000
 """How much of a crashed attempt's log its error keeps."""
-START_BATCH = 1000
+START_BATCH = 500
 """Map task items one engine step starts, at most (`ExecutionWalk.start_budget`)."""
 USER, SYSTEM = "USER", "SYSTEM"
 """Whose fault a failed attempt was: the task's code, or the platform under it."""
@@ -391,11 +392,12 @@ class ExecutionWalk:
         self, node: core_workflow_pb2.Node, row: NodeExecutionRow, template: tasks_pb2.TaskTemplate
     ) -> TaskRun:
         index = None
-        inputs_key = self._prefix(row) + "/inputs.pb"
         if row.kind == Kind.ITEM:
             assert row.parent_id is not None
             index = int(row.node_id.rsplit("-", 1)[1])
-            inputs_key = attempt_prefix(*self._execution_path, row.parent_id, 1) + "/inputs.pb"
+            inputs_key = _attempt_prefix(*self._execution_path, row.parent_id, 1) + "/inputs.pb"
+        else:
+            inputs_key = self._prefix(row) + "/inputs.pb"
         command = self._commands.get((template.id.name, template.id.version))
         if command is None:
             command = self._commands[template.id.name, template.id.version] = commands.TaskCommand(
@@ -469,7 +471,7 @@ class ExecutionWalk:
         return self.execution.project, self.execution.domain, self.execution.name
 
     def _prefix(self, row: NodeExecutionRow, attempt: int | None = None) -> str:
-        return attempt_prefix(*self._execution_path, row.node_id, row.attempt if attempt is None else attempt)
+        return _attempt_prefix(*self._execution_path, row.node_id, row.attempt if attempt is None else attempt)
 
     def _inputs(self, row: NodeExecutionRow) -> literals_pb2.LiteralMap:
         return self.data.read(self._prefix(row, 1) + "/inputs.pb")
@@ -525,6 +527,11 @@ def _required_successes(array: core_workflow_pb2.ArrayNode, size: int) -> int:
         case "min_success_ratio":
             return math.ceil(size * array.min_success_ratio)
     return size
+
+
+_attempt_prefix = functools.lru_cache(maxsize=8192)(attempt_prefix)
+"""A map task item's prefix is asked for several times while it starts and when it ends:
+checked once (the checks are most of an item's cost)."""
 
 
 def _item_index(suffix: str) -> int | None:
