@@ -42,10 +42,10 @@ KEPT_SCOPES = 256
 """Dynamic workflows kept read; an older one is read again from its `futures.pb`."""
 ERROR_TAIL = 2000
 """How much of a crashed attempt's log its error keeps."""
-START_BATCH = 250
-"""Map task items one engine step starts, at most (`ExecutionWalk.start_budget`)."""
 USER, SYSTEM = "USER", "SYSTEM"
 """Whose fault a failed attempt was: the task's code, or the platform under it."""
+START_BATCH = 250
+"""Map task items one engine step starts, at most (`ExecutionWalk.start_budget`)."""
 
 
 class Kind:
