@@ -43,7 +43,10 @@ class _Kubelet:
         self.runs[index] += 1
         value = literals_pb2.Literal(scalar=literals_pb2.Scalar(primitive=literals_pb2.Primitive(integer=index**2)))
         prefix.mkdir(parents=True, exist_ok=True)
-        (prefix / "outputs.pb").write_bytes(literals_pb2.LiteralMap(literals={"o0": value}).SerializeToString())
+        # Whole or not at all, as a store upload lands: a restarted engine may look meanwhile.
+        staged = prefix / ".outputs.pb.partial"
+        staged.write_bytes(literals_pb2.LiteralMap(literals={"o0": value}).SerializeToString())
+        staged.replace(prefix / "outputs.pb")
 
 
 @pytest.fixture
@@ -154,7 +157,8 @@ def test_an_engine_started_again_mid_map_finishes_it_without_running_an_item_twi
     assert 10 <= sum(kubelet.runs.values()) < 40
     _drive(registered, cluster, start_batch=10, until=_done(registered, key))
     assert _outputs(registered, key) == [i * i for i in range(40)]
-    assert sorted((row.node_id, row.attempt) for row in _items(registered, key)) == sorted(
-        (f"n0-{i}", 1) for i in range(40)
-    )
+    # An attempt the crash caught before its pod was made may be recorded as lost and run
+    # again as the next attempt; what matters is that each item's task ran exactly once.
+    latest = {row.node_id: row.phase for row in sorted(_items(registered, key), key=lambda row: row.attempt)}
+    assert latest == {f"n0-{i}": "SUCCEEDED" for i in range(40)}
     assert kubelet.runs == Counter(range(40))  # each item's pod ran once, across both engines
