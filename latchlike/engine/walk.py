@@ -109,7 +109,8 @@ class ExecutionWalk:
     waiting: bool = False
     """A node waits on time or on someone (a gate), or a map task has items left to start:
     walk again soon even if no attempt ends."""
-    _commands: dict[tuple[str, str], commands.TaskCommand] = field(default_factory=dict)
+    _commands: dict[tuple[str, str], commands.TaskCommand] = field(default_factory=dict, init=False)
+    """Each task's command, worked out once per walk (a map task's items share it)."""
 
     def run(self) -> tuple[Outcome, literals_pb2.LiteralMap | None]:
         """The execution's outcome, with its outputs when it succeeded."""
