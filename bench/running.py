@@ -52,4 +52,4 @@ async def step_until_done(platform: Platform, engine: Engine, execution: Executi
                 raise SystemExit(f"the benchmark's execution failed: {row.error}")
             if row.phase == "SUCCEEDED":
                 return
-        await asyncio.sleep(pause)
+        await asyncio.sleep(0 if engine.busy else pause)  # as `Engine.run_forever` steps

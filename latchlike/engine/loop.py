@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from latchlike.db import begin_writing, utcnow
 from latchlike.engine import dag, subexec
+from latchlike.engine.arrays import ArrayState
 from latchlike.engine.executors import Executor, RunResult, TaskRun
 from latchlike.engine.nodedata import NodeData
 from latchlike.engine.phases import ABORTED, ABORTING, FAILED, QUEUED, RUNNING
 from latchlike.engine.plan import Plan, load_plan
-from latchlike.engine.walk import ERROR_TAIL, ExecutionWalk, run_key
+from latchlike.engine.walk import ERROR_TAIL, START_BATCH, ExecutionWalk, run_key
 from latchlike.errors import NotFound
 from latchlike.executions.provenance import record_files
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
@@ -44,9 +45,20 @@ between, not in one long one they all wait for."""
 
 class Engine:
     def __init__(
-        self, platform: Platform, executor: Executor, *, poll_seconds: float = 0.2, system_retries: int = 3
+        self,
+        platform: Platform,
+        executor: Executor,
+        *,
+        poll_seconds: float = 0.2,
+        system_retries: int = 3,
+        start_batch: int = START_BATCH,
     ) -> None:
-        """`system_retries`: attempts a node gets again after crashes, evictions and lost pods."""
+        """`system_retries`: attempts a node gets again after crashes, evictions and lost pods;
+        `start_batch`: map task items one step starts at most (the rest in the steps after)."""
+        self._start_batch = start_batch
+        self.busy = False
+        """The last step left work for the next (new executions past `NEW_PER_STEP`, or map task
+        items past a full start batch): step again at once."""
         self._platform = platform
         self._system_retries = system_retries
         self._executor = executor
@@ -56,6 +68,8 @@ class Engine:
         self._data = NodeData(platform.store, platform.settings.data_dir)
         self._rows: dict[int, dict[str, NodeExecutionRow]] = {}
         """Node rows of the executions walked so far, by execution id: read once, then kept."""
+        self._arrays: dict[int, dict[str, ArrayState]] = {}
+        """Their map tasks' states (`engine.arrays`), kept like the rows and built from them."""
         self._owners: dict[str, int] = {}
         """The execution each running attempt belongs to, by run key."""
         self._last_full_pass = 0.0
@@ -63,8 +77,6 @@ class Engine:
         """Executions with a gate or a child execution to check on every step."""
         self._ended: list[tuple[str, str, str]] = []
         """Executions that ended in the step's walk (project, domain, name), for the executor."""
-        self._behind = False
-        """The last step left new executions for the next: step again without pausing."""
 
     async def run_forever(self) -> None:
         while True:
@@ -72,7 +84,7 @@ class Engine:
                 await self.step()
             except Exception:  # the loop must outlive any one bad execution
                 log.exception("engine step failed")
-            await asyncio.sleep(0 if self._behind else self._poll)
+            await asyncio.sleep(0 if self.busy else self._poll)
 
     async def step(self) -> None:
         finished = {key: _result(key, task) for key, task in self._running.items() if task.done()}
@@ -85,6 +97,7 @@ class Engine:
             # The transaction rolled back: what the engine kept may be ahead of the database.
             # Read it all again; the attempts that finished meanwhile are found in the store.
             self._rows.clear()
+            self._arrays.clear()
             self._ended.clear()
             raise
         if full_pass:
@@ -118,7 +131,8 @@ class Engine:
         to_cancel: list[str] = []
         changed = {self._owners.pop(key) for key in finished if key in self._owners} | self._waiting
         new = 0
-        self._behind = False
+        behind = False
+        budget = self._start_batch
         with self._platform.db.session() as session:
             active = (
                 select(ExecutionRow)
@@ -128,19 +142,21 @@ class Engine:
             for execution in session.scalars(_locked(session, active)):
                 first_walk = execution.id not in self._rows
                 if first_walk and new >= NEW_PER_STEP and execution.id not in changed:
-                    self._behind = True
+                    behind = True
                     continue
                 new += first_walk
                 if execution.phase == ABORTING:
                     to_cancel += self._abort(session, execution)
                 elif full_pass or execution.id in changed or first_walk:
-                    runs = self._advance_execution(session, execution, finished)
+                    runs, budget = self._advance_execution(session, execution, finished, budget)
                     self._owners.update((run.key, execution.id) for run in runs)
                     to_start += runs
                 if execution.phase not in (QUEUED, RUNNING):
                     self._rows.pop(execution.id, None)
+                    self._arrays.pop(execution.id, None)
                     self._waiting.discard(execution.id)
                     self._ended.append((execution.project, execution.domain, execution.name))
+        self.busy = behind or budget <= 0
         return to_start, to_cancel
 
     def _abort(self, session: Session, execution: ExecutionRow) -> list[str]:
@@ -155,8 +171,9 @@ class Engine:
         return [run_key(execution.project, execution.domain, execution.name, n.node_id, n.attempt) for n in running]
 
     def _advance_execution(
-        self, session: Session, execution: ExecutionRow, finished: dict[str, RunResult]
-    ) -> list[TaskRun]:
+        self, session: Session, execution: ExecutionRow, finished: dict[str, RunResult], budget: int
+    ) -> tuple[list[TaskRun], int]:
+        """The attempts to start, and what is left of the step's `budget` of map task items."""
         if execution.phase == QUEUED:
             execution.phase, execution.started_at = RUNNING, utcnow()
             inputs = literals_pb2.LiteralMap.FromString(execution.inputs)
@@ -165,12 +182,13 @@ class Engine:
             plan = self._plan(session, execution)
         except (dag.UnsupportedWorkflow, NotFound) as error:
             _finish(execution, FAILED, error=str(error))
-            return []
+            return [], budget
         walk = ExecutionWalk(
             data=self._data, session=session, execution=execution, plan=plan,
             rows=self._node_rows(session, execution), finished=finished, running=self._running.keys(),
             log_tail=lambda key: self._executor.log(key)[-ERROR_TAIL:],
             failure_kinds=lambda row: _failure_kinds(session, row), system_retries=self._system_retries,
+            arrays=self._arrays.setdefault(execution.id, {}), start_budget=budget,
         )  # fmt: skip
         try:
             outcome, outputs = walk.run()
@@ -180,10 +198,10 @@ class Engine:
                 self._waiting.discard(execution.id)
         except (ValueError, KeyError) as error:  # inputs a node cannot be given: the workflow is wrong
             _finish(execution, FAILED, error=f"cannot go on: {error}")
-            return walk.to_start
+            return walk.to_start, walk.start_budget
         if outcome.phase != RUNNING:
             _finish(execution, outcome.phase, error=outcome.error, outputs=outputs)
-        return self._within_parallelism(execution, walk.to_start)
+        return self._within_parallelism(execution, walk.to_start), walk.start_budget
 
     def _within_parallelism(self, execution: ExecutionRow, runs: list[TaskRun]) -> list[TaskRun]:
         """At most `max_parallelism` attempts of one execution run at once. The others stay

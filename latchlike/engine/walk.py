@@ -10,6 +10,7 @@ so the rows and the store alone say where an execution stands after a restart.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from latchlike.db import utcnow
 from latchlike.engine import cache, commands, dag, echo, gates, recovery, subexec
+from latchlike.engine.arrays import ArrayState
 from latchlike.engine.conditions import BranchFailed, chosen_node
 from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.hints import import_hint
@@ -28,6 +30,7 @@ from latchlike.engine.nodedata import NodeData
 from latchlike.engine.phases import ABORTED, FAILED, RETRYABLE, RUNNING, SUCCEEDED
 from latchlike.engine.plan import PRIMARY, Plan, Scope
 from latchlike.engine.stuck import stuck_error
+from latchlike.errors import NotFound
 from latchlike.executions.provenance import record_files
 from latchlike.executions.signals import ensure_signal
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
@@ -42,6 +45,8 @@ ERROR_TAIL = 2000
 LOST = "lost with the server: it was running when the server stopped and left no outputs"
 USER, SYSTEM = "USER", "SYSTEM"
 """Whose fault a failed attempt was: the task's code, or the platform under it."""
+START_BATCH = 250
+"""Map task items one engine step starts, at most (`ExecutionWalk.start_budget`)."""
 
 
 class Kind:
@@ -96,9 +101,17 @@ class ExecutionWalk:
     failure_kinds: Callable[[NodeExecutionRow], list[str]]
     """How each attempt of the row's node so far failed (USER or SYSTEM), read when needed."""
     system_retries: int
+    arrays: dict[str, ArrayState] = field(default_factory=dict)
+    """Each map task's state, by its node's path; kept by the engine like `rows`."""
+    start_budget: int = START_BATCH
+    """Map task items this walk may still start; the rest wait for the next step, so the
+    step commits and the executor starts the first batch at once."""
     to_start: list[TaskRun] = field(default_factory=list)
     waiting: bool = False
-    """A node waits on time or on someone (a gate): walk again soon even if no attempt ends."""
+    """A node waits on time or on someone (a gate), or a map task has items left to start:
+    walk again soon even if no attempt ends."""
+    _commands: dict[tuple[str, str], commands.TaskCommand] = field(default_factory=dict, init=False)
+    """Each task's command, worked out once per walk (a map task's items share it)."""
 
     def run(self) -> tuple[Outcome, literals_pb2.LiteralMap | None]:
         """The execution's outcome, with its outputs when it succeeded."""
@@ -261,39 +274,64 @@ class ExecutionWalk:
     def _advance_array(
         self, node: core_workflow_pb2.Node, row: NodeExecutionRow
     ) -> tuple[Outcome, literals_pb2.LiteralMap | None]:
-        array = node.array_node
-        size = dag.array_size(array, self._inputs(row))
-        limit = array.parallelism if array.WhichOneof("parallelism_option") and array.parallelism > 0 else size
-        allowed_failures = size - _required_successes(array, size)
-        running, ended, failures = 0, 0, list[str]()
-        for index in range(size):
+        """Looks only at items whose attempts ended (or that `to_check` names), then starts
+        what `parallelism` and the step's budget allow."""
+        state = self.arrays.get(row.node_id) or self._array_state(node, row)
+        changed = state.to_check
+        state.to_check = set()
+        changed.update(state.running[key] for key in self.finished if key in state.running)
+        for index in sorted(changed):
             path = f"{row.node_id}-{index}"
-            item = self.rows.get(path)
-            if item is None:
-                if running >= limit or len(failures) > allowed_failures:
-                    continue
-                outcome = self._start_attempt(node, path, row.node_id, 1, Kind.ITEM, None)
-            else:
-                outcome = self._advance_attempt(node, item)
-            if outcome.phase == RUNNING:
-                running += 1
+            state.running.pop(self.run_key(self.rows[path]), None)
+            self._count_item(state, index, path, self._advance_attempt(node, self.rows[path]))
+        while state.may_start() and self.start_budget > 0:
+            index, state.next_index = state.next_index, state.next_index + 1
+            path = f"{row.node_id}-{index}"
+            if path in self.rows:  # already counted when the state was built
                 continue
-            ended += 1
-            if outcome.phase == FAILED:
-                failures.append(f"item {index}: {outcome.error}")
-        if running or (len(failures) <= allowed_failures and ended < size):
+            self.start_budget -= 1
+            self._count_item(state, index, path, self._start_attempt(node, path, row.node_id, 1, Kind.ITEM, None))
+        self.waiting = self.waiting or state.may_start()
+        if not state.done():
             return _RUNNING, None
-        if len(failures) > allowed_failures:
+        del self.arrays[row.node_id]
+        if state.failing:
             what = f"node {row.node_id} ({self.plan.task(node).id.name})"
-            return Outcome(FAILED, f"{what}: {len(failures)} of {size} items failed; first {failures[0]}"), None
+            failed = f"{len(state.failures)} of {state.size} items failed; first {state.first_failure()}"
+            return Outcome(FAILED, f"{what}: {failed}"), None
         items = [
-            self._outputs(self.rows[f"{row.node_id}-{index}"])
-            if self.rows[f"{row.node_id}-{index}"].phase == SUCCEEDED
-            else None
-            for index in range(size)
+            self._outputs(item) if (item := self.rows[f"{row.node_id}-{index}"]).phase == SUCCEEDED else None
+            for index in range(state.size)
         ]
         names = list(self.plan.task(node).interface.outputs.variables)
         return _SUCCEEDED, dag.array_outputs(items, names)
+
+    def _array_state(self, node: core_workflow_pb2.Node, row: NodeExecutionRow) -> ArrayState:
+        """A map task's state from its rows: new, or after a restart every item with a row is
+        looked at once (recorded, retried or run again, as the walk does any attempt)."""
+        array = node.array_node
+        size = dag.array_size(array, self._inputs(row))
+        limit = array.parallelism if array.WhichOneof("parallelism_option") and array.parallelism > 0 else size
+        state = ArrayState(size, limit, size - _required_successes(array, size))
+        prefix = row.node_id + "-"
+        state.to_check = {
+            index
+            for path in self.rows
+            if path.startswith(prefix) and (index := _item_index(path.removeprefix(prefix))) is not None
+        }
+        self.arrays[row.node_id] = state
+        return state
+
+    def _count_item(self, state: ArrayState, index: int, path: str, outcome: Outcome) -> None:
+        if outcome.phase == RUNNING:
+            key = self.run_key(self.rows[path])  # a retry's, if the attempt before it just failed
+            state.running[key] = index
+            if key not in self.running:
+                state.to_check.add(index)
+        elif outcome.phase == SUCCEEDED:
+            state.succeeded += 1
+        else:
+            state.failures[index] = outcome.error or ""
 
     # Task attempts.
 
@@ -360,23 +398,28 @@ class ExecutionWalk:
         self, node: core_workflow_pb2.Node, row: NodeExecutionRow, template: tasks_pb2.TaskTemplate
     ) -> TaskRun:
         index = None
-        inputs_key = self._prefix(row) + "/inputs.pb"
         if row.kind == Kind.ITEM:
             assert row.parent_id is not None
             index = int(row.node_id.rsplit("-", 1)[1])
-            inputs_key = attempt_prefix(*self._execution_path, row.parent_id, 1) + "/inputs.pb"
-        env = {**(self.execution.envs or {}), **commands.flyte_env(*self._execution_path, row.attempt, index)}
-        return commands.task_run(
-            self.data.store,
-            template,
+            inputs_key = _attempt_prefix(*self._execution_path, row.parent_id, 1) + "/inputs.pb"
+        else:
+            inputs_key = self._prefix(row) + "/inputs.pb"
+        command = self._commands.get((template.id.name, template.id.version))
+        if command is None:
+            command = self._commands[template.id.name, template.id.version] = commands.TaskCommand(
+                self.data.store,
+                template,
+                env=self.execution.envs or {},
+                user_labels=self.execution.labels or {},
+                annotations=self.execution.annotations or {},
+            )
+        return command.run(
             key=self.run_key(row),
             inputs_key=inputs_key,
             prefix=self._prefix(row),
             previous_prefix=self._prefix(row, row.attempt - 1) if row.attempt > 1 else None,
-            env=env,
+            env=commands.flyte_env(*self._execution_path, row.attempt, index),
             labels={"execution": self.execution.name, "workflow": self.execution.workflow, "node": row.node_id},
-            user_labels=self.execution.labels or {},
-            annotations=self.execution.annotations or {},
         )
 
     def _record(self, row: NodeExecutionRow, template: tasks_pb2.TaskTemplate, result: RunResult) -> None:
@@ -394,6 +437,13 @@ class ExecutionWalk:
             # As in Flyte, a timeout is worth another attempt if the task declares retries.
             row.phase, row.error_kind = RETRYABLE, USER
             row.error = f"the task ran past its timeout and was stopped\n{self.log_tail(result.key)}"
+        elif (outputs := self._written_outputs(row)) is not None:  # the common case first: one read
+            row.phase = SUCCEEDED
+            record_files(self.session, store, self.execution, outputs, direction="output", node_id=row.node_id)
+            if row.kind == Kind.TASK and template.metadata.discoverable:
+                key = cache.cache_key(template, self._inputs(row))
+                cache.remember(self.session, template, key, outputs, execution=self.execution.name,
+                               node_id=row.node_id, replace=self.execution.overwrite_cache)  # fmt: skip
         elif store.exists(prefix + "/error.pb"):
             with store.open(prefix + "/error.pb") as raw:
                 error = errors_pb2.ErrorDocument.FromString(raw.read()).error
@@ -402,17 +452,8 @@ class ExecutionWalk:
             hint = import_hint(template.container.args, error.message)  # e.g. a `--copy none` package not installed
             row.phase, row.error = (RETRYABLE if recoverable else FAILED), f"{hint}\n\n{message}" if hint else message
             row.error_kind = SYSTEM if error.origin == execution_pb2.ExecutionError.SYSTEM else USER
-        elif not store.exists(prefix + "/outputs.pb") and store.exists(prefix + "/" + FUTURES):
-            self.session.add(row)
+        elif store.exists(prefix + "/" + FUTURES):
             row.kind = Kind.DYNAMIC  # runs on as the parent of the nodes it answered with
-        elif store.exists(prefix + "/outputs.pb"):
-            row.phase = SUCCEEDED
-            outputs = self._outputs(row)
-            record_files(self.session, store, self.execution, outputs, direction="output", node_id=row.node_id)
-            if row.kind == Kind.TASK and template.metadata.discoverable:
-                key = cache.cache_key(template, self._inputs(row))
-                cache.remember(self.session, template, key, outputs, execution=self.execution.name,
-                               node_id=row.node_id, replace=self.execution.overwrite_cache)  # fmt: skip
         else:
             row.phase, row.error_kind = RETRYABLE, SYSTEM
             exited = f"the task process exited with code {result.exit_code} and wrote no outputs"
@@ -441,13 +482,20 @@ class ExecutionWalk:
         return self.execution.project, self.execution.domain, self.execution.name
 
     def _prefix(self, row: NodeExecutionRow, attempt: int | None = None) -> str:
-        return attempt_prefix(*self._execution_path, row.node_id, row.attempt if attempt is None else attempt)
+        return _attempt_prefix(*self._execution_path, row.node_id, row.attempt if attempt is None else attempt)
 
     def _inputs(self, row: NodeExecutionRow) -> literals_pb2.LiteralMap:
         return self.data.read(self._prefix(row, 1) + "/inputs.pb")
 
     def _outputs(self, row: NodeExecutionRow) -> literals_pb2.LiteralMap:
         return self.data.read(self._prefix(row) + "/outputs.pb")
+
+    def _written_outputs(self, row: NodeExecutionRow) -> literals_pb2.LiteralMap | None:
+        """The attempt's outputs if it wrote them: one read, no existence check first."""
+        try:
+            return self._outputs(row)
+        except NotFound:
+            return None
 
     def run_key(self, row: NodeExecutionRow) -> str:
         return run_key(*self._execution_path, row.node_id, row.attempt)
@@ -490,6 +538,16 @@ def _required_successes(array: core_workflow_pb2.ArrayNode, size: int) -> int:
         case "min_success_ratio":
             return math.ceil(size * array.min_success_ratio)
     return size
+
+
+_attempt_prefix = functools.lru_cache(maxsize=8192)(attempt_prefix)
+"""A map task item's prefix is asked for several times while it starts and when it ends:
+checked once (the checks are most of an item's cost)."""
+
+
+def _item_index(suffix: str) -> int | None:
+    """A map task item's index from its path after `<array node>-`; None for another node's."""
+    return int(suffix) if suffix.isdigit() else None
 
 
 def run_key(project: str, domain: str, execution: str, node_id: str, attempt: int) -> str:
