@@ -25,7 +25,9 @@ from latchlike.web.ranges import Unsatisfiable, byte_range
 
 router = APIRouter(prefix="/api/files", tags=["files"], responses=error_responses(400, 404))
 FILE = "/{project}/{path:path}"
-_CREATED = {201: {"model": FileInfo, "description": "Created: nothing was at that path."}}
+_CREATED: dict[int | str, dict[str, Any]] = {
+    201: {"model": FileInfo, "description": "Created: nothing was at that path."}
+}
 
 
 class MoveRequest(BaseModel):
