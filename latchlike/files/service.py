@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from latchlike.db import begin_writing, utcnow
 from latchlike.errors import Conflict, InvalidArgument, NotFound, PreconditionFailed
+from latchlike.files.kinds import Detected
 from latchlike.files.paths import check_path, live_key, parents, split, trash_key
 from latchlike.files.staging import StagedFile
 from latchlike.files.tables import ANONYMOUS, ManagedFileRow
@@ -70,6 +71,18 @@ def get(session: Session, project: str, path: str) -> ManagedFileRow:
     return row
 
 
+def list_files(session: Session, project: str) -> list[ManagedFileRow]:
+    """Every live file of the project, by path (for `latchlike files list`)."""
+    return list(
+        session.scalars(
+            select(ManagedFileRow)
+            .where(ManagedFileRow.project == project, ManagedFileRow.trashed_at.is_(None),
+                   ManagedFileRow.is_folder.is_(False))
+            .order_by(ManagedFileRow.path)
+        )
+    )  # fmt: skip
+
+
 def list_folder(session: Session, project: str, path: str, *, after: str = "", limit: int = PAGE_LIMIT) -> FolderInfo:
     """One page of a folder's children by name, an indexed range whatever the folder's size."""
     folder = check_path(path, root_allowed=True)
@@ -112,6 +125,18 @@ def put(
     session.flush()
     store.put_file(row.key, staged.path)
     return row, existing is None
+
+
+def record_object(
+    session: Session, project: str, path: str, key: str, size: int, sha256: str, detected: Detected
+) -> ManagedFileRow:
+    """A record for an object already in the store at `key` (see `backfill`)."""
+    _make_parents(session, project, path)
+    row = _new_row(project, path, is_folder=False)
+    row.key, row.size, row.sha256, row.kind, row.compression = key, size, sha256, detected.kind, detected.compression
+    session.add(row)
+    session.flush()
+    return row
 
 
 def make_folder(session: Session, project: str, path: str) -> tuple[ManagedFileRow, bool]:

@@ -24,6 +24,7 @@ class StagedFile:
 
     def write(self, chunk: bytes) -> None:
         self._file.write(chunk)
+        self._file.flush()  # on disk as it arrives, however slowly a pipe or a client sends
         self._hash.update(chunk)
         if len(self._head) < HEAD_BYTES:
             self._head += chunk[: HEAD_BYTES - len(self._head)]
