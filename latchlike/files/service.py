@@ -71,6 +71,20 @@ def get(session: Session, project: str, path: str) -> ManagedFileRow:
     return row
 
 
+def recorded_checksums(session: Session, key: str) -> dict[str, tuple[str, int]]:
+    """Store key → (sha256, size) of the live managed file at `key`, or of every one below it
+    for a folder: one indexed query. Empty for a key outside the projects' folders."""
+    project, _, path = key.removeprefix("files/").partition("/")
+    if not key.startswith("files/") or not path:
+        return {}
+    path = path.rstrip("/")
+    query = select(ManagedFileRow.key, ManagedFileRow.sha256, ManagedFileRow.size).where(
+        ManagedFileRow.project == project, ManagedFileRow.trashed_at.is_(None), ManagedFileRow.is_folder.is_(False),
+        (ManagedFileRow.path == path) | ManagedFileRow.path.startswith(path + "/", autoescape=True),
+    )  # fmt: skip
+    return {row_key: (sha256, size) for row_key, sha256, size in session.execute(query) if row_key and sha256}
+
+
 def list_files(session: Session, project: str) -> list[ManagedFileRow]:
     """Every live file of the project, by path (for `latchlike files list`)."""
     return list(
