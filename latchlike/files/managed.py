@@ -40,7 +40,8 @@ def add_file(db: Database, store: FileStore, project: str, source: Path, path: s
     if not source.exists() or source.is_dir():
         raise NotFound(f"no file {source}")
     managed_key(project, path)  # refused before a byte is copied
-    staged = StagedFile(staging_dir)
+    # Not the uploads' prefix: a server starting meanwhile must not sweep a slow copy away.
+    staged = StagedFile(staging_dir, prefix="files-add-")
     try:
         # Unbuffered: a chunk is written as soon as it is read, however slowly a pipe fills.
         with source.open("rb", buffering=0) as reader:

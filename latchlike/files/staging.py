@@ -10,12 +10,15 @@ import tempfile
 from pathlib import Path
 
 from latchlike.files.kinds import HEAD_BYTES, Detected, detect
+from latchlike.uploads.service import STAGING_PREFIX
 
 
 class StagedFile:
-    def __init__(self, staging_dir: Path) -> None:
+    def __init__(self, staging_dir: Path, *, prefix: str = STAGING_PREFIX) -> None:
+        """`prefix`: the uploads' by default, so a server killed mid-upload clears the file on
+        its next start (`uploads.service.clean_staging`)."""
         staging_dir.mkdir(parents=True, exist_ok=True)
-        handle, name = tempfile.mkstemp(dir=staging_dir, prefix="files-put-")
+        handle, name = tempfile.mkstemp(dir=staging_dir, prefix=prefix)
         self.path = Path(name)
         self._file = os.fdopen(handle, "wb")
         self._hash = hashlib.sha256()

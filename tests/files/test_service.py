@@ -19,6 +19,7 @@ from latchlike.files.staging import StagedFile
 from latchlike.files.tables import ManagedFileRow
 from latchlike.platform import Platform
 from latchlike.store import FileStore, open_store
+from latchlike.uploads.service import clean_staging
 from tests.s3 import S3Server, s3_server
 
 FASTQ = b"@r1\nACGT\n+\nIIII\n" * 1000
@@ -153,3 +154,9 @@ def test_a_page_of_a_folder_of_100000_files_takes_well_under_a_second(platform: 
     assert (len(first.entries), first.next_after) == (1000, "f000999.fastq")
     assert middle.entries[0].name == "f050001.fastq"
     assert elapsed < 1.0, f"two pages took {elapsed:.3f} s"
+
+
+def test_an_upload_left_by_a_killed_server_is_cleared_on_start(platform: Platform) -> None:
+    staged = StagedFile(platform.staging_dir)
+    staged.write(FASTQ[:100])  # never finished: the process died here
+    assert clean_staging(platform.staging_dir) == 1 and not staged.path.exists()
