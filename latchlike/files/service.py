@@ -12,6 +12,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from latchlike.db import begin_writing, utcnow
@@ -136,7 +137,7 @@ def put(
     row.kind, row.compression = detected.kind, detected.compression
     row.uploaded_by, row.uploaded_at, row.written_by = uploaded_by, utcnow(), written_by
     session.add(row)
-    session.flush()
+    _flush(session)
     store.put_file(row.key, staged.path)
     return row, existing is None
 
@@ -149,7 +150,7 @@ def record_object(
     row = _new_row(project, path, is_folder=False)
     row.key, row.size, row.sha256, row.kind, row.compression = key, size, sha256, detected.kind, detected.compression
     session.add(row)
-    session.flush()
+    _flush(session)
     return row
 
 
@@ -165,7 +166,7 @@ def make_folder(session: Session, project: str, path: str) -> tuple[ManagedFileR
     _make_parents(session, project, path)
     row = _new_row(project, path, is_folder=True)
     session.add(row)
-    session.flush()
+    _flush(session)
     return row, True
 
 
@@ -188,7 +189,7 @@ def move(
                 f"{to!r} exists; moving there would replace it" + ("" if target.is_folder else " (ask to overwrite)")
             )
         session.delete(target)  # its object is replaced by the move below
-        session.flush()
+        _flush(session)
     _make_parents(session, project, to)
     for row in _subtree(session, project, path):
         new_path = to + row.path[len(path) :]
@@ -197,7 +198,7 @@ def move(
             new_key = live_key(project, new_path)
             store.move(row.key, new_key)
             row.key = new_key
-    session.flush()
+    _flush(session)
     return source
 
 
@@ -213,7 +214,7 @@ def trash(session: Session, store: FileStore, project: str, path: str) -> Manage
             new_key = trash_key(project, top.id, row.path)
             store.move(row.key, new_key)
             row.key = new_key
-    session.flush()
+    _flush(session)
     return top
 
 
@@ -233,7 +234,7 @@ def restore(session: Session, store: FileStore, project: str, path: str) -> Mana
             new_key = live_key(project, row.path)
             store.move(row.key, new_key)
             row.key = new_key
-    session.flush()
+    _flush(session)
     return top
 
 
@@ -249,10 +250,19 @@ def purge(session: Session, store: FileStore, project: str, path: str) -> None:
     )
     for row in rows:
         session.delete(row)
-    session.flush()
+    _flush(session)
     for row in rows:  # after the rows: an object without a row is found again, a row without an object is broken
         if row.key is not None:
             store.delete(row.key)
+
+
+def _flush(session: Session) -> None:
+    """Write the unit's changes so far. Two writers creating one path at once (PostgreSQL
+    lets both check first) meet the live-path index: the later one is told, not crashed."""
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise Conflict("another request changed the same path at the same time; try again") from error
 
 
 def _new_row(project: str, path: str, *, is_folder: bool) -> ManagedFileRow:
@@ -267,7 +277,7 @@ def _make_parents(session: Session, project: str, path: str) -> None:
         existing = find(session, project, folder)
         if existing is None:
             session.add(_new_row(project, folder, is_folder=True))
-            session.flush()
+            _flush(session)
         elif not existing.is_folder:
             raise Conflict(f"{folder!r} is a file, so {path!r} cannot be inside it")
 
