@@ -24,6 +24,7 @@ from latchlike.web import (
     docs,
     downloads,
     file_candidates,
+    files_api,
     launch_api,
     launches,
     live,
@@ -78,7 +79,8 @@ def create_app(settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(launch_api.router)
-    app.include_router(file_candidates.router)
+    app.include_router(file_candidates.router)  # before files_api: `<project>/candidates` is the pickers'
+    app.include_router(files_api.router)
     app.include_router(uploads.router)
     app.include_router(downloads.router)
     app.include_router(pages.router)

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from latchlike.config import Settings
+from latchlike.db import Database, migrate
 from latchlike.errors import LatchlikeError
-from latchlike.files.managed import add_file, files_prefix
+from latchlike.files.managed import add_file
+from latchlike.files.service import list_files
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -73,18 +75,23 @@ def _files(settings: Settings, args: argparse.Namespace) -> None:
             "(./scripts/serve runs in the repository's), or pass the server's --data-dir (LATCHLIKE_DATA_DIR)"
         )
     store = settings.open_store()
+    db = Database(settings.resolved_database_url)
+    migrate(db.engine)
     project = args.project or settings.default_project
     # Stopped mid-copy (Ctrl-C, kill), the command removes its partial copy on the way out.
     signal.signal(signal.SIGTERM, lambda signum, _: sys.exit(128 + signum))
     try:
         if args.files_command == "add":
             staging = settings.data_dir / "staging"
-            print(add_file(store, project, args.source, args.path or args.source.name, staging_dir=staging))
+            print(add_file(db, store, project, args.source, args.path or args.source.name, staging_dir=staging))
         else:
-            for stored in store.list(files_prefix(project)):
-                print(f"{stored.size:>12}  {stored.key.removeprefix(files_prefix(project))}")
+            with db.session() as session:
+                for row in list_files(session, project):
+                    print(f"{row.size:>12}  {row.path}")
     except LatchlikeError as error:
         raise SystemExit(f"latchlike: {error.message}") from None
+    finally:
+        db.dispose()
 
 
 def _serve(settings: Settings) -> None:

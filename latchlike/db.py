@@ -130,8 +130,8 @@ def begin_writing(session: Session) -> None:
     """Make this unit of work a writer from its start, so that nothing it reads can change
     before it commits: SQLite takes the writer turn and its write lock now (its driver would
     otherwise begin only at the first write); PostgreSQL needs nothing here (lock the rows
-    read with `FOR UPDATE`)."""
-    if session.get_bind().dialect.name == "sqlite":
+    read with `FOR UPDATE`). A unit of work that has the turn already keeps it."""
+    if session.get_bind().dialect.name == "sqlite" and not session.connection().info.get("writer"):
         session.execute(text(BEGIN_WRITING))
 
 

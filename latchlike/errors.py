@@ -6,6 +6,7 @@
     │   ├── NotFound              no such project, entity, object
     │   ├── AlreadyExists         an identical thing is already there (idempotent success)
     │   ├── Conflict              a different thing already holds that identity (versions are immutable)
+    │   │   └── PreconditionFailed  the caller asked not to replace what is there (`If-None-Match: *`)
     │   ├── PermissionDenied      a bad or expired signature, or a resource that is not yours
     │   └── PayloadTooLarge       an upload over the configured limit
     └── InternalError             our fault: a bug or a broken dependency
@@ -43,6 +44,10 @@ class AlreadyExists(UserError):
 
 class Conflict(UserError):
     """A different thing already holds that identity; versions are immutable."""
+
+
+class PreconditionFailed(Conflict):
+    """Something is there and the caller asked for nothing to be replaced."""
 
 
 class PermissionDenied(UserError):

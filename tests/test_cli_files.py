@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import os
 import signal
 import subprocess
@@ -10,6 +12,8 @@ import time
 from pathlib import Path
 
 from latchlike.config import Settings
+from latchlike.db import Database
+from latchlike.files import service
 from latchlike.files.catalog import StoreCatalog
 from latchlike.platform import open_platform
 from latchlike.store.local import LocalFileStore
@@ -48,6 +52,23 @@ def test_an_added_file_is_listed_and_offered_by_forms(tmp_path: Path) -> None:
     assert listed.stdout.split() == [str(len(b"\x1f\x8b fake gzip")), "run1/reads.fastq.gz"]
     catalog = StoreCatalog(LocalFileStore(tmp_path / "data" / "store"), "flytesnacks")
     assert [entry.uri for entry in catalog.browse(directory=False, blob_format="fastq", query="reads").entries] == [uri]
+
+
+def test_an_added_file_is_recorded_with_its_checksum_and_kind(tmp_path: Path) -> None:
+    data = _server_data(tmp_path / "data")
+    source = tmp_path / "reads.txt"
+    source.write_bytes(gzip.compress(READS * 100))
+    added = _latchlike(tmp_path, "add", str(source), "--path", "run1/reads.txt", data_dir=str(data))
+    assert added.returncode == 0, added.stderr
+    db = Database(f"sqlite:///{data / 'latchlike.db'}")
+    with db.session() as session:
+        row = service.get(session, "flytesnacks", "run1/reads.txt")
+        assert (row.sha256, row.kind, row.compression) == (
+            hashlib.sha256(source.read_bytes()).hexdigest(),
+            "fastq",
+            "gzip",
+        )
+    db.dispose()
 
 
 def test_in_the_servers_folder_it_prints_the_uri_of_the_file_in_the_servers_store(tmp_path: Path) -> None:

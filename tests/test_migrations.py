@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 
 from latchlike.db import MIGRATIONS_DIR, Base, Database, migrate
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow, TaskCacheRow
+from latchlike.files.tables import ManagedFileRow
 from latchlike.specs.tables import EntityRow, ProjectRow
 from latchlike.uploads.tables import UploadedObjectRow
 from tests import postgres
@@ -37,6 +38,7 @@ def test_migrations_match_models(empty_database: str) -> None:
         ExecutionRow.__tablename__,
         NodeExecutionRow.__tablename__,
         TaskCacheRow.__tablename__,
+        ManagedFileRow.__tablename__,
     }
     assert models <= set(Base.metadata.tables)
     db = Database(empty_database)

@@ -4,7 +4,8 @@ A file is found wherever a literal holds a blob (or a structured dataset) — in
 maps, unions, and inside records: a dataclass arrives as msgpack bytes (or, in flytekit's
 older format, a protobuf Struct) whose file fields are dicts as flytekit writes them
 (`{"path": uri}`, a dataset `{"uri": uri, "file_format": ...}`). Each is named by where it
-sits (`samples[2].r1`, `o0.report`). Files in latchlike's store are hashed as stored; a
+sits (`samples[2].r1`, `o0.report`). Managed files carry the checksum taken as they were
+uploaded; other files in latchlike's store are hashed as stored; a
 directory's checksum covers each file's path and checksum, so renaming or changing any
 file changes it. A URI outside the store is recorded as given, without a checksum.
 """
@@ -21,6 +22,7 @@ from google.protobuf.json_format import MessageToDict
 from sqlalchemy.orm import Session
 
 from latchlike.executions.tables import ExecutionFileRow, ExecutionRow
+from latchlike.files.service import recorded_checksums
 from latchlike.store import FileStore
 
 CHUNK = 1024 * 1024
@@ -91,7 +93,7 @@ def record_files(
 ) -> None:
     for where, uri in blob_uris(literals):
         key = store.key_of(uri)
-        sha256, size, folder = _checksum(store, key) if key is not None else (None, None, False)
+        sha256, size, folder = _checksum(session, store, key) if key is not None else (None, None, False)
         row = ExecutionFileRow(
             execution_id=execution.id, direction=direction, name=where, uri=uri, key=key,
             sha256=sha256, size=size, node_id=node_id, folder=folder,
@@ -99,8 +101,12 @@ def record_files(
         session.add(row)
 
 
-def _checksum(store: FileStore, key: str) -> tuple[str | None, int | None, bool]:
-    """(checksum, size, whether it is a directory)."""
+def _checksum(session: Session, store: FileStore, key: str) -> tuple[str | None, int | None, bool]:
+    """(checksum, size, whether it is a directory). A managed file's checksum is its record's,
+    computed when it was uploaded; only files without one are read and hashed here."""
+    recorded = recorded_checksums(session, key)
+    if key in recorded:
+        return *recorded[key], False
     if store.exists(key):
         return *_file_checksum(store, key), False
     inside = store.list(key.rstrip("/") + "/")
@@ -108,7 +114,7 @@ def _checksum(store: FileStore, key: str) -> tuple[str | None, int | None, bool]
         return None, None, False  # neither a file nor a directory: recorded as named
     listing = hashlib.sha256()
     for item in inside:
-        digest, _ = _file_checksum(store, item.key)
+        digest, _ = recorded.get(item.key) or _file_checksum(store, item.key)
         listing.update(f"{item.key.removeprefix(key.rstrip('/') + '/')} {digest}\n".encode())
     return listing.hexdigest(), sum(item.size for item in inside), True
 

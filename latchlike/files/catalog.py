@@ -11,7 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from sqlalchemy import Select, func, select, true
+from sqlalchemy.orm import Session
+
 from latchlike.files.managed import files_prefix, managed_key
+from latchlike.files.paths import check_path, live_key
+from latchlike.files.tables import ManagedFileRow
 from latchlike.store import FileStore
 from latchlike.store.keys import is_valid_key
 from ui_gen.rules import matches_format
@@ -103,3 +108,48 @@ class StoreCatalog:
             is_directory=is_directory,
             size=size,
         )
+
+
+class RecordCatalog:
+    """What pickers browse: the managed files table, one indexed range per folder and a
+    `LIKE` for a search, stopping at `limit`, so 100,000 files cost a page nothing. Files
+    put in the store without a record are recorded on start (`files/backfill.py`)."""
+
+    def __init__(self, session: Session, store: FileStore, project: str) -> None:
+        self._session = session
+        self._store = store
+        self._project = project
+
+    def browse(
+        self, *, directory: bool, blob_format: str, folder: str = "", query: str = "", limit: int = MAX_LIMIT
+    ) -> Listing:
+        """As `StoreCatalog.browse`; empty folders show too. Raises InvalidArgument for a
+        folder that is no path."""
+        base = check_path(folder, root_allowed=True)
+        limit = max(1, min(limit, MAX_LIMIT))
+        live = select(ManagedFileRow).where(
+            ManagedFileRow.project == self._project, ManagedFileRow.trashed_at.is_(None)
+        )
+        if query:
+            below = ManagedFileRow.path.startswith(base + "/", autoescape=True) if base else true()
+            found = live.where(below, func.lower(ManagedFileRow.path).contains(query.lower(), autoescape=True),
+                               ManagedFileRow.is_folder == directory).order_by(ManagedFileRow.path)  # fmt: skip
+            entries, truncated = self._first(found, blob_format, limit)
+            return Listing([], entries, truncated)
+        children = live.where(ManagedFileRow.parent == base).order_by(ManagedFileRow.name)
+        folders, more_folders = self._first(children.where(ManagedFileRow.is_folder), "", limit)
+        if directory:
+            return Listing(folders, folders, more_folders)
+        entries, more_files = self._first(children.where(ManagedFileRow.is_folder.is_(False)), blob_format, limit)
+        return Listing(folders, entries, more_folders or more_files)
+
+    def _first(self, query: Select[ManagedFileRow], blob_format: str, limit: int) -> tuple[list[CatalogEntry], bool]:
+        """Up to `limit` rows of `blob_format` (by extension, as forms check it), and whether more exist."""
+        entries: list[CatalogEntry] = []
+        for row in self._session.scalars(query.execution_options(yield_per=500)):
+            if row.is_folder or matches_format(row.name, blob_format):
+                if len(entries) == limit:
+                    return entries, True
+                entries.append(CatalogEntry(uri=self._store.uri(live_key(self._project, row.path)), name=row.name,
+                                            path=row.path, is_directory=row.is_folder, size=row.size))  # fmt: skip
+        return entries, False

@@ -1,17 +1,19 @@
-"""A project's managed files: the folder `files/<project>/` of the file store.
+"""A project's managed files: the folder `files/<project>/` of the file store, each with its
+record (`service.py`).
 
-Forms pick inputs from here and (later) uploads land here. Paths below the project's
+Forms pick inputs from here and uploads land here. Paths below the project's
 folder are relative POSIX paths whose every part the key rules accept.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path, PurePosixPath
 
+from latchlike.db import Database
 from latchlike.errors import InvalidArgument, NotFound
+from latchlike.files import service
+from latchlike.files.paths import live_key
+from latchlike.files.staging import StagedFile
 from latchlike.store import FileStore
 from latchlike.store.keys import check_key
 
@@ -29,23 +31,25 @@ def managed_key(project: str, path: str) -> str:
     return check_key(files_prefix(project) + "/".join(parts))
 
 
-def add_file(store: FileStore, project: str, source: Path, path: str, *, staging_dir: Path) -> str:
-    """Copy a local file into the project's folder at `path`; return its store URI.
+def add_file(db: Database, store: FileStore, project: str, source: Path, path: str, *, staging_dir: Path) -> str:
+    """Copy a local file into the project's folder at `path` and record it; return its URI.
 
-    The store moves a finished file into place, so the copy is made first in `staging_dir`
-    (the data dir's, beside a local store: the move is a rename), and removed whatever
-    happens. `source` may be a pipe (`<(zcat reads.fastq.gz)`): it is read, not linked."""
+    The copy is made first in `staging_dir` (the data dir's, beside a local store: the move
+    is a rename), hashed and typed as it is read, and removed whatever happens. `source` may
+    be a pipe (`<(zcat reads.fastq.gz)`): it is read, not linked."""
     if not source.exists() or source.is_dir():
         raise NotFound(f"no file {source}")
-    key = managed_key(project, path)
-    staging_dir.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=staging_dir, prefix="files-add-")
-    staged = Path(name)
+    managed_key(project, path)  # refused before a byte is copied
+    # Not the uploads' prefix: a server starting meanwhile must not sweep a slow copy away.
+    staged = StagedFile(staging_dir, prefix="files-add-")
     try:
         # Unbuffered: a chunk is written as soon as it is read, however slowly a pipe fills.
-        with source.open("rb", buffering=0) as reader, os.fdopen(handle, "wb", buffering=0) as writer:
-            shutil.copyfileobj(reader, writer, COPY_CHUNK_BYTES)
-        store.put_file(key, staged)
+        with source.open("rb", buffering=0) as reader:
+            while chunk := reader.read(COPY_CHUNK_BYTES):
+                staged.write(chunk)
+        staged.finish()
+        with db.session() as session:
+            row, _ = service.put(session, store, project, path.strip("/"), staged)
     finally:
-        staged.unlink(missing_ok=True)
-    return store.uri(key)
+        staged.discard()
+    return store.uri(live_key(project, row.path))

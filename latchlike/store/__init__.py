@@ -6,7 +6,7 @@ whose layout `keys.py` owns.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -37,6 +37,17 @@ class FileStore(Protocol):
         """Move a finished local file into the store atomically: readers see all or nothing."""
 
     def open(self, key: str) -> BinaryIO: ...
+
+    def stream(self, key: str, start: int = 0, length: int | None = None) -> Iterator[bytes]:
+        """The object's bytes from `start`, `length` of them (all the rest if None), a chunk at
+        a time: a download of any size holds one chunk in memory."""
+
+    def move(self, source: str, target: str) -> None:
+        """Give an object another key, replacing whatever `target` held: readers of `target`
+        see the old object or the new one, never a mix. NotFound if `source` is missing."""
+
+    def delete(self, key: str) -> None:
+        """Remove an object; a missing one is no error (a retried purge finishes quietly)."""
 
     def task_env(self) -> dict[str, str]:
         """Environment a task process needs to read and write the store (credentials)."""

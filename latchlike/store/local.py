@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import unquote, urlparse
@@ -11,6 +12,8 @@ from urllib.parse import unquote, urlparse
 from latchlike.errors import InvalidArgument, NotFound
 from latchlike.store import StoredObject
 from latchlike.store.keys import check_key
+
+CHUNK_BYTES = 1024 * 1024
 
 
 class LocalFileStore:
@@ -70,6 +73,29 @@ class LocalFileStore:
             return self._path(key).open("rb")
         except FileNotFoundError:
             raise NotFound(f"no object {key!r} in the store") from None
+
+    def stream(self, key: str, start: int = 0, length: int | None = None) -> Iterator[bytes]:
+        with self.open(key) as handle:
+            handle.seek(start)
+            left = length
+            while left is None or left > 0:
+                chunk = handle.read(CHUNK_BYTES if left is None else min(CHUNK_BYTES, left))
+                if not chunk:
+                    return
+                if left is not None:
+                    left -= len(chunk)
+                yield chunk
+
+    def move(self, source: str, target: str) -> None:
+        origin = self._path(source)
+        if not origin.is_file():
+            raise NotFound(f"no object {source!r} in the store")
+        destination = self._path(target)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(origin, destination)
+
+    def delete(self, key: str) -> None:
+        self._path(key).unlink(missing_ok=True)
 
     def task_env(self) -> dict[str, str]:
         """Nothing: a task reads and writes local paths."""

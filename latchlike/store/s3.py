@@ -5,11 +5,13 @@ endpoint and credentials `task_env` gives them (flytekit's `FLYTE_AWS_*` setting
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlparse
 
 from minio import Minio
+from minio.commonconfig import CopySource
 from minio.error import S3Error
 
 from latchlike.errors import InvalidArgument, NotFound
@@ -87,6 +89,32 @@ class S3FileStore:
             response.release_conn()
         spooled.seek(0)
         return spooled  # type: ignore[return-value]  # a binary file object
+
+    def stream(self, key: str, start: int = 0, length: int | None = None) -> Iterator[bytes]:
+        try:
+            response = self._client.get_object(self._bucket, self._name(key), offset=start, length=length or 0)
+        except S3Error as error:
+            if error.code in _MISSING:
+                raise NotFound(f"no object {key!r} in the store") from None
+            raise
+        try:
+            yield from response.stream(1024 * 1024)
+        finally:
+            response.close()
+            response.release_conn()
+
+    def move(self, source: str, target: str) -> None:
+        """A server-side copy, then the source is removed: S3 has no rename."""
+        try:
+            self._client.copy_object(self._bucket, self._name(target), CopySource(self._bucket, self._name(source)))
+        except S3Error as error:
+            if error.code in _MISSING:
+                raise NotFound(f"no object {source!r} in the store") from None
+            raise
+        self._client.remove_object(self._bucket, self._name(source))
+
+    def delete(self, key: str) -> None:
+        self._client.remove_object(self._bucket, self._name(key))
 
     def task_env(self) -> dict[str, str]:
         """What a task process needs to read and write this bucket with flytekit."""

@@ -26,6 +26,7 @@ HTTP_STATUS_BY_ERROR: dict[type[errors.LatchlikeError], int] = {
     errors.NotFound: 404,
     errors.AlreadyExists: 409,
     errors.Conflict: 409,
+    errors.PreconditionFailed: 412,
     errors.PayloadTooLarge: 413,
     errors.InternalError: 500,
 }
@@ -36,6 +37,7 @@ _MEANINGS = {
     403: "The upload URL's signature does not match, or it has expired.",
     404: "Nothing is registered or recorded under this id.",
     409: "The object exists already with other content.",
+    412: "Something is at that path and the request asked not to replace it (`If-None-Match: *`).",
     413: "The body is larger than the server accepts.",
 }
 

@@ -9,10 +9,11 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from latchlike.files.catalog import MAX_LIMIT, CatalogEntry, StoreCatalog
+from latchlike.files.catalog import MAX_LIMIT, CatalogEntry, RecordCatalog
 from latchlike.web.deps import PlatformDep
+from latchlike.web.errors import error_responses
 
-router = APIRouter(prefix="/api/files", tags=["files"])
+router = APIRouter(prefix="/api/files", tags=["files"], responses=error_responses(400))
 DEFAULT_LIMIT = 50
 
 
@@ -35,7 +36,7 @@ def candidates_url(project: str, *, kind: str, blob_format: str) -> str:
 
 
 @router.get("/{project}/candidates")
-def file_candidates(
+async def file_candidates(
     platform: PlatformDep,
     project: str,
     kind: Literal["file", "directory"] = "file",
@@ -46,8 +47,10 @@ def file_candidates(
 ) -> Candidates:
     """Without `q`: the folder's subfolders and its files of `format`. With `q`: files (or,
     for `kind=directory`, folders) below `folder` whose path holds `q`, case-insensitive."""
-    listing = StoreCatalog(platform.store, project).browse(
-        directory=kind == "directory", blob_format=format, folder=folder, query=q.strip(), limit=limit
+    listing = await platform.db.run(
+        lambda s: RecordCatalog(s, platform.store, project).browse(
+            directory=kind == "directory", blob_format=format, folder=folder, query=q.strip(), limit=limit
+        )
     )
     return Candidates(
         folders=[_candidate(entry) for entry in listing.folders],

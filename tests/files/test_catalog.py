@@ -3,17 +3,22 @@ never outside the project's folder."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from latchlike.db import Database, migrate
 from latchlike.errors import InvalidArgument
-from latchlike.files.catalog import StoreCatalog
+from latchlike.files.backfill import record_unrecorded
+from latchlike.files.catalog import RecordCatalog, StoreCatalog
 from latchlike.store.local import LocalFileStore
 
 
-@pytest.fixture
-def catalog(tmp_path: Path) -> StoreCatalog:
+@pytest.fixture(params=["store", "records"])
+def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreCatalog | RecordCatalog]:
+    """The same files as the store scan sees them and as the records (filled by the start's
+    backfill) give them to pickers: both must answer alike."""
     store = LocalFileStore(tmp_path / "store")
     for key in [
         "files/lab/top.fastq",
@@ -25,33 +30,41 @@ def catalog(tmp_path: Path) -> StoreCatalog:
         path = store.root / key
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")
-    return StoreCatalog(store, "lab")
+    if request.param == "store":
+        yield StoreCatalog(store, "lab")
+        return
+    db = Database(f"sqlite:///{tmp_path / 'catalog.db'}")
+    migrate(db.engine)
+    assert record_unrecorded(db, store) == 5
+    with db.session() as session:
+        yield RecordCatalog(session, store, "lab")
+    db.dispose()
 
 
 def _paths(entries: list) -> list[str]:  # type: ignore[type-arg]
     return [entry.path for entry in entries]
 
 
-def test_a_folder_lists_its_subfolders_and_its_own_files_of_the_format(catalog: StoreCatalog) -> None:
+def test_a_folder_lists_its_subfolders_and_its_own_files_of_the_format(catalog: StoreCatalog | RecordCatalog) -> None:
     root = catalog.browse(directory=False, blob_format="fastq")
     assert (_paths(root.folders), _paths(root.entries), root.truncated) == (["run1"], ["top.fastq"], False)
     run1 = catalog.browse(directory=False, blob_format="fastq", folder="run1")
     assert (_paths(run1.folders), _paths(run1.entries)) == (["run1/deep"], ["run1/a.fq.gz"])
 
 
-def test_a_search_finds_below_the_folder_and_pages(catalog: StoreCatalog) -> None:
+def test_a_search_finds_below_the_folder_and_pages(catalog: StoreCatalog | RecordCatalog) -> None:
     found = catalog.browse(directory=False, blob_format="fastq", query="C.FASTQ")
     assert (_paths(found.folders), _paths(found.entries)) == ([], ["run1/deep/c.fastq"])
     limited = catalog.browse(directory=False, blob_format="", query="run1", limit=2)
     assert (len(limited.entries), limited.truncated) == (2, True)
 
 
-def test_directory_pickers_offer_folders_at_every_depth(catalog: StoreCatalog) -> None:
+def test_directory_pickers_offer_folders_at_every_depth(catalog: StoreCatalog | RecordCatalog) -> None:
     assert _paths(catalog.browse(directory=True, blob_format="", query="r").entries) == ["run1", "run1/deep"]
     assert _paths(catalog.browse(directory=True, blob_format="", folder="run1").entries) == ["run1/deep"]
 
 
-def test_no_folder_reaches_outside_the_project(catalog: StoreCatalog) -> None:
+def test_no_folder_reaches_outside_the_project(catalog: StoreCatalog | RecordCatalog) -> None:
     with pytest.raises(InvalidArgument):
         catalog.browse(directory=False, blob_format="", folder="../other")
     assert "secret" not in str(catalog.browse(directory=False, blob_format="", query="secret"))

@@ -81,6 +81,31 @@ def test_a_missing_object_and_a_bad_key_are_refused_clearly(store: FileStore) ->
         store.exists("../outside")
 
 
+def test_a_stream_reads_a_range_a_chunk_at_a_time(store: FileStore, tmp_path: Path) -> None:
+    data = bytes(range(256)) * 8192  # 2 MiB: more than one chunk
+    _put(store, tmp_path, "files/p/big.bin", data)
+    assert b"".join(store.stream("files/p/big.bin")) == data
+    assert b"".join(store.stream("files/p/big.bin", 1000, 1_500_000)) == data[1000:1_501_000]
+    assert b"".join(store.stream("files/p/big.bin", len(data) - 3)) == data[-3:]
+    with pytest.raises(NotFound):
+        b"".join(store.stream("files/p/none.bin"))
+
+
+def test_a_move_replaces_the_target_whole_and_a_delete_is_idempotent(store: FileStore, tmp_path: Path) -> None:
+    _put(store, tmp_path, "files/p/a.txt", b"new")
+    _put(store, tmp_path, "files/p/dir/b.txt", b"old")
+    store.move("files/p/a.txt", "files/p/dir/b.txt")
+    assert not store.exists("files/p/a.txt")
+    assert b"".join(store.stream("files/p/dir/b.txt")) == b"new"
+    store.move("files/p/dir/b.txt", "trash/p/1/b.txt")
+    assert [o.key for o in store.list("files/p/")] == []
+    with pytest.raises(NotFound):
+        store.move("files/p/a.txt", "files/p/c.txt")
+    store.delete("trash/p/1/b.txt")
+    store.delete("trash/p/1/b.txt")
+    assert not store.exists("trash/p/1/b.txt")
+
+
 def test_an_s3_store_needs_an_endpoint_and_a_bucket() -> None:
     with pytest.raises(InvalidArgument, match="LATCHLIKE_S3_ENDPOINT"):
         open_store("s3://bucket/prefix")

@@ -4,14 +4,14 @@ files in its project's managed folder, shared by the launch tests."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+
+import httpx
 
 from latchlike.files.managed import files_prefix
 from latchlike.store.local import LocalFileStore
 from tests.pyflyte import pyflyte_register
 from tests.samples import FORMS_PROJECT
 from tests.server import RunningServer
-from tests.ui_gen.files import put_managed_file
 
 PROJECT = "flytesnacks"
 LAUNCH_PATH = "/workflows/flytesnacks/development/forms.matrix.matrix/launch"
@@ -31,7 +31,7 @@ class MatrixServer:
         return LocalFileStore(self.server.data_dir / "store")
 
 
-def register_matrix(server: RunningServer, scratch: Path) -> MatrixServer:
+def register_matrix(server: RunningServer) -> MatrixServer:
     result = pyflyte_register(server, FORMS_PROJECT, package="forms")
     assert result.returncode == 0, result.stdout + result.stderr
     store = LocalFileStore(server.data_dir / "store")
@@ -42,6 +42,9 @@ def register_matrix(server: RunningServer, scratch: Path) -> MatrixServer:
         ("s2", "run1/s2.fastq", b"@s2\nC\n+\nI\n"),
         ("table", "run1/table.csv", b"a,b\n1,2\n"),
     ]:
-        files[name] = put_managed_file(store, PROJECT, path, content, scratch)
+        # As a script uploads: through the files API, which records what pickers offer.
+        uploaded = httpx.put(f"{server.url}/api/files/{PROJECT}/{path}", content=content)
+        assert uploaded.status_code in (200, 201), uploaded.text
+        files[name] = store.uri(files_prefix(PROJECT) + path)
     files["outdir"] = store.uri(files_prefix(PROJECT) + "run1")
     return MatrixServer(server, files)

@@ -13,6 +13,7 @@ from playwright.sync_api import ConsoleMessage, Error, Page, expect
 
 from latchlike.db import Database
 from latchlike.executions.service import Execution, ExecutionKey, get_execution
+from latchlike.files.backfill import record_unrecorded
 from latchlike.files.managed import files_prefix
 from latchlike.store.local import LocalFileStore
 from tests.browser import browser_page
@@ -42,6 +43,10 @@ def quirks(server: RunningServer) -> RunningServer:
         for index in range(FILES_PER_FOLDER):
             (batch / f"sample{folder * FILES_PER_FOLDER + index:05d}.fastq").write_bytes(b"@r\nA\n+\nI\n")
     (root / "batch00" / "notes.txt").write_text("not reads")
+    # Files written past the server are recorded at its next start; this runs the same step.
+    db = Database(server.database_url)
+    record_unrecorded(db, LocalFileStore(server.data_dir / "store"))
+    db.dispose()
     return server
 
 

@@ -15,8 +15,8 @@ API = "/api/workflows/flytesnacks/development/forms.matrix.matrix"
 
 
 @pytest.fixture(scope="module")
-def matrix(server: RunningServer, tmp_path_factory: pytest.TempPathFactory) -> MatrixServer:
-    return register_matrix(server, tmp_path_factory.mktemp("files"))
+def matrix(server: RunningServer) -> MatrixServer:
+    return register_matrix(server)
 
 
 def _required(files: dict[str, str]) -> dict[str, object]:

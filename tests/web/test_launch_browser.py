@@ -19,8 +19,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def matrix(server: RunningServer, tmp_path_factory: pytest.TempPathFactory) -> MatrixServer:
-    return register_matrix(server, tmp_path_factory.mktemp("files"))
+def matrix(server: RunningServer) -> MatrixServer:
+    return register_matrix(server)
 
 
 @pytest.fixture
