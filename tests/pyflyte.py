@@ -6,6 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from flytekit.configuration import Config
+from flytekit.remote import FlyteRemote
+
 from tests.server import RunningServer
 
 # Beside this interpreter, so the tests do not depend on an activated virtualenv.
@@ -35,3 +38,19 @@ def pyflyte(server: RunningServer, project_dir: Path, *args: str) -> subprocess.
         text=True,
         timeout=REGISTER_TIMEOUT_SECONDS,
     )
+
+
+def flyte_remote(server: RunningServer) -> FlyteRemote:
+    """A FlyteRemote on `server`, in pyflyte's default project and domain."""
+    return FlyteRemote(
+        Config.auto(config_file=str(server.flytekit_config())),
+        default_project="flytesnacks",
+        default_domain="development",
+    )
+
+
+def registered_remote(server: RunningServer, project_dir: Path, package: str) -> FlyteRemote:
+    """`package` registered with the real pyflyte, then a FlyteRemote to run it."""
+    registered = pyflyte_register(server, project_dir, package=package)
+    assert registered.returncode == 0, registered.stdout + registered.stderr
+    return flyte_remote(server)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from latchlike.errors import AlreadyExists, InvalidArgument
 from latchlike.executions.literal_check import misfit
-from latchlike.executions.options import DEFAULTS, ExecutionOptions, check_options, launch_plan_options
+from latchlike.executions.options import DEFAULTS, ExecutionOptions, check_options, spec_options
 from latchlike.executions.service import ExecutionKey, ParentNode, Source, create_execution, get_execution
 from latchlike.executions.tables import ExecutionRow
 from latchlike.specs.compiler import entity_id
@@ -80,7 +80,7 @@ def launch_with_literals(
     workflow = entity_id(spec.workflow_id, ResourceKind.WORKFLOW)
     if workflow.version != stored.id.version:
         raise InvalidArgument(f"{stored.id} runs {workflow}; latchlike runs launch plans at their workflow's version")
-    chosen = options.over(launch_plan_options(spec))
+    chosen = options.over(spec_options(spec))
     check_options(chosen)
     return create_execution(
         session,

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from flyteidl.admin import launch_plan_pb2
+from flyteidl.admin import execution_pb2, launch_plan_pb2
 
 from latchlike.errors import InvalidArgument
 
@@ -44,7 +44,8 @@ class ExecutionOptions:
         )
 
 
-def launch_plan_options(spec: launch_plan_pb2.LaunchPlanSpec) -> ExecutionOptions:
+def spec_options(spec: launch_plan_pb2.LaunchPlanSpec | execution_pb2.ExecutionSpec) -> ExecutionOptions:
+    """A launch plan's options, or a launch's own: FlyteAdmin's two specs name them alike."""
     return ExecutionOptions(
         overwrite_cache=spec.overwrite_cache,
         envs={pair.key: pair.value for pair in spec.envs.values},

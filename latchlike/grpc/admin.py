@@ -32,6 +32,7 @@ from latchlike.downloads.links import DownloadLinks
 from latchlike.errors import InvalidArgument, NotFound
 from latchlike.executions import dynamic, launching, nodes
 from latchlike.executions import service as executions
+from latchlike.executions.options import spec_options
 from latchlike.executions.service import ANONYMOUS, NodeAttempt
 from latchlike.grpc import convert
 from latchlike.grpc import nodes as node_messages
@@ -191,7 +192,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
                 inputs=inputs,
                 name=request.name,
                 launched_by=request.spec.metadata.principal or ANONYMOUS,
-                options=convert.execution_options(request.spec),
+                options=spec_options(request.spec),
             )
         )
         return execution_pb2.ExecutionCreateResponse(id=convert.execution_identifier(key))

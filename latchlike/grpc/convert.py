@@ -18,7 +18,6 @@ from flyteidl.core import identifier_pb2, literals_pb2
 from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from latchlike.executions.options import ExecutionOptions
 from latchlike.executions.service import Execution, ExecutionKey
 from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
 from latchlike.specs.listing import ListQuery, parse_query
@@ -177,16 +176,6 @@ def execution(value: Execution) -> execution_pb2.Execution:
             )
         )
     return execution_pb2.Execution(id=execution_identifier(value.key), spec=spec, closure=closure)
-
-
-def execution_options(spec: execution_pb2.ExecutionSpec) -> ExecutionOptions:
-    return ExecutionOptions(
-        overwrite_cache=spec.overwrite_cache,
-        envs={pair.key: pair.value for pair in spec.envs.values},
-        labels=dict(spec.labels.values),
-        annotations=dict(spec.annotations.values),
-        max_parallelism=spec.max_parallelism,
-    )
 
 
 def _duration(delta: timedelta) -> Duration:

@@ -16,7 +16,7 @@ from flyteidl.core import interface_pb2, literals_pb2, types_pb2
 from sqlalchemy.orm import Session
 
 from latchlike.errors import InvalidArgument, NotFound
-from latchlike.executions.options import ExecutionOptions, launch_plan_options
+from latchlike.executions.options import ExecutionOptions, spec_options
 from latchlike.specs.form_check import load_hints
 from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
 from latchlike.specs.listing import ListQuery
@@ -142,5 +142,5 @@ def _build(workflow: StoredEntity, launch_plan: StoredEntity) -> LaunchForm:
         validator=FormValidator(form),
         literal_types={name: variables[name].type for name in variables},
         fixed_inputs=plan_spec.fixed_inputs,
-        options=launch_plan_options(plan_spec),
+        options=spec_options(plan_spec),
     )

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 from flyteidl.admin import execution_pb2
-from flytekit.configuration import Config
 from flytekit.models.core.execution import WorkflowExecutionPhase
 from flytekit.remote import FlyteRemote
 from flytekit.remote.executions import FlyteWorkflowExecution
 
 from tests.engine.running import ENGINE_PROJECT
-from tests.pyflyte import pyflyte, pyflyte_register
+from tests.pyflyte import pyflyte, registered_remote
 from tests.server import RunningServer
 
 pytestmark = pytest.mark.slow
@@ -25,13 +24,7 @@ TIMEOUT = timedelta(seconds=120)
 
 @pytest.fixture(scope="module")
 def remote(server: RunningServer) -> FlyteRemote:
-    registered = pyflyte_register(server, ENGINE_PROJECT, package="pipelines")
-    assert registered.returncode == 0, registered.stdout + registered.stderr
-    return FlyteRemote(
-        Config.auto(config_file=str(server.flytekit_config())),
-        default_project="flytesnacks",
-        default_domain="development",
-    )
+    return registered_remote(server, ENGINE_PROJECT, "pipelines")
 
 
 def run_remote(server: RunningServer, remote: FlyteRemote, *args: str) -> FlyteWorkflowExecution:

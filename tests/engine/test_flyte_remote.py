@@ -11,12 +11,11 @@ import pytest
 from flyteidl.admin import execution_pb2
 from flyteidl.core import literals_pb2
 from flyteidl.service import admin_pb2_grpc
-from flytekit.configuration import Config
 from flytekit.models.core.execution import WorkflowExecutionPhase
 from flytekit.remote import FlyteRemote
 
 from tests.engine.running import ENGINE_PROJECT
-from tests.pyflyte import pyflyte, pyflyte_register
+from tests.pyflyte import pyflyte, registered_remote
 from tests.server import RunningServer
 
 pytestmark = pytest.mark.slow
@@ -25,13 +24,7 @@ POLL = timedelta(seconds=0.5)
 
 @pytest.fixture(scope="module")
 def remote(server: RunningServer) -> FlyteRemote:
-    registered = pyflyte_register(server, ENGINE_PROJECT, package="pipelines")
-    assert registered.returncode == 0, registered.stdout + registered.stderr
-    return FlyteRemote(
-        Config.auto(config_file=str(server.flytekit_config())),
-        default_project="flytesnacks",
-        default_domain="development",
-    )
+    return registered_remote(server, ENGINE_PROJECT, "pipelines")
 
 
 def test_pyflyte_run_remote_creates_an_execution_that_runs(server: RunningServer, remote: FlyteRemote) -> None:

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from flytekit.configuration import Config
 from flytekit.models.core.execution import TaskExecutionPhase, WorkflowExecutionPhase
 from flytekit.remote import FlyteRemote
 
 from tests.engine.running import ENGINE_PROJECT
-from tests.pyflyte import pyflyte_register
+from tests.pyflyte import registered_remote
 from tests.server import RunningServer
 
 pytestmark = pytest.mark.slow
@@ -24,13 +23,7 @@ WAIT = timedelta(seconds=120)
 
 @pytest.fixture(scope="module")
 def remote(server: RunningServer) -> FlyteRemote:
-    registered = pyflyte_register(server, ENGINE_PROJECT, package="pipelines")
-    assert registered.returncode == 0, registered.stdout + registered.stderr
-    return FlyteRemote(
-        Config.auto(config_file=str(server.flytekit_config())),
-        default_project="flytesnacks",
-        default_domain="development",
-    )
+    return registered_remote(server, ENGINE_PROJECT, "pipelines")
 
 
 def test_sync_execution_lists_a_dynamic_nodes_children(remote: FlyteRemote) -> None:

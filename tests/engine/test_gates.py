@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from flytekit.configuration import Config
 from flytekit.exceptions.user import FlyteInvalidInputException
 from flytekit.models.core.execution import WorkflowExecutionPhase
 from flytekit.remote import FlyteRemote
@@ -17,7 +16,7 @@ from playwright.sync_api import expect
 
 from tests.browser import browser_page
 from tests.engine.running import ENGINE_PROJECT, launch_over_http, wait_over_http
-from tests.pyflyte import pyflyte_register
+from tests.pyflyte import flyte_remote, pyflyte_register, registered_remote
 from tests.server import RunningServer, start_server
 
 pytestmark = pytest.mark.slow
@@ -27,9 +26,7 @@ TIMEOUT = timedelta(seconds=120)
 
 @pytest.fixture(scope="module")
 def remote(server: RunningServer) -> FlyteRemote:
-    registered = pyflyte_register(server, ENGINE_PROJECT, package="pipelines")
-    assert registered.returncode == 0, registered.stdout + registered.stderr
-    return remote_for(server)
+    return registered_remote(server, ENGINE_PROJECT, "pipelines")
 
 
 def start(remote: FlyteRemote, workflow: str, **inputs: object) -> FlyteWorkflowExecution:
@@ -122,13 +119,13 @@ def test_a_waiting_gate_and_its_signal_outlive_a_restart(tmp_path: Path) -> None
     try:
         registered = pyflyte_register(first, ENGINE_PROJECT, package="pipelines")
         assert registered.returncode == 0, registered.stdout + registered.stderr
-        execution = start(remote_for(first), "approved", x=10)
-        wait_for_signal(remote_for(first), execution, "review")
+        execution = start(flyte_remote(first), "approved", x=10)
+        wait_for_signal(flyte_remote(first), execution, "review")
     finally:
         first.stop()
     second = start_server(data, builtins=False)
     try:
-        remote = remote_for(second)
+        remote = flyte_remote(second)
         [waiting] = remote.list_signals(execution.id.name)
         assert waiting.id.signal_id == "review" and not waiting.HasField("value")
         remote.set_signal("review", execution.id.name, True)
@@ -137,11 +134,3 @@ def test_a_waiting_gate_and_its_signal_outlive_a_restart(tmp_path: Path) -> None
         assert done.outputs["o0"] == 12
     finally:
         second.stop()
-
-
-def remote_for(server: RunningServer) -> FlyteRemote:
-    return FlyteRemote(
-        Config.auto(config_file=str(server.flytekit_config())),
-        default_project="flytesnacks",
-        default_domain="development",
-    )
