@@ -10,15 +10,33 @@ from __future__ import annotations
 
 import tempfile
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flyteidl.core import literals_pb2
+from google.protobuf.message import DecodeError
 
 from latchlike.engine.plan import Scope
+from latchlike.errors import InternalError
 from latchlike.store import FileStore
 
 KEPT_BYTES, KEPT_ENTRIES = 64 * 1024 * 1024, 100_000
 """How much is kept (serialized size, and files); the least recently used go first."""
+
+
+class Unreadable(InternalError):
+    """A file an attempt left does not parse (cut short as it was written, say); the walk
+    records the attempt as a crash and never lets this escape."""
+
+
+@contextmanager
+def parsing(name: str) -> Iterator[None]:
+    """Turn a protobuf that does not parse into `Unreadable`, naming the file."""
+    try:
+        yield
+    except DecodeError as error:
+        raise Unreadable(f"{name} does not parse ({error})") from error
 
 
 class NodeData:

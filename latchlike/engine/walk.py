@@ -26,7 +26,7 @@ from latchlike.engine.arrays import ArrayState
 from latchlike.engine.conditions import BranchFailed, chosen_node
 from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.hints import import_hint
-from latchlike.engine.nodedata import NodeData
+from latchlike.engine.nodedata import NodeData, Unreadable, parsing
 from latchlike.engine.phases import ABORTED, FAILED, RETRYABLE, RUNNING, SUCCEEDED
 from latchlike.engine.plan import PRIMARY, Plan, Scope
 from latchlike.engine.stuck import stuck_error
@@ -43,6 +43,7 @@ KEPT_SCOPES = 256
 ERROR_TAIL = 2000
 """How much of a crashed attempt's log its error keeps."""
 LOST = "lost with the server: it was running when the server stopped and left no outputs"
+UNREADABLE_LOST = "lost with the server: it was running when the server stopped"
 USER, SYSTEM = "USER", "SYSTEM"
 """Whose fault a failed attempt was: the task's code, or the platform under it."""
 START_BATCH = 250
@@ -377,7 +378,7 @@ class ExecutionWalk:
                 if not self._ended_in_store(row):
                     self.to_start.append(replace(self._task_run(node, row, self.plan.task(node)), resume=True))
                     return _RUNNING
-                self._record(row, self.plan.task(node), RunResult(key, 0, None))  # it ended meanwhile
+                self._record(row, self.plan.task(node), RunResult(key, 0, None), adopted=True)  # it ended meanwhile
                 if row.kind == Kind.DYNAMIC:
                     return _RUNNING
             else:
@@ -422,11 +423,12 @@ class ExecutionWalk:
             labels={"execution": self.execution.name, "workflow": self.execution.workflow, "node": row.node_id},
         )
 
-    def _record(self, row: NodeExecutionRow, template: tasks_pb2.TaskTemplate, result: RunResult) -> None:
+    def _record(
+        self, row: NodeExecutionRow, template: tasks_pb2.TaskTemplate, result: RunResult, *, adopted: bool = False
+    ) -> None:
         """Success is `outputs.pb`; `error.pb` is the task's own error (pyflyte-execute exits 0
-        on it); neither is a crash, a system error, worth another attempt."""
-        store = self.data.store
-        prefix = self._prefix(row)
+        on it); neither is a crash, a system error, worth another attempt. `adopted`: it ended
+        while no server ran."""
         self.session.add(row)
         row.finished_at = utcnow()
         if result.out_of_memory:
@@ -437,7 +439,24 @@ class ExecutionWalk:
             # As in Flyte, a timeout is worth another attempt if the task declares retries.
             row.phase, row.error_kind = RETRYABLE, USER
             row.error = f"the task ran past its timeout and was stopped\n{self.log_tail(result.key)}"
-        elif (outputs := self._written_outputs(row)) is not None:  # the common case first: one read
+        else:
+            try:
+                self._record_ended(row, template, result)
+            except Unreadable as unreadable:
+                # e.g. the process was killed while flytekit wrote the file: never record what it holds.
+                row.phase, row.error_kind = RETRYABLE, SYSTEM
+                ended = (
+                    UNREADABLE_LOST
+                    if adopted or result.lost
+                    else f"the task process exited with code {result.exit_code}"
+                )
+                row.error = f"{ended}, and its outputs were unreadable: {unreadable}\n{self.log_tail(result.key)}"
+
+    def _record_ended(self, row: NodeExecutionRow, template: tasks_pb2.TaskTemplate, result: RunResult) -> None:
+        """What the attempt left in the store; `Unreadable` if a file it left does not parse."""
+        store = self.data.store
+        prefix = self._prefix(row)
+        if (outputs := self._written_outputs(row)) is not None:  # the common case first: one read
             row.phase = SUCCEEDED
             record_files(self.session, store, self.execution, outputs, direction="output", node_id=row.node_id)
             if row.kind == Kind.TASK and template.metadata.discoverable:
@@ -445,7 +464,7 @@ class ExecutionWalk:
                 cache.remember(self.session, template, key, outputs, execution=self.execution.name,
                                node_id=row.node_id, replace=self.execution.overwrite_cache)  # fmt: skip
         elif store.exists(prefix + "/error.pb"):
-            with store.open(prefix + "/error.pb") as raw:
+            with store.open(prefix + "/error.pb") as raw, parsing("error.pb"):
                 error = errors_pb2.ErrorDocument.FromString(raw.read()).error
             recoverable = error.kind == errors_pb2.ContainerError.Kind.RECOVERABLE
             message = f"{error.code}: {error.message}".strip()
@@ -453,6 +472,8 @@ class ExecutionWalk:
             row.phase, row.error = (RETRYABLE if recoverable else FAILED), f"{hint}\n\n{message}" if hint else message
             row.error_kind = SYSTEM if error.origin == execution_pb2.ExecutionError.SYSTEM else USER
         elif store.exists(prefix + "/" + FUTURES):
+            with parsing(FUTURES):
+                self._dynamic(row)  # read now (and kept): a workflow cut short is no workflow
             row.kind = Kind.DYNAMIC  # runs on as the parent of the nodes it answered with
         else:
             row.phase, row.error_kind = RETRYABLE, SYSTEM
@@ -493,7 +514,8 @@ class ExecutionWalk:
     def _written_outputs(self, row: NodeExecutionRow) -> literals_pb2.LiteralMap | None:
         """The attempt's outputs if it wrote them: one read, no existence check first."""
         try:
-            return self._outputs(row)
+            with parsing("outputs.pb"):
+                return self._outputs(row)
         except NotFound:
             return None
 

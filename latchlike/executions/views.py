@@ -22,7 +22,7 @@ from latchlike.executions.tables import ExecutionFileRow, ExecutionRow
 from latchlike.specs.ids import EntityId, ResourceKind
 from latchlike.specs.service import get_entity
 from latchlike.specs.sources import bundle_uri
-from latchlike.specs.titles import title_and_tags
+from latchlike.specs.titles import title_and_tags, workflow_titles
 from ui_gen.adapters.flyteidl import type_spec
 from ui_gen.adapters.previews import literal_preview
 
@@ -37,6 +37,7 @@ class ExecutionSummary(BaseModel):
     domain: str
     name: str
     workflow: str
+    workflow_title: str
     version: str
     phase: str
     source: str
@@ -105,7 +106,6 @@ class WaitingSignal(BaseModel):
 
 
 class ExecutionDetail(ExecutionSummary):
-    workflow_title: str
     launched_by: str
     relaunch_of: str | None
     inputs: list[InputValue]
@@ -130,14 +130,17 @@ class ExecutionDetail(ExecutionSummary):
 
 
 def list_summaries(session: Session) -> list[ExecutionSummary]:
-    return [_summary(execution) for execution in list_executions(session)]
+    """The newest executions with their workflows' titles: two queries, however many rows."""
+    executions = list_executions(session)
+    titles = workflow_titles(session, {_workflow_id(execution) for execution in executions})
+    return [_summary(execution, titles[_workflow_id(execution)]) for execution in executions]
 
 
 def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
     execution = get_execution(session, key)
     workflow = get_entity(
         session,
-        EntityId(ResourceKind.WORKFLOW, key.project, key.domain, execution.workflow, execution.launch_plan.version),
+        _workflow_id(execution),
     )
     compiled = workflow_pb2.WorkflowClosure.FromString(workflow.compiled).compiled_workflow
     latest = {node.node_id: node for node in execution.nodes}  # attempts come in order: the last wins
@@ -148,8 +151,7 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
             items.setdefault(node.parent_id, Counter())[node.phase] += 1
     failed_items = [node for node in latest.values() if node.kind == ITEM and node.phase == "FAILED"]
     return ExecutionDetail(
-        **_summary(execution).model_dump(),
-        workflow_title=title_and_tags(execution.workflow, workflow.spec)[0],
+        **_summary(execution, title_and_tags(execution.workflow, workflow.spec)[0]).model_dump(),
         launched_by=execution.launched_by,
         relaunch_of=execution.relaunch_of,
         inputs=_previews(execution.inputs),
@@ -264,12 +266,18 @@ def _seconds(start: datetime | None, end: datetime | None) -> float | None:
     return (end - start).total_seconds() if start and end else None
 
 
-def _summary(execution: Execution) -> ExecutionSummary:
+def _workflow_id(execution: Execution) -> EntityId:
+    key = execution.key
+    return EntityId(ResourceKind.WORKFLOW, key.project, key.domain, execution.workflow, execution.launch_plan.version)
+
+
+def _summary(execution: Execution, workflow_title: str) -> ExecutionSummary:
     return ExecutionSummary(
         project=execution.key.project,
         domain=execution.key.domain,
         name=execution.key.name,
         workflow=execution.workflow,
+        workflow_title=workflow_title,
         version=execution.launch_plan.version,
         phase=execution.phase,
         source=execution.source,

@@ -29,6 +29,8 @@ from latchlike.store import FileStore
 
 ACTIVE = launch_plan_pb2.LaunchPlanState.ACTIVE
 INACTIVE = launch_plan_pb2.LaunchPlanState.INACTIVE
+GENERATED_PREFIX = ".flytegen."
+"""Names of the workflows and launch plans the platform makes to run one task on its own."""
 _COLUMNS = {
     "name": EntityRow.name,
     "version": EntityRow.version,
@@ -152,14 +154,18 @@ def list_named_entities(
     project: str | None,
     domain: str | None,
     query: ListQuery,
+    generated: bool = True,
 ) -> tuple[list[NamedEntity], str]:
-    """One row per name with its newest version; project/domain None means all of them."""
+    """One row per name with its newest version; project/domain None means all of them.
+    `generated=False` leaves out what the platform made itself (`.flytegen.<task>`)."""
     latest = select(
         EntityRow.project,
         EntityRow.domain,
         EntityRow.name,
         func.max(EntityRow.id).label("newest"),
     ).where(EntityRow.kind == kind)
+    if not generated:
+        latest = latest.where(~EntityRow.name.startswith(GENERATED_PREFIX, autoescape=True))
     if project:
         latest = latest.where(EntityRow.project == project)
     if domain:

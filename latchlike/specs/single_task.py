@@ -15,7 +15,6 @@ from latchlike.errors import AlreadyExists, InvalidArgument, NotFound
 from latchlike.specs import service
 from latchlike.specs.ids import EntityId, ResourceKind
 
-_PREFIX = ".flytegen."
 _INPUT_NODE = "start-node"  # where a workflow's own inputs come from, as flytekit names it
 _MAX_NODE_ID = 63
 
@@ -26,7 +25,7 @@ def ensure_task_launch_plan(session: Session, task_id: EntityId) -> EntityId:
     if not task_id.version:
         raise InvalidArgument(f"running {task_id} on its own needs the task's version")
     task = task_pb2.TaskClosure.FromString(service.get_entity(session, task_id).compiled).compiled_task.template
-    name = _PREFIX + task_id.name
+    name = service.GENERATED_PREFIX + task_id.name
     plan_id = EntityId(ResourceKind.LAUNCH_PLAN, task_id.project, task_id.domain, name, task_id.version)
     try:
         service.get_entity(session, plan_id)

@@ -118,15 +118,24 @@ class WorkflowDetail(BaseModel):
 
 
 def list_workflows(
-    session: Session, *, project: str | None = None, domain: str | None = None, text: str = "", tag: str = ""
+    session: Session,
+    *,
+    project: str | None = None,
+    domain: str | None = None,
+    text: str = "",
+    tag: str = "",
+    generated: bool = False,
 ) -> list[WorkflowSummary]:
-    """Every workflow's newest version, those matching `text` and `tag` (see `WorkflowSummary.matches`)."""
+    """Every workflow's newest version, those matching `text` and `tag` (see `WorkflowSummary.matches`).
+    As in FlyteAdmin's console, the `.flytegen.<task>` ones (`pyflyte run --remote` of a task)
+    are left out unless `generated`; their executions still list and link."""
     named, _ = list_named_entities(
         session,
         kind=ResourceKind.WORKFLOW,
         project=project,
         domain=domain,
         query=ListQuery(sort_key="name", descending=False, limit=MAX_VERSIONS),
+        generated=generated,
     )
     summaries = []
     for item in named:

@@ -30,9 +30,17 @@ async def list_projects(db: DatabaseDep) -> list[dict[str, str]]:
 
 @router.get("/workflows")
 async def list_workflows(
-    db: DatabaseDep, project: str | None = None, domain: str | None = None, q: str = "", tag: str = ""
+    db: DatabaseDep,
+    project: str | None = None,
+    domain: str | None = None,
+    q: str = "",
+    tag: str = "",
+    generated: bool = False,
 ) -> list[views.WorkflowSummary]:
-    return await db.run(lambda s: views.list_workflows(s, project=project, domain=domain, text=q, tag=tag))
+    """`generated=true` also lists the `.flytegen.<task>` workflows of single-task runs."""
+    return await db.run(
+        lambda s: views.list_workflows(s, project=project, domain=domain, text=q, tag=tag, generated=generated)
+    )
 
 
 @router.get("/workflows/{project}/{domain}/{name}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from latchlike.specs import views
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
@@ -20,6 +20,12 @@ router = APIRouter(include_in_schema=False)
 @router.get("/")
 def home() -> RedirectResponse:
     return RedirectResponse("/workflows")
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """Browsers ask for it on pages with no icon link (a plain-text log); a 404 is a console error."""
+    return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
 
 
 @router.get("/workflows", response_class=HTMLResponse)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser import browser_page
+from tests.browser import browser_page, page_errors
 from tests.engine.running import ENGINE_PROJECT, launch_over_http, wait_over_http
 from tests.pyflyte import pyflyte_register
 from tests.server import RunningServer
@@ -58,3 +58,18 @@ def test_a_map_task_and_a_sub_workflow_show_as_one_node_each(pipelines_server: R
     expect(page.locator("#graph g.graph-node")).to_have_count(2)
     expect(page.locator("#nodes tr[data-node]")).to_have_count(4)  # n0, its two tasks, n1
     expect(page.locator("#nodes tr[data-node='n0-0-n1']")).to_contain_text("pipelines.basic.double")
+
+
+def test_a_node_log_and_the_execution_page_load_with_no_console_error(
+    pipelines_server: RunningServer, page: Page
+) -> None:
+    """A plain-text log has no icon link, so Chromium asks for /favicon.ico; it must be there."""
+    name = launch_over_http(pipelines_server, "pipelines.basic.talkative", {"lines": 3})
+    wait_over_http(pipelines_server, name, lambda e: e["phase"] == "SUCCEEDED")
+    errors = page_errors(page)
+    execution = f"{pipelines_server.url}/executions/flytesnacks/development/{name}"
+    page.goto(f"{execution}/nodes/n0/1/log", wait_until="networkidle")
+    expect(page.locator("body")).to_contain_text("sequencing lane 1")
+    page.goto(execution, wait_until="networkidle")
+    expect(page.locator("#phase")).to_have_text("SUCCEEDED")
+    assert errors == []

@@ -72,10 +72,12 @@ def test_workflow_page_shows_interface_tasks_and_versions(
     page.screenshot(path=tmp_path / "workflow.png", full_page=True)
 
 
-def test_unknown_workflow_is_a_readable_404(registered: RunningServer, page: Page) -> None:
-    response = page.goto(f"{registered.url}/workflows/flytesnacks/development/no.such.workflow")
-    assert response is not None and response.status == 404
-    expect(page.get_by_role("alert")).to_have_text(
-        "workflow flytesnacks/development/no.such.workflow is not registered"
-    )
-    expect(page.get_by_role("link", name="Back to workflows")).to_be_visible()
+def test_unknown_workflow_is_a_readable_404(registered: RunningServer) -> None:
+    expected = {"status of 404": "the test opens an unknown workflow on purpose: Chromium logs every 404 page"}
+    with browser_page(expected_errors=expected) as page:
+        response = page.goto(f"{registered.url}/workflows/flytesnacks/development/no.such.workflow")
+        assert response is not None and response.status == 404
+        expect(page.get_by_role("alert")).to_have_text(
+            "workflow flytesnacks/development/no.such.workflow is not registered"
+        )
+        expect(page.get_by_role("link", name="Back to workflows")).to_be_visible()
