@@ -88,7 +88,8 @@ class DownloadSigner:
         """Valid when `signature` grants `key` itself or one of the folders above it."""
         parts = key.split("/")
         granted = [key] + ["/".join(parts[:depth]) + "/" for depth in range(len(parts) - 1, 0, -1)]
-        if not any(hmac.compare_digest(self._sign(candidate, expires), signature) for candidate in granted):
+        given = signature.encode("utf-8", "surrogatepass")  # bytes: compare_digest refuses non-ASCII text
+        if not any(hmac.compare_digest(self._sign(candidate, expires).encode(), given) for candidate in granted):
             raise PermissionDenied("download URL signature does not match; ask for a new download link")
         if now > expires:
             raise PermissionDenied("download URL has expired; ask for a new download link")

@@ -19,13 +19,21 @@ from latchlike.errors import NotFound
 from latchlike.store import FileStore
 from latchlike.store.keys import check_key
 from latchlike.web.deps import PlatformDep
+from latchlike.web.errors import error_responses
 
 router = APIRouter(tags=["downloads"])
+_ANSWERS: dict[int | str, dict[str, object]] = {
+    206: {"description": "The requested byte range of the object."},
+    416: {"description": "The requested byte range lies outside the object (`Content-Range` gives its size)."},
+    **error_responses(400, 403, 404),
+}
 CHUNK_BYTES = 1024 * 1024
 _RANGE = re.compile(r"bytes=(?P<start>[0-9]*)-(?P<end>[0-9]*)")
 
 
-@router.api_route("/download/{expires}/{signature}/{key:path}", methods=["GET", "HEAD"], response_model=None)
+@router.api_route(
+    "/download/{expires}/{signature}/{key:path}", methods=["GET", "HEAD"], response_model=None, responses=_ANSWERS
+)
 async def get_download(expires: int, signature: str, key: str, request: Request, platform: PlatformDep) -> Response:
     platform.downloads.verify(key, expires, signature, now=time.time())
     store = platform.store

@@ -18,6 +18,7 @@ from latchlike.executions.service import ExecutionKey
 from latchlike.executions.tables import ExecutionFileRow
 from latchlike.store.archive import folder_entries
 from latchlike.web.deps import DatabaseDep, PlatformDep
+from latchlike.web.errors import error_responses
 from latchlike.web.launches import attachment, chunks
 from latchlike.web.templating import render
 
@@ -25,7 +26,7 @@ router = APIRouter()
 EXECUTION = "/executions/{project}/{domain}/{name}"
 
 
-@router.get("/api" + EXECUTION + "/nodes/{node_id}/items", tags=["executions"])
+@router.get("/api" + EXECUTION + "/nodes/{node_id}/items", tags=["executions"], responses=error_responses(400, 404))
 async def map_items(
     db: DatabaseDep,
     project: str,

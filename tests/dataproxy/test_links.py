@@ -49,6 +49,13 @@ def test_a_file_signature_covers_only_that_file_until_it_expires() -> None:
     signer.verify(key, expires, signature, now=1000)
 
 
+@pytest.mark.parametrize("signature", ["é" * 43, "\udc80", "\U0010f1fb&l"])
+def test_a_signature_in_any_text_is_refused_not_a_crash(signature: str) -> None:
+    """A URL may carry any characters; compare_digest refuses non-ASCII text (a 500, once)."""
+    with pytest.raises(PermissionDenied, match="does not match"):
+        DownloadSigner(SECRET, PUBLIC).verify("executions/p/d/x/n0/1/o/report.txt", 2**40, signature, now=0)
+
+
 def test_an_upload_signature_is_no_download_signature() -> None:
     upload = UrlSigner(SECRET, PUBLIC).signed_url(UploadGrant("uploads/p/d/r/f", "0" * 32, 2**40))
     signature = upload.split("signature=")[1]

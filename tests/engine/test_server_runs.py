@@ -76,7 +76,7 @@ def test_a_file_a_node_wrote_is_listed_and_downloadable_from_its_execution_only(
 def test_a_fast_registered_workflow_fetches_its_bundle_and_runs(pipelines_server: RunningServer) -> None:
     name = launch_over_http(pipelines_server, "pipelines.basic.fan", {"x": 5})
     execution = wait_over_http(pipelines_server, name, lambda e: e["phase"] == "SUCCEEDED")
-    assert execution["outputs"] == [{"name": "o0", "preview": "40"}]
+    assert execution["outputs"] == [{"name": "o0", "preview": "40", "type": "int"}]
     # Provenance: every task's version, image and the code bundle it fetched.
     bundles = {task["code_bundle"] for task in execution["tasks"]}
     assert len(bundles) == 1 and next(iter(bundles)).endswith(".tar.gz")
@@ -116,7 +116,7 @@ def test_after_kill_9_and_restart_the_execution_carries_on_without_rerunning_suc
     restartable.append(second)
     execution = wait_over_http(second, name, lambda e: e["phase"] == "SUCCEEDED")
     assert not _running(orphan)
-    assert execution["outputs"] == [{"name": "o0", "preview": "4"}]
+    assert execution["outputs"] == [{"name": "o0", "preview": "4", "type": "int"}]
     # n0 never ran again; n1's process was adopted: waited for, not killed and started again.
     assert [(n["node_id"], n["attempt"], n["phase"]) for n in execution["nodes"]] == [
         ("n0", 1, "SUCCEEDED"),

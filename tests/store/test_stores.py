@@ -152,6 +152,6 @@ def test_a_server_on_s3_takes_a_fast_registration_and_runs_it(s3: S3Server, tmp_
         assert result.returncode == 0, result.stdout + result.stderr
         name = launch_over_http(server, "pipelines.shapes.nested", {"x": 2})
         execution = wait_over_http(server, name, lambda e: e["phase"] == "SUCCEEDED")
-        assert execution["outputs"] == [{"name": "o0", "preview": "10"}]
+        assert execution["outputs"] == [{"name": "o0", "preview": "10", "type": "int"}]
     finally:
         server.stop()
