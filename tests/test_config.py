@@ -22,6 +22,7 @@ def test_relative_paths_become_absolute_at_construction(tmp_path: Path, monkeypa
 
 def test_the_default_database_and_store_are_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LATCHLIKE_DATABASE_URL", raising=False)  # set by the PostgreSQL test run
     settings = Settings(data_dir=Path("data"))
     assert settings.resolved_database_url == f"sqlite:///{tmp_path}/data/latchlike.db"
     assert settings.resolved_store_url == (tmp_path / "data" / "store").as_uri()
