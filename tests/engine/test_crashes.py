@@ -79,10 +79,14 @@ def test_kill_9_before_start_mid_task_and_while_a_task_finishes_runs_each_task_o
 
     execution = wait_over_http(server, name, lambda e: e["phase"] == "SUCCEEDED")
     assert execution["outputs"] == [{"name": "o0", "preview": '"first.second."', "type": "str"}]
-    assert [(n["node_id"], n["attempt"], n["phase"]) for n in execution["nodes"]] == [
-        ("n0", 1, "SUCCEEDED"),
-        ("n1", 1, "SUCCEEDED"),
-    ]
+    attempts = [(n["node_id"], n["attempt"], n["phase"]) for n in execution["nodes"]]
+    # The first kill may land after the step recorded n0's attempt as running but before its
+    # process started: that attempt is lost with the server (recorded) and the next one runs.
+    # Whatever the timing, each task's side effect happens exactly once (the journal).
+    assert attempts in (
+        [("n0", 1, "SUCCEEDED"), ("n1", 1, "SUCCEEDED")],
+        [("n0", 1, "RETRYABLE_FAILURE"), ("n0", 2, "SUCCEEDED"), ("n1", 1, "SUCCEEDED")],
+    )
     assert _lines(journal) == Counter(["start first", "done first", "start second", "done second"])
 
 
