@@ -15,16 +15,13 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+from server import serve
 from sqlalchemy import func, select
 
 from latchlike.db import Database
@@ -45,39 +42,6 @@ class Round:
     seconds: float
     server_cpu: float
     client_cpu: float
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def serve(data_dir: Path, database_url: str | None) -> tuple[subprocess.Popen[bytes], int]:
-    http_port = free_port()
-    env = {
-        **os.environ,
-        "LATCHLIKE_DATA_DIR": str(data_dir),
-        "LATCHLIKE_HOST": "127.0.0.1",
-        "LATCHLIKE_HTTP_PORT": str(http_port),
-        "LATCHLIKE_GRPC_PORT": str(free_port()),
-        **({"LATCHLIKE_DATABASE_URL": database_url} if database_url else {}),
-    }
-    log = (data_dir.parent / "server.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "latchlike", "serve"], env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{http_port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"latchlike serve exited:\n{(data_dir.parent / 'server.log').read_text()}")
-        try:
-            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                return process, http_port
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise SystemExit("latchlike serve did not become ready")
 
 
 def cpu_seconds(pid: int) -> float:
@@ -165,7 +129,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
-        process, port = serve(data_dir, args.database_url)
+        process, port = serve(data_dir, {"LATCHLIKE_DATABASE_URL": args.database_url} if args.database_url else {})
         db = Database(args.database_url or f"sqlite:///{data_dir / 'latchlike.db'}")
         try:
             baseline = asyncio.run(

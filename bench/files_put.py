@@ -16,47 +16,17 @@ import argparse
 import hashlib
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+from server import serve
 
 CHUNK = 1024 * 1024
 RATIO_TARGET = 0.5
 RSS_TARGET_MB = 200
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def serve(data_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    env = {**os.environ, "LATCHLIKE_DATA_DIR": str(data_dir), "LATCHLIKE_HOST": "127.0.0.1",
-           "LATCHLIKE_HTTP_PORT": str(port), "LATCHLIKE_GRPC_PORT": str(free_port()),
-           "LATCHLIKE_RUN_ENGINE": "false", "LATCHLIKE_REGISTER_BUILTIN_WORKFLOWS": "false"}  # fmt: skip
-    log = (data_dir.parent / "server.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "latchlike", "serve"], env=env, stdout=log, stderr=log)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"latchlike serve exited:\n{(data_dir.parent / 'server.log').read_text()}")
-        try:
-            if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise SystemExit("latchlike serve did not become ready")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -91,7 +61,10 @@ def main() -> None:
         os.sync()
         copy_seconds = time.perf_counter() - started
         (root / "copy.bin").unlink()
-        process, url = serve(root / "data")
+        process, port = serve(
+            root / "data", {"LATCHLIKE_RUN_ENGINE": "false", "LATCHLIKE_REGISTER_BUILTIN_WORKFLOWS": "false"}
+        )
+        url = f"http://127.0.0.1:{port}"
         try:
             started = time.perf_counter()
             response = httpx.put(f"{url}/api/files/flytesnacks/bench/big.bin", content=chunks(source), timeout=600)
