@@ -16,10 +16,12 @@ from latchlike.builtins import register_builtin_workflows
 from latchlike.config import Settings
 from latchlike.engine.executors.choice import build_executor
 from latchlike.engine.loop import Engine
+from latchlike.files.watch import StoreWatcher
 from latchlike.grpc.server import build_grpc_server
 from latchlike.platform import open_platform
 from latchlike.web import (
     api,
+    bucket_hooks,
     console,
     docs,
     downloads,
@@ -62,11 +64,16 @@ def create_app(settings: Settings) -> FastAPI:
         engine = Engine(platform, executor, system_retries=settings.system_retries)
         app.state.engine = engine
         engine_task = asyncio.create_task(engine.run_forever()) if settings.run_engine else None
+        watcher = app.state.store_watcher = StoreWatcher(
+            platform.db, platform.store, interval=settings.reconcile_interval_seconds
+        )
+        watcher_task = asyncio.create_task(watcher.run_forever())
         try:
             if settings.register_builtin_workflows:
                 await asyncio.to_thread(register_builtin_workflows, platform)
             yield
         finally:
+            watcher_task.cancel()
             if engine_task is not None:
                 engine_task.cancel()
                 await engine.stop()
@@ -81,6 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(launch_api.router)
     app.include_router(file_candidates.router)  # before files_api: `<project>/candidates` is the pickers'
     app.include_router(files_api.router)
+    app.include_router(bucket_hooks.router)
     app.include_router(uploads.router)
     app.include_router(downloads.router)
     app.include_router(pages.router)

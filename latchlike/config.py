@@ -48,6 +48,14 @@ class Settings(BaseSettings):
         "",
         description="Secret for signed upload URLs; empty means a key generated once and kept in data_dir.",
     )
+    bucket_events_token: str = Field(
+        "",
+        description="Shared secret of the S3 bucket-notification webhook (MinIO's MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN); "
+        "empty: the webhook is off.",
+    )
+    reconcile_interval_seconds: float = Field(
+        600, ge=0, description="How often the store is compared with the file records (0: only on start)."
+    )
     upload_url_ttl_seconds: int = Field(3600, gt=0, le=7 * 24 * 3600)
     max_upload_bytes: int = Field(5 * 1024**3, gt=0)
     default_project: str = "flytesnacks"

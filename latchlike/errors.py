@@ -50,12 +50,20 @@ class PreconditionFailed(Conflict):
     """Something is there and the caller asked for nothing to be replaced."""
 
 
+class Unauthenticated(UserError):
+    """No credentials, or credentials that prove nothing: the caller must say who it is."""
+
+
 class PermissionDenied(UserError):
     """A bad or expired signature, or a resource that is not the caller's."""
 
 
 class PayloadTooLarge(UserError):
     """An upload over the configured limit."""
+
+
+class Unavailable(LatchlikeError):
+    """Too busy right now: the same request, retried later, will work."""
 
 
 class InternalError(LatchlikeError):

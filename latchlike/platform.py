@@ -9,7 +9,7 @@ from pathlib import Path
 from latchlike.config import Settings
 from latchlike.db import Database, migrate
 from latchlike.downloads.links import DownloadLinks
-from latchlike.files.backfill import record_unrecorded
+from latchlike.files.reconcile import reconcile
 from latchlike.specs.projects import ensure_project
 from latchlike.store import FileStore
 from latchlike.uploads.service import clean_staging
@@ -55,7 +55,7 @@ def open_platform(settings: Settings) -> Platform:
     with db.session() as session:
         ensure_project(session, project_id=settings.default_project, description="Default project")
     store = settings.open_store()
-    record_unrecorded(db, store)
+    reconcile(db, store)
     key = settings.load_signing_key()
     signer = UrlSigner(key, settings.resolved_public_url)
     downloads = DownloadSigner(key, settings.resolved_public_url)

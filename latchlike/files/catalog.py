@@ -113,7 +113,7 @@ class StoreCatalog:
 class RecordCatalog:
     """What pickers browse: the managed files table, one indexed range per folder and a
     `LIKE` for a search, stopping at `limit`, so 100,000 files cost a page nothing. Files
-    put in the store without a record are recorded on start (`files/backfill.py`)."""
+    put in the store without a record are recorded on start (`files/reconcile.py`)."""
 
     def __init__(self, session: Session, store: FileStore, project: str) -> None:
         self._session = session

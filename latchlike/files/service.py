@@ -143,12 +143,19 @@ def put(
 
 
 def record_object(
-    session: Session, project: str, path: str, key: str, size: int, sha256: str, detected: Detected
-) -> ManagedFileRow:
-    """A record for an object already in the store at `key` (see `backfill`)."""
-    _make_parents(session, project, path)
-    row = _new_row(project, path, is_folder=False)
+    session: Session, project: str, path: str, key: str, size: int, sha256: str, detected: Detected,
+    *, uploaded_by: str = ANONYMOUS,
+) -> ManagedFileRow:  # fmt: skip
+    """Record an object already in the store at `key`, written there by something other than
+    latchlike (see `reconcile`): a new row, or the live row of `path` brought up to date."""
+    row = find(session, project, path)
+    if row is not None and row.is_folder:
+        raise Conflict(f"{path!r} is a folder; the object {key!r} cannot be recorded as a file there")
+    if row is None:
+        _make_parents(session, project, path)
+        row = _new_row(project, path, is_folder=False)
     row.key, row.size, row.sha256, row.kind, row.compression = key, size, sha256, detected.kind, detected.compression
+    row.uploaded_by, row.uploaded_at, row.written_by = uploaded_by, utcnow(), None
     session.add(row)
     _flush(session)
     return row

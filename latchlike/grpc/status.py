@@ -26,8 +26,10 @@ STATUS_BY_ERROR: dict[type[errors.LatchlikeError], grpc.StatusCode] = {
     # flytekit retries INVALID_ARGUMENT a few times and then reports it; FAILED_PRECONDITION
     # would be closer in meaning but FlyteAdmin answers a changed version this way.
     errors.Conflict: grpc.StatusCode.INVALID_ARGUMENT,
+    errors.Unauthenticated: grpc.StatusCode.UNAUTHENTICATED,
     errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
     errors.PayloadTooLarge: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
     errors.InternalError: grpc.StatusCode.INTERNAL,
 }
 

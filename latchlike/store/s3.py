@@ -36,6 +36,15 @@ class S3FileStore:
         if not client.bucket_exists(bucket):
             client.make_bucket(bucket)
 
+    @property
+    def bucket(self) -> str:
+        return self._bucket
+
+    @property
+    def prefix(self) -> str:
+        """Where this store's keys start in the bucket: '' or 'some/prefix/'."""
+        return self._prefix
+
     def _name(self, key: str) -> str:
         return self._prefix + check_key(key)
 

@@ -22,23 +22,27 @@ log = logging.getLogger(__name__)
 
 HTTP_STATUS_BY_ERROR: dict[type[errors.LatchlikeError], int] = {
     errors.InvalidArgument: 400,
+    errors.Unauthenticated: 401,
     errors.PermissionDenied: 403,
     errors.NotFound: 404,
     errors.AlreadyExists: 409,
     errors.Conflict: 409,
     errors.PreconditionFailed: 412,
     errors.PayloadTooLarge: 413,
+    errors.Unavailable: 503,
     errors.InternalError: 500,
 }
 
 
 _MEANINGS = {
     400: "The request is malformed: an id, a query value or a header is not valid.",
+    401: "The request carries no credentials, or wrong ones.",
     403: "The signed URL's signature does not match, or it has expired.",
     404: "Nothing is registered or recorded under this id.",
     409: "The object exists already with other content.",
     412: "Something is at that path and the request asked not to replace it (`If-None-Match: *`).",
     413: "The body is larger than the server accepts.",
+    503: "Too busy right now: retry later.",
 }
 
 

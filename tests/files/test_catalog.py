@@ -10,15 +10,15 @@ import pytest
 
 from latchlike.db import Database, migrate
 from latchlike.errors import InvalidArgument
-from latchlike.files.backfill import record_unrecorded
 from latchlike.files.catalog import RecordCatalog, StoreCatalog
+from latchlike.files.reconcile import reconcile
 from latchlike.store.local import LocalFileStore
 
 
 @pytest.fixture(params=["store", "records"])
 def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreCatalog | RecordCatalog]:
     """The same files as the store scan sees them and as the records (filled by the start's
-    backfill) give them to pickers: both must answer alike."""
+    reconcile) give them to pickers: both must answer alike."""
     store = LocalFileStore(tmp_path / "store")
     for key in [
         "files/lab/top.fastq",
@@ -35,7 +35,7 @@ def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreCat
         return
     db = Database(f"sqlite:///{tmp_path / 'catalog.db'}")
     migrate(db.engine)
-    assert record_unrecorded(db, store) == 5
+    assert reconcile(db, store).recorded == 5
     with db.session() as session:
         yield RecordCatalog(session, store, "lab")
     db.dispose()

@@ -13,8 +13,8 @@ from playwright.sync_api import ConsoleMessage, Error, Page, expect
 
 from latchlike.db import Database
 from latchlike.executions.service import Execution, ExecutionKey, get_execution
-from latchlike.files.backfill import record_unrecorded
 from latchlike.files.managed import files_prefix
+from latchlike.files.reconcile import reconcile
 from latchlike.store.local import LocalFileStore
 from tests.browser import browser_page
 from tests.pyflyte import pyflyte_register
@@ -45,7 +45,7 @@ def quirks(server: RunningServer) -> RunningServer:
     (root / "batch00" / "notes.txt").write_text("not reads")
     # Files written past the server are recorded at its next start; this runs the same step.
     db = Database(server.database_url)
-    record_unrecorded(db, LocalFileStore(server.data_dir / "store"))
+    reconcile(db, LocalFileStore(server.data_dir / "store"))
     db.dispose()
     return server
 

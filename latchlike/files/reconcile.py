@@ -1,0 +1,141 @@
+"""Keep the records true to the store when other tools write to it.
+
+Objects appear in (or vanish from) a project's folder without passing through latchlike:
+files put there before records existed, tools writing straight into the S3 bucket, the
+object of an upload whose record a crash lost between the store's move and the commit.
+Two ways in, one set of rules here:
+- a bucket notification names one object (`object_created`, `object_removed`): the webhook;
+- `reconcile` compares a whole listing with the records: on every start, and periodically
+  as the fallback for notifications that never came.
+
+An object is read (hashed and typed) only when no record matches its key and size, so our
+own writes echoed back by the bucket and an unchanged store cost a lookup, not a read. Every
+decision is re-checked inside the writing unit of work, so a racing upload or move through
+latchlike always wins over what a stale event or listing said.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from latchlike.db import Database, begin_writing
+from latchlike.errors import Conflict, InvalidArgument, NotFound
+from latchlike.files import service
+from latchlike.files.kinds import HEAD_BYTES, detect
+from latchlike.files.paths import check_path
+from latchlike.files.tables import ManagedFileRow
+from latchlike.store import FileStore
+
+log = logging.getLogger(__name__)
+PREFIX = "files/"
+BUCKET_WRITER = "bucket"
+"""`uploaded_by` of a file some other tool wrote into the store."""
+
+
+@dataclass
+class Reconciled:
+    recorded: int = 0
+    """Objects that had no record, or whose record described other bytes."""
+    forgotten: int = 0
+    """Records whose object is gone from the store."""
+
+
+def reconcile(db: Database, store: FileStore) -> Reconciled:
+    """Record every unrecorded or changed object below `files/`, forget every record whose
+    object is gone. One listing and one query; only objects that differ are read."""
+    with db.session() as session:
+        live = select(ManagedFileRow.key, ManagedFileRow.size).where(
+            ManagedFileRow.trashed_at.is_(None), ManagedFileRow.is_folder.is_(False)
+        )
+        recorded = {key: size for key, size in session.execute(live) if key is not None}
+    outcome = Reconciled()
+    for stored in store.list(PREFIX):
+        if recorded.pop(stored.key, None) != stored.size and object_created(db, store, stored.key, stored.size):
+            outcome.recorded += 1
+    for key in recorded:  # records the listing did not match: their objects are gone (or moving right now)
+        if object_removed(db, store, key):
+            outcome.forgotten += 1
+    if outcome.recorded or outcome.forgotten:
+        log.info("reconciled the store: %d objects recorded, %d records forgotten", outcome.recorded, outcome.forgotten)
+    return outcome
+
+
+def object_created(db: Database, store: FileStore, key: str, size: int | None = None) -> bool:
+    """Record the object at `key` if no record already describes it; True if one changed.
+    `size` (from the event or listing) lets a matching record skip the read."""
+    place = _place(key)
+    if place is None:
+        return False
+    project, path = place
+    if size is not None:
+        with db.session() as session:
+            row = service.find(session, project, path)
+            if row is not None and row.key == key and row.size == size:
+                return False
+    try:
+        sha256, head, read = _read(store, key)
+    except NotFound:
+        return False  # removed again before we read it: its removal will be (or was) handled
+    detected = detect(head, complete=read <= HEAD_BYTES, name=path.rpartition("/")[2])
+    try:
+        with db.session() as session:
+            begin_writing(session)
+            row = service.find(session, project, path)
+            if row is not None and row.key == key and row.size == read and row.sha256 == sha256:
+                return False
+            service.record_object(session, project, path, key, read, sha256, detected, uploaded_by=BUCKET_WRITER)
+    except Conflict as error:  # `a` and `a/b` both objects: a bucket allows it, a folder tree not
+        log.warning("left %s without a record: %s", key, error.message)
+        return False
+    return True
+
+
+def object_removed(db: Database, store: FileStore, key: str) -> bool:
+    """Forget the live record of `key` if its object is really gone; True if one was."""
+    place = _place(key)
+    if place is None:
+        return False
+    with db.session() as session:
+        begin_writing(session)
+        row = _live_row_locked(session, key)
+        if row is None or store.exists(key):
+            return False  # moved or replaced through latchlike meanwhile, or written again
+        session.delete(row)
+    log.info("forgot %s/%s: its object %s left the store", place[0], place[1], key)
+    return True
+
+
+def _live_row_locked(session: Session, key: str) -> ManagedFileRow | None:
+    query = (
+        select(ManagedFileRow)
+        .where(ManagedFileRow.key == key, ManagedFileRow.trashed_at.is_(None), ManagedFileRow.is_folder.is_(False))
+        .with_for_update()
+    )
+    return session.scalars(query).first()
+
+
+def _place(key: str) -> tuple[str, str] | None:
+    """(project, path) of a key below `files/`, or None for a name no path may have."""
+    if not key.startswith(PREFIX):
+        return None
+    project, _, path = key.removeprefix(PREFIX).partition("/")
+    try:
+        return project, check_path(path)
+    except InvalidArgument:
+        return None
+
+
+def _read(store: FileStore, key: str) -> tuple[str, bytes, int]:
+    """SHA-256, head and size of the object, streamed: memory stays one chunk."""
+    digest, head, size = hashlib.sha256(), bytearray(), 0
+    for chunk in store.stream(key):
+        digest.update(chunk)
+        size += len(chunk)
+        if len(head) < HEAD_BYTES:
+            head += chunk[: HEAD_BYTES - len(head)]
+    return digest.hexdigest(), bytes(head), size
