@@ -7,6 +7,7 @@ in a worker thread). Nothing here knows HTTP.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from latchlike.files import service as files
 from latchlike.store import FileStore
 from latchlike.viewers.choice import Viewer, viewers_for
 from latchlike.viewers.content import open_binary, open_text
+from latchlike.viewers.indexes import bam_index, fasta_index
 from latchlike.viewers.records import Records, first_records
 from latchlike.viewers.table import TableCache, TablePage, read_table
 from latchlike.viewers.text import Lines, line_page, pretty_json
@@ -92,3 +94,43 @@ def look(store: FileStore, tables: TableCache, ref: FileRef, viewer: Viewer, que
         with open_text(store, ref.key, ref.compression) as text:
             return Look(viewer, line_page(text, query["offset"] + 1, LINES_SHOWN), note)
     return Look(viewer, None)  # shown from /raw by the page itself
+
+
+GENOME_TRACKS = {"bam": ("alignment", "bam"), "vcf": ("variant", "vcf"), "bed": ("annotation", "bed"),
+                 "gff": ("annotation", "gff3")}  # fmt: skip
+"""Kind → (igv.js track type, format)."""
+INDEX_OF_KIND = {"fasta": "fai", "bam": "bai"}
+
+
+def references(session: Session, project: str) -> list[str]:
+    """The project's FASTA files the genome browser can use as the reference (uncompressed:
+    IGV seeks in them through the `.fai`)."""
+    return files.paths_of_kind(session, project, kind="fasta", compression="none")
+
+
+def build_index(store: FileStore, ref: FileRef, kind: str, scratch: Path) -> str:
+    """The key of the index `kind` of the file, built now if it never was."""
+    if INDEX_OF_KIND.get(ref.kind) != kind:
+        raise InvalidArgument(f"a {ref.kind} file has no {kind!r} index; indexes: fai (FASTA), bai (BAM)")
+    if kind == "fai":
+        return fasta_index(store, ref.key, ref.sha256, scratch)
+    return bam_index(store, ref.key, ref.sha256, scratch)[0]
+
+
+def genome_locus(store: FileStore, ref: FileRef, scratch: Path) -> str:
+    """Where the genome browser opens: the first covered locus of a BAM (indexing it if
+    needed), the first record of a VCF, BED or GFF; '' for the reference's start."""
+    if ref.kind == "bam":
+        _, locus_key = bam_index(store, ref.key, ref.sha256, scratch)
+        return b"".join(store.stream(locus_key)).decode()
+    with open_text(store, ref.key, ref.compression) as text:
+        first = first_records(ref.kind, iter(text), 1)
+    if not first.rows:
+        return ""
+    row = first.rows[0]
+    column = 3 if ref.kind == "gff" else 1  # GFF: start; VCF: POS; BED: chromStart, 0-based
+    try:
+        start = int(row[column]) + (1 if ref.kind == "bed" else 0)
+    except ValueError:
+        return ""
+    return f"{row[0]}:{max(1, start - 500)}-{start + 500}"

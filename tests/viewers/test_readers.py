@@ -119,7 +119,9 @@ def test_text_pages_number_their_lines_and_json_is_indented() -> None:
         ("html", "none", ("html", "text")),
         ("html", "gzip", ("text",)),  # compressed HTML is read as text, never served raw
         ("fastq", "zstd", ()),
-        ("bam", "bgzf", ()),
+        ("bam", "bgzf", ("genome",)),
+        ("vcf", "none", ("records", "genome", "text")),
+        ("vcf", "gzip", ("records", "text")),  # the genome browser would need it indexed
         (None, None, ()),
     ],
 )
