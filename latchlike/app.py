@@ -34,6 +34,7 @@ from latchlike.web import (
     results,
     signals,
     uploads,
+    viewers,
 )
 from latchlike.web.errors import install_error_handlers
 from latchlike.web.pages import STATIC_DIR
@@ -98,6 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(docs.router)
     app.include_router(console.router)
     app.include_router(signals.router)
+    app.include_router(viewers.router)
     app.mount("/static/ui_gen", StaticFiles(directory=FORM_STATIC_DIR), name="form-static")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from urllib.parse import urlparse
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, Route, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -33,13 +35,16 @@ def page_errors(page: Page, *, into: list[str] | None = None) -> list[str]:
 def browser_page(*, javascript: bool = True, expected_errors: Mapping[str, str] | None = None) -> Iterator[Page]:
     """A page (and any it opens) whose page and console errors fail the test as it closes:
     every browser test fails on any of them. `expected_errors` maps a part of an error's text
-    to why the test provokes it; only those are let through."""
+    to why the test provokes it; only those are let through. Every request to anything but
+    loopback is refused (and so fails the test): pages work offline or not at all."""
     expected = dict(expected_errors or {})
     assert all(expected.values()), "each expected error needs its reason"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript)
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript)
+            context.route("**/*", _loopback_only)
+            page = context.new_page()
             page.set_default_timeout(15_000)
             errors = page_errors(page)
             page.context.on("page", lambda opened: page_errors(opened, into=errors))  # popups, new tabs
@@ -48,3 +53,11 @@ def browser_page(*, javascript: bool = True, expected_errors: Mapping[str, str] 
             assert not unexpected, f"page or console errors: {unexpected}"
         finally:
             browser.close()
+
+
+def _loopback_only(route: Route) -> None:
+    url = urlparse(route.request.url)
+    if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOOPBACK:
+        route.abort("blockedbyclient")
+    else:
+        route.continue_()

@@ -24,3 +24,9 @@ def test_an_error_the_test_provokes_on_purpose_is_let_through_with_its_reason() 
     with browser_page(expected_errors={"sequencer offline": "this test logs it itself"}) as page:
         page.set_content("<p>lane 1</p><script>console.error('sequencer offline')</script>")
         assert page.text_content("p") == "lane 1"
+
+
+def test_a_request_off_the_machine_is_refused_and_fails_the_page() -> None:
+    with pytest.raises(AssertionError, match="ERR_BLOCKED_BY_CLIENT"), browser_page() as page:
+        page.set_content('<img src="https://cdn.example.org/logo.png">')
+        page.wait_for_timeout(300)

@@ -98,6 +98,18 @@ def list_files(session: Session, project: str) -> list[ManagedFileRow]:
     )  # fmt: skip
 
 
+def paths_of_kind(session: Session, project: str, *, kind: str, compression: str, limit: int = 500) -> list[str]:
+    """Live files of one kind and compression, by path (the genome browser's references)."""
+    query = (
+        select(ManagedFileRow.path)
+        .where(ManagedFileRow.project == project, ManagedFileRow.trashed_at.is_(None),
+               ManagedFileRow.kind == kind, ManagedFileRow.compression == compression)
+        .order_by(ManagedFileRow.path)
+        .limit(limit)
+    )  # fmt: skip
+    return list(session.scalars(query))
+
+
 def list_folder(session: Session, project: str, path: str, *, after: str = "", limit: int = PAGE_LIMIT) -> FolderInfo:
     """One page of a folder's children by name, an indexed range whatever the folder's size."""
     folder = check_path(path, root_allowed=True)

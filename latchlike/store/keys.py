@@ -65,3 +65,11 @@ def attempt_prefix(project: str, domain: str, execution: str, node_id: str, atte
     parts = [_part(name, value) for name, value in
              (("project", project), ("domain", domain), ("execution", execution), ("node", node_id))]  # fmt: skip
     return "/".join(["executions", *parts, str(attempt)])
+
+
+def index_key(sha256: str, suffix: str) -> str:
+    """An index built from a file's content (`.fai`, `.bai`): keyed by the content's hash, so
+    it is built once per content and never stale; outside every project's folder."""
+    if re.fullmatch(r"[0-9a-f]{64}", sha256) is None or re.fullmatch(r"[a-z]{2,8}", suffix) is None:
+        raise InvalidArgument(f"no index {suffix!r} for content {sha256[:70]!r}")
+    return f"indexes/{sha256}.{suffix}"

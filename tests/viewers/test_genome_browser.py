@@ -1,0 +1,124 @@
+"""The genome browser as a biologist meets it: a BAM and a VCF opened in igv.js against a
+FASTA uploaded to the same project, every byte through our own endpoints (indexes built on
+demand), nothing from the internet."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pysam
+import pytest
+
+from tests.browser import browser_page
+from tests.server import RunningServer, start_server
+
+pytestmark = pytest.mark.slow
+PROJECT = "flytesnacks"
+CONTIGS = {"chr1": 5000, "chr2": 3000}
+FIRST_READ = 2100  # 0-based: the BAM's reads all lie past the first 2 kb of chr1
+
+
+def _genome(seed: int = 7) -> dict[str, str]:
+    rng = random.Random(seed)
+    return {name: "".join(rng.choice("ACGT") for _ in range(length)) for name, length in CONTIGS.items()}
+
+
+def _fasta(genome: dict[str, str]) -> bytes:
+    lines = []
+    for name, sequence in genome.items():
+        lines.append(f">{name} test contig")
+        lines += [sequence[i : i + 60] for i in range(0, len(sequence), 60)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _bam(genome: dict[str, str], folder: Path) -> bytes:
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"},
+              "SQ": [{"SN": name, "LN": length} for name, length in CONTIGS.items()]}  # fmt: skip
+    path = folder / "reads.bam"
+    with pysam.AlignmentFile(str(path), "wb", header=header) as out:
+        for index, start in enumerate(range(FIRST_READ, FIRST_READ + 400, 4)):
+            read = pysam.AlignedSegment(out.header)
+            read.query_name, read.flag, read.reference_id = f"read{index}", 0, 0
+            read.reference_start, read.mapping_quality, read.cigarstring = start, 60, "50M"
+            read.query_sequence = genome["chr1"][start : start + 50]
+            read.query_qualities = pysam.qualitystring_to_array("I" * 50)
+            out.write(read)
+    return path.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    folder = tmp_path_factory.mktemp("genome")
+    genome = _genome()
+    running = start_server(folder / "data", builtins=False)
+    files = {
+        "ref/genome.fa": _fasta(genome),
+        "align/reads.bam": _bam(genome, folder),
+        "calls/sample.vcf": b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
+        + f"chr2\t1500\tvar1\t{genome['chr2'][1499]}\tN\t50\tPASS\tDP=30\n".encode(),
+    }
+    try:
+        for path, data in files.items():
+            answer = httpx.put(f"{running.url}/api/files/{PROJECT}/{path}", content=data, timeout=30)
+            assert answer.status_code == 201, answer.text
+        yield running
+    finally:
+        running.stop()
+
+
+def _drawn_pixels(page, track_type: str) -> int:  # type: ignore[no-untyped-def]
+    """Non-blank pixels igv.js painted for the first track of `track_type`."""
+    return int(
+        page.evaluate(
+            """(type) => {
+              const view = window.genomeBrowser.trackViews.find((v) => v.track.type === type);
+              let painted = 0;
+              const canvases = view.viewports.flatMap((port) => [...port.viewportElement.querySelectorAll("canvas")]);
+              for (const canvas of canvases) {
+                const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+                for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) painted++;
+              }
+              return painted;
+            }""",
+            track_type,
+        )
+    )
+
+
+def test_a_bam_opens_at_its_reads_against_the_uploaded_fasta(server: RunningServer) -> None:
+    requested: list[str] = []
+    with browser_page() as page:
+        page.on("request", lambda request: requested.append(request.url))
+        page.goto(f"{server.url}/view/{PROJECT}/align/reads.bam")
+        page.wait_for_selector("#genome[data-ready=true]")
+        assert page.input_value("#reference-choice select") == "ref/genome.fa"
+        locus = page.evaluate("[].concat(window.genomeBrowser.currentLoci())[0]")
+        assert locus.startswith("chr1:2,10") or locus.startswith("chr1:2101"), locus
+        page.wait_for_function("""() => window.genomeBrowser.trackViews.some((v) => v.track.type === "alignment")""")
+        page.wait_for_timeout(1500)  # igv draws once the reads arrive
+        assert _drawn_pixels(page, "alignment") > 1000
+    assert all(url.startswith(server.url) for url in requested), [u for u in requested if not u.startswith(server.url)]
+    assert any("/index/flytesnacks/align/reads.bam?kind=bai" in url for url in requested)
+    assert any("/index/flytesnacks/ref/genome.fa?kind=fai" in url for url in requested)
+
+
+def test_a_vcf_opens_at_its_first_variant(server: RunningServer) -> None:
+    with browser_page() as page:
+        page.goto(f"{server.url}/view/{PROJECT}/calls/sample.vcf?viewer=genome")
+        page.wait_for_selector("#genome[data-ready=true]")
+        assert page.evaluate("[].concat(window.genomeBrowser.currentLoci())[0]").startswith("chr2:")
+
+
+def test_indexes_answer_like_samtools_and_bad_requests_are_refused(server: RunningServer, tmp_path: Path) -> None:
+    fai = httpx.get(f"{server.url}/index/{PROJECT}/ref/genome.fa", params={"kind": "fai"})
+    local = tmp_path / "genome.fa"
+    local.write_bytes(httpx.get(f"{server.url}/api/files/{PROJECT}/ref/genome.fa", params={"download": 1}).content)
+    pysam.faidx(str(local))
+    assert fai.status_code == 200 and fai.text == (tmp_path / "genome.fa.fai").read_text()
+    wrong = httpx.get(f"{server.url}/index/{PROJECT}/ref/genome.fa", params={"kind": "bai"})
+    assert wrong.status_code == 400 and "no 'bai' index" in wrong.text
+    stranger = httpx.get(f"{server.url}/view/{PROJECT}/align/reads.bam", params={"reference": "../etc/passwd"})
+    assert stranger.status_code == 400 and "not a FASTA file" in stranger.text
