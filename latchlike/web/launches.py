@@ -83,7 +83,7 @@ async def submit_launch(
 
     def launch(session: Session) -> tuple[LaunchForm, LaunchResult]:
         form = launch_form(session, workflow, version, launch_plan)
-        return form, launch_from_form(session, form, data, catalog, relaunch_of=relaunch)
+        return form, launch_from_form(session, form, data, catalog, relaunch_of=relaunch, store=platform.store)
 
     form, result = await platform.db.run(launch)
     if result.execution is None:
