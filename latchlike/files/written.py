@@ -78,6 +78,25 @@ def keep(session: Session, key: ExecutionKey, targets: list[OutputDirectoryRow])
         session.add(target)
 
 
+def as_chosen(
+    session: Session, store: FileStore, key: ExecutionKey, inputs: literals_pb2.LiteralMap
+) -> literals_pb2.LiteralMap:
+    """The execution's inputs as its form was filled in: each output directory `redirect`
+    swapped back for the chosen folder, so a relaunch writes there again."""
+    targets = session.scalars(
+        select(OutputDirectoryRow)
+        .join(ExecutionRow, ExecutionRow.id == OutputDirectoryRow.execution_id)
+        .where(ExecutionRow.project == key.project, ExecutionRow.domain == key.domain, ExecutionRow.name == key.name)
+    ).all()
+    chosen = literals_pb2.LiteralMap()
+    chosen.CopyFrom(inputs)
+    for target in targets:
+        literal = chosen.literals.get(target.input)
+        if literal is not None and literal.scalar.HasField("blob"):
+            literal.scalar.blob.uri = store.uri(files_prefix(target.project) + target.path)
+    return chosen
+
+
 def record_outputs(session: Session, store: FileStore, execution: ExecutionRow, staging_dir: Path) -> str | None:
     """When `execution` has succeeded: record what it wrote in each output directory. The
     reason if that cannot be done (a file where a folder must go): nothing is recorded then."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from latchlike.files.staging import StagedFile
 from latchlike.files.tables import OutputDirectoryRow
 from latchlike.platform import Platform
 from tests.engine.running import launch, run_until_done
+from tests.server import start_server
 
 pytestmark = pytest.mark.slow
 
@@ -41,6 +43,17 @@ def test_an_output_directory_chosen_in_the_form_becomes_the_projects_files(regis
     # The task wrote into its execution's own folder, which stays as its provenance.
     assert target.key.startswith(f"executions/flytesnacks/development/{key.name}/")
     assert registered.store.list(target.key + "/")
+
+    # Relaunching from the form offers the folder chosen, not the execution's own.
+    server = start_server(registered.settings.data_dir, builtins=False,
+                          env={"LATCHLIKE_RUN_ENGINE": "false",
+                               "LATCHLIKE_DATABASE_URL": registered.settings.resolved_database_url})  # fmt: skip
+    try:
+        page = httpx.get(f"{server.url}/workflows/flytesnacks/development/pipelines.outdir.results/launch",
+                         params={"relaunch": key.name}).text  # fmt: skip
+    finally:
+        server.stop()
+    assert f'value="{chosen}"' in page and target.key not in page
 
 
 def test_an_output_directory_that_cannot_be_recorded_fails_the_execution_and_records_nothing(
