@@ -38,13 +38,14 @@ class OutputFile:
 
 def top_entry(session: Session, project: str) -> FileInfo | None:
     """The outputs' folder as an entry of the project's top, once any execution wrote a file."""
-    newest = session.execute(
-        select(func.max(ExecutionFileRow.created_at))
+    # The first output found, not the newest: a listing of the top must not sort every output.
+    first = session.execute(
+        select(ExecutionFileRow.created_at)
         .join(ExecutionRow, ExecutionRow.id == ExecutionFileRow.execution_id)
-        .where(ExecutionRow.project == project, ExecutionFileRow.direction == OUTPUT,
-               ExecutionFileRow.key.is_not(None))
-    ).scalar()  # fmt: skip
-    return None if newest is None else _folder(FOLDER, newest, uploaded_by=ANONYMOUS, written_by=None)
+        .where(ExecutionRow.project == project, *_stored_outputs())
+        .limit(1)
+    ).scalar()
+    return None if first is None else _folder(FOLDER, first, uploaded_by=ANONYMOUS, written_by=None)
 
 
 def read(

@@ -5,14 +5,19 @@ ignores file modes) each task process sees the store's input-only folders read-o
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
 from flyteidl.core import literals_pb2
 
+from latchlike.engine.executors import TaskRun
 from latchlike.engine.executors.choice import build_executor
+from latchlike.engine.executors.local import LocalExecutor
 from latchlike.files import service
 from latchlike.files.staging import StagedFile
 from latchlike.platform import Platform
@@ -73,6 +78,20 @@ def test_a_read_only_object_refuses_a_write_from_another_process_of_the_user(pla
     key = _put(platform, "reads.fastq", READS)
     with pytest.raises(PermissionError):
         (store.root / key).open("w")
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="only root gets a mount namespace per task (others: file modes)")
+def test_without_a_mount_namespace_the_executor_warns_once_and_runs_tasks(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A folder that cannot be mounted stands for a machine without CAP_SYS_ADMIN."""
+    with caplog.at_level(logging.WARNING):
+        executor = LocalExecutor(tmp_path, max_parallel=1, read_only=[tmp_path / "missing"])
+    (warning,) = [record.getMessage() for record in caplog.records if record.levelno == logging.WARNING]
+    assert "without a mount namespace per task" in warning and "missing" in warning
+    run = TaskRun("k", (sys.executable, "-c", "print('ran')"), {}, None)
+    result = asyncio.run(executor.run(run))
+    assert result.exit_code == 0 and "ran" in executor.log("k")
 
 
 @pytest.mark.slow
