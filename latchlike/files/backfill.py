@@ -17,13 +17,17 @@ from latchlike.files.kinds import HEAD_BYTES, detect
 from latchlike.files.paths import check_path, is_outputs
 from latchlike.files.tables import ManagedFileRow
 from latchlike.store import FileStore, StoredObject
+from latchlike.store.local import LocalFileStore
 
 log = logging.getLogger(__name__)
 PREFIX = "files/"
 
 
 def record_unrecorded(db: Database, store: FileStore) -> int:
-    """Record every unrecorded object below `files/`; return how many were recorded."""
+    """Record every unrecorded object below `files/`; return how many were recorded. On the
+    local store, objects left writable by an older version are made read-only first."""
+    if isinstance(store, LocalFileStore) and (sealed := store.seal()):
+        log.info("made %d stored objects read-only (written before stored objects were)", sealed)
     with db.session() as session:
         live = select(ManagedFileRow.project, ManagedFileRow.path).where(ManagedFileRow.trashed_at.is_(None))
         known = {(project, path) for project, path in session.execute(live)}

@@ -117,6 +117,17 @@ class LocalFileStore:
         """Nothing: a task reads and writes local paths."""
         return {}
 
+    def seal(self) -> int:
+        """Make every object read-only that a version before read-only objects left writable;
+        return how many. One walk of the input-only folders, on start."""
+        sealed = 0
+        for folder in self.input_only_folders():
+            for path in folder.rglob("*"):
+                if path.is_file() and not path.is_symlink() and path.stat().st_mode & 0o222:
+                    os.chmod(path, READ_ONLY)
+                    sealed += 1
+        return sealed
+
     def input_only_folders(self) -> tuple[Path, ...]:
         """The folders a task process may only read (made if missing, so they can be mounted)."""
         folders = tuple(self.root / name for name in INPUT_ONLY)

@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 from flyteidl.core import literals_pb2
 
+from latchlike.config import Settings
 from latchlike.engine.executors import TaskRun
 from latchlike.engine.executors.choice import build_executor
 from latchlike.engine.executors.local import LocalExecutor
 from latchlike.files import service
 from latchlike.files.staging import StagedFile
-from latchlike.platform import Platform
+from latchlike.platform import Platform, open_platform
 from latchlike.store.local import LocalFileStore
 from tests.engine.running import launch, run_until_done
 
@@ -69,6 +70,19 @@ def test_the_server_still_moves_trashes_restores_and_purges_read_only_objects(pl
     with platform.db.session() as session:
         service.purge(session, store, "flytesnacks", "runs")
     assert store.list("files/flytesnacks/") == [] and store.list("trash/flytesnacks/") == []
+
+
+def test_objects_an_older_version_left_writable_are_made_read_only_on_start(data_dir: Path) -> None:
+    old = data_dir / "store" / "files" / "flytesnacks" / "old" / "reads.fastq"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(READS)
+    platform = open_platform(Settings(data_dir=data_dir, register_builtin_workflows=False))
+    try:
+        assert stat.S_IMODE(old.stat().st_mode) == 0o444
+        with platform.db.session() as session:  # and recorded, as before
+            assert service.get(session, "flytesnacks", "old/reads.fastq").size == len(READS)
+    finally:
+        platform.db.dispose()
 
 
 @pytest.mark.skipif(IS_ROOT, reason="root ignores file modes: the mount namespace stops root's tasks (below)")
