@@ -22,12 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from latchlike.db import utcnow
-from latchlike.errors import LatchlikeError
+from latchlike.errors import Conflict, LatchlikeError
 from latchlike.executions.service import ExecutionKey
 from latchlike.executions.tables import ExecutionRow
 from latchlike.files import service
 from latchlike.files.managed import files_prefix
-from latchlike.files.paths import check_path, check_writable
+from latchlike.files.paths import check_path, check_writable, parents
 from latchlike.files.staging import StagedFile
 from latchlike.files.tables import ManagedFileRow, OutputDirectoryRow
 from latchlike.store import FileStore
@@ -132,8 +132,10 @@ def record_directory(
     check_writable(path)
     prefix = source_key.rstrip("/") + "/"
     objects = store.list(prefix)
-    for item in objects:  # every name is checked before anything is copied
-        check_path(f"{path}/{item.key.removeprefix(prefix)}")
+    # Every name and place is checked before any object is copied: a put replaces its object
+    # at once, so a refusal halfway would leave rows and objects that disagree.
+    _check_room(session, project, [path], folders=True)
+    _check_room(session, project, [check_path(f"{path}/{item.key.removeprefix(prefix)}") for item in objects])
     if not objects:
         service.make_folder(session, project, path)
     rows = []
@@ -149,3 +151,15 @@ def record_directory(
             staged.discard()
         rows.append(row)
     return rows
+
+
+def _check_room(session: Session, project: str, paths: list[str], *, folders: bool = False) -> None:
+    """Conflict unless each path can take a file (or, with `folders`, be a folder): no file
+    above it, no folder (or file) at it."""
+    for path in paths:
+        for above in parents(path):
+            if (row := service.find(session, project, above)) is not None and not row.is_folder:
+                raise Conflict(f"{above!r} is a file, so {path!r} cannot be inside it")
+        row = service.find(session, project, path)
+        if row is not None and row.is_folder != folders:
+            raise Conflict(f"{path!r} is a {'folder' if row.is_folder else 'file'}, so the output cannot go there")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from latchlike.errors import InvalidArgument, PermissionDenied
+from latchlike.errors import Conflict, InvalidArgument, PermissionDenied
 from latchlike.files import service
 from latchlike.files.written import record_directory
 from latchlike.platform import Platform
@@ -82,3 +82,23 @@ def test_no_directory_is_recorded_into_the_outputs_folder_or_a_bad_path(
         _record(platform, store, "../run1")
     with platform.db.session() as session:
         assert service.list_folder(session, "lab", "").entries == []
+
+
+def test_a_directory_that_does_not_fit_changes_nothing(platform: Platform, store: FileStore, tmp_path: Path) -> None:
+    """`results/summary.csv` would be replaced before `results/zz` met a file: refused first."""
+    _task_wrote(store, tmp_path, {"summary.csv": b"old\n"})
+    _record(platform, store, "results")
+    _task_wrote(store, tmp_path, {"summary.csv": b"new\n", "zz": b"a file named zz\n"})
+    _record(platform, store, "results")
+    _task_wrote(store, tmp_path, {"summary.csv": b"newer\n"})
+    store.delete(f"{TASK_DIR}/zz")
+    source = tmp_path / "zz"
+    source.write_bytes(b"@r1\nACGT\n+\nIIII\n")
+    store.put_file(f"{TASK_DIR}/zz/S1.fastq", source)
+    with pytest.raises(Conflict, match="'results/zz' is a file"), platform.db.session() as session:
+        record_directory(session, store, "lab", "results", TASK_DIR, written_by=BY, uploaded_by="alice",
+                         staging_dir=platform.staging_dir)  # fmt: skip
+    with platform.db.session() as session:
+        row = service.get(session, "lab", "results/summary.csv")
+        assert row.key is not None and b"".join(store.stream(row.key)) == b"new\n"
+        assert row.sha256 == hashlib.sha256(b"new\n").hexdigest()
