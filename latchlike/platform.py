@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -12,8 +13,11 @@ from latchlike.downloads.links import DownloadLinks
 from latchlike.files.reconcile import reconcile
 from latchlike.specs.projects import ensure_project
 from latchlike.store import FileStore
+from latchlike.store.local import LocalFileStore
 from latchlike.uploads.service import clean_staging
 from latchlike.uploads.signing import DownloadSigner, UrlSigner
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ def open_platform(settings: Settings) -> Platform:
     with db.session() as session:
         ensure_project(session, project_id=settings.default_project, description="Default project")
     store = settings.open_store()
+    if isinstance(store, LocalFileStore) and (sealed := store.seal()):
+        log.info("made %d stored objects read-only (written before stored objects were)", sealed)
     reconcile(db, store)
     key = settings.load_signing_key()
     signer = UrlSigner(key, settings.resolved_public_url)

@@ -24,12 +24,13 @@ from latchlike.engine import dag, subexec
 from latchlike.engine.arrays import ArrayState
 from latchlike.engine.executors import Executor, RunResult, TaskRun
 from latchlike.engine.nodedata import NodeData
-from latchlike.engine.phases import ABORTED, ABORTING, FAILED, QUEUED, RUNNING
+from latchlike.engine.phases import ABORTED, ABORTING, FAILED, QUEUED, RUNNING, SUCCEEDED
 from latchlike.engine.plan import Plan, load_plan
 from latchlike.engine.walk import ERROR_TAIL, START_BATCH, ExecutionWalk, run_key
 from latchlike.errors import NotFound
 from latchlike.executions.provenance import record_files
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
+from latchlike.files.written import record_outputs
 from latchlike.platform import Platform
 
 log = logging.getLogger(__name__)
@@ -199,7 +200,10 @@ class Engine:
         except (ValueError, KeyError) as error:  # inputs a node cannot be given: the workflow is wrong
             _finish(execution, FAILED, error=f"cannot go on: {error}")
             return walk.to_start, walk.start_budget
-        if outcome.phase != RUNNING:
+        if outcome.phase == SUCCEEDED and (problem := record_outputs(session, self._platform.store, execution,
+                                                                     self._platform.staging_dir)):  # fmt: skip
+            _finish(execution, FAILED, error=problem)
+        elif outcome.phase != RUNNING:
             _finish(execution, outcome.phase, error=outcome.error, outputs=outputs)
         return self._within_parallelism(execution, walk.to_start), walk.start_budget
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 
-from latchlike.errors import InvalidArgument
+from latchlike.errors import InvalidArgument, PermissionDenied
 from latchlike.store.keys import check_key
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MAX_PART_BYTES = 255
+OUTPUTS_FOLDER = ".executions"
+"""Each project's read-only folder of execution outputs (`outputs.py`): no managed file goes there."""
 
 
 def check_path(path: str, *, root_allowed: bool = False) -> str:
@@ -52,3 +54,19 @@ def parents(path: str) -> list[str]:
     """Every folder above `path`, outermost first."""
     parts = path.split("/")[:-1]
     return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def is_outputs(path: str) -> bool:
+    """Whether a checked path is the executions' outputs folder or below it."""
+    return path == OUTPUTS_FOLDER or path.startswith(OUTPUTS_FOLDER + "/")
+
+
+def check_writable(*paths: str) -> None:
+    """Nothing is put, moved, deleted or restored in the outputs' folder: it shows what
+    executions wrote, and those objects belong to them."""
+    for path in paths:
+        if is_outputs(path.strip("/")):
+            raise PermissionDenied(
+                f"{path!r} is in {OUTPUTS_FOLDER}/, the executions' outputs, which are read-only: download a "
+                "file from there, or PUT a copy into a folder of your own"
+            )

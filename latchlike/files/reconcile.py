@@ -27,7 +27,7 @@ from latchlike.db import Database, begin_writing
 from latchlike.errors import Conflict, InvalidArgument, NotFound
 from latchlike.files import service
 from latchlike.files.kinds import HEAD_BYTES, detect
-from latchlike.files.paths import check_path
+from latchlike.files.paths import check_path, is_outputs
 from latchlike.files.tables import ManagedFileRow
 from latchlike.store import FileStore
 
@@ -120,14 +120,16 @@ def _live_row_locked(session: Session, key: str) -> ManagedFileRow | None:
 
 
 def _place(key: str) -> tuple[str, str] | None:
-    """(project, path) of a key below `files/`, or None for a name no path may have."""
+    """(project, path) of a key below `files/`, or None for a name no path may have (or one
+    in the executions' outputs folder, which shows no managed file)."""
     if not key.startswith(PREFIX):
         return None
     project, _, path = key.removeprefix(PREFIX).partition("/")
     try:
-        return project, check_path(path)
+        checked = check_path(path)
     except InvalidArgument:
         return None
+    return None if is_outputs(checked) else (project, checked)
 
 
 def _read(store: FileStore, key: str) -> tuple[str, bytes, int]:

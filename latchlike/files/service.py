@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from latchlike.db import begin_writing, utcnow
 from latchlike.errors import Conflict, InvalidArgument, NotFound, PreconditionFailed
 from latchlike.files.kinds import Detected
-from latchlike.files.paths import check_path, live_key, parents, split, trash_key
+from latchlike.files.paths import check_path, check_writable, live_key, parents, split, trash_key
 from latchlike.files.staging import StagedFile
 from latchlike.files.tables import ANONYMOUS, ManagedFileRow
 from latchlike.store import FileStore
@@ -37,6 +37,8 @@ class FileInfo(BaseModel):
     uploaded_at: datetime
     uploaded_by: str
     written_by: str | None
+    read_only: bool = False
+    """An execution's output (`.executions/...`): no rename, move or delete."""
 
 
 class FolderInfo(BaseModel):
@@ -136,6 +138,7 @@ def put(
     """Move a finished staged file into the store at `path` and record it; True if the
     path was new. The object replaces the old one by rename, in the same unit as the row."""
     path = check_path(path)
+    check_writable(path)
     begin_writing(session)
     existing = find(session, project, path)
     if existing is not None and existing.is_folder:
@@ -176,6 +179,7 @@ def record_object(
 def make_folder(session: Session, project: str, path: str) -> tuple[ManagedFileRow, bool]:
     """A folder (and the folders above it), empty until something goes in; True if new."""
     path = check_path(path)
+    check_writable(path)
     begin_writing(session)
     existing = find(session, project, path)
     if existing is not None:
@@ -195,6 +199,7 @@ def move(
     """Rename or move a file or a whole folder. A file may replace a file at `to` only when
     asked (the replaced one is purged); nothing replaces a folder."""
     path, to = check_path(path), check_path(to)
+    check_writable(path, to)
     begin_writing(session)
     source = get(session, project, path)
     if to == path:
@@ -224,6 +229,7 @@ def move(
 def trash(session: Session, store: FileStore, project: str, path: str) -> ManagedFileRow:
     """Delete to the trash: the file or folder (with all inside) leaves its folder, and its
     objects leave the project's folder, until restored or purged."""
+    check_writable(path)
     begin_writing(session)
     top = get(session, project, path)
     now = utcnow()
@@ -240,6 +246,7 @@ def trash(session: Session, store: FileStore, project: str, path: str) -> Manage
 def restore(session: Session, store: FileStore, project: str, path: str) -> ManagedFileRow:
     """Bring back what was last deleted at `path`, unless something new took its place."""
     path = check_path(path)
+    check_writable(path)
     begin_writing(session)
     top = _last_trashed(session, project, path)
     rows = _trashed_with(session, project, top.id)
@@ -260,6 +267,7 @@ def restore(session: Session, store: FileStore, project: str, path: str) -> Mana
 def purge(session: Session, store: FileStore, project: str, path: str) -> None:
     """Delete for good: the live file or folder at `path`, or else what was last trashed there."""
     path = check_path(path)
+    check_writable(path)
     begin_writing(session)
     live = find(session, project, path)
     rows = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Index, String, Text, text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from latchlike.db import Base, UTCDateTime, utcnow
@@ -50,3 +50,23 @@ class ManagedFileRow(Base):
     trash_id: Mapped[int | None] = mapped_column(default=None)
     """The row whose deletion sent this one to the trash (itself, or the folder it was in):
     restoring that row brings back everything trashed with it."""
+
+
+class OutputDirectoryRow(Base):
+    """A folder of the project's files an execution writes (Latch's `output: true`), chosen
+    at launch: the task writes below `key` (its execution's own prefix in the store), and
+    when the execution succeeds what it wrote is recorded at `path` (`written.py`)."""
+
+    __tablename__ = "execution_output_dirs"
+    __table_args__ = (Index("ix_execution_output_dirs_execution", "execution_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    execution_id: Mapped[int] = mapped_column(ForeignKey("executions.id"))
+    input: Mapped[str] = mapped_column(String(255))
+    """The workflow input that names the directory."""
+    project: Mapped[str] = mapped_column(String(255))
+    path: Mapped[str] = mapped_column(Text)
+    """The folder chosen in the form, below the project's folder."""
+    key: Mapped[str] = mapped_column(Text)
+    """Where the task writes: the URI it was given instead of the chosen folder's."""
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -1,6 +1,8 @@
 """Launching a workflow from a submission: validate on the server (the browser is never
 trusted), turn the values into the LiteralMap the workflow gets, record the execution.
-Nothing is recorded unless every field is valid."""
+Nothing is recorded unless every field is valid. Given the store, an output directory in the
+project's files (Latch's `output: true`) is written by the task into the execution's own
+folder and recorded at the chosen path when it succeeds (`files.written`)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from latchlike.executions.service import ANONYMOUS, ExecutionKey, Source, create_execution
+from latchlike.executions.service import ANONYMOUS, ExecutionKey, Source, create_execution, new_execution_name
+from latchlike.files import written
 from latchlike.launches.forms import LaunchForm
+from latchlike.store import FileStore
 from ui_gen.rules import FileCatalog
 from ui_gen.submission import FormData, unflatten
 
@@ -23,16 +27,18 @@ class LaunchResult:
 
 
 def launch_from_form(
-    session: Session, form: LaunchForm, data: FormData, catalog: FileCatalog, *, relaunch_of: str | None = None
-) -> LaunchResult:
+    session: Session, form: LaunchForm, data: FormData, catalog: FileCatalog, *, relaunch_of: str | None = None,
+    store: FileStore | None = None,
+) -> LaunchResult:  # fmt: skip
     nested, errors = unflatten(form.form, data)
-    return _launch(session, form, nested, catalog, Source.FORM, relaunch_of, errors)
+    return _launch(session, form, nested, catalog, Source.FORM, relaunch_of, errors, store)
 
 
 def launch_from_json(
-    session: Session, form: LaunchForm, inputs: Mapping[str, Any], catalog: FileCatalog
-) -> LaunchResult:
-    return _launch(session, form, inputs, catalog, Source.API, None, {})
+    session: Session, form: LaunchForm, inputs: Mapping[str, Any], catalog: FileCatalog,
+    *, store: FileStore | None = None,
+) -> LaunchResult:  # fmt: skip
+    return _launch(session, form, inputs, catalog, Source.API, None, {}, store)
 
 
 def _launch(
@@ -43,18 +49,25 @@ def _launch(
     source: Source,
     relaunch_of: str | None,
     errors: dict[str, str],
+    store: FileStore | None,
 ) -> LaunchResult:
     outcome = form.validator.validate(inputs, catalog)
     if errors or not outcome.ok:
         return LaunchResult(errors={**outcome.errors, **errors})
+    literals, name = form.literal_map(outcome.values), new_execution_name()
+    outputs = [item.key for item in form.form.fields if item.output]
+    plan = form.launch_plan
+    targets = written.redirect(store, plan.project, plan.domain, name, literals, outputs) if store and outputs else []
     key = create_execution(
         session,
-        launch_plan=form.launch_plan,
+        launch_plan=plan,
         workflow=form.workflow.name,
-        inputs=form.literal_map(outcome.values),
+        inputs=literals,
         source=source,
         launched_by=ANONYMOUS,
         relaunch_of=relaunch_of,
+        name=name,
         options=form.options,
     )
+    written.keep(session, key, targets)
     return LaunchResult(execution=key)

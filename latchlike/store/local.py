@@ -1,4 +1,11 @@
-"""The embedded default: objects are files under one directory on local disk."""
+"""The embedded default: objects are files under one directory on local disk.
+
+Objects are never changed in place: each is written once, made read-only (0444) before it
+appears under its key, and replaced only by renaming a new object over it. Folders stay
+writable, so the server still moves, trashes and deletes objects. Root ignores file modes:
+a server running as root also gives each task a read-only view of the input-only folders
+(`input_only_folders`, `engine/executors/sandbox.py`).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,10 @@ from latchlike.store import StoredObject
 from latchlike.store.keys import check_key
 
 CHUNK_BYTES = 1024 * 1024
+READ_ONLY = 0o444
+INPUT_ONLY = ("files", "uploads", "trash")
+"""Top folders whose objects tasks only read: managed files, code bundles, the trash. Tasks
+write only below `executions/` (their own attempt's prefix)."""
 
 
 class LocalFileStore:
@@ -58,13 +69,18 @@ class LocalFileStore:
         return self._path(key).is_file()
 
     def put_file(self, key: str, source: Path) -> None:
+        """Read-only before it is renamed into place: no reader ever sees a writable object,
+        and an object under a key is replaced whole, never truncated."""
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
+            os.chmod(source, READ_ONLY)
             os.replace(source, target)
         except OSError:  # another filesystem: copy beside the target, then rename atomically
             partial = target.with_name(f".{target.name}.partial")
+            partial.unlink(missing_ok=True)  # a crashed copy's leftover (read-only) is replaced, not reopened
             shutil.copyfile(source, partial)
+            os.chmod(partial, READ_ONLY)
             os.replace(partial, target)
             source.unlink()
 
@@ -100,3 +116,21 @@ class LocalFileStore:
     def task_env(self) -> dict[str, str]:
         """Nothing: a task reads and writes local paths."""
         return {}
+
+    def seal(self) -> int:
+        """Make every object read-only that a version before read-only objects left writable;
+        return how many. One walk of the input-only folders, on start."""
+        sealed = 0
+        for folder in self.input_only_folders():
+            for path in folder.rglob("*"):
+                if path.is_file() and not path.is_symlink() and path.stat().st_mode & 0o222:
+                    os.chmod(path, READ_ONLY)
+                    sealed += 1
+        return sealed
+
+    def input_only_folders(self) -> tuple[Path, ...]:
+        """The folders a task process may only read (made if missing, so they can be mounted)."""
+        folders = tuple(self.root / name for name in INPUT_ONLY)
+        for folder in folders:
+            folder.mkdir(exist_ok=True)
+        return folders

@@ -15,15 +15,15 @@ from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
 from latchlike.errors import InvalidArgument, PreconditionFailed
-from latchlike.files import service
-from latchlike.files.paths import check_path, live_key
+from latchlike.files import browse, service
+from latchlike.files.paths import check_path, check_writable, live_key
 from latchlike.files.service import FileInfo, FolderInfo
 from latchlike.files.staging import StagedFile
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.errors import error_responses
 from latchlike.web.ranges import Unsatisfiable, byte_range
 
-router = APIRouter(prefix="/api/files", tags=["files"], responses=error_responses(400, 404))
+router = APIRouter(prefix="/api/files", tags=["files"], responses=error_responses(400, 403, 404))
 FILE = "/{project}/{path:path}"
 _CREATED: dict[int | str, dict[str, Any]] = {
     201: {"model": FileInfo, "description": "Created: nothing was at that path."}
@@ -45,7 +45,8 @@ async def put_file(
     """Store the raw request body at `path` (folders above it are made): 201 if new, 200 if it
     replaced a file. `If-None-Match: *` refuses to replace (412). Hashed and typed as it streams."""
     path = check_path(path)
-    live_key(project, path)  # a bad project name fails here, before the body is read
+    check_writable(path)  # before the body is read, as a bad project name below
+    live_key(project, path)
     overwrite = if_none_match is None
     if if_none_match not in (None, "*"):
         raise InvalidArgument("If-None-Match takes only '*' here (do not replace a file that exists)")
@@ -84,24 +85,17 @@ async def get_file(
     limit: int = service.PAGE_LIMIT, range_: Annotated[str | None, Header(alias="range")] = None,
 ) -> Any:  # fmt: skip
     """A file's record, or a folder's entries a page at a time (`after` = the last page's
-    `next_after`; '' is the project's top). `download=1` streams a file's bytes, with Range."""
-    path = check_path(path, root_allowed=True)
+    `next_after`; '' is the project's top, whose first page starts with the read-only
+    `.executions` folder of execution outputs). `download=1` streams a file's bytes, with Range."""
     if not download:
-
-        def read(session: Any) -> FileInfo | FolderInfo:
-            if path and not (row := service.get(session, project, path)).is_folder:
-                return service.info(row)
-            return service.list_folder(session, project, path, after=after, limit=limit)
-
-        return await platform.db.run(read)
-    row = await platform.db.run(lambda s: service.get(s, project, path))
-    if row.is_folder or row.key is None:
-        raise InvalidArgument(f"{path!r} is a folder: download its files one by one")
+        return await platform.db.run(lambda s: browse.read(s, platform.store, project, path, after=after, limit=limit))
+    row = await platform.db.run(lambda s: browse.download(s, platform.store, project, path))
     headers = {
         "Accept-Ranges": "bytes",
-        "ETag": f'"{row.sha256}"',
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(PurePosixPath(path).name, safe='')}",
     }
+    if row.sha256:
+        headers["ETag"] = f'"{row.sha256}"'
     try:
         chosen = byte_range(range_, row.size)
     except Unsatisfiable:

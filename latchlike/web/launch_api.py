@@ -60,7 +60,11 @@ async def launch(
     # One unit of work, launch and read-back: a second one would queue behind the whole burst.
     def launch_and_read(session: Session) -> tuple[LaunchResult, execution_views.ExecutionDetail | None]:
         result = launch_from_json(
-            session, launch_form(session, key, version, request.launch_plan), request.inputs, catalog
+            session,
+            launch_form(session, key, version, request.launch_plan),
+            request.inputs,
+            catalog,
+            store=platform.store,
         )
         detail = execution_views.execution_detail(session, result.execution) if result.execution else None
         return result, detail

@@ -19,6 +19,7 @@ from latchlike.errors import NotFound
 from latchlike.executions import views as execution_views
 from latchlike.executions.items import attempt_phase
 from latchlike.executions.service import ExecutionKey, get_execution
+from latchlike.files import written
 from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import LaunchForm, launch_form
 from latchlike.launches.presets import Preset, presets_of
@@ -58,7 +59,9 @@ async def launch_page(
         form = launch_form(session, key, version, launch_plan)
         values = form.defaults()
         if relaunch:
-            values |= form.values_of(get_execution(session, ExecutionKey(project, domain, relaunch)).inputs)
+            previous = ExecutionKey(project, domain, relaunch)
+            inputs = written.as_chosen(session, platform.store, previous, get_execution(session, previous).inputs)
+            values |= form.values_of(inputs)
         return form, presets_of(session, form.workflow), values
 
     form, presets, values = await platform.db.run(prefilled)
@@ -83,7 +86,7 @@ async def submit_launch(
 
     def launch(session: Session) -> tuple[LaunchForm, LaunchResult]:
         form = launch_form(session, workflow, version, launch_plan)
-        return form, launch_from_form(session, form, data, catalog, relaunch_of=relaunch)
+        return form, launch_from_form(session, form, data, catalog, relaunch_of=relaunch, store=platform.store)
 
     form, result = await platform.db.run(launch)
     if result.execution is None:

@@ -31,7 +31,8 @@ TIMEOUT_SECONDS = 90
 def launch(platform: Platform, workflow: str, inputs: dict[str, object]) -> ExecutionKey:
     with platform.db.session() as session:
         form = launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, "flytesnacks", "development", workflow))
-        result = launch_from_json(session, form, inputs, StoreCatalog(platform.store, "flytesnacks"))
+        catalog = StoreCatalog(platform.store, "flytesnacks")
+        result = launch_from_json(session, form, inputs, catalog, store=platform.store)
     assert result.execution is not None, result.errors
     return result.execution
 

@@ -8,6 +8,7 @@ from latchlike.config import Settings
 from latchlike.engine.executors import Executor
 from latchlike.engine.executors.local import LocalExecutor
 from latchlike.store import FileStore
+from latchlike.store.local import LocalFileStore
 
 
 def build_executor(settings: Settings, store: FileStore) -> Executor:
@@ -15,6 +16,7 @@ def build_executor(settings: Settings, store: FileStore) -> Executor:
         return LocalExecutor(
             settings.data_dir, max_parallel=settings.max_parallel_tasks, warm=settings.warm_start,
             store_env=store.task_env(),
+            read_only=store.input_only_folders() if isinstance(store, LocalFileStore) else (),
         )  # fmt: skip
     return _kubernetes(settings)
 

@@ -10,8 +10,8 @@ It also imports each task's workflow module once, before forking (`PreloadedModu
 code runs then with the server's environment, not the task's.
 
 Protocol (JSON lines): stdin takes `{"key", "entry", "args", "env", "cwd", "log",
-"cores"}`; stdout answers `{"key", "pid"}` when a child starts and `{"key", "exit"}`
-when it ends.
+"cores", "read_only"}`; stdout answers `{"key", "pid"}` when a child starts and
+`{"key", "exit"}` when it ends.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import select
 import signal
 import sys
 from typing import Any, TextIO
+
+from latchlike.engine.executors import sandbox
 
 POLL_SECONDS = 1.0
 FAST_ENTRY_POINT = "pyflyte-fast-execute"
@@ -164,6 +166,7 @@ def _become_task(request: dict[str, Any], entrypoint: Any) -> None:
         os.dup2(log, 2)
         if request.get("cores"):
             os.sched_setaffinity(0, request["cores"])
+        sandbox.enter(request.get("read_only", []))
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])

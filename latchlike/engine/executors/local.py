@@ -1,26 +1,30 @@
 """The embedded default executor: each task attempt is its own OS process.
 
 Isolation: a fresh working directory and process group per attempt; stdout and stderr go
-to a log file. A semaphore caps how many run at once. Attempts a killed server left running
-(orphans) are adopted when the engine resumes them: waited for, never started twice.
+to a log file; as root, the store's input-only folders mounted read-only (`sandbox`). A
+semaphore caps how many run at once. Attempts a killed server left running (orphans) are
+adopted when the engine resumes them: waited for, never started twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from latchlike.engine.executors import RunResult, TaskRun
+from latchlike.engine.executors import RunResult, TaskRun, sandbox
 from latchlike.engine.executors.limits import CoreChooser, MemoryWatch, memory_bytes
 from latchlike.engine.executors.warm import Fork, WarmWorker
+
+log = logging.getLogger(__name__)
 
 PID_FILE = ".pid"
 """In an attempt's working directory while it runs: its process group."""
@@ -37,11 +41,14 @@ class LocalExecutor:
     tens of milliseconds instead of about a second. Any other command starts cold."""
 
     def __init__(
-        self, root: Path, *, max_parallel: int, warm: bool = False, store_env: Mapping[str, str] | None = None
-    ) -> None:
-        """`store_env`: what tasks need to reach the store (its credentials), beyond the server's environment."""
+        self, root: Path, *, max_parallel: int, warm: bool = False, store_env: Mapping[str, str] | None = None,
+        read_only: Sequence[Path] = (),
+    ) -> None:  # fmt: skip
+        """`store_env`: what tasks need to reach the store (its credentials), beyond the server's
+        environment. `read_only`: folders a task may only read (a local store's input-only ones)."""
         self._root = root
         self._store_env = dict(store_env or {})
+        self._read_only = _read_only_view(read_only)
         self._slots = asyncio.Semaphore(max_parallel)
         self._processes: dict[str, asyncio.subprocess.Process] = {}
         self._warm = WarmWorker(root / "logs" / "forkserver.log") if warm else None
@@ -79,7 +86,7 @@ class LocalExecutor:
             try:
                 if self._warm is not None and Path(run.command[0]).name in FLYTEKIT_ENTRY_POINTS:
                     entry, args = Path(run.command[0]).name, list(run.command[1:])
-                    fork = Fork(run.key, entry, args, env, workdir, log_path, cores)
+                    fork = Fork(run.key, entry, args, env, workdir, log_path, cores, self._read_only)
                     exit_code, timed_out = await self._warm.run(fork, run.timeout_seconds, on_start=watch)
                 else:
                     exit_code, timed_out = await self._run_cold(run, env, cores, workdir, log_path, watch)
@@ -121,7 +128,7 @@ class LocalExecutor:
                 stdout=log,
                 stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,  # its own process group, so cancel reaches its children
-                preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None,
+                preexec_fn=_preexec(cores, self._read_only),
             )
         self._processes[run.key] = process
         watch(process.pid)
@@ -167,6 +174,33 @@ class LocalExecutor:
     def log(self, key: str) -> str:
         path = self._log_path(key)
         return path.read_text(errors="replace") if path.exists() else ""
+
+
+def _read_only_view(folders: Sequence[Path]) -> list[str]:
+    """The folders to mount read-only in each task process, if it is needed and possible here;
+    told once, at start, when it is needed and not possible."""
+    if not folders or not sandbox.wanted():
+        return []
+    view = [str(folder) for folder in folders]
+    reason = sandbox.probe(view)
+    if reason is not None:
+        log.warning("running as root without a mount namespace per task (%s): tasks can write to the "
+                    "store's managed files, which file modes do not stop for root", reason)  # fmt: skip
+        return []
+    return view
+
+
+def _preexec(cores: list[int] | None, read_only: list[str]) -> Callable[[], None] | None:
+    """What the task process does between fork and exec: its cores, its read-only view."""
+    if not cores and not read_only:
+        return None
+
+    def prepare() -> None:
+        if cores:
+            os.sched_setaffinity(0, cores)
+        sandbox.enter(read_only)
+
+    return prepare
 
 
 def _process_env(run: TaskRun, store_env: Mapping[str, str]) -> dict[str, str]:

@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 LOG_TAIL_LINES = 20
@@ -29,6 +29,8 @@ class Fork:
     log: Path
     cores: list[int] | None = None
     """The CPU cores the task may run on (its CPU limit); None: any."""
+    read_only: list[str] = field(default_factory=list)
+    """Folders mounted read-only for the task (`sandbox`)."""
 
 
 def _kill_group(started: asyncio.Future[int]) -> None:
