@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Request, status
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -22,6 +21,7 @@ from latchlike.files.staging import StagedFile
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.errors import error_responses
 from latchlike.web.ranges import Unsatisfiable, byte_range
+from latchlike.web.security import download_headers
 
 router = APIRouter(prefix="/api/files", tags=["files"], responses=error_responses(400, 404))
 FILE = "/{project}/{path:path}"
@@ -97,11 +97,7 @@ async def get_file(
     row = await platform.db.run(lambda s: service.get(s, project, path))
     if row.is_folder or row.key is None:
         raise InvalidArgument(f"{path!r} is a folder: download its files one by one")
-    headers = {
-        "Accept-Ranges": "bytes",
-        "ETag": f'"{row.sha256}"',
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(PurePosixPath(path).name, safe='')}",
-    }
+    headers = {"Accept-Ranges": "bytes", "ETag": f'"{row.sha256}"', **download_headers(PurePosixPath(path).name)}
     try:
         chosen = byte_range(range_, row.size)
     except Unsatisfiable:

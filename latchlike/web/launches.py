@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
-from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import APIRouter, Request, status
@@ -29,6 +28,7 @@ from latchlike.store.archive import folder_entries, tar_stream
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.file_candidates import candidates_url
 from latchlike.web.markdown import render_markdown
+from latchlike.web.security import download_headers
 from latchlike.web.templating import render
 from ui_gen.form import Field
 from ui_gen.names import field_path
@@ -134,18 +134,14 @@ async def execution_file(
     filename = PurePosixPath(recorded.key).name
     if await anyio.to_thread.run_sync(platform.store.exists, recorded.key):
         handle = await anyio.to_thread.run_sync(platform.store.open, recorded.key)
-        return StreamingResponse(chunks(handle), media_type="application/octet-stream", headers=attachment(filename))
+        return StreamingResponse(
+            chunks(handle), media_type="application/octet-stream", headers=download_headers(filename)
+        )
     entries = await anyio.to_thread.run_sync(folder_entries, platform.store, recorded.key)
     if not entries:
         raise NotFound(f"{recorded.name} was removed from the store ({recorded.uri})")
     archive = tar_stream(platform.store, filename, entries)
-    return StreamingResponse(archive, media_type="application/x-tar", headers=attachment(f"{filename}.tar"))
-
-
-def attachment(filename: str) -> dict[str, str]:
-    """Any file name, spaces and non-ASCII included (RFC 6266), with a plain fallback."""
-    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
-    return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"}
+    return StreamingResponse(archive, media_type="application/x-tar", headers=download_headers(f"{filename}.tar"))
 
 
 def chunks(handle: BinaryIO) -> Iterator[bytes]:

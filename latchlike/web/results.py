@@ -19,7 +19,8 @@ from latchlike.executions.tables import ExecutionFileRow
 from latchlike.store.archive import folder_entries
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.errors import error_responses
-from latchlike.web.launches import attachment, chunks
+from latchlike.web.launches import chunks
+from latchlike.web.security import download_headers
 from latchlike.web.templating import render
 
 router = APIRouter()
@@ -67,7 +68,7 @@ async def folder_member(
     if found is None:
         raise NotFound(f"{folder.name} has no file {member!r}")
     handle = await anyio.to_thread.run_sync(platform.store.open, found)
-    headers = attachment(PurePosixPath(member).name)
+    headers = download_headers(PurePosixPath(member).name)
     return StreamingResponse(chunks(handle), media_type="application/octet-stream", headers=headers)
 
 
