@@ -1,9 +1,11 @@
 """The managed files a form may pick from: a project's folder in the file store.
 
 A file is any object under `files/<project>/`; a directory is any folder there that
-holds files. A URI outside the project's folder is not found, so a form never reaches
-another project's data. Pickers ask for candidates a folder or a search at a time
-(`browse`), so a project with 10,000 files costs a page nothing.
+holds files. Pickers offer only those; a URI typed or relaunched may also name the project's
+uploads and execution outputs. Any other URI is not found (`executions.readable`, the rule
+every launch path applies), so a form never reaches another project's data. Pickers ask
+for candidates a folder or a search at a time (`browse`), so a project with 10,000 files
+costs a page nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import PurePosixPath
 from sqlalchemy import Select, func, select, true
 from sqlalchemy.orm import Session
 
+from latchlike.executions.readable import readable_key
 from latchlike.files.managed import files_prefix, managed_key
 from latchlike.files.paths import check_path, live_key
 from latchlike.files.tables import ManagedFileRow
@@ -51,7 +54,7 @@ class StoreCatalog:
 
     def lookup(self, uri: str) -> CatalogEntry | None:
         key = self._store.key_of(uri)
-        if key is None or not key.startswith(self._prefix):
+        if key is None or not readable_key(self._project, key):
             return None
         if self._store.exists(key):
             return self._entry(key, is_directory=False)
@@ -104,7 +107,7 @@ class StoreCatalog:
         return CatalogEntry(
             uri=self._store.uri(key),
             name=PurePosixPath(key).name,
-            path=key.removeprefix(self._prefix),
+            path=key.removeprefix(self._prefix) if key.startswith(self._prefix) else key,
             is_directory=is_directory,
             size=size,
         )

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from latchlike.executions.service import ANONYMOUS, ExecutionKey, Source, create_execution
+from latchlike.executions.service import ExecutionKey, Source, create_execution
 from latchlike.launches.forms import LaunchForm
 from ui_gen.rules import FileCatalog
 from ui_gen.submission import FormData, unflatten
@@ -53,7 +53,6 @@ def _launch(
         workflow=form.workflow.name,
         inputs=form.literal_map(outcome.values),
         source=source,
-        launched_by=ANONYMOUS,
         relaunch_of=relaunch_of,
         options=form.options,
     )
