@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -215,3 +215,30 @@ def _write(item: Field, name: str, value: Any, flat: dict[str, list[str]]) -> No
             flat[name] = [repr(value)]
         case _:
             flat[name] = [str(value)]
+
+
+def relabel_files(form: Form, flat: FormData, label: Callable[[str], str]) -> dict[str, list[str]]:
+    """`flat` with every file or directory value written as `label` says: how a person
+    names a stored file in the form (a path in their project), not where the store keeps it."""
+    return {
+        name: [label(value) for value in values] if _widget_at(form, name) in ("file", "directory") else list(values)
+        for name, values in flat.items()
+    }
+
+
+def _widget_at(form: Form, name: str) -> str | None:
+    """The widget of the field a flat name fills (`samples.0.fastq` → the sheet's column)."""
+    first, *rest = name.split(".")
+    item: Field | None = next((f for f in form.fields if f.key == first), None)
+    for part in rest:
+        if item is None:
+            return None
+        if part.isdigit():
+            item = item.children[0] if item.widget == "list" and item.children else item
+        elif item.widget == "dict" and part in ("key", "value") and len(item.children) == 2:
+            item = item.children[0 if part == "key" else 1]
+        elif item.widget == "optional" and part == "value" and item.children:
+            item = item.children[0]
+        else:
+            item = next((c for c in item.children if c.key == part), None)
+    return item.widget if item else None

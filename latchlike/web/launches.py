@@ -32,7 +32,7 @@ from latchlike.web.security import download_headers
 from latchlike.web.templating import render
 from ui_gen.form import Field
 from ui_gen.names import field_path
-from ui_gen.submission import flatten
+from ui_gen.submission import flatten, relabel_files
 
 router = APIRouter(include_in_schema=False)
 _UNFINISHED = frozenset({"QUEUED", "RUNNING"})
@@ -162,6 +162,8 @@ async def _render(
     def picker_url(item: Field) -> str:
         return candidates_url(form.workflow.project, kind=item.widget, blob_format=item.type.blob_format)
 
+    # Managed files are shown by their path in the project, never by where the store keeps them.
+    flat = relabel_files(form.form, flat, StoreCatalog(request.app.state.platform.store, form.workflow.project).label)
     query = f"?version={form.workflow.version}" + (f"&relaunch={relaunch}" if relaunch else "")
     if form.launch_plan.name != form.workflow.name:
         query += f"&launch_plan={form.launch_plan.name}"
