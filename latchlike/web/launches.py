@@ -17,6 +17,7 @@ from latchlike.engine.loop import Engine
 from latchlike.errors import NotFound
 from latchlike.executions import views as execution_views
 from latchlike.executions.items import attempt_phase
+from latchlike.executions.readable import readable_key
 from latchlike.executions.service import ExecutionKey, get_execution
 from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import LaunchForm, launch_form
@@ -125,11 +126,12 @@ async def node_log(
 async def execution_file(
     platform: PlatformDep, project: str, domain: str, name: str, file_id: int
 ) -> StreamingResponse:
-    """A file the execution was given or wrote: only those it recorded, never any other key."""
+    """A file the execution was given or wrote: only those it recorded, never any other key,
+    nor one outside the project's (recorded before launches were checked, or named by a task)."""
     key = ExecutionKey(project, domain, name)
     files = await platform.db.run(lambda s: execution_views.execution_files(s, key))
     recorded = next((f for f in files if f.id == file_id and f.key is not None), None)
-    if recorded is None or recorded.key is None:
+    if recorded is None or recorded.key is None or not readable_key(project, recorded.key):
         raise NotFound(f"execution {project}/{domain}/{name} has no file {file_id} in the store")
     filename = PurePosixPath(recorded.key).name
     if await anyio.to_thread.run_sync(platform.store.exists, recorded.key):

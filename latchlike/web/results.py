@@ -14,6 +14,7 @@ from latchlike.db import Database
 from latchlike.errors import NotFound
 from latchlike.executions import views as execution_views
 from latchlike.executions.items import MAX_LIMIT, ItemPage, item_page
+from latchlike.executions.readable import readable_key
 from latchlike.executions.service import ExecutionKey
 from latchlike.executions.tables import ExecutionFileRow
 from latchlike.store.archive import folder_entries
@@ -76,6 +77,6 @@ async def _folder(db: Database, key: ExecutionKey, file_id: int) -> tuple[Execut
     """The recorded directory and its store key; only directories that are in the store."""
     files = await db.run(lambda s: execution_views.execution_files(s, key))
     found = next((f for f in files if f.id == file_id), None)
-    if found is None or found.key is None or not found.folder:
+    if found is None or found.key is None or not found.folder or not readable_key(key.project, found.key):
         raise NotFound(f"execution {key} has no directory {file_id} in the store")
     return found, found.key
