@@ -5,6 +5,7 @@ the same form with every error beside its field and status 422."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
@@ -33,7 +34,7 @@ from latchlike.web.security import download_headers
 from latchlike.web.templating import render
 from ui_gen.form import Field
 from ui_gen.names import field_path
-from ui_gen.submission import flatten, relabel_files
+from ui_gen.submission import flatten, relabel_defaults, relabel_files
 
 router = APIRouter(include_in_schema=False)
 _UNFINISHED = frozenset({"QUEUED", "RUNNING"})
@@ -165,12 +166,14 @@ async def _render(
         return candidates_url(form.workflow.project, kind=item.widget, blob_format=item.type.blob_format)
 
     # Managed files are shown by their path in the project, never by where the store keeps them.
-    flat = relabel_files(form.form, flat, StoreCatalog(request.app.state.platform.store, form.workflow.project).label)
+    label = StoreCatalog(request.app.state.platform.store, form.workflow.project).label
+    flat = relabel_files(form.form, flat, label)
+    shown = replace(form, form=relabel_defaults(form.form, label))
     query = f"?version={form.workflow.version}" + (f"&relaunch={relaunch}" if relaunch else "")
     if form.launch_plan.name != form.workflow.name:
         query += f"&launch_plan={form.launch_plan.name}"
     context = {
-        "launch": form,
+        "launch": shown,
         "flat": flat,
         "errors": errors,
         "picker_url": picker_url,
