@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from latchlike import __version__
@@ -38,6 +38,7 @@ from latchlike.web import (
 )
 from latchlike.web.errors import install_error_handlers
 from latchlike.web.pages import STATIC_DIR
+from latchlike.web.security import SameOrigin, SecurityHeaders
 from ui_gen.render import STATIC_DIR as FORM_STATIC_DIR
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,11 @@ def create_app(settings: Settings) -> FastAPI:
             platform.db.dispose()
 
     # /docs is served from vendored files (web/docs.py); FastAPI's own pages load from a CDN.
-    app = FastAPI(title="latchlike", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
+    # Every route refuses a state-changing request from another site's page (web/security.py).
+    same_origin = Depends(SameOrigin(settings.public_url))
+    app = FastAPI(title="latchlike", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  dependencies=[same_origin])  # fmt: skip
+    app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(launch_api.router)

@@ -97,14 +97,16 @@ class StoredFile(Protocol):
 
 
 class FileCatalog(Protocol):
-    """What validation needs of a file store: look a URI up. (Pickers ask the server for
-    candidates at the URL the form is rendered with.)"""
+    """What validation needs of a file store: look a form's file value up. The value is a
+    URI, or however else the catalog lets people name a file (say, a path in their project);
+    what launches is the found file's `uri`. (Pickers ask the server for candidates at the
+    URL the form is rendered with.)"""
 
     def lookup(self, uri: str) -> StoredFile | None: ...
 
 
-def file_failure(catalog: FileCatalog, uri: str, *, directory: bool, blob_format: str) -> str | None:
-    found = catalog.lookup(uri)
+def file_failure(found: StoredFile | None, uri: str, *, directory: bool, blob_format: str) -> str | None:
+    """Why `found` (what the catalog found for the value `uri`) cannot fill the field, or None."""
     what = "directory" if directory else "file"
     if found is None:
         return f"no {what} {uri!r} in the file store"

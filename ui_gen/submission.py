@@ -11,7 +11,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -215,3 +216,64 @@ def _write(item: Field, name: str, value: Any, flat: dict[str, list[str]]) -> No
             flat[name] = [repr(value)]
         case _:
             flat[name] = [str(value)]
+
+
+def relabel_files(form: Form, flat: FormData, label: Callable[[str], str]) -> dict[str, list[str]]:
+    """`flat` with every file or directory value written as `label` says: how a person
+    names a stored file in the form (a path in their project), not where the store keeps it."""
+    return {
+        name: [label(value) for value in values] if _widget_at(form, name) in ("file", "directory") else list(values)
+        for name, values in flat.items()
+    }
+
+
+def _widget_at(form: Form, name: str) -> str | None:
+    """The widget of the field a flat name fills (`samples.0.fastq` → the sheet's column)."""
+    first, *rest = name.split(".")
+    item: Field | None = next((f for f in form.fields if f.key == first), None)
+    for part in rest:
+        if item is None:
+            return None
+        if part.isdigit():
+            item = item.children[0] if item.widget == "list" and item.children else item
+        elif item.widget == "dict" and part in ("key", "value") and len(item.children) == 2:
+            item = item.children[0 if part == "key" else 1]
+        elif item.widget == "optional" and part == "value" and item.children:
+            item = item.children[0]
+        else:
+            item = next((c for c in item.children if c.key == part), None)
+    return item.widget if item else None
+
+
+def relabel_defaults(form: Form, label: Callable[[str], str]) -> Form:
+    """`form` whose defaults name files as `label` says, as `relabel_files` does for values:
+    what a list's "reset to default" rows and its default summary show."""
+    sections = tuple(
+        replace(section, fields=tuple(replace(f, default=_relabel(f, f.default, label)) for f in section.fields))
+        for section in form.sections
+    )
+    return replace(form, sections=sections)
+
+
+def _relabel(item: Field, value: Any, label: Callable[[str], str]) -> Any:
+    by_key = {child.key: child for child in item.children}
+    match item.widget:
+        case "file" | "directory" if isinstance(value, str):
+            return label(value)
+        case "list" if isinstance(value, list) and item.children:
+            return [_relabel(item.children[0], element, label) for element in value]
+        case "samplesheet" if isinstance(value, list):
+            return [_relabel_record(by_key, row, label) for row in value]
+        case "group":
+            return _relabel_record(by_key, value, label)
+        case "optional" if item.children:
+            return _relabel(item.children[0], value, label)
+        case "dict" if isinstance(value, dict) and len(item.children) == 2:
+            return {key: _relabel(item.children[1], element, label) for key, element in value.items()}
+    return value
+
+
+def _relabel_record(fields: Mapping[str, Field], value: Any, label: Callable[[str], str]) -> Any:
+    if not isinstance(value, dict):
+        return value
+    return {key: _relabel(fields[key], element, label) if key in fields else element for key, element in value.items()}

@@ -285,14 +285,13 @@ def _file_check(item: Field) -> Any:
         if item.output and value.strip():
             return value  # written by the workflow: it need not exist yet
         catalog = (info.context or {}).get("catalog")
-        failure = (
-            file_failure(catalog, value, directory=item.widget == "directory", blob_format=item.type.blob_format)
-            if catalog is not None
-            else "no file store to look the file up in"
-        )
-        if failure:
+        if catalog is None:
+            raise ValueError("no file store to look the file up in")
+        found = catalog.lookup(value)
+        failure = file_failure(found, value, directory=item.widget == "directory", blob_format=item.type.blob_format)
+        if failure or found is None:
             raise ValueError(failure)
-        return value
+        return found.uri  # what the person wrote may be a path in their project: the task gets the URI
 
     return check
 

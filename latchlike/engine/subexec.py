@@ -18,6 +18,7 @@ from latchlike.executions.service import ParentNode, Source
 from latchlike.executions.tables import ExecutionRow
 from latchlike.specs.compiler import entity_id
 from latchlike.specs.ids import ResourceKind
+from latchlike.store import FileStore
 
 _ENDED = frozenset({SUCCEEDED, FAILED, ABORTED})
 
@@ -31,14 +32,19 @@ class ChildState:
 
 
 def start_child(
-    session: Session, parent: ExecutionRow, node: core_workflow_pb2.Node, path: str, inputs: literals_pb2.LiteralMap
+    session: Session,
+    store: FileStore,
+    parent: ExecutionRow,
+    node: core_workflow_pb2.Node,
+    path: str,
+    inputs: literals_pb2.LiteralMap,
 ) -> str | ChildState:
     """The child execution's name, or why it could not start (a FAILED state)."""
     launch_plan = entity_id(node.workflow_node.launchplan_ref, ResourceKind.LAUNCH_PLAN)
     if (launch_plan.project, launch_plan.domain) != (parent.project, parent.domain):
         return ChildState(FAILED, f"node {path} launches {launch_plan}, in another project or domain than its parent")
     try:
-        key = launch_with_literals(session, launch_plan=launch_plan, inputs=inputs, source=Source.NODE,
+        key = launch_with_literals(session, launch_plan=launch_plan, inputs=inputs, store=store, source=Source.NODE,
                                    launched_by=parent.launched_by, parent=ParentNode(parent.name, path))  # fmt: skip
     except UserError as error:
         return ChildState(FAILED, f"node {path} could not launch {launch_plan}: {error.message}")

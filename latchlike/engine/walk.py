@@ -261,7 +261,8 @@ class ExecutionWalk:
         self, node: core_workflow_pb2.Node, row: NodeExecutionRow
     ) -> tuple[Outcome, literals_pb2.LiteralMap | None]:
         if row.child_execution is None:
-            started = subexec.start_child(self.session, self.execution, node, row.node_id, self._inputs(row))
+            inputs = self._inputs(row)
+            started = subexec.start_child(self.session, self.data.store, self.execution, node, row.node_id, inputs)
             if isinstance(started, subexec.ChildState):
                 return Outcome(started.phase, started.error), None
             self.session.add(row)

@@ -14,11 +14,14 @@ from sqlalchemy.orm import Session
 from latchlike.errors import AlreadyExists, InvalidArgument
 from latchlike.executions.literal_check import misfit
 from latchlike.executions.options import DEFAULTS, ExecutionOptions, check_options, spec_options
+from latchlike.executions.readable import check_readable_inputs
 from latchlike.executions.service import ExecutionKey, ParentNode, Source, create_execution, get_execution
 from latchlike.executions.tables import ExecutionRow
+from latchlike.principal import LOCAL_PRINCIPAL
 from latchlike.specs.compiler import entity_id
 from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
 from latchlike.specs.service import get_active_launch_plan, get_entity
+from latchlike.store import FileStore
 
 TERMINAL = frozenset({"SUCCEEDED", "FAILED", "ABORTED"})
 _NAME = re.compile(r"[a-z][a-z0-9-]{0,62}")
@@ -29,15 +32,17 @@ def launch_with_literals(
     *,
     launch_plan: EntityId,
     inputs: literals_pb2.LiteralMap,
+    store: FileStore,
     name: str = "",
     source: Source = Source.CLI,
-    launched_by: str = "anonymous",
+    launched_by: str = LOCAL_PRINCIPAL,
     relaunch_of: str | None = None,
     options: ExecutionOptions = DEFAULTS,
     recovered_from: str | None = None,
     parent: ParentNode | None = None,
 ) -> ExecutionKey:
-    """`options` where given, else the launch plan's; its fixed inputs cannot be given."""
+    """`options` where given, else the launch plan's; its fixed inputs cannot be given. Every
+    file in the inputs (given, fixed or default) must be readable by the launch plan's project."""
     stored = (
         get_entity(session, launch_plan)
         if launch_plan.version
@@ -70,6 +75,7 @@ def launch_with_literals(
             complete.literals[input_name].CopyFrom(parameter.default)
         else:
             raise InvalidArgument(f"{stored.id} needs input {input_name!r}, which has no default")
+    check_readable_inputs(store, stored.id.project, complete)
     if name and not _NAME.fullmatch(name):
         raise InvalidArgument(f"execution name {name!r}: use 1-63 lowercase letters, digits and '-' from a letter")
     taken = select(ExecutionRow.id).where(
@@ -97,19 +103,20 @@ def launch_with_literals(
     )
 
 
-def relaunch(session: Session, key: ExecutionKey, *, name: str = "") -> ExecutionKey:
+def relaunch(session: Session, key: ExecutionKey, *, store: FileStore, name: str = "") -> ExecutionKey:
     previous = get_execution(session, key)
     return launch_with_literals(
         session,
         launch_plan=previous.launch_plan,
         inputs=_given(session, previous.launch_plan, previous.inputs),
+        store=store,
         name=name,
         relaunch_of=key.name,
         options=previous.options,
     )
 
 
-def recover(session: Session, key: ExecutionKey, *, name: str = "") -> ExecutionKey:
+def recover(session: Session, key: ExecutionKey, *, store: FileStore, name: str = "") -> ExecutionKey:
     """A new execution of the failed one's launch plan and inputs that takes over its
     succeeded nodes and runs the rest."""
     previous = get_execution(session, key)
@@ -119,6 +126,7 @@ def recover(session: Session, key: ExecutionKey, *, name: str = "") -> Execution
         session,
         launch_plan=previous.launch_plan,
         inputs=_given(session, previous.launch_plan, previous.inputs),
+        store=store,
         name=name,
         options=previous.options,
         recovered_from=key.name,

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from latchlike.errors import InvalidArgument, NotFound
 from latchlike.executions.options import DEFAULTS, ExecutionOptions
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow
+from latchlike.principal import LOCAL_PRINCIPAL
 from latchlike.specs.ids import EntityId, ResourceKind, check_id_part
 from latchlike.specs.listing import ListQuery, apply, next_token
 
@@ -41,7 +42,6 @@ _COLUMNS = {
     "workflow.name": ExecutionRow.workflow,
     "workflow.version": ExecutionRow.version,
 }
-ANONYMOUS = "anonymous"
 
 
 class Source(StrEnum):
@@ -125,7 +125,7 @@ def create_execution(
     workflow: str,
     inputs: literals_pb2.LiteralMap,
     source: Source,
-    launched_by: str = ANONYMOUS,
+    launched_by: str = LOCAL_PRINCIPAL,
     relaunch_of: str | None = None,
     name: str = "",
     options: ExecutionOptions = DEFAULTS,

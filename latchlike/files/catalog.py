@@ -1,19 +1,24 @@
 """The managed files a form may pick from: a project's folder in the file store.
 
 A file is any object under `files/<project>/`; a directory is any folder there that
-holds files. A URI outside the project's folder is not found, so a form never reaches
-another project's data. Pickers ask for candidates a folder or a search at a time
-(`browse`), so a project with 10,000 files costs a page nothing.
+holds files. Pickers offer only those; a URI typed or relaunched may also name the project's
+uploads and execution outputs. Any other URI is not found (`executions.readable`, the rule
+every launch path applies), so a form never reaches another project's data. Pickers ask
+for candidates a folder or a search at a time (`browse`), so a project with 10,000 files
+costs a page nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from sqlalchemy import Select, func, select, true
 from sqlalchemy.orm import Session
 
+from latchlike.errors import InvalidArgument
+from latchlike.executions.readable import readable_key
 from latchlike.files.managed import files_prefix, managed_key
 from latchlike.files.paths import check_path, live_key
 from latchlike.files.tables import ManagedFileRow
@@ -50,14 +55,28 @@ class StoreCatalog:
         self._prefix = files_prefix(project)
 
     def lookup(self, uri: str) -> CatalogEntry | None:
-        key = self._store.key_of(uri)
-        if key is None or not key.startswith(self._prefix):
+        """A store URI the project may read, or a path in the project's folder (`runs/a.fq`,
+        as the form shows managed files)."""
+        key = self._store.key_of(uri) if _has_scheme_or_root(uri) else self._managed_key(uri)
+        if key is None or not readable_key(self._project, key):
             return None
         if self._store.exists(key):
             return self._entry(key, is_directory=False)
         if self._store.list(key.rstrip("/") + "/"):
             return self._entry(key.rstrip("/"), is_directory=True)
         return None
+
+    def label(self, uri: str) -> str:
+        """How the form shows a file: a managed file of the project by its path there (never
+        the store's own location, a path on the server's disk); anything else as given."""
+        key = self._store.key_of(uri) if _has_scheme_or_root(uri) else None
+        return key.removeprefix(self._prefix) if key and key.startswith(self._prefix) else uri
+
+    def _managed_key(self, path: str) -> str | None:
+        try:
+            return managed_key(self._project, check_path(path))
+        except InvalidArgument:
+            return None
 
     def browse(
         self, *, directory: bool, blob_format: str, folder: str = "", query: str = "", limit: int = MAX_LIMIT
@@ -104,10 +123,14 @@ class StoreCatalog:
         return CatalogEntry(
             uri=self._store.uri(key),
             name=PurePosixPath(key).name,
-            path=key.removeprefix(self._prefix),
+            path=key.removeprefix(self._prefix) if key.startswith(self._prefix) else key,
             is_directory=is_directory,
             size=size,
         )
+
+
+def _has_scheme_or_root(value: str) -> bool:
+    return value.startswith("/") or urlsplit(value).scheme != ""
 
 
 class RecordCatalog:

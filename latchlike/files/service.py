@@ -21,6 +21,7 @@ from latchlike.files.kinds import Detected
 from latchlike.files.paths import check_path, check_writable, live_key, parents, split, trash_key
 from latchlike.files.staging import StagedFile
 from latchlike.files.tables import ANONYMOUS, ManagedFileRow
+from latchlike.principal import LOCAL_PRINCIPAL
 from latchlike.store import FileStore
 
 PAGE_LIMIT = 1000
@@ -133,7 +134,7 @@ def list_folder(session: Session, project: str, path: str, *, after: str = "", l
 
 def put(
     session: Session, store: FileStore, project: str, path: str, staged: StagedFile,
-    *, overwrite: bool = True, uploaded_by: str = ANONYMOUS, written_by: str | None = None,
+    *, overwrite: bool = True, uploaded_by: str = LOCAL_PRINCIPAL, written_by: str | None = None,
 ) -> tuple[ManagedFileRow, bool]:  # fmt: skip
     """Move a finished staged file into the store at `path` and record it; True if the
     path was new. The object replaces the old one by rename, in the same unit as the row."""
@@ -159,7 +160,7 @@ def put(
 
 def record_object(
     session: Session, project: str, path: str, key: str, size: int, sha256: str, detected: Detected,
-    *, uploaded_by: str = ANONYMOUS,
+    *, uploaded_by: str = LOCAL_PRINCIPAL,
 ) -> ManagedFileRow:  # fmt: skip
     """Record an object already in the store at `key`, written there by something other than
     latchlike (see `reconcile`): a new row, or the live row of `path` brought up to date."""

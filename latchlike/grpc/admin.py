@@ -33,7 +33,7 @@ from latchlike.errors import InvalidArgument, NotFound
 from latchlike.executions import dynamic, launching, nodes
 from latchlike.executions import service as executions
 from latchlike.executions.options import spec_options
-from latchlike.executions.service import ANONYMOUS, NodeAttempt
+from latchlike.executions.service import NodeAttempt
 from latchlike.grpc import convert
 from latchlike.grpc import nodes as node_messages
 from latchlike.specs import projects, service
@@ -190,8 +190,8 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
                 s,
                 launch_plan=_launch_plan_of(s, target_id),
                 inputs=inputs,
+                store=self._store,
                 name=request.name,
-                launched_by=request.spec.metadata.principal or ANONYMOUS,
                 options=spec_options(request.spec),
             )
         )
@@ -201,7 +201,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         self, request: execution_pb2.ExecutionRelaunchRequest, context: Context
     ) -> execution_pb2.ExecutionCreateResponse:
         key = convert.execution_key(request.id)
-        new = await self._run(lambda s: launching.relaunch(s, key, name=request.name))
+        new = await self._run(lambda s: launching.relaunch(s, key, store=self._store, name=request.name))
         return execution_pb2.ExecutionCreateResponse(id=convert.execution_identifier(new))
 
     async def GetExecution(
@@ -380,7 +380,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
         self, request: execution_pb2.ExecutionRecoverRequest, context: Context
     ) -> execution_pb2.ExecutionCreateResponse:
         key = convert.execution_key(request.id)
-        new = await self._run(lambda s: launching.recover(s, key, name=request.name))
+        new = await self._run(lambda s: launching.recover(s, key, store=self._store, name=request.name))
         return execution_pb2.ExecutionCreateResponse(id=convert.execution_identifier(new))
 
 

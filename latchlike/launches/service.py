@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from latchlike.executions.service import ANONYMOUS, ExecutionKey, Source, create_execution, new_execution_name
+from latchlike.executions.service import ExecutionKey, Source, create_execution, new_execution_name
 from latchlike.files import written
 from latchlike.launches.forms import LaunchForm
 from latchlike.store import FileStore
@@ -64,7 +64,6 @@ def _launch(
         workflow=form.workflow.name,
         inputs=literals,
         source=source,
-        launched_by=ANONYMOUS,
         relaunch_of=relaunch_of,
         name=name,
         options=form.options,

@@ -1,20 +1,18 @@
 """What a workflow's page says about it from its Latch-style metadata: author, links,
 license, tags, and notes on the keys latchlike reads but does not act on.
 
-Links come from the workflow's author, so only http(s) URLs become live links: a
-`javascript:` (or any other) URL is shown as text and never as an `href`.
+Links come from the workflow's author, so only what `ui_gen.links.safe_href` allows
+becomes a live link: a `javascript:` (or any other non-http(s)) URL is shown as text.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from pydantic import BaseModel
 
+from ui_gen.links import safe_href
 from ui_gen.schema import InterfaceSpec
 from ui_gen.unions import ambiguous_unions
 
-_LINK_SCHEMES = ("http", "https")
 _LINKS = (
     ("documentation", "Documentation"),
     ("repository", "Repository"),
@@ -62,5 +60,4 @@ def about(interface: InterfaceSpec) -> About:
 
 
 def link(label: str, url: str) -> Link:
-    followable = urlsplit(url.strip()).scheme.lower() in _LINK_SCHEMES
-    return Link(label=label, url=url, href=url.strip() if followable else None)
+    return Link(label=label, url=url, href=safe_href(url))

@@ -9,6 +9,7 @@ import html
 import re
 import time
 from collections.abc import AsyncIterator
+from pathlib import PurePosixPath
 from typing import BinaryIO
 from urllib.parse import quote
 
@@ -20,6 +21,7 @@ from latchlike.store import FileStore
 from latchlike.store.keys import check_key
 from latchlike.web.deps import PlatformDep
 from latchlike.web.errors import error_responses
+from latchlike.web.security import download_headers
 
 router = APIRouter(tags=["downloads"])
 _ANSWERS: dict[int | str, dict[str, object]] = {
@@ -46,7 +48,11 @@ async def get_download(expires: int, signature: str, key: str, request: Request,
         handle.close()
         return Response(status_code=416, headers={"Content-Range": f"bytes */{size}"})
     start, end = span
-    headers = {"Accept-Ranges": "bytes", "Content-Length": str(end - start)}
+    headers = {
+        "Accept-Ranges": "bytes",
+        "Content-Length": str(end - start),
+        **download_headers(PurePosixPath(key).name),
+    }
     status = 200
     if request.headers.get("range") and (start, end) != (0, size):
         status, headers["Content-Range"] = 206, f"bytes {start}-{end - 1}/{size}"

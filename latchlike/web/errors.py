@@ -37,7 +37,7 @@ HTTP_STATUS_BY_ERROR: dict[type[errors.LatchlikeError], int] = {
 _MEANINGS = {
     400: "The request is malformed: an id, a query value or a header is not valid.",
     401: "The request carries no credentials, or wrong ones.",
-    403: "The signed URL's signature does not match, or it has expired.",
+    403: "The signed URL's signature does not match or has expired, or a browser sent a change from another site.",
     404: "Nothing is registered or recorded under this id.",
     409: "The object exists already with other content.",
     412: "Something is at that path and the request asked not to replace it (`If-None-Match: *`).",

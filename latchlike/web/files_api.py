@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import PurePosixPath
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Request, status
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -22,6 +21,7 @@ from latchlike.files.staging import StagedFile
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.errors import error_responses
 from latchlike.web.ranges import Unsatisfiable, byte_range
+from latchlike.web.security import download_headers
 
 router = APIRouter(prefix="/api/files", tags=["files"], responses=error_responses(400, 403, 404))
 FILE = "/{project}/{path:path}"
@@ -90,10 +90,7 @@ async def get_file(
     if not download:
         return await platform.db.run(lambda s: browse.read(s, platform.store, project, path, after=after, limit=limit))
     row = await platform.db.run(lambda s: browse.download(s, platform.store, project, path))
-    headers = {
-        "Accept-Ranges": "bytes",
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(PurePosixPath(path).name, safe='')}",
-    }
+    headers = {"Accept-Ranges": "bytes", **download_headers(PurePosixPath(path).name)}
     if row.sha256:
         headers["ETag"] = f'"{row.sha256}"'
     try:

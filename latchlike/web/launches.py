@@ -5,9 +5,9 @@ the same form with every error beside its field and status 422."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
-from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import APIRouter, Request, status
@@ -18,6 +18,7 @@ from latchlike.engine.loop import Engine
 from latchlike.errors import NotFound
 from latchlike.executions import views as execution_views
 from latchlike.executions.items import attempt_phase
+from latchlike.executions.readable import readable_key
 from latchlike.executions.service import ExecutionKey, get_execution
 from latchlike.files import written
 from latchlike.files.catalog import StoreCatalog
@@ -30,10 +31,11 @@ from latchlike.store.archive import folder_entries, tar_stream
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.file_candidates import candidates_url
 from latchlike.web.markdown import render_markdown
+from latchlike.web.security import download_headers
 from latchlike.web.templating import render
 from ui_gen.form import Field
 from ui_gen.names import field_path
-from ui_gen.submission import flatten
+from ui_gen.submission import flatten, relabel_defaults, relabel_files
 
 router = APIRouter(include_in_schema=False)
 _UNFINISHED = frozenset({"QUEUED", "RUNNING"})
@@ -128,27 +130,24 @@ async def node_log(
 async def execution_file(
     platform: PlatformDep, project: str, domain: str, name: str, file_id: int
 ) -> StreamingResponse:
-    """A file the execution was given or wrote: only those it recorded, never any other key."""
+    """A file the execution was given or wrote: only those it recorded, never any other key,
+    nor one outside the project's (recorded before launches were checked, or named by a task)."""
     key = ExecutionKey(project, domain, name)
     files = await platform.db.run(lambda s: execution_views.execution_files(s, key))
     recorded = next((f for f in files if f.id == file_id and f.key is not None), None)
-    if recorded is None or recorded.key is None:
+    if recorded is None or recorded.key is None or not readable_key(project, recorded.key):
         raise NotFound(f"execution {project}/{domain}/{name} has no file {file_id} in the store")
     filename = PurePosixPath(recorded.key).name
     if await anyio.to_thread.run_sync(platform.store.exists, recorded.key):
         handle = await anyio.to_thread.run_sync(platform.store.open, recorded.key)
-        return StreamingResponse(chunks(handle), media_type="application/octet-stream", headers=attachment(filename))
+        return StreamingResponse(
+            chunks(handle), media_type="application/octet-stream", headers=download_headers(filename)
+        )
     entries = await anyio.to_thread.run_sync(folder_entries, platform.store, recorded.key)
     if not entries:
         raise NotFound(f"{recorded.name} was removed from the store ({recorded.uri})")
     archive = tar_stream(platform.store, filename, entries)
-    return StreamingResponse(archive, media_type="application/x-tar", headers=attachment(f"{filename}.tar"))
-
-
-def attachment(filename: str) -> dict[str, str]:
-    """Any file name, spaces and non-ASCII included (RFC 6266), with a plain fallback."""
-    fallback = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in filename)
-    return {"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"}
+    return StreamingResponse(archive, media_type="application/x-tar", headers=download_headers(f"{filename}.tar"))
 
 
 def chunks(handle: BinaryIO) -> Iterator[bytes]:
@@ -169,11 +168,15 @@ async def _render(
     def picker_url(item: Field) -> str:
         return candidates_url(form.workflow.project, kind=item.widget, blob_format=item.type.blob_format)
 
+    # Managed files are shown by their path in the project, never by where the store keeps them.
+    label = StoreCatalog(request.app.state.platform.store, form.workflow.project).label
+    flat = relabel_files(form.form, flat, label)
+    shown = replace(form, form=relabel_defaults(form.form, label))
     query = f"?version={form.workflow.version}" + (f"&relaunch={relaunch}" if relaunch else "")
     if form.launch_plan.name != form.workflow.name:
         query += f"&launch_plan={form.launch_plan.name}"
     context = {
-        "launch": form,
+        "launch": shown,
         "flat": flat,
         "errors": errors,
         "picker_url": picker_url,

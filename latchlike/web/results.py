@@ -14,12 +14,14 @@ from latchlike.db import Database
 from latchlike.errors import NotFound
 from latchlike.executions import views as execution_views
 from latchlike.executions.items import MAX_LIMIT, ItemPage, item_page
+from latchlike.executions.readable import readable_key
 from latchlike.executions.service import ExecutionKey
 from latchlike.executions.tables import ExecutionFileRow
 from latchlike.store.archive import folder_entries
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.errors import error_responses
-from latchlike.web.launches import attachment, chunks
+from latchlike.web.launches import chunks
+from latchlike.web.security import download_headers
 from latchlike.web.templating import render
 
 router = APIRouter()
@@ -67,7 +69,7 @@ async def folder_member(
     if found is None:
         raise NotFound(f"{folder.name} has no file {member!r}")
     handle = await anyio.to_thread.run_sync(platform.store.open, found)
-    headers = attachment(PurePosixPath(member).name)
+    headers = download_headers(PurePosixPath(member).name)
     return StreamingResponse(chunks(handle), media_type="application/octet-stream", headers=headers)
 
 
@@ -75,6 +77,6 @@ async def _folder(db: Database, key: ExecutionKey, file_id: int) -> tuple[Execut
     """The recorded directory and its store key; only directories that are in the store."""
     files = await db.run(lambda s: execution_views.execution_files(s, key))
     found = next((f for f in files if f.id == file_id), None)
-    if found is None or found.key is None or not found.folder:
+    if found is None or found.key is None or not found.folder or not readable_key(key.project, found.key):
         raise NotFound(f"execution {key} has no directory {file_id} in the store")
     return found, found.key

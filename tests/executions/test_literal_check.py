@@ -72,8 +72,12 @@ def test_create_execution_refuses_a_wrongly_typed_input_naming_it(registered: Pl
     made, _ = literal("three", str)
     plan = EntityId(ResourceKind.LAUNCH_PLAN, "flytesnacks", "development", "pipelines.basic.fan", "v1")
     with registered.db.session() as session, pytest.raises(InvalidArgument, match="input 'x' is a string, not a"):
-        launch_with_literals(session, launch_plan=plan, inputs=literals_pb2.LiteralMap(literals={"x": made}))
+        launch_with_literals(
+            session, launch_plan=plan, inputs=literals_pb2.LiteralMap(literals={"x": made}), store=registered.store
+        )
     good, _ = literal(3, int)
     with registered.db.session() as session:
-        key = launch_with_literals(session, launch_plan=plan, inputs=literals_pb2.LiteralMap(literals={"x": good}))
+        key = launch_with_literals(
+            session, launch_plan=plan, inputs=literals_pb2.LiteralMap(literals={"x": good}), store=registered.store
+        )
     assert key.project == "flytesnacks"

@@ -40,6 +40,7 @@ def test_labels_annotations_and_envs_are_put_on_the_pod(registered: Platform, cl
             session,
             launch_plan=launch_form(session, NamedEntityKey(ResourceKind.WORKFLOW, *WORKFLOW)).launch_plan,
             inputs=literals_pb2.LiteralMap(literals={"name": name}),
+            store=registered.store,
             options=options,
         )
     executor = KubernetesExecutor(cluster.api(), SETTINGS, log_dir=registered.settings.data_dir / "logs")

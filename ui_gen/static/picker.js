@@ -1,8 +1,9 @@
 // File pickers that ask the server for candidates as a person browses folders or searches,
 // so a project with 10,000 files costs the page nothing. The picker's text field stays the
-// value: without this script a person pastes a URI. The server's JSON (at the picker's
-// `data-source`): {folders: [entry], entries: [entry], truncated}, entry = {uri, name, path,
-// is_directory, size}; `folder`, `q` and `limit` are added to the query.
+// value: without this script a person types a path in the project (or a URI). The server's
+// JSON (at the picker's `data-source`): {folders: [entry], entries: [entry], truncated},
+// entry = {uri, name, path, is_directory, size}; `folder`, `q` and `limit` are added to the
+// query. A pick fills in the entry's path, never its URI: the page shows no server paths.
 "use strict";
 
 const LatchlikePicker = (() => {
@@ -40,9 +41,9 @@ const LatchlikePicker = (() => {
     picker.append(browse, picked, panel);
 
     function choose(entry) {
-      input.value = entry.uri;
+      input.value = entry.path;
       picked.textContent = entry.path;
-      picked.dataset.uri = entry.uri;
+      picked.dataset.path = entry.path;
       input.dispatchEvent(new Event("input", { bubbles: true }));
       input.dispatchEvent(new Event("change", { bubbles: true }));
       onPick();
@@ -51,7 +52,7 @@ const LatchlikePicker = (() => {
 
     function entryItem(entry, label) {
       const button = element("button", { type: "button", className: "choose", textContent: label });
-      button.dataset.uri = entry.uri;
+      button.dataset.path = entry.path;
       button.addEventListener("click", () => choose(entry));
       return element("li", { className: entry.is_directory ? "dir" : "file" }, button);
     }
@@ -63,7 +64,7 @@ const LatchlikePicker = (() => {
       item.setAttribute("role", "treeitem");
       if (pickable) {
         const use = element("button", { type: "button", className: "choose", textContent: "use this folder" });
-        use.dataset.uri = folder.uri;
+        use.dataset.path = folder.path;
         use.addEventListener("click", () => choose(folder));
         item.append(" ", use);
       }
@@ -116,7 +117,7 @@ const LatchlikePicker = (() => {
     // Enter in the search box searches; it never submits the launch form.
     search.addEventListener("keydown", (event) => { if (event.key === "Enter") event.preventDefault(); });
     browse.addEventListener("click", () => setOpen(panel.hidden));
-    input.addEventListener("input", () => { if (input.value !== picked.dataset.uri) picked.textContent = ""; });
+    input.addEventListener("input", () => { if (input.value !== picked.dataset.path) picked.textContent = ""; });
   }
 
   return { enhance };
