@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from urllib.parse import urlparse
@@ -9,7 +10,6 @@ from urllib.parse import urlparse
 from playwright.sync_api import Page, Route, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -57,7 +57,16 @@ def browser_page(*, javascript: bool = True, expected_errors: Mapping[str, str] 
 
 def _loopback_only(route: Route) -> None:
     url = urlparse(route.request.url)
-    if url.scheme in ("http", "https", "ws", "wss") and url.hostname not in LOOPBACK:
+    if url.scheme in ("http", "https", "ws", "wss") and not _is_loopback(url.hostname or ""):
         route.abort("blockedbyclient")
     else:
         route.continue_()
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

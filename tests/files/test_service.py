@@ -16,6 +16,7 @@ from latchlike.files import service
 from latchlike.files.staging import StagedFile
 from latchlike.files.tables import ManagedFileRow
 from latchlike.platform import Platform
+from latchlike.principal import LOCAL_PRINCIPAL
 from latchlike.store import FileStore
 from latchlike.uploads.service import clean_staging
 
@@ -49,7 +50,7 @@ def test_an_upload_is_hashed_typed_and_stored_under_its_path(platform: Platform,
     data = gzip.compress(FASTQ)
     row, created = _put(platform, store, "runs/day1/reads.txt", data)
     assert created and (row.size, row.sha256) == (len(data), hashlib.sha256(data).hexdigest())
-    assert (row.kind, row.compression, row.uploaded_by, row.written_by) == ("fastq", "gzip", "anonymous", None)
+    assert (row.kind, row.compression, row.uploaded_by, row.written_by) == ("fastq", "gzip", LOCAL_PRINCIPAL, None)
     assert row.key == "files/lab/runs/day1/reads.txt" and _content(store, row) == data
     assert _listing(platform) == ["runs"] and _listing(platform, "runs") == ["day1"]  # the folders are records
     assert list(platform.staging_dir.iterdir()) == []

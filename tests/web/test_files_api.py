@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
+from latchlike.principal import LOCAL_PRINCIPAL
 from tests.server import RunningServer, start_server
 
 pytestmark = pytest.mark.slow
@@ -45,7 +46,7 @@ def test_a_streamed_put_is_recorded_with_its_checksum_and_kind(api: httpx.Client
     assert record == created.json()
     assert (record["size"], record["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
     assert (record["kind"], record["compression"], record["uploaded_by"], record["written_by"]) == (
-        "fastq", "gzip", "anonymous", None)  # fmt: skip
+        "fastq", "gzip", LOCAL_PRINCIPAL, None)  # fmt: skip
     replaced = api.put("lab/put/reads.txt", content=b"a,b\n1,2\n")
     assert (replaced.status_code, replaced.json()["kind"]) == (200, "csv")
     refused = api.put("lab/put/reads.txt", content=b"x", headers={"If-None-Match": "*"})
