@@ -31,6 +31,7 @@ from latchlike.web import (
     pages,
     results,
     signals,
+    tus_api,
     uploads,
 )
 from latchlike.web.errors import install_error_handlers
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(launch_api.router)
     app.include_router(file_candidates.router)  # before files_api: `<project>/candidates` is the pickers'
     app.include_router(files_api.router)
+    app.include_router(tus_api.router)
     app.include_router(uploads.router)
     app.include_router(downloads.router)
     app.include_router(pages.router)
