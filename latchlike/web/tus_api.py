@@ -65,12 +65,20 @@ def _whole_number(name: str, value: str | None) -> int:
     return int(value)
 
 
-@router.options("/{project}", status_code=204, responses={204: {"description": "What this server supports."}})
-@router.options(UPLOAD, status_code=204, include_in_schema=False)
-async def describe(uploads: UploadsDep) -> Response:
-    """tus discovery: version, extensions and the largest upload accepted."""
+def _discovery(uploads: TusUploads) -> Response:
     headers = _headers(tus_version=TUS_VERSION, tus_extension=EXTENSIONS, tus_max_size=str(uploads.max_bytes))
     return Response(status_code=204, headers=headers)
+
+
+@router.options("/{project}", status_code=204, responses={204: {"description": "What this server supports."}})
+async def describe(uploads: UploadsDep, project: str) -> Response:
+    """tus discovery: version, extensions and the largest upload accepted (any project)."""
+    return _discovery(uploads)
+
+
+@router.options(UPLOAD, status_code=204, include_in_schema=False)
+async def describe_upload(uploads: UploadsDep, project: str, upload_id: str) -> Response:
+    return _discovery(uploads)
 
 
 @router.post(
@@ -100,7 +108,11 @@ async def create(
     UPLOAD,
     status_code=200,
     dependencies=_SPEAKS_TUS,
-    responses={200: {"description": "`Upload-Offset`, `Upload-Length`, `Upload-Expires`."}, **error_responses(404)},
+    responses={
+        200: {"description": "`Upload-Offset`, `Upload-Length`, `Upload-Expires`."},
+        **error_responses(404),
+        **_version_refused(),
+    },
 )
 async def offset(uploads: UploadsDep, project: str, upload_id: str) -> Response:
     """How many bytes the server has: where the next PATCH starts."""

@@ -67,6 +67,15 @@ def test_options_tells_version_extensions_and_the_size_limit(api: httpx.Client) 
     assert {"creation", "termination"} <= set(answer.headers["Tus-Extension"].split(","))
 
 
+def test_every_status_is_in_the_openapi(api: httpx.Client) -> None:
+    paths = api.get("/openapi.json").json()["paths"]
+    assert {"201", "400", "409", "412", "413"} <= set(paths["/api/tus/{project}"]["post"]["responses"])
+    upload = paths["/api/tus/{project}/{upload_id}"]
+    assert {"200", "404", "412"} <= set(upload["head"]["responses"])
+    assert {"204", "400", "404", "409", "412", "415"} <= set(upload["patch"]["responses"])
+    assert {"204", "404", "409", "412"} <= set(upload["delete"]["responses"])
+
+
 def test_an_upload_in_pieces_is_invisible_until_its_last_byte_then_recorded(api: httpx.Client) -> None:
     created = _create(api, len(DATA), path="pieces/blob.bin")
     assert created.status_code == 201, created.text
