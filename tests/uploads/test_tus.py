@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.s3 import s3_server
 from tests.server import RunningServer, start_server
 
 pytestmark = pytest.mark.slow
@@ -224,3 +225,22 @@ def _expect_failure(api: httpx.Client, url: str, body: Iterator[bytes], failures
         api.patch(url, content=body, headers={**BODY, "Upload-Offset": "0"})
     except httpx.HTTPError as error:
         failures.append(error)
+
+
+def test_on_s3_the_finished_file_goes_up_in_parts_and_reads_back(tmp_path: Path) -> None:
+    data = os.urandom(12 * 1024 * 1024 + 3)  # over minio's 5 MiB part: a multipart upload
+    (tmp_path / "s3").mkdir()
+    with s3_server(tmp_path / "s3") as s3:
+        server = start_server(tmp_path / "data", builtins=False, env={"LATCHLIKE_RUN_ENGINE": "false", **s3.env("tus")})
+        try:
+            with httpx.Client(base_url=server.url, timeout=60) as api:
+                url = _create(api, len(data), path="s3/big.bin").headers["Location"]
+                assert _patch(api, url, 0, data[:5_000_000]).status_code == 204
+                assert _patch(api, url, 5_000_000, data[5_000_000:]).status_code == 204
+                record = api.get("/api/files/lab/s3/big.bin").json()
+                assert record["sha256"] == hashlib.sha256(data).hexdigest()
+                assert api.get("/api/files/lab/s3/big.bin", params={"download": 1}).content == data
+            assert list((server.data_dir / "tus").iterdir()) == []
+            assert not (server.data_dir / "store" / "files").exists()  # the object is in the bucket
+        finally:
+            server.stop()
