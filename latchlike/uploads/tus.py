@@ -43,6 +43,8 @@ from latchlike.store import FileStore
 from latchlike.uploads.tables import TusUploadRow
 
 HASH_CHUNK_BYTES = 1024 * 1024
+TAKEOVER_SECONDS = 10.0
+"""How long a PATCH waits for the one it stopped to put its bytes down."""
 PATH_KEYS = ("path", "relativePath", "filename", "name")
 """Where the destination is read from, in order (Uppy sends `relativePath` for folders and
 `name`; `path` is ours). A value of 'null' is Uppy's way of saying none."""
@@ -82,6 +84,8 @@ class _Running:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     digest: Any = None  # hashlib's object: no public type
     offset: int = -1
+    writer: asyncio.Future[None] | None = None
+    """The PATCH reading a body now, which a newer PATCH stops."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,7 @@ class TusUploads:
             raise PayloadTooLarge(f"the upload's {length} bytes are over this server's limit of {self.max_bytes}")
         path, overwrite = destination(parse_metadata(metadata_header))
         live_key(project, path)  # the project's name is a key part too
-        await asyncio.to_thread(self.expire)  # each new upload ages out the abandoned ones
+        await self.expire()  # each new upload ages out the abandoned ones
         upload_id = secrets.token_hex(16)
         self._partial(upload_id).touch(exist_ok=False)
         row = TusUploadRow(id=upload_id, project=project, path=path, length=length, overwrite=overwrite,
@@ -158,27 +162,41 @@ class TusUploads:
 
     async def append(self, project: str, upload_id: str, offset: int, body: AsyncIterator[bytes]) -> Appended:
         """Write `body` at `offset` (which must be the upload's offset: 409 otherwise, as tus
-        says) while hashing it. A body cut midway keeps what arrived; a client resumes there."""
+        says) while hashing it. A body cut midway keeps what arrived; a client resumes there.
+        A PATCH still reading when a new one comes is stopped (its client has most likely
+        gone without the server noticing): the new one continues from what the old one wrote."""
         row = await self._db.run(lambda session: _live(session, project, upload_id))
         running = self._running.setdefault(upload_id, _Running())
-        if running.lock.locked():
-            raise Conflict("another PATCH is writing this upload now: ask HEAD for the offset and try again")
-        async with running.lock:
+        if running.writer is not None:
+            running.writer.cancel()
+        try:
+            await asyncio.wait_for(running.lock.acquire(), TAKEOVER_SECONDS)
+        except TimeoutError:
+            raise Conflict("another PATCH is writing this upload now: ask HEAD for the offset and try again") from None
+        try:
             size = self._offset(upload_id)
             if offset != size:
                 raise Conflict(f"Upload-Offset {offset} is not where the upload is: {size} bytes are in")
             if running.offset != size:  # a restart lost the running hash (or a write failed midway)
                 running.digest = await asyncio.to_thread(_hash_prefix, self._partial(upload_id), size)
                 running.offset = size
+            running.writer = asyncio.ensure_future(self._write(row, running, body))
             try:
-                await self._write(row, running, body)
+                await asyncio.wait({running.writer})
+                if running.writer.cancelled():
+                    raise Conflict("a newer PATCH took this upload over")
+                running.writer.result()  # the body's own failure: too long, or cut
             finally:
+                running.writer.cancel()  # this request itself cancelled: stop reading its body
+                running.writer = None
                 expires_at = await self._touch(upload_id)
             if running.offset < row.length:
                 return Appended(running.offset, expires_at, None)
             head = await asyncio.to_thread(_head, self._partial(upload_id))
             recorded = await self._complete(row, running.digest, head)
             return Appended(row.length, expires_at, recorded)
+        finally:
+            running.lock.release()
 
     async def terminate(self, project: str, upload_id: str) -> None:
         """Discard an upload and its bytes (tus termination); 409 while a PATCH writes to it."""
@@ -190,16 +208,10 @@ class TusUploads:
             await self._db.run(lambda session: _delete(session, upload_id))
             self._forget(upload_id)
 
-    def expire(self, now: datetime | None = None) -> int:
+    async def expire(self, now: datetime | None = None) -> int:
         """Discard uploads past their expiry (none being written to); how many."""
-        with self._db.session() as session:
-            expired = session.scalars(select(TusUploadRow.id).where(TusUploadRow.expires_at < (now or utcnow())))
-            gone = [
-                upload_id for upload_id in expired
-                if not ((running := self._running.get(upload_id)) and running.lock.locked())
-            ]  # fmt: skip
-            for upload_id in gone:
-                _delete(session, upload_id)
+        busy = {upload_id for upload_id, running in self._running.items() if running.lock.locked()}
+        gone = await self._db.run(lambda session: _drop_expired(session, now or utcnow(), busy))
         for upload_id in gone:
             self._forget(upload_id)
         return len(gone)
@@ -284,6 +296,14 @@ def _create(session: Session, row: TusUploadRow) -> None:
         if above is not None and not above.is_folder:
             raise Conflict(f"{folder!r} is a file, so {row.path!r} cannot be inside it")
     session.add(row)
+
+
+def _drop_expired(session: Session, now: datetime, busy: set[str]) -> list[str]:
+    expired = session.scalars(select(TusUploadRow.id).where(TusUploadRow.expires_at < now)).all()
+    gone = [upload_id for upload_id in expired if upload_id not in busy]
+    for upload_id in gone:
+        _delete(session, upload_id)
+    return gone
 
 
 def _live(session: Session, project: str, upload_id: str) -> TusUploadRow:

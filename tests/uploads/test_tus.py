@@ -148,6 +148,40 @@ def test_uppy_metadata_names_the_file_and_an_empty_file_is_recorded_at_creation(
     assert _listed(api, "drop/sub") == ["x.txt"]
 
 
+def test_a_new_patch_takes_over_from_one_whose_client_went_silent(api: httpx.Client, server: RunningServer) -> None:
+    """A connection dropped without the server noticing (the body just stops coming): the
+    client's retry asks HEAD and PATCHes from there, and is not locked out."""
+    url = _create(api, 300_000, path="takeover/a.bin").headers["Location"]
+    partial, hold = server.data_dir / "tus" / url.rsplit("/", 1)[1], threading.Event()
+
+    def stalled() -> Iterator[bytes]:
+        yield DATA[:100_000]
+        hold.wait(60)
+
+    answers: list[int] = []
+    first = threading.Thread(target=lambda: answers.append(_stalled_patch(server.url, url, stalled())))
+    first.start()
+    try:
+        deadline = time.monotonic() + 30
+        while partial.stat().st_size < 100_000 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        offset = int(api.head(url, headers=TUS).headers["Upload-Offset"])
+        assert offset == 100_000
+        retried = _patch(api, url, offset, DATA[offset:300_000])
+        assert retried.status_code == 204, retried.text
+    finally:
+        hold.set()
+        first.join(60)
+    assert answers == [409]  # the silent one was told it lost the upload
+    record = api.get("/api/files/lab/takeover/a.bin").json()
+    assert record["sha256"] == hashlib.sha256(DATA[:300_000]).hexdigest()
+
+
+def _stalled_patch(base: str, url: str, body: Iterator[bytes]) -> int:
+    with httpx.Client(base_url=base, timeout=60) as client:
+        return client.patch(url, content=body, headers={**BODY, "Upload-Offset": "0"}).status_code
+
+
 def test_termination_discards_the_bytes(api: httpx.Client, server: RunningServer) -> None:
     url = _create(api, 10, path="gone/a.txt").headers["Location"]
     assert _patch(api, url, 0, b"abc").status_code == 204
