@@ -193,7 +193,17 @@ class TusUploads:
             if running.offset < row.length:
                 return Appended(running.offset, expires_at, None)
             head = await asyncio.to_thread(_head, self._partial(upload_id))
-            recorded = await self._complete(row, running.digest, head)
+            try:
+                recorded = await self._complete(row, running.digest, head)
+            except UserError:
+                raise
+            except BaseException:
+                # Not recorded (the store or database failed): the last byte is given back, so
+                # the upload does not look finished and the client's retry records it again.
+                with contextlib.suppress(FileNotFoundError):
+                    os.truncate(self._partial(upload_id), row.length - 1)
+                running.offset = -1
+                raise
             return Appended(row.length, expires_at, recorded)
         finally:
             running.lock.release()
@@ -249,8 +259,8 @@ class TusUploads:
         return expires_at
 
     async def _complete(self, row: TusUploadRow, digest: Any, head: bytes) -> ManagedFileRow:
-        """Record the file; its upload is gone either way (a refused last step cannot be
-        resumed: the client starts again and hears why at creation)."""
+        """Record the file. Refused (a file or folder took the path meanwhile), the upload is
+        gone too: the client starts again and hears why at creation. Failed otherwise, it stays."""
         finished = _Finished(self._partial(row.id), row.length, digest.hexdigest(), head)
 
         def record(session: Session) -> ManagedFileRow:
@@ -259,12 +269,13 @@ class TusUploads:
             return recorded
 
         try:
-            return await self._db.run(record)
+            recorded = await self._db.run(record)
         except UserError:
             await self._db.run(lambda session: _delete(session, row.id))
-            raise
-        finally:
             self._forget(row.id)
+            raise
+        self._forget(row.id)
+        return recorded
 
     def _forget(self, upload_id: str) -> None:
         self._running.pop(upload_id, None)
