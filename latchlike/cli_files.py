@@ -11,12 +11,12 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
-
-from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+from typing import TYPE_CHECKING, Any
 
 from latchlike.files_client import CHUNK_BYTES, DEFAULT_SERVER, ClientError, FilesClient, Remote, parse_remote
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 _MB = 1024 * 1024
 
@@ -194,6 +194,9 @@ def _rm(client: FilesClient, args: argparse.Namespace) -> None:
 
 
 def _progress() -> Progress:
+    from rich.console import Console
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn, TransferSpeedColumn
+
     return Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
                     TimeRemainingColumn(), console=Console(file=sys.stderr), transient=True)  # fmt: skip
 

@@ -13,15 +13,15 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import httpx
-from tusclient.client import TusClient
-from tusclient.exceptions import TusCommunicationError
-from tusclient.fingerprint.interface import Fingerprint
-from tusclient.storage.filestorage import FileStorage
-from tusclient.uploader import Uploader
+
+if TYPE_CHECKING:  # tuspy (and the aiohttp it imports) loads only when a command uploads
+    from tusclient.exceptions import TusCommunicationError
+    from tusclient.storage.filestorage import FileStorage
+    from tusclient.uploader import Uploader
 
 SCHEME = "latchlike://"
 DEFAULT_SERVER = "http://127.0.0.1:8080"
@@ -69,7 +69,7 @@ def parse_remote(text: str) -> Remote | None:
     return Remote(project, path.strip("/"))
 
 
-class _Destination(Fingerprint):  # type: ignore[misc]  # tuspy's interface is untyped
+class _Destination:
     """Resume only the same local file, unchanged, to the same place on the same server;
     tuspy's own fingerprint (size + first 64 KiB) would mix up copies sent to two paths."""
 
@@ -164,6 +164,9 @@ class FilesClient:
         """Send a local file through tus; True if it resumed an upload an earlier run left off.
         The upload's URL is kept in the cache dir until it completes, so running the same copy
         again after an interruption goes on from where the server has the bytes."""
+        from tusclient.exceptions import TusCommunicationError
+        from tusclient.storage.filestorage import FileStorage
+
         stat = source.stat()
         key = f"{self.server}|{remote}|{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
         self._cache_dir.mkdir(parents=True, exist_ok=True)
@@ -188,6 +191,9 @@ class FilesClient:
 
     def _uploader(self, source: Path, remote: Remote, key: str, storage: FileStorage, *, overwrite: bool,
                   chunk_bytes: int) -> Uploader:  # fmt: skip
+        from tusclient.client import TusClient
+        from tusclient.exceptions import TusCommunicationError
+
         client = TusClient(f"{self.server}/api/tus/{quote(remote.project, safe='')}")
         metadata = {"path": remote.path, "filename": source.name} | ({"overwrite": "1"} if overwrite else {})
 
