@@ -19,3 +19,5 @@ def test_tus_benchmark_prints_both_rates_memory_and_the_checksum(tmp_path: Path)
     assert "cp (copyfile + sync)" in result.stdout and "tus, one PATCH" in result.stdout
     assert "latchlike cp (tuspy)" in result.stdout
     assert "server peak RSS" in result.stdout and "sha256 recorded        matches" in result.stdout
+    assert "kill -9 halfway        nothing visible before the end" in result.stdout
+    assert result.stdout.count("sha256 matches") == 1
