@@ -163,14 +163,15 @@ class FilesClient:
                chunk_bytes: int = CHUNK_BYTES) -> bool:  # fmt: skip
         """Send a local file through tus; True if it resumed an upload an earlier run left off.
         The upload's URL is kept in the cache dir until it completes, so running the same copy
-        again after an interruption goes on from where the server has the bytes."""
+        again after an interruption goes on from where the server has the bytes. One small
+        file per upload, so copies running side by side never write the same file."""
         from tusclient.exceptions import TusCommunicationError
-        from tusclient.storage.filestorage import FileStorage
 
         stat = source.stat()
         key = f"{self.server}|{remote}|{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
-        self._cache_dir.mkdir(parents=True, exist_ok=True)
-        storage = FileStorage(str(self._cache_dir / "tus-uploads.json"))
+        kept = self._cache_dir / "tus" / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        storage = kept_urls(kept)
         try:
             uploader = self._uploader(source, remote, key, storage, overwrite=overwrite, chunk_bytes=chunk_bytes)
             resumed = uploader.offset > 0
@@ -180,7 +181,8 @@ class FilesClient:
                 progress(uploader.offset)
             if uploader.url is None:  # an empty file: tuspy's `upload` makes its POST
                 uploader.upload()
-            storage.remove_item(key)
+            storage.close()
+            kept.unlink()
             return resumed
         except TusCommunicationError as error:
             if error.status_code == 412 and not overwrite:
@@ -208,6 +210,21 @@ class FilesClient:
                 raise
             storage.remove_item(key)  # the kept upload expired or finished: start afresh
             return make()
+
+
+def kept_urls(path: Path) -> FileStorage:
+    """tuspy's URL storage in `path`; a file cut while being written is dropped (its upload
+    starts afresh) rather than failing every later copy."""
+    from tusclient.storage.filestorage import FileStorage
+
+    storage = FileStorage(str(path))
+    try:
+        storage.get_item("")  # TinyDB reads the file on first use
+    except ValueError:
+        storage.close()
+        path.unlink()
+        storage = FileStorage(str(path))
+    return storage
 
 
 def _json(response: httpx.Response) -> Any:

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from latchlike.files_client import ClientError, Remote, parse_remote
+from latchlike.files_client import ClientError, Remote, kept_urls, parse_remote
 from tests.server import REPO, RunningServer, start_server
 
 pytestmark = pytest.mark.slow
@@ -97,6 +97,7 @@ def test_an_interrupted_upload_resumes_where_the_server_has_the_bytes(server: Ru
     record = httpx.get(f"{server.url}/api/files/lab/resume/big.bin").json()
     assert (record["size"], record["sha256"]) == (len(data), hashlib.sha256(data).hexdigest())
     assert not partial.exists()
+    assert list((tmp_path / "cache" / "latchlike" / "tus").iterdir()) == []  # nothing left to resume
 
 
 def test_move_and_delete_to_the_trash_or_for_good(server: RunningServer, tmp_path: Path) -> None:
@@ -144,3 +145,12 @@ def test_remote_paths_are_written_with_the_latchlike_scheme() -> None:
     assert parse_remote("runs/r1.fastq") is None
     with pytest.raises(ClientError, match="names no project"):
         parse_remote("latchlike:///runs")
+
+
+def test_a_cut_url_file_starts_the_upload_afresh(tmp_path: Path) -> None:
+    (tmp_path / "kept.json").write_text('{"_default": {"1": {"key"')
+    storage = kept_urls(tmp_path / "kept.json")
+    assert storage.get_item("anything") is None
+    storage.set_item("k", "http://server/api/tus/lab/1")
+    storage.close()
+    assert kept_urls(tmp_path / "kept.json").get_item("k") == "http://server/api/tus/lab/1"
