@@ -33,6 +33,7 @@ from latchlike.web import (
     pages,
     results,
     signals,
+    tus_api,
     uploads,
     viewers,
 )
@@ -99,6 +100,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(downloads.router)
     app.include_router(pages.router)
     app.include_router(launches.router)
+    app.include_router(tus_api.router)
     app.include_router(live.router)
     app.include_router(results.router)
     app.include_router(docs.router)

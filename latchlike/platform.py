@@ -16,6 +16,7 @@ from latchlike.store import FileStore
 from latchlike.store.local import LocalFileStore
 from latchlike.uploads.service import clean_staging
 from latchlike.uploads.signing import DownloadSigner, UrlSigner
+from latchlike.uploads.tus import clean_uploads, upload_dir
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def open_platform(settings: Settings) -> Platform:
     migrate(db.engine)
     with db.session() as session:
         ensure_project(session, project_id=settings.default_project, description="Default project")
+    clean_uploads(db, upload_dir(settings.data_dir))  # resumable uploads past their expiry
     store = settings.open_store()
     if isinstance(store, LocalFileStore) and (sealed := store.seal()):
         log.info("made %d stored objects read-only (written before stored objects were)", sealed)
