@@ -18,6 +18,7 @@ from latchlike.engine.executors.choice import build_executor
 from latchlike.engine.loop import Engine
 from latchlike.grpc.server import build_grpc_server
 from latchlike.platform import open_platform
+from latchlike.triggers.loop import TriggerLoop
 from latchlike.web import (
     api,
     console,
@@ -29,6 +30,8 @@ from latchlike.web import (
     launches,
     live,
     pages,
+    qc_api,
+    qc_pages,
     results,
     signals,
     uploads,
@@ -62,11 +65,16 @@ def create_app(settings: Settings) -> FastAPI:
         engine = Engine(platform, executor, system_retries=settings.system_retries)
         app.state.engine = engine
         engine_task = asyncio.create_task(engine.run_forever()) if settings.run_engine else None
+        trigger_task = None
         try:
             if settings.register_builtin_workflows:
                 await asyncio.to_thread(register_builtin_workflows, platform)
+            if settings.run_triggers:  # after the built-ins: the default rules name them
+                trigger_task = asyncio.create_task(TriggerLoop(platform).run_forever())
             yield
         finally:
+            if trigger_task is not None:
+                trigger_task.cancel()
             if engine_task is not None:
                 engine_task.cancel()
                 await engine.stop()
@@ -80,10 +88,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(launch_api.router)
     app.include_router(file_candidates.router)  # before files_api: `<project>/candidates` is the pickers'
+    app.include_router(qc_api.router)  # before files_api: `<path>:qc` is QC's
     app.include_router(files_api.router)
     app.include_router(uploads.router)
     app.include_router(downloads.router)
     app.include_router(pages.router)
+    app.include_router(qc_pages.router)
     app.include_router(launches.router)
     app.include_router(live.router)
     app.include_router(results.router)

@@ -22,6 +22,8 @@ from latchlike.files.paths import check_path, live_key, parents, split, trash_ke
 from latchlike.files.staging import StagedFile
 from latchlike.files.tables import ANONYMOUS, ManagedFileRow
 from latchlike.store import FileStore
+from latchlike.triggers.outbox import enqueue
+from latchlike.triggers.qc_info import QcInfo
 
 PAGE_LIMIT = 1000
 
@@ -37,6 +39,8 @@ class FileInfo(BaseModel):
     uploaded_at: datetime
     uploaded_by: str
     written_by: str | None
+    qc: QcInfo | None = None
+    """Its QC (`triggers.state`): the whole state for one file, the status alone in a folder."""
 
 
 class FolderInfo(BaseModel):
@@ -138,6 +142,7 @@ def put(
     row.uploaded_by, row.uploaded_at, row.written_by = uploaded_by, utcnow(), written_by
     session.add(row)
     _flush(session)
+    enqueue(session, row)  # in this transaction: no way in records a file and loses its QC
     store.put_file(row.key, staged.path)
     return row, existing is None
 
@@ -151,6 +156,7 @@ def record_object(
     row.key, row.size, row.sha256, row.kind, row.compression = key, size, sha256, detected.kind, detected.compression
     session.add(row)
     _flush(session)
+    enqueue(session, row)
     return row
 
 

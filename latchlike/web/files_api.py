@@ -19,6 +19,7 @@ from latchlike.files import service
 from latchlike.files.paths import check_path, live_key
 from latchlike.files.service import FileInfo, FolderInfo
 from latchlike.files.staging import StagedFile
+from latchlike.triggers import state as qc_state
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.errors import error_responses
 from latchlike.web.ranges import Unsatisfiable, byte_range
@@ -90,8 +91,9 @@ async def get_file(
 
         def read(session: Any) -> FileInfo | FolderInfo:
             if path and not (row := service.get(session, project, path)).is_folder:
-                return service.info(row)
-            return service.list_folder(session, project, path, after=after, limit=limit)
+                return qc_state.with_qc(session, platform.store, row)
+            folder = service.list_folder(session, project, path, after=after, limit=limit)
+            return qc_state.folder_with_qc(session, project, folder)
 
         return await platform.db.run(read)
     row = await platform.db.run(lambda s: service.get(s, project, path))
