@@ -60,14 +60,17 @@ async def put_file(
         declared = request.headers.get("content-length")
         if declared is not None and int(declared) != staged.size:
             raise InvalidArgument(f"the body has {staged.size} bytes, Content-Length said {declared}")
-        row, created = await platform.db.run(
-            lambda s: service.put(s, platform.store, project, path, staged, overwrite=overwrite)
-        )
+
+        def record(session: Any) -> tuple[FileInfo, bool]:
+            row, created = service.put(session, platform.store, project, path, staged, overwrite=overwrite)
+            return qc_state.with_qc(session, platform.store, row), created
+
+        recorded, created = await platform.db.run(record)
     except ClientDisconnect:  # the client went away mid-body: nothing was recorded or stored
         return Response(status_code=status.HTTP_400_BAD_REQUEST)
     finally:
         staged.discard()
-    body = service.info(row).model_dump(mode="json")
+    body = recorded.model_dump(mode="json")
     return JSONResponse(body, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
