@@ -5,8 +5,9 @@ a built-in workflow registers the built-ins into the project first, so it can be
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 from sqlalchemy.orm import Session
 
 from latchlike.builtins import register_builtin_workflows
@@ -22,6 +23,8 @@ from latchlike.web.errors import error_responses
 
 router = APIRouter(prefix="/api", tags=["qc"], responses=error_responses(400, 404))
 RULES = "/projects/{project}/qc-rules"
+RuleId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+"""A database id: a larger number is refused (422) before it reaches the database."""
 
 
 @router.get(RULES)
@@ -39,14 +42,14 @@ async def create_rule(platform: PlatformDep, project: str, spec: rules.RuleSpec)
 
 
 @router.put(RULES + "/{rule_id}", responses=error_responses(409))
-async def update_rule(platform: PlatformDep, project: str, rule_id: int, spec: rules.RuleSpec) -> rules.Rule:
+async def update_rule(platform: PlatformDep, project: str, rule_id: RuleId, spec: rules.RuleSpec) -> rules.Rule:
     """Replace a rule, checked as when created."""
     await _builtins_for(platform, project, spec)
     return await platform.db.run(lambda s: rules.update_rule(s, project, rule_id, spec))
 
 
 @router.delete(RULES + "/{rule_id}", status_code=204)
-async def delete_rule(db: DatabaseDep, project: str, rule_id: int) -> Response:
+async def delete_rule(db: DatabaseDep, project: str, rule_id: RuleId) -> Response:
     """Delete a rule; the default for its kind applies again."""
     await db.run(lambda s: rules.delete_rule(s, project, rule_id))
     return Response(status_code=204)
