@@ -69,7 +69,9 @@ def create_app(settings: Settings) -> FastAPI:
         try:
             if settings.register_builtin_workflows:
                 await asyncio.to_thread(register_builtin_workflows, platform)
-            if settings.run_triggers:  # after the built-ins: the default rules name them
+            # After the built-ins (the default rules name them); with the engine, as launches are
+            # the engine server's work: a record-only server leaves its triggers queued.
+            if settings.run_triggers and settings.run_engine:
                 trigger_task = asyncio.create_task(TriggerLoop(platform).run_forever())
             yield
         finally:

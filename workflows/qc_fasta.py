@@ -147,8 +147,18 @@ def fasta_qc(file: FlyteFile, histogram_bins: int = 20) -> QcOutputs:
     length distribution of a FASTA file (genome, assembly, transcripts or proteins).
     Runs by itself on every uploaded FASTA file; run it here by hand for any other.
 
+    __metadata__:
+        display_name: FASTA QC
+        license:
+            id: Apache-2.0
+        tags: [qc, fasta]
+
     Args:
         file: A FASTA file, plain, gzip/BGZF or bzip2 compressed.
+          __metadata__:
+            display_name: FASTA file
         histogram_bins: How many bins the length histogram has.
+          __metadata__:
+            display_name: Histogram bins
     """
     return fasta_stats(file=file, histogram_bins=histogram_bins)

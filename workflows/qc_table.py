@@ -192,8 +192,19 @@ def table_qc(file: FlyteFile, delimiter: str = "") -> QcOutputs:
     missing values, distinct values and summary statistics, and its first rows.
     Runs by itself on every uploaded CSV or TSV file; run it here by hand for any other.
 
+    __metadata__:
+        display_name: Table QC
+        license:
+            id: Apache-2.0
+        tags: [qc, table]
+
     Args:
         file: A CSV or TSV file with a header row, plain or compressed.
+          __metadata__:
+            display_name: Table
         delimiter: The field separator; empty to take a tab if the header has one, else a comma.
+          __metadata__:
+            display_name: Delimiter
+            placeholder: detect
     """
     return table_stats(file=file, delimiter=delimiter)

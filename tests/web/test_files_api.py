@@ -20,9 +20,8 @@ FASTQ = b"@r1\nACGTACGT\n+\nIIIIIIII\n" * 20_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    # No engine, no QC launches: a file's `qc` stays `queued`, as its PUT answered.
     running = start_server(tmp_path_factory.mktemp("server") / "data", builtins=False,
-                           env={"LATCHLIKE_RUN_ENGINE": "false", "LATCHLIKE_RUN_TRIGGERS": "false"})  # fmt: skip
+                           env={"LATCHLIKE_RUN_ENGINE": "false"})  # fmt: skip
     yield running
     running.stop()
 
