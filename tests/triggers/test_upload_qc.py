@@ -5,6 +5,7 @@ another name run nothing new, nor do concurrent identical uploads; a malformed F
 
 from __future__ import annotations
 
+import gzip
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -76,6 +77,18 @@ def test_an_uploaded_fasta_gets_its_qc_once_per_content(server: RunningServer, a
     folder = api.get("files/lab/other").json()
     assert [(e["name"], e["qc"]) for e in folder["entries"]] == [("copy.fasta", {
         "status": "done", "execution": None, "summary": None, "report": None, "message": None})]  # fmt: skip
+
+
+def test_an_uploaded_gzipped_tsv_gets_the_table_qc(api: httpx.Client) -> None:
+    table = gzip.compress(b"sample\treads\tpass\nA\t10\ttrue\nB\t30\tfalse\n")
+    assert api.put("files/lab/tables/counts.txt", content=table).status_code == 201  # the name says nothing
+    qc = wait_for_qc(api, "lab", "tables/counts.txt")["qc"]
+    assert qc["status"] == "done", qc
+    summary = qc["summary"]
+    assert (summary["schema"], summary["rows"], summary["compression"]) == ("latchlike.qc.table/1", 2, "gzip")
+    assert [(c["name"], c["type"]) for c in summary["column_summaries"]] == [
+        ("sample", "string"), ("reads", "integer"), ("pass", "boolean")]  # fmt: skip
+    assert summary["column_summaries"][1]["mean"] == 20
 
 
 def test_concurrent_identical_uploads_run_one_qc(api: httpx.Client) -> None:
