@@ -6,6 +6,7 @@ under the Content-Security-Policy the pages must meet."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
@@ -13,10 +14,12 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from tests.browser import browser_page
+from tests.pyflyte import pyflyte
 from tests.server import RunningServer, start_server
 from tests.triggers.test_upload_qc import FASTA, wait_for_qc
 
 pytestmark = pytest.mark.slow
+CLIENT_PROJECT = Path(__file__).parents[1] / "fixtures" / "client_project"
 FASTA_QC = "workflows.qc_fasta.fasta_qc"
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -86,6 +89,21 @@ def test_a_rule_passes_its_parameters_and_can_switch_qc_off(api: httpx.Client) -
     assert coarse["status"] == "done" and len(coarse["summary"]["length_histogram"]["counts"]) == 1
     ignored = wait_for_qc(api, "lab", "ignored/a.fa", until=("none",))["qc"]
     assert "switched off" in ignored["message"]
+
+
+def test_a_rule_can_run_a_registered_workflow_on_the_files_folder(server: RunningServer, api: httpx.Client) -> None:
+    registered = pyflyte(server, CLIENT_PROJECT, "register", "--version", "qc-v1", "dataio")
+    assert registered.returncode == 0, registered.stdout + registered.stderr
+    rule = {"kind": "text", "workflow": "dataio.reads.count_samples"}  # its one required input is a directory
+    assert api.post("projects/flytesnacks/qc-rules", json=rule).status_code == 201, rule
+    assert api.put("files/flytesnacks/batch/a.txt", content=b"one\ntwo\n").status_code == 201
+    qc = wait_for_qc(api, "flytesnacks", "batch/a.txt")["qc"]
+    assert (qc["status"], qc["message"]) == ("done", "the QC wrote no summary"), qc
+    execution = api.get(f"executions/{qc['execution']}").json()
+    assert execution["workflow"] == "dataio.reads.count_samples" and execution["outputs"][0]["preview"] == "2"
+    assert api.put("files/flytesnacks/top.txt", content=b"alone\n").status_code == 201
+    alone = wait_for_qc(api, "flytesnacks", "top.txt", until=("none",))["qc"]
+    assert alone["message"] == "dataio.reads.count_samples takes a folder; 'top.txt' is in none"
 
 
 def test_the_rules_page_creates_edits_and_deletes(server: RunningServer) -> None:
