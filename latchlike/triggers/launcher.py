@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import PurePosixPath
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -45,7 +44,7 @@ def process(session: Session, store: FileStore, trigger_id: int) -> None:
         return _settle(trigger, NONE, "the file was deleted before its QC started")
     if file.sha256 != trigger.sha256:
         return _settle(trigger, NONE, "the file was replaced before its QC started; the new content has its own")
-    folder = str(PurePosixPath(file.path).parent).removeprefix(".")
+    folder = file.parent
     rule = choose(list_rules(session, file.project), file.kind or "", folder)
     if rule is None:
         return _settle(trigger, NONE, f"no QC rule for {file.kind} files")

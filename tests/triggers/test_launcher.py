@@ -20,7 +20,7 @@ from latchlike.files.tables import ManagedFileRow
 from latchlike.platform import Platform, open_platform
 from latchlike.triggers import launcher, state
 from latchlike.triggers.outbox import enqueue
-from latchlike.triggers.tables import QcRunRow, TriggerRow
+from latchlike.triggers.tables import QcRuleRow, QcRunRow, TriggerRow
 
 FASTA = b">a\nACGT\n>b\nGG\n"
 
@@ -110,6 +110,15 @@ def test_a_forced_trigger_runs_again_and_later_copies_reuse_the_new_run(platform
     with platform.db.session() as session:
         runs = session.scalars(select(QcRunRow).where(QcRunRow.sha256 == first.sha256)).all()
         assert sorted(run.dedupe_key is None for run in runs) == [False, True]
+
+
+def test_a_rule_matches_the_folder_a_dotted_name_included(platform: Platform) -> None:
+    with platform.db.session() as session:
+        session.add(QcRuleRow(project="lab", kind="fasta", folder_glob=".hidden", domain="development",
+                              workflow="workflows.qc_fasta.fasta_qc", parameters={}, enabled=False))  # fmt: skip
+    row = put(platform, ".hidden/a.fa", FASTA + b">hidden\nA\n")
+    process(platform, triggers_of(platform, row)[0])
+    assert "switched off" in (qc(platform, row).message or "")
 
 
 def test_files_without_qc_say_why(platform: Platform) -> None:
