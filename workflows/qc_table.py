@@ -46,6 +46,8 @@ class Column:
     high: float = -math.inf
     values: Counter[str] = field(default_factory=Counter)
     capped: bool = False
+    textual: bool = False
+    """A present value was no number: the column is boolean or string from now on."""
 
     def add(self, value: str) -> None:
         value = value.strip()
@@ -53,25 +55,34 @@ class Column:
             self.missing += 1
             return
         self.present += 1
-        if value in self.values or len(self.values) < DISTINCT_KEPT:
-            self.values[value] += 1
+        values = self.values
+        if value in values:
+            values[value] += 1
+        elif len(values) < DISTINCT_KEPT:
+            values[value] = 1
         else:
             self.capped = True
-        if value.lower() in _BOOLEANS:
-            self.booleans += 1
+        if self.textual:  # no longer a number column: only "all booleans" is left to tell
+            if self.booleans == self.present - 1:
+                self.booleans += value.lower() in _BOOLEANS
             return
         try:
             number = float(value)
-        except ValueError:
+        except ValueError:  # raising is what costs: a text column stops trying after its first
+            self.textual = True
+            self.booleans += value.lower() in _BOOLEANS
             return
-        if not math.isfinite(number):
-            return
+        if number != number or number in (math.inf, -math.inf):
+            return  # NaN spelled otherwise, or infinity: not a statistic
         self.numbers += 1
-        self.integers += number.is_integer() and "." not in value and "e" not in value.lower()
+        self.integers += number.is_integer() and "." not in value and "e" not in value and "E" not in value
         delta = number - self.mean
         self.mean += delta / self.numbers
         self.m2 += delta * (number - self.mean)
-        self.low, self.high = min(self.low, number), max(self.high, number)
+        if number < self.low:
+            self.low = number
+        if number > self.high:
+            self.high = number
 
     @property
     def type(self) -> str:
