@@ -87,8 +87,9 @@ async def get_file(
     platform: PlatformDep, project: str, path: str, download: bool = False, after: str = "",
     limit: int = service.PAGE_LIMIT, range_: Annotated[str | None, Header(alias="range")] = None,
 ) -> Any:  # fmt: skip
-    """A file's record, or a folder's entries a page at a time (`after` = the last page's
-    `next_after`; '' is the project's top). `download=1` streams a file's bytes, with Range."""
+    """A file's record with its `qc` (docs/qc.md), or a folder's entries (each with its QC status)
+    a page at a time (`after` = the last page's `next_after`; '' is the project's top).
+    `download=1` streams a file's bytes, with Range."""
     path = check_path(path, root_allowed=True)
     if not download:
 

@@ -1,5 +1,5 @@
 """The QC rules page of a project: the table and the editor are drawn by `static/qc_rules.js`
-from the JSON API (`web/qc_api.py`); the page itself carries only the project and the kinds."""
+from the JSON API (`web/qc_api.py`); the page itself carries the project and the kinds to pick."""
 
 from __future__ import annotations
 
