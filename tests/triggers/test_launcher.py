@@ -1,4 +1,4 @@
-"""Turning triggers into executions on the real platform parts (database, local store,
+"""Turning triggers into executions on the real platform parts (database, local or S3 store,
 registered built-ins), without a server: the outbox row commits with the file, one run per
 content even when two workers race, a forced re-run, and the states a file can end in."""
 
@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flyteidl.core import literals_pb2
 from sqlalchemy import func, select
 
 from latchlike.builtins import register_builtin_workflows
@@ -21,6 +22,7 @@ from latchlike.platform import Platform, open_platform
 from latchlike.triggers import launcher, state
 from latchlike.triggers.outbox import enqueue
 from latchlike.triggers.tables import QcRuleRow, QcRunRow, TriggerRow
+from tests.s3 import s3_server
 
 FASTA = b">a\nACGT\n>b\nGG\n"
 
@@ -135,6 +137,29 @@ def test_files_without_qc_say_why(platform: Platform) -> None:
         service.trash(session, platform.store, "lab", "why/gone.fa")
     process(platform, triggers_of(platform, gone)[0])
     assert triggers_of(platform, gone)[0].message == "the file was deleted before its QC started"
+
+
+def test_a_trigger_launches_on_the_s3_store_too(tmp_path: Path) -> None:
+    with s3_server(tmp_path / "nanio") as s3:
+        store = {"store_url": "s3://qc-bucket/latchlike", "s3_endpoint": s3.endpoint, "s3_access_key": s3.access_key,
+                 "s3_secret_key": s3.secret_key}  # fmt: skip
+        settings = Settings(data_dir=tmp_path / "data", register_builtin_workflows=False, **store)
+        on_s3 = open_platform(settings)
+        try:
+            register_builtin_workflows(on_s3, "lab")
+            row = put(on_s3, "s3/a.fa", FASTA)
+            process(on_s3, triggers_of(on_s3, row)[0])
+            answer = qc(on_s3, row)
+            assert answer.status == "queued" and answer.execution is not None
+            with on_s3.db.session() as session:
+                execution = session.scalars(
+                    select(ExecutionRow).where(ExecutionRow.triggered_by == "lab/s3/a.fa")
+                ).one()
+                inputs = literals_pb2.LiteralMap.FromString(execution.inputs)
+            assert inputs.literals["file"].scalar.blob.uri == on_s3.store.uri(row.key or "")
+            assert inputs.literals["file"].scalar.blob.uri.startswith("s3://qc-bucket/")
+        finally:
+            on_s3.db.dispose()
 
 
 def test_a_project_without_the_builtins_gets_no_workflow(tmp_path: Path) -> None:
