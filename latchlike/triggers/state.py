@@ -134,8 +134,11 @@ def folder_with_qc(session: Session, project: str, folder: FolderInfo) -> Folder
     )  # fmt: skip
     ids = {name: file_id for name, file_id in session.execute(query)}
     found = statuses(session, ids.values())
+    # An entry with no row of its own (a read-only execution output) has no QC: `none`.
     entries = [
-        entry if entry.is_folder else entry.model_copy(update={"qc": QcInfo(status=found.get(ids[entry.name], "none"))})
+        entry
+        if entry.is_folder
+        else entry.model_copy(update={"qc": QcInfo(status=found.get(ids.get(entry.name, -1), "none"))})
         for entry in folder.entries
     ]
     return folder.model_copy(update={"entries": entries})

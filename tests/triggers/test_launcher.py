@@ -171,3 +171,15 @@ def test_a_project_without_the_builtins_gets_no_workflow(tmp_path: Path) -> None
         assert answer.status == "none" and "no workflow workflows.qc_table.table_qc" in (answer.message or "")
     finally:
         bare.db.dispose()
+
+
+def test_a_folder_entry_without_a_row_of_its_own_has_no_qc(platform: Platform) -> None:
+    put(platform, "mixed/a.fa", FASTA + b">mixed\nA\n")
+    with platform.db.session() as session:
+        folder = service.list_folder(session, "lab", "mixed")
+        virtual = folder.entries[0].model_copy(update={"name": "output.txt", "path": "mixed/output.txt"})
+        shown = state.folder_with_qc(session, "lab", folder.model_copy(update={"entries": [*folder.entries, virtual]}))
+    assert [(e.name, e.qc.status if e.qc else None) for e in shown.entries] == [
+        ("a.fa", "queued"),
+        ("output.txt", "none"),
+    ]
