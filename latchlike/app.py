@@ -19,6 +19,7 @@ from latchlike.engine.loop import Engine
 from latchlike.files.watch import StoreWatcher
 from latchlike.grpc.server import build_grpc_server
 from latchlike.platform import open_platform
+from latchlike.triggers.loop import TriggerLoop
 from latchlike.web import (
     api,
     bucket_hooks,
@@ -31,6 +32,8 @@ from latchlike.web import (
     launches,
     live,
     pages,
+    qc_api,
+    qc_pages,
     results,
     signals,
     tus_api,
@@ -71,12 +74,19 @@ def create_app(settings: Settings) -> FastAPI:
             platform.db, platform.store, interval=settings.reconcile_interval_seconds
         )
         watcher_task = asyncio.create_task(watcher.run_forever())
+        trigger_task = None
         try:
             if settings.register_builtin_workflows:
                 await asyncio.to_thread(register_builtin_workflows, platform)
+            # After the built-ins (the default rules name them); with the engine, as launches are
+            # the engine server's work: a record-only server leaves its triggers queued.
+            if settings.run_triggers and settings.run_engine:
+                trigger_task = asyncio.create_task(TriggerLoop(platform).run_forever())
             yield
         finally:
             watcher_task.cancel()
+            if trigger_task is not None:
+                trigger_task.cancel()
             if engine_task is not None:
                 engine_task.cancel()
                 await engine.stop()
@@ -94,11 +104,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(api.router)
     app.include_router(launch_api.router)
     app.include_router(file_candidates.router)  # before files_api: `<project>/candidates` is the pickers'
+    app.include_router(qc_api.router)  # before files_api: `<path>:qc` is QC's
     app.include_router(files_api.router)
     app.include_router(bucket_hooks.router)
     app.include_router(uploads.router)
     app.include_router(downloads.router)
     app.include_router(pages.router)
+    app.include_router(qc_pages.router)
     app.include_router(launches.router)
     app.include_router(tus_api.router)
     app.include_router(live.router)

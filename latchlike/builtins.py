@@ -24,6 +24,7 @@ from latchlike.specs import service
 from latchlike.specs.compiler import entity_id
 from latchlike.specs.ids import ResourceKind
 from latchlike.specs.listing import Filter, ListQuery
+from latchlike.specs.projects import ensure_project
 from latchlike.specs.sources import package_sources
 
 log = logging.getLogger(__name__)
@@ -41,17 +42,21 @@ def builtin_version(image: str) -> str:
     return "builtin-" + digest.hexdigest()[:16]
 
 
-def register_builtin_workflows(platform: Platform) -> None:
+def register_builtin_workflows(platform: Platform, project: str | None = None) -> None:
+    """Into the default project on start, and into another (made if need be) when its files
+    first need their QC, so that QC runs where the file is (`triggers`)."""
     settings = platform.settings
-    project = settings.default_project
+    project = project or settings.default_project
     version = builtin_version(settings.builtin_image)
     if _already_registered(platform, project, version):
         return
+    with platform.db.session() as session:
+        ensure_project(session, project_id=project)
     with tempfile.TemporaryDirectory() as out:
         _serialize(project, version, settings.builtin_image, Path(out))
         for path in sorted(Path(out).glob("*.pb")):
             _register_file(platform, path)
-    log.info("registered built-in workflows at version %s", version)
+    log.info("registered built-in workflows in %s at version %s", project, version)
 
 
 def _already_registered(platform: Platform, project: str, version: str) -> bool:

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     default_project: str = "flytesnacks"
     register_builtin_workflows: bool = True
     run_engine: bool = Field(True, description="Run queued executions in this process (off: only record them).")
+    run_triggers: bool = Field(
+        True, description="Launch the QC of recorded files in this process (off: only queue it)."
+    )
     warm_start: bool = Field(
         True, description="Fork task processes from a worker that has imported flytekit (about 50 ms, not 1 s)."
     )

@@ -87,6 +87,8 @@ class Execution:
     recovered_from: str | None = None
     parent: ParentNode | None = None
     """The launch-plan node that started this execution, if one did."""
+    triggered_by: str | None = None
+    """`<project>/<path>` of the managed file whose upload launched it (`triggers`)."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,7 @@ def create_execution(
     options: ExecutionOptions = DEFAULTS,
     recovered_from: str | None = None,
     parent: ParentNode | None = None,
+    triggered_by: str | None = None,
 ) -> ExecutionKey:
     key = ExecutionKey(launch_plan.project, launch_plan.domain, name or new_execution_name())
     session.add(
@@ -154,6 +157,7 @@ def create_execution(
             recovered_from=recovered_from,
             parent_execution=parent.execution if parent else None,
             parent_node=parent.node_id if parent else None,
+            triggered_by=triggered_by,
         )
     )
     session.flush()
@@ -232,4 +236,5 @@ def _execution(row: ExecutionRow) -> Execution:
         ),
         recovered_from=row.recovered_from,
         parent=ParentNode(row.parent_execution, row.parent_node) if row.parent_execution and row.parent_node else None,
+        triggered_by=row.triggered_by,
     )

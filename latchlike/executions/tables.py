@@ -52,6 +52,8 @@ class ExecutionRow(Base):
     parent_execution: Mapped[str | None] = mapped_column(String(255), default=None)
     parent_node: Mapped[str | None] = mapped_column(String(255), default=None)
     """The launch-plan node (of `parent_execution`, same project and domain) that started this one."""
+    triggered_by: Mapped[str | None] = mapped_column(Text, default=None)
+    """`<project>/<path>` of the managed file whose upload launched this one (QC triggers)."""
 
 
 class NodeExecutionRow(Base):

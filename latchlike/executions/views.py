@@ -127,6 +127,8 @@ class ExecutionDetail(ExecutionSummary):
     recovered_from: str | None = None
     parent_execution: str | None = None
     parent_node: str | None = None
+    triggered_by: str | None = None
+    """`<project>/<path>` of the managed file whose upload launched this execution (QC)."""
 
 
 def list_summaries(session: Session) -> list[ExecutionSummary]:
@@ -172,6 +174,7 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
         recovered_from=execution.recovered_from,
         parent_execution=execution.parent.execution if execution.parent else None,
         parent_node=execution.parent.node_id if execution.parent else None,
+        triggered_by=execution.triggered_by,
         files=[
             FileView(
                 id=f.id,

@@ -23,6 +23,8 @@ from latchlike.files.staging import Staged
 from latchlike.files.tables import ANONYMOUS, ManagedFileRow
 from latchlike.principal import LOCAL_PRINCIPAL
 from latchlike.store import FileStore
+from latchlike.triggers.outbox import enqueue
+from latchlike.triggers.qc_info import QcInfo
 
 PAGE_LIMIT = 1000
 
@@ -40,6 +42,8 @@ class FileInfo(BaseModel):
     written_by: str | None
     read_only: bool = False
     """An execution's output (`.executions/...`): no rename, move or delete."""
+    qc: QcInfo | None = None
+    """Its QC (`triggers.state`): the whole state for one file, the status alone in a folder."""
 
 
 class FolderInfo(BaseModel):
@@ -154,6 +158,7 @@ def put(
     row.uploaded_by, row.uploaded_at, row.written_by = uploaded_by, utcnow(), written_by
     session.add(row)
     _flush(session)
+    enqueue(session, row)  # in this transaction: no way in records a file and loses its QC
     store.put_file(row.key, staged.path)
     return row, existing is None
 
@@ -174,6 +179,7 @@ def record_object(
     row.uploaded_by, row.uploaded_at, row.written_by = uploaded_by, utcnow(), None
     session.add(row)
     _flush(session)
+    enqueue(session, row)
     return row
 
 

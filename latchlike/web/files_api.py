@@ -18,6 +18,7 @@ from latchlike.files import browse, service
 from latchlike.files.paths import check_path, check_writable, live_key
 from latchlike.files.service import FileInfo, FolderInfo
 from latchlike.files.staging import StagedFile
+from latchlike.triggers import state as qc_state
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.errors import error_responses
 from latchlike.web.ranges import Unsatisfiable, byte_range
@@ -60,14 +61,17 @@ async def put_file(
         declared = request.headers.get("content-length")
         if declared is not None and int(declared) != staged.size:
             raise InvalidArgument(f"the body has {staged.size} bytes, Content-Length said {declared}")
-        row, created = await platform.db.run(
-            lambda s: service.put(s, platform.store, project, path, staged, overwrite=overwrite)
-        )
+
+        def record(session: Any) -> tuple[FileInfo, bool]:
+            row, created = service.put(session, platform.store, project, path, staged, overwrite=overwrite)
+            return qc_state.with_qc(session, platform.store, row), created
+
+        recorded, created = await platform.db.run(record)
     except ClientDisconnect:  # the client went away mid-body: nothing was recorded or stored
         return Response(status_code=status.HTTP_400_BAD_REQUEST)
     finally:
         staged.discard()
-    body = service.info(row).model_dump(mode="json")
+    body = recorded.model_dump(mode="json")
     return JSONResponse(body, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -84,11 +88,21 @@ async def get_file(
     platform: PlatformDep, project: str, path: str, download: bool = False, after: str = "",
     limit: int = service.PAGE_LIMIT, range_: Annotated[str | None, Header(alias="range")] = None,
 ) -> Any:  # fmt: skip
-    """A file's record, or a folder's entries a page at a time (`after` = the last page's
-    `next_after`; '' is the project's top, whose first page starts with the read-only
-    `.executions` folder of execution outputs). `download=1` streams a file's bytes, with Range."""
+    """A file's record with its `qc` (docs/qc.md), or a folder's entries (each with its QC status)
+    a page at a time (`after` = the last page's `next_after`; '' is the project's top, whose
+    first page starts with the read-only `.executions` folder of execution outputs).
+    `download=1` streams a file's bytes, with Range."""
     if not download:
-        return await platform.db.run(lambda s: browse.read(s, platform.store, project, path, after=after, limit=limit))
+
+        def read(session: Any) -> FileInfo | FolderInfo:
+            found = browse.read(session, platform.store, project, path, after=after, limit=limit)
+            if isinstance(found, FolderInfo):
+                return qc_state.folder_with_qc(session, project, found)
+            if found.read_only:
+                return found
+            return qc_state.with_qc(session, platform.store, service.get(session, project, path))
+
+        return await platform.db.run(read)
     row = await platform.db.run(lambda s: browse.download(s, platform.store, project, path))
     headers = {"Accept-Ranges": "bytes", **download_headers(PurePosixPath(path).name)}
     if row.sha256:
