@@ -15,7 +15,7 @@ from starlette.requests import ClientDisconnect
 
 from latchlike.errors import InvalidArgument, PreconditionFailed
 from latchlike.files import browse, service
-from latchlike.files.paths import check_path, check_writable, live_key
+from latchlike.files.paths import check_path, check_writable, is_outputs, live_key
 from latchlike.files.service import FileInfo, FolderInfo
 from latchlike.files.staging import StagedFile
 from latchlike.triggers import state as qc_state
@@ -96,10 +96,10 @@ async def get_file(
 
         def read(session: Any) -> FileInfo | FolderInfo:
             found = browse.read(session, platform.store, project, path, after=after, limit=limit)
+            if is_outputs(check_path(path, root_allowed=True)):
+                return found  # what executions wrote: no QC of its own
             if isinstance(found, FolderInfo):
                 return qc_state.folder_with_qc(session, project, found)
-            if found.read_only:
-                return found
             return qc_state.with_qc(session, platform.store, service.get(session, project, path))
 
         return await platform.db.run(read)
