@@ -18,8 +18,7 @@ from isal import igzip_threaded
 
 from workflows import fastq_stats as k
 
-BLOCK = 8 << 20
-SPLIT_MIN = 1 << 20  # blocks smaller than this are scanned by one thread
+BLOCK = 8 << 20  # bytes read at a time; a block under half this size is scanned by one thread
 GZIP_MAGIC = b"\x1f\x8b"
 
 PROBLEMS = {
@@ -61,7 +60,7 @@ def _scan_stream(stream: BinaryIO, helper: ThreadPoolExecutor, block: int, kind:
         end, eof = _fill(stream, buf, held)
         if eof and end == 0:
             break
-        status, stop, taken, where = _scan_block(buf, end, eof, main, other, helper)
+        status, stop, taken, where = _scan_block(buf, end, eof, block // 2, main, other, helper)
         if status != k.OK and not (status == k.INCOMPLETE and not eof):
             raise FastqError(_where(status, records + taken + 1, base + where, kind))
         records += taken
@@ -89,10 +88,10 @@ def _fill(stream: BinaryIO, buf: np.ndarray, held: int) -> tuple[int, bool]:
 
 
 def _scan_block(
-    buf: np.ndarray, end: int, eof: bool, main: dict, other: dict, helper: ThreadPoolExecutor
+    buf: np.ndarray, end: int, eof: bool, split_min: int, main: dict, other: dict, helper: ThreadPoolExecutor
 ) -> tuple[int, int, int, int]:
     """(status, stop, records taken, where) for buf[:end], in two halves when it is large."""
-    mid = k.record_start_near(buf, end // 2, end) if end >= SPLIT_MIN else end
+    mid = k.record_start_near(buf, end // 2, end) if end >= split_min else end
     if mid >= end:
         return k.scan(buf, 0, end, eof, main)
     second = helper.submit(k.scan, buf, mid, end, eof, other)
@@ -115,7 +114,7 @@ def _where(status: int, record: int, offset: int, kind: str) -> str:
     return f"malformed FASTQ at {place}: {PROBLEMS[status]}"
 
 
-def scan_bytes(data: bytes) -> dict[str, np.ndarray]:
+def scan_bytes(data: bytes, block: int = BLOCK) -> dict[str, np.ndarray]:
     """The tables of an in-memory FASTQ (tests and tiny inputs)."""
     with ThreadPoolExecutor(max_workers=1) as helper:
-        return _scan_stream(io.BytesIO(data), helper, BLOCK, "")
+        return _scan_stream(io.BytesIO(data), helper, block, "")

@@ -1,7 +1,9 @@
 """Turn the kernel's tables into the FASTQ QC summary (schema `latchlike.fastq_qc/1`).
 
 Summary fields (all counts exact; percentages rounded to 4 decimals):
-- `reads`, `bases`, `gc_percent`, `n_percent`, `q20_percent`, `q30_percent`, `mean_quality`
+- `reads`, `bases`, `gc_percent`, `n_percent`, `base_percent` ({A, C, G, T, N}),
+  `q20_percent`, `q30_percent`, `mean_quality`
+- `quality_histogram`: `[[quality, bases], ...]` over all positions
 - `encoding`: `{name, offset, quality_chars: [lowest, highest]}` — chosen from the range of
   quality characters seen: lowest below ';' → Sanger / Illumina 1.8+ (offset 33); below '@'
   → Solexa (offset 64, Solexa scores); else Illumina 1.3+ (offset 64). Qualities below are
@@ -60,9 +62,11 @@ def summarize(tables: dict[str, np.ndarray], name: str) -> dict[str, Any]:
         "encoding": enc,
         "gc_percent": _pct(int(counts[k.GC]), bases),
         "n_percent": _pct(int(pos_base[:, 4].sum()), bases),
+        "base_percent": {letter: _pct(int(pos_base[:, i].sum()), bases) for i, letter in enumerate("ACGTN")},
         "q20_percent": _pct(int(all_qual[scores >= 20].sum()), bases),
         "q30_percent": _pct(int(all_qual[scores >= 30].sum()), bases),
         "mean_quality": round(float((all_qual * scores).sum()) / bases, 4),
+        "quality_histogram": [[int(scores[q]), int(n)] for q, n in _nonzero(all_qual)],
         "length": _lengths(tables["lengths"], reads, bases),
         "per_position": _per_position(pos_qual, pos_base, scores, int(np.flatnonzero(tables["lengths"]).max())),
         "per_read_mean_quality": [[int(q) - shift, int(n)] for q, n in _nonzero(tables["mean_qual"])],
