@@ -30,8 +30,8 @@ ADAPTERS = ("AGATCGGAAGAG", "CTGTCTCTTATA")
 OK, INCOMPLETE, BAD_HEADER, BAD_PLUS, QUAL_LENGTH, BAD_QUAL, BAD_SEQ = range(7)
 
 # counts[] slots
-READS, BASES, QMIN, QMAX, GC, N_BASES = range(6)
-NCOUNTS = 6
+READS, BASES, GC = range(3)
+NCOUNTS = 3
 
 
 def _encode(kmer: str) -> int:
@@ -67,10 +67,8 @@ FNV_PRIME = np.uint64(0x100000001B3)
 
 def new_tables() -> dict[str, np.ndarray]:
     """Zeroed accumulators for one thread; merged by `merge` (sum, and max for the sketch)."""
-    counts = np.zeros(NCOUNTS, dtype=np.int64)
-    counts[QMIN] = 255
     return {
-        "counts": counts,
+        "counts": np.zeros(NCOUNTS, dtype=np.int64),
         "pos_qual": np.zeros((MAX_POS, QBINS), dtype=np.int64),
         "pos_base": np.zeros((MAX_POS, 5), dtype=np.int64),
         "lengths": np.zeros(MAX_LEN + 1, dtype=np.int64),
@@ -85,10 +83,6 @@ def merge(into: dict[str, np.ndarray], other: dict[str, np.ndarray]) -> None:
     for name, table in other.items():
         if name == "hll":
             np.maximum(into[name], table, out=into[name])
-        elif name == "counts":
-            qmin, qmax = min(into[name][QMIN], table[QMIN]), max(into[name][QMAX], table[QMAX])
-            into[name] += table
-            into[name][QMIN], into[name][QMAX] = qmin, qmax
         else:
             into[name] += table
 
@@ -214,8 +208,6 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
                 return INCOMPLETE, p, records, p
             return QUAL_LENGTH, p, records, after
         qsum = 0
-        qmin = counts[QMIN]
-        qmax = counts[QMAX]
         for i in range(n):
             v = np.int64(buf[q + i]) - 33
             if v < 0 or v >= QBINS:
@@ -223,12 +215,6 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
             pp = i if i < MAX_POS else MAX_POS - 1
             pos_qual[pp, v] += 1
             qsum += v
-            if v < qmin:
-                qmin = v
-            if v > qmax:
-                qmax = v
-        counts[QMIN] = qmin
-        counts[QMAX] = qmax
         counts[READS] += 1
         counts[BASES] += n
         counts[GC] += gc

@@ -50,10 +50,11 @@ def summarize(tables: dict[str, np.ndarray], name: str) -> dict[str, Any]:
     summary: dict[str, Any] = {"schema": SCHEMA, "file": name, "reads": reads, "bases": bases}
     if reads == 0:
         return summary | {"empty": True}
-    enc = encoding(int(counts[k.QMIN]), int(counts[k.QMAX]))
-    shift = enc["offset"] - 33
     pos_qual = tables["pos_qual"]
     all_qual = pos_qual.sum(axis=0)
+    seen = np.flatnonzero(all_qual)
+    enc = encoding(int(seen.min()), int(seen.max()))
+    shift = enc["offset"] - 33
     scores = np.arange(k.QBINS) - shift
     pos_base = tables["pos_base"]
     span = _span(tables)
