@@ -77,7 +77,7 @@ def _scan_stream(stream: BinaryIO, helper: ThreadPoolExecutor, block: int, kind:
 
 def _fill(stream: BinaryIO, buf: np.ndarray, held: int) -> tuple[int, bool]:
     """Read until buf is full or the stream ends; (bytes in buf, whether the stream ended)."""
-    view = memoryview(buf)
+    view = buf.data  # a memoryview of the array
     end = held
     while end < len(buf):
         got = stream.readinto(view[end:])  # type: ignore[attr-defined]

@@ -207,7 +207,7 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
             if nxt == -1:
                 return INCOMPLETE, p, records, p
             return QUAL_LENGTH, p, records, after
-        qsum = 0
+        qsum = np.int64(0)
         for i in range(n):
             v = np.int64(buf[q + i]) - 33
             if v < 0 or v >= QBINS:
