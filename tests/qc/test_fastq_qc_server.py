@@ -42,6 +42,11 @@ def qc_run(server: RunningServer) -> dict[str, bytes]:
     return _outputs(server, wait_over_http(server, name, lambda e: e["phase"] == "SUCCEEDED"))
 
 
+def test_the_workflow_is_registered_with_a_form(server: RunningServer) -> None:
+    form = httpx.get(f"{server.url}/workflows/{PROJECT}/development/{WORKFLOW}/launch")
+    assert form.status_code == 200 and 'name="file"' in form.text and 'name="mate' in form.text
+
+
 def test_an_uploaded_fastq_gz_gets_its_summary_and_report(qc_run: dict[str, bytes]) -> None:
     assert set(qc_run) == {"summary", "report"}
     summary = json.loads(qc_run["summary"])
