@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""FASTQ QC throughput beside fastp, seqtk fqchk and seqkit stats, plain and gzipped.
+
+Generates (once, cached by its parameters) a seeded FASTQ: 150 bp reads, 15 % trimmed to
+35–149 bp, qualities falling along the read, ~0.1 % N, 10 % with an Illumina universal and
+2 % with a Nextera adapter read-through, 5 % duplicated reads; and its gzip (igzip level 3).
+Then times, on each file, in one run:
+
+    latchlike  the `fastq_qc` task's work (workflows.fastq_report.run_qc: scan, summary, report)
+    fastp      fastp -i IN -w 2 -A -G -Q -L -j /dev/null -h /dev/null (QC only: no -o, no
+               trimming, no adapter, quality or length filter)
+    seqtk      seqtk fqchk IN
+    seqkit     seqkit stats -a -j 2 IN
+
+MB/s is the size of the file as given (compressed for .gz) over wall time; cpu is user +
+system time (what the run costs, whatever else the machine does); peak RSS is the child's
+maxrss. The load average is printed first: on a shared machine, wall figures follow it.
+A tool that is not installed prints "absent" (`bench/setup` installs them).
+
+    .venv/bin/python bench/qc.py --reads 2000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from isal import igzip_threaded
+
+REPO = Path(__file__).resolve().parents[1]
+CHUNK = 100_000
+READ_LEN = 150
+UNIVERSAL = b"AGATCGGAAGAGCACACGTCTGAACTCCAGTCAC"
+NEXTERA = b"CTGTCTCTTATACACATCTCCGAGCCCACGAGAC"
+
+
+def generate(path: Path, reads: int, seed: int) -> None:
+    """Write `reads` records to path, chunk by chunk, reproducibly from seed."""
+    with path.open("wb") as out:
+        for first in range(0, reads, CHUNK):
+            out.write(_chunk(first, min(CHUNK, reads - first), np.random.default_rng([seed, first])))
+
+
+def _chunk(first: int, n: int, rng: np.random.Generator) -> bytes:
+    bases = np.frombuffer(b"ACGT", dtype=np.uint8)
+    seq = bases[rng.integers(0, 4, size=(n, READ_LEN))]
+    seq[rng.random((n, READ_LEN)) < 0.001] = ord("N")
+    for adapter, share in ((UNIVERSAL, 0.10), (NEXTERA, 0.02)):
+        for row in np.flatnonzero(rng.random(n) < share):
+            insert = int(rng.integers(40, READ_LEN - 10))
+            tail = np.frombuffer(adapter, dtype=np.uint8)[: READ_LEN - insert]
+            seq[row, insert : insert + len(tail)] = tail
+    dup = np.flatnonzero(rng.random(n) < 0.05)
+    seq[dup] = seq[rng.integers(0, n, size=len(dup))]
+    lengths = np.full(n, READ_LEN)
+    trimmed = rng.random(n) < 0.15
+    lengths[trimmed] = rng.integers(35, READ_LEN, size=int(trimmed.sum()))
+    mean = 38 - 8 * (np.arange(READ_LEN) / READ_LEN) ** 2
+    qual = np.clip(mean + rng.normal(0, 3, (n, READ_LEN)) - 10 * (rng.random((n, 1)) < 0.03), 2, 41)
+    qual = (qual.astype(np.uint8) + 33).astype(np.uint8)
+    header = np.array([f"@SIM:1:FCX:1:{first + i:010d}\n".encode() for i in range(n)], dtype=bytes)
+    head = np.frombuffer(header.tobytes(), dtype=np.uint8).reshape(n, -1)
+    nl = np.full((n, 1), ord("\n"), dtype=np.uint8)
+    plus = np.frombuffer(b"+\n", dtype=np.uint8)[None, :].repeat(n, axis=0)
+    rows = np.hstack([head, seq, nl, plus, qual, nl])
+    keep = np.ones(rows.shape, dtype=bool)
+    cols = np.arange(READ_LEN)[None, :] >= lengths[:, None]
+    h = head.shape[1]
+    keep[:, h : h + READ_LEN] = ~cols
+    keep[:, h + READ_LEN + 3 : h + 2 * READ_LEN + 3] = ~cols
+    return rows[keep].tobytes()
+
+
+def dataset(reads: int, seed: int, folder: Path) -> tuple[Path, Path]:
+    plain = folder / f"sim-{reads}-{seed}.fastq"
+    packed = plain.with_suffix(".fastq.gz")
+    if not plain.exists():
+        generate(plain.with_suffix(".part"), reads, seed)
+        plain.with_suffix(".part").rename(plain)
+    if not packed.exists():
+        with (
+            plain.open("rb") as source,
+            igzip_threaded.open(packed.with_suffix(".part"), "wb", compresslevel=3) as sink,
+        ):
+            shutil.copyfileobj(source, sink, 8 << 20)
+        packed.with_suffix(".part").rename(packed)
+    return plain, packed
+
+
+def commands(path: Path, out: Path) -> dict[str, list[str] | None]:
+    def tool(name: str, *args: str) -> list[str] | None:
+        found = shutil.which(name)
+        return [found, *args] if found else None
+
+    ours = [sys.executable, "-c", "import sys; from workflows.fastq_report import run_qc; run_qc(*sys.argv[1:])",
+            str(path), str(out)]  # fmt: skip
+    return {
+        "latchlike": ours,
+        "fastp": tool(
+            "fastp", "-i", str(path), "-w", "2", "-A", "-G", "-Q", "-L", "-j", "/dev/null", "-h", "/dev/null"
+        ),
+        "seqtk fqchk": tool("seqtk", "fqchk", str(path)),
+        "seqkit stats": tool("seqkit", "stats", "-a", "-j", "2", str(path)),
+    }
+
+
+# Runs one command from a bare interpreter, so the child's peak RSS (which Linux counts from
+# the process that forked it) starts at ~10 MB rather than at this script's size.
+MEASURE = """
+import os, sys, time
+start = time.perf_counter()
+pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+print(time.perf_counter() - start, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, status)
+"""
+
+
+def timed(command: list[str]) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB, CPU seconds) of one run; output discarded."""
+    env = os.environ | {"PYTHONPATH": str(REPO)}
+    probe = subprocess.run(
+        [sys.executable, "-S", "-c", MEASURE, *command], capture_output=True, text=True, env=env, check=False
+    )
+    wall, rss, cpu, status = probe.stdout.split("\n")[-2].split()
+    if status != "0":
+        raise SystemExit(f"{command[0]} failed: {probe.stderr[-2000:]}")
+    return float(wall), float(rss), float(cpu)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--reads", type=int, default=2_000_000)
+    parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "latchlike-bench-qc")
+    args = parser.parse_args()
+    args.data.mkdir(parents=True, exist_ok=True)
+    plain, packed = dataset(args.reads, args.seed, args.data)
+    print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}; {args.reads:,} reads")
+    with tempfile.TemporaryDirectory() as out:
+        timed(commands(plain, Path(out))["latchlike"])  # warm the page cache and the kernel cache
+        for path in (plain, packed):
+            size = path.stat().st_size / 1e6
+            print(f"\n{path.name}  {size:,.0f} MB")
+            rates: dict[str, float] = {}
+            for name, command in commands(path, Path(out)).items():
+                if command is None:
+                    print(f"  {name:<13} absent")
+                    continue
+                wall, rss, cpu = timed(command)
+                rates[name] = size / wall
+                print(f"  {name:<13} {rates[name]:8.1f} MB/s  {wall:7.2f} s  cpu {cpu:6.2f} s  peak RSS {rss:6.0f} MB")
+            for name, rate in rates.items():
+                if name != "latchlike" and "latchlike" in rates:
+                    print(f"  latchlike / {name:<13} {rates['latchlike'] / rate:5.2f}×")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

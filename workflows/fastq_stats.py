@@ -1,0 +1,260 @@
+"""The compiled per-record loop of the FASTQ QC: numba over one large byte block at a time.
+
+It runs with the GIL released (`nogil`), so two threads can each take half of a block.
+Compiled kernels are cached on disk so only the first run on a machine pays the compile:
+`NUMBA_CACHE_DIR` if set, else the user cache (`$XDG_CACHE_HOME` or ~/.cache)/latchlike/numba,
+never site-packages (which may be read-only, and is shared by every user).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault(
+    "NUMBA_CACHE_DIR",
+    str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "latchlike" / "numba"),
+)
+
+import numba  # reads NUMBA_CACHE_DIR when imported
+import numpy as np
+
+MAX_POS = 1000  # per-position tables: positions past this fold into the last row
+MAX_LEN = 100_000  # length histogram: longer reads fold into the last bin
+QBINS = 94  # quality characters '!' (33) .. '~' (126)
+HLL_BITS = 14  # HyperLogLog of distinct sequences: 2^14 one-byte registers, ~0.8 % error
+ADAPTER_K = 12
+# Illumina universal (AGATCGGAAGAG) and Nextera (CTGTCTCTTATA) adapter prefixes, 2 bits a base.
+ADAPTERS = ("AGATCGGAAGAG", "CTGTCTCTTATA")
+
+OK, INCOMPLETE, BAD_HEADER, BAD_PLUS, QUAL_LENGTH, BAD_QUAL, BAD_SEQ = range(7)
+
+# counts[] slots
+READS, BASES, GC = range(3)
+NCOUNTS = 3
+
+
+def _encode(kmer: str) -> int:
+    value = 0
+    for base in kmer:
+        value = (value << 2) | "ACGT".index(base)
+    return value
+
+
+EOL, BAD = 5, 6  # base codes past N: end of line (LF or CR), not a letter
+
+
+def _base_codes() -> np.ndarray:
+    """Byte → 0..3 for ACGT (either case), 4 for N and any other letter, EOL, BAD."""
+    codes = np.full(256, BAD, dtype=np.uint8)
+    codes[10] = codes[13] = EOL
+    for byte in range(256):
+        if chr(byte).isascii() and chr(byte).isalpha():
+            codes[byte] = 4
+    for code, base in enumerate("ACGT"):
+        codes[ord(base)] = codes[ord(base.lower())] = code
+    return codes
+
+
+CODES = _base_codes()
+GC_CODE = np.array([0, 1, 1, 0, 0], dtype=np.int64)
+AD0 = _encode(ADAPTERS[0])
+AD1 = _encode(ADAPTERS[1])
+KMASK = (1 << (2 * ADAPTER_K)) - 1
+FNV_OFFSET = np.uint64(0xCBF29CE484222325)
+FNV_PRIME = np.uint64(0x100000001B3)
+
+
+def new_tables() -> dict[str, np.ndarray]:
+    """Zeroed accumulators for one thread; merged by `merge` (sum, and max for the sketch)."""
+    return {
+        "counts": np.zeros(NCOUNTS, dtype=np.int64),
+        "pos_qual": np.zeros((MAX_POS, QBINS), dtype=np.int64),
+        "pos_base": np.zeros((MAX_POS, 5), dtype=np.int64),
+        "lengths": np.zeros(MAX_LEN + 1, dtype=np.int64),
+        "mean_qual": np.zeros(QBINS, dtype=np.int64),
+        "gc": np.zeros(101, dtype=np.int64),
+        "adapters": np.zeros((len(ADAPTERS), MAX_POS), dtype=np.int64),
+        "hll": np.zeros(1 << HLL_BITS, dtype=np.uint8),
+    }
+
+
+def merge(into: dict[str, np.ndarray], other: dict[str, np.ndarray]) -> None:
+    for name, table in other.items():
+        if name == "hll":
+            np.maximum(into[name], table, out=into[name])
+        else:
+            into[name] += table
+
+
+def scan(buf: np.ndarray, start: int, end: int, eof: bool, tables: dict[str, np.ndarray]) -> tuple[int, int, int, int]:
+    """Accumulate every complete record of buf[start:end] into tables.
+
+    Returns (status, stop, records, where): stop is the offset just past the last record
+    taken (the start of an incomplete one), where the offset a malformed record fails at.
+    """
+    return _scan(
+        buf, start, end, eof, tables["counts"], tables["pos_qual"], tables["pos_base"], tables["lengths"],
+        tables["mean_qual"], tables["gc"], tables["adapters"], tables["hll"],
+    )  # fmt: skip
+
+
+@numba.njit(nogil=True, cache=True)
+def _line_end(buf: np.ndarray, i: int, end: int) -> int:
+    while i < end and buf[i] != 10:
+        i += 1
+    return i
+
+
+@numba.njit(nogil=True, cache=True)
+def _record_end(buf: np.ndarray, after: int, end: int, eof: bool) -> int:
+    """Where the next record starts, given where the quality line should end: -1 when the
+    block ends first (incomplete), -2 when the line goes on (wrong quality length)."""
+    if after >= end:
+        return end if after == end and eof else -1
+    if buf[after] == 10:
+        return after + 1
+    if buf[after] != 13:
+        return -2
+    if after + 1 < end:
+        return after + 2 if buf[after + 1] == 10 else -2
+    return end if eof else -1
+
+
+@numba.njit(nogil=True, cache=True)
+def _undo(buf: np.ndarray, s: int, n: int, pos_base: np.ndarray) -> None:
+    """Take back the composition counts of a record found incomplete or malformed."""
+    for i in range(n):
+        pp = i if i < MAX_POS else MAX_POS - 1
+        pos_base[pp, CODES[buf[s + i]]] -= 1
+
+
+@numba.njit(nogil=True, cache=True)
+def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, gc_hist, adapters, hll):  # type: ignore[no-untyped-def]
+    p = start
+    records = 0
+    while p < end:
+        if buf[p] != 64:  # '@'
+            if eof:
+                q = p
+                while q < end and (buf[q] == 10 or buf[q] == 13 or buf[q] == 32):
+                    q += 1
+                if q == end:  # trailing blank lines
+                    return OK, end, records, p
+            return BAD_HEADER, p, records, p
+        h_end = _line_end(buf, p, end)
+        if h_end >= end:
+            return INCOMPLETE, p, records, p
+        s = h_end + 1
+        # Sequence: composition per position, GC, adapters, hash for the duplicate sketch,
+        # in one pass that also finds the line's end (ACGT is the hot path: no data-dependent
+        # branch on it, GC is a table look-up).
+        h = FNV_OFFSET
+        kmer = 0
+        valid = 0
+        gc = 0
+        first0 = -1
+        first1 = -1
+        i = 0
+        while True:
+            if s + i >= end:
+                _undo(buf, s, i, pos_base)
+                return INCOMPLETE, p, records, p
+            b = buf[s + i]
+            c = CODES[b]
+            if c >= 4:
+                if c == EOL:
+                    break
+                if c == BAD:
+                    _undo(buf, s, i, pos_base)
+                    return BAD_SEQ, p, records, s + i
+                valid = -1  # an N restarts the adapter k-mer
+            pp = i if i < MAX_POS else MAX_POS - 1
+            pos_base[pp, c] += 1
+            kmer = ((kmer << 2) | (c & 3)) & KMASK
+            valid += 1
+            gc += GC_CODE[c]
+            if valid >= ADAPTER_K and kmer in (AD0, AD1):
+                if kmer == AD0 and first0 < 0:
+                    first0 = i - ADAPTER_K + 1
+                elif kmer == AD1 and first1 < 0:
+                    first1 = i - ADAPTER_K + 1
+            h = (h ^ np.uint64(b & 0xDF)) * FNV_PRIME
+            i += 1
+        s_end = s + i
+        if buf[s_end] == 13:  # CRLF: the CR must end the line
+            if s_end + 1 >= end:
+                _undo(buf, s, i, pos_base)
+                return INCOMPLETE, p, records, p
+            if buf[s_end + 1] != 10:
+                _undo(buf, s, i, pos_base)
+                return BAD_SEQ, p, records, s_end
+            s_end += 1
+        n = i
+        plus = s_end + 1
+        if plus >= end:
+            _undo(buf, s, n, pos_base)
+            return INCOMPLETE, p, records, p
+        if buf[plus] != 43:  # '+'
+            _undo(buf, s, n, pos_base)
+            return BAD_PLUS, p, records, plus
+        plus_end = _line_end(buf, plus, end)
+        q = plus_end + 1
+        after = q + n
+        nxt = _record_end(buf, after, end, eof)
+        if nxt < 0:
+            _undo(buf, s, n, pos_base)
+            if nxt == -1:
+                return INCOMPLETE, p, records, p
+            return QUAL_LENGTH, p, records, after
+        qsum = np.int64(0)
+        for i in range(n):
+            v = np.int64(buf[q + i]) - 33
+            if v < 0 or v >= QBINS:
+                return (QUAL_LENGTH if v == 10 - 33 else BAD_QUAL), p, records, q + i
+            pp = i if i < MAX_POS else MAX_POS - 1
+            pos_qual[pp, v] += 1
+            qsum += v
+        counts[READS] += 1
+        counts[BASES] += n
+        counts[GC] += gc
+        lengths[n if n < MAX_LEN else MAX_LEN] += 1
+        if n > 0:
+            mean_qual[qsum // n] += 1
+            gc_hist[(200 * gc + n) // (2 * n)] += 1
+        if first0 >= 0:
+            adapters[0, first0 if first0 < MAX_POS else MAX_POS - 1] += 1
+        if first1 >= 0:
+            adapters[1, first1 if first1 < MAX_POS else MAX_POS - 1] += 1
+        # HyperLogLog: finalize the hash (splitmix64), top bits pick a register, rank of the rest.
+        x = h ^ np.uint64(n)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        x = x ^ (x >> np.uint64(31))
+        reg = np.int64(x >> np.uint64(64 - HLL_BITS))
+        w = x << np.uint64(HLL_BITS)
+        rank = 1
+        while rank <= 64 - HLL_BITS and (w & np.uint64(0x8000000000000000)) == 0:
+            rank += 1
+            w = w << np.uint64(1)
+        if rank > hll[reg]:
+            hll[reg] = rank
+        records += 1
+        p = nxt
+    return OK, p, records, p
+
+
+@numba.njit(nogil=True, cache=True)
+def record_start_near(buf: np.ndarray, start: int, end: int) -> int:
+    """The first record start at or after `start`: a line opening with '@' whose line two
+    further down opens with '+' (a quality line may open with '@', but two lines below it is
+    a sequence). Returns end when none is found; the caller checks the split is consistent."""
+    i = start
+    while i < end:
+        if buf[i - 1] == 10 and buf[i] == 64:
+            j = _line_end(buf, i, end) + 1
+            j = _line_end(buf, j, end) + 1
+            if j < end and buf[j] == 43:
+                return i
+        i = _line_end(buf, i, end) + 1
+    return end
