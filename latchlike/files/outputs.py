@@ -93,6 +93,11 @@ def download(session: Session, store: FileStore, project: str, path: str) -> Out
     return OutputFile(_file(path, execution, row, found[0].size, None), key)
 
 
+def file_path(execution: ExecutionRow, row: ExecutionFileRow) -> str:
+    """Where an output file (not a directory) shows below `.executions`: its stable path."""
+    return f"{FOLDER}/{execution.name}/{row.node_id}/{row.name}/{_file_name(row)}"
+
+
 def _execution(session: Session, project: str, name: str) -> ExecutionRow:
     row = session.scalars(
         select(ExecutionRow)

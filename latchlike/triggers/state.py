@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
 from flyteidl.core import literals_pb2
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from latchlike.executions.tables import ExecutionFileRow, ExecutionRow
+from latchlike.files import outputs
 from latchlike.files.service import FileInfo, FolderInfo, info
 from latchlike.files.tables import ManagedFileRow
 from latchlike.store import FileStore
@@ -108,16 +110,17 @@ def _summary(store: FileStore, uri: str | None) -> tuple[dict[str, Any] | None, 
 
 
 def _report_url(session: Session, execution: ExecutionRow, uri: str | None) -> str | None:
-    """The execution page's download of the recorded output file: stable, and scoped to it."""
+    """The report's viewer page (`/view/...`, below the project's `.executions`): stable, shown
+    in the report sandbox, and scoped to the execution's project."""
     if uri is None:
         return None
-    file_id = session.scalars(
-        select(ExecutionFileRow.id).where(ExecutionFileRow.execution_id == execution.id, ExecutionFileRow.uri == uri,
-                                          ExecutionFileRow.direction == "output")
+    row = session.scalars(
+        select(ExecutionFileRow).where(ExecutionFileRow.execution_id == execution.id, ExecutionFileRow.uri == uri,
+                                       ExecutionFileRow.direction == "output", ExecutionFileRow.folder.is_(False))
     ).first()  # fmt: skip
-    if file_id is None:
+    if row is None:
         return None
-    return f"/executions/{execution.project}/{execution.domain}/{execution.name}/files/{file_id}"
+    return f"/view/{quote(execution.project, safe='')}/{quote(outputs.file_path(execution, row))}"
 
 
 def with_qc(session: Session, store: FileStore, row: ManagedFileRow) -> FileInfo:

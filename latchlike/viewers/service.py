@@ -13,7 +13,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from latchlike.errors import InvalidArgument
+from latchlike.files import outputs
 from latchlike.files import service as files
+from latchlike.files.kinds import HEAD_BYTES, detect
+from latchlike.files.paths import check_path, is_outputs
 from latchlike.store import FileStore
 from latchlike.viewers.choice import Viewer, viewers_for
 from latchlike.viewers.content import open_binary, open_text
@@ -47,7 +50,18 @@ class Look:
     """Why the viewer shows less than asked (JSON shown as text, a cut table)."""
 
 
-def describe(session: Session, project: str, path: str) -> FileRef:
+def describe(session: Session, store: FileStore, project: str, path: str) -> FileRef:
+    """The file at `path`: a managed file, or an execution's output below `.executions`
+    (typed here from its first bytes: outputs are recorded without a kind)."""
+    if is_outputs(check_path(path)):
+        found = outputs.download(session, store, project, path)
+        size = found.info.size
+        head = b"".join(store.stream(found.key, 0, min(size, HEAD_BYTES))) if size else b""
+        detected = detect(head, complete=size <= HEAD_BYTES, name=found.info.name)
+        # Outputs are never replaced, so the key names the content when no checksum was recorded.
+        identity = found.info.sha256 or f"{found.key}:{size}"
+        return FileRef(project, path, found.key, detected.kind, detected.compression, size, identity,
+                       viewers_for(detected.kind, detected.compression))  # fmt: skip
     row = files.get(session, project, path)
     if row.is_folder or row.key is None:
         raise InvalidArgument(f"{path!r} is a folder: open it in the file browser")

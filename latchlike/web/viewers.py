@@ -41,7 +41,7 @@ async def view_page(
     viewer: str | None = None, reference: str | None = None, offset: Annotated[int, Query(ge=0, le=10**9)] = 0,
     sort: Annotated[int | None, Query(ge=0, le=100_000)] = None, desc: bool = False,
 ) -> HTMLResponse:  # fmt: skip
-    ref = await platform.db.run(lambda session: service.describe(session, project, path))
+    ref = await platform.db.run(lambda session: service.describe(session, platform.store, project, path))
     chosen = service.choose(ref, viewer)
     look, genome = None, None
     if chosen == "genome":
@@ -68,7 +68,7 @@ async def view_page(
 )
 async def file_index(platform: PlatformDep, project: str, path: str, kind: str) -> StreamingResponse:
     """A FASTA's `.fai` or a BAM's `.bai`, for the genome browser (built on first use)."""
-    ref = await platform.db.run(lambda session: service.describe(session, project, path))
+    ref = await platform.db.run(lambda session: service.describe(session, platform.store, project, path))
     key = await asyncio.to_thread(service.build_index, platform.store, ref, kind, platform.staging_dir)
     return StreamingResponse(platform.store.stream(key), media_type="application/octet-stream",
                              headers={"Cache-Control": "private, max-age=3600"})  # fmt: skip
@@ -82,7 +82,7 @@ async def _genome(platform: Platform, ref: service.FileRef, asked: str | None) -
     chosen = asked or (references[0] if references else None)
     if chosen is None:
         return {"references": [], "reference": None, "config": None}
-    reference = await platform.db.run(lambda session: service.describe(session, ref.project, chosen))
+    reference = await platform.db.run(lambda session: service.describe(session, platform.store, ref.project, chosen))
     scratch = platform.staging_dir
     await asyncio.to_thread(service.build_index, platform.store, reference, "fai", scratch)
     locus = await asyncio.to_thread(service.genome_locus, platform.store, ref, scratch)
@@ -119,7 +119,7 @@ def _index(project: str, path: str, kind: str) -> str:
     responses={200: {"content": {"text/html": {}, "image/png": {}, "application/pdf": {}}}},
 )
 async def raw_file(platform: PlatformDep, project: str, path: str) -> StreamingResponse:
-    ref = await platform.db.run(lambda session: service.describe(session, project, path))
+    ref = await platform.db.run(lambda session: service.describe(session, platform.store, project, path))
     if ref.kind not in _RAW_TYPES or ref.compression != "none":
         raise InvalidArgument(f"a {ref.kind} file is not shown inline; download it instead")
     headers = {

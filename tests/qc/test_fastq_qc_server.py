@@ -37,9 +37,14 @@ def _outputs(server: RunningServer, execution: dict[str, Any]) -> dict[str, byte
 
 
 @pytest.fixture(scope="module")
-def qc_run(server: RunningServer) -> dict[str, bytes]:
+def qc_execution(server: RunningServer) -> dict[str, Any]:
     name = launch_over_http(server, WORKFLOW, {"file": _upload(server, "sanger.fastq.gz", "qc/run1/reads.fastq.gz")})
-    return _outputs(server, wait_over_http(server, name, lambda e: e["phase"] == "SUCCEEDED"))
+    return wait_over_http(server, name, lambda e: e["phase"] == "SUCCEEDED")
+
+
+@pytest.fixture(scope="module")
+def qc_run(server: RunningServer, qc_execution: dict[str, Any]) -> dict[str, bytes]:
+    return _outputs(server, qc_execution)
 
 
 def test_the_workflow_is_registered_with_a_form(server: RunningServer) -> None:
@@ -80,3 +85,26 @@ def test_the_report_draws_every_plot_offline(qc_run: dict[str, bytes], tmp_path:
         assert page.locator(".plot .boxlayer .trace").count() == 1  # the per-position box plots
         assert page.get_by_text("Sanger / Illumina 1.8+").count() == 1
     assert blocked == []
+
+
+def test_the_report_draws_in_the_viewer_sandbox_under_the_pages_policy(
+    server: RunningServer, qc_execution: dict[str, Any]
+) -> None:
+    """As a biologist opens it: the execution's `report` output below the project's
+    `.executions` folder, shown by the viewer page in its sandboxed frame."""
+    folder = f".executions/{qc_execution['name']}"
+    while True:  # execution → node → output → the file
+        entries = httpx.get(f"{server.url}/api/files/{PROJECT}/{folder}").json()["entries"]
+        reports = [e for e in entries if e["name"] == "report" or e["name"].endswith(".html")]
+        entry = reports[0] if reports else entries[0]
+        folder = entry["path"]
+        if not entry["is_folder"]:
+            break
+    with browser_page() as page:
+        page.goto(f"{server.url}/view/{PROJECT}/{folder}")
+        frame = page.frame_locator("#report-frame")
+        frame.locator(".plot .main-svg").first.wait_for()
+        page.wait_for_function(
+            "() => document.querySelector('#report-frame').contentDocument === null"  # sandboxed: opaque origin
+        )
+        assert frame.locator(".plot .main-svg").count() >= PLOTS

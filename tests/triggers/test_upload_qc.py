@@ -65,7 +65,10 @@ def test_an_uploaded_fasta_gets_its_qc_once_per_content(server: RunningServer, a
     assert execution["triggered_by"] == "lab/genomes/ref.fa" and execution["source"] == "trigger"
     task_nodes = [n for n in execution["nodes"] if n["kind"] == "task"]
     assert [(n["task"], n["phase"]) for n in task_nodes] == [("workflows.qc_fasta.fasta_stats", "SUCCEEDED")]
-    report = httpx.get(server.url + qc["report"])
+    assert qc["report"].startswith("/view/lab/.executions/")  # the report's viewer page, sandboxed
+    viewer = httpx.get(server.url + qc["report"])
+    assert viewer.status_code == 200 and 'id="report-frame"' in viewer.text
+    report = httpx.get(server.url + qc["report"].replace("/view/", "/raw/", 1))
     assert report.status_code == 200 and b"FASTA QC" in report.content and b"<script" not in report.content
     page = httpx.get(f"{server.url}/executions/{qc['execution']}")
     assert "Triggered by the upload of" in page.text and "lab/genomes/ref.fa" in page.text
