@@ -25,7 +25,6 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,6 +33,7 @@ from kubernetes.client.exceptions import ApiException
 from urllib3.response import HTTPResponse
 
 from latchlike.engine.executors import RunResult, TaskRun
+from latchlike.engine.executors.calls import Calls
 from latchlike.engine.executors.pods import (
     CONTAINER,
     MANAGED_BY,
@@ -94,7 +94,7 @@ class KubernetesExecutor:
         self._response: HTTPResponse | None = None
         """The watch request being read, shut down by `close`."""
         pool = api.api_client.configuration.connection_pool_maxsize or API_THREADS + 1
-        self._calls = ThreadPoolExecutor(max(1, min(API_THREADS, pool - 1)), thread_name_prefix="pod-api")
+        self._calls = Calls(max(1, min(API_THREADS, pool - 1)), "pod-api")
         self._cleanups: set[asyncio.Task[None]] = set()
         self._primaries: dict[str, str] = {}
         """The primary container of each attempt running or succeeded whose log is only in its pod, by run key."""
@@ -165,7 +165,7 @@ class KubernetesExecutor:
             await self._call(self._delete_all, selector)
 
     async def _call(self, function: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._calls, functools.partial(function, *args))
+        return await self._calls.call(functools.partial(function, *args))
 
     def log(self, key: str) -> str:
         """The copy in the log directory, else the pod's own log (copied when the attempt
@@ -197,7 +197,7 @@ class KubernetesExecutor:
             response.shutdown()  # unblocks the watch thread's read
         if self._watcher is not None:
             await asyncio.to_thread(self._watcher.join, WATCH_SECONDS)
-        self._calls.shutdown(wait=False)
+        self._calls.close()
 
     # Pods.
 
