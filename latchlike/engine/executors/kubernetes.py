@@ -24,7 +24,7 @@ import functools
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,12 +38,15 @@ from latchlike.engine.executors.pods import (
     CONTAINER,
     MANAGED_BY,
     MANAGER,
+    RUN_KEY_ANNOTATION,
     PodEnd,
     PodSettings,
     execution_selector,
     pod_end,
     pod_manifest,
     pod_name,
+    pod_selector,
+    primary_container,
     run_selector,
     unschedulable,
 )
@@ -152,9 +155,38 @@ class KubernetesExecutor:
         for key in keys:
             self._unsaved.pop(key, None)
         saved = [] if self._keep_pods or len(keys) > self._saved_logs else keys  # kept pods keep their logs
-        cleanup = asyncio.create_task(self._clean_up(selector, saved, keys))
-        self._cleanups.add(cleanup)
-        cleanup.add_done_callback(self._cleanups.discard)
+        self._in_background(self._clean_up(selector, saved, keys))
+
+    async def sweep(self, active: Collection[tuple[str, str, str]]) -> None:
+        """Deletes, in the background, the pods of executions that are not active: they ended
+        while the server was down, or its clean-up failed. Their logs are copied first, as
+        `ended` does, for those of at most `saved_logs` pods not copied before."""
+        if self._keep_pods:
+            return
+        try:
+            listing = (await self._call(self._listing)).get("items") or []
+        except Exception:  # the API server unreachable: the pods stay, as after a failed clean-up
+            log.warning("could not list pods to delete those of executions that ended", exc_info=True)
+            return
+        keep = {execution_selector(*execution) for execution in active}
+        unsaved: dict[str, list[str]] = {}
+        """Each ended execution's pods whose log was not copied, by run key."""
+        for pod in listing:
+            selector = pod_selector(pod)
+            if selector is None or selector in keep:
+                continue
+            keys = unsaved.setdefault(selector, [])
+            key = (pod["metadata"].get("annotations") or {}).get(RUN_KEY_ANNOTATION)
+            if key is not None and not self._log_path(key).exists():
+                self._primaries[key] = primary_container(pod)
+                keys.append(key)
+        for selector, keys in unsaved.items():
+            self._in_background(self._clean_up(selector, keys if len(keys) <= self._saved_logs else [], keys))
+
+    def _in_background(self, cleanup: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(cleanup)
+        self._cleanups.add(task)
+        task.add_done_callback(self._cleanups.discard)
 
     async def _clean_up(self, selector: str, saved: list[str], keys: list[str]) -> None:
         for key in saved:
@@ -295,12 +327,16 @@ class KubernetesExecutor:
                 self._stopping.wait(RETRY_SECONDS)
 
     def _list(self) -> str:
+        listing = self._listing()
+        self._tell([("ADDED", pod) for pod in listing.get("items") or []])
+        return str(listing["metadata"]["resourceVersion"])
+
+    def _listing(self) -> dict[str, Any]:
+        """Every pod latchlike manages, as the API server's PodList."""
         response = self._api.list_namespaced_pod(
             self._settings.namespace, label_selector=SELECTOR, _preload_content=False
         )
-        listing = json.loads(response.data)
-        self._tell([("ADDED", pod) for pod in listing.get("items") or []])
-        return str(listing["metadata"]["resourceVersion"])
+        return dict(json.loads(response.data))
 
     def _follow(self, version: str) -> str | None:
         """Events from `version` on; the version to go on from (None: list again).
