@@ -89,3 +89,15 @@ def test_a_restarted_engine_deletes_the_pods_of_an_execution_that_ended_and_keep
 
     assert (created, asyncio.run(serve_again())) == (4, {running.name})
     assert cluster.cluster.requests["deletecollection"] == 1
+
+
+def test_an_unreachable_api_server_leaves_the_pods_and_lets_the_engine_start(tmp_path: Path) -> None:
+    with FakeApiServer(FakeCluster()) as gone:
+        api = gone.api()  # its port is closed once the fake has stopped
+
+    async def restart() -> None:
+        executor = KubernetesExecutor(api, SETTINGS, log_dir=tmp_path)
+        await asyncio.wait_for(executor.sweep([]), 30)
+        await executor.close()
+
+    asyncio.run(restart())  # no exception: the sweep gives up, as a failed clean-up does

@@ -332,9 +332,10 @@ class KubernetesExecutor:
         return str(listing["metadata"]["resourceVersion"])
 
     def _listing(self) -> dict[str, Any]:
-        """Every pod latchlike manages, as the API server's PodList."""
+        """Every pod latchlike manages, as the API server's PodList; bounded in time, since the
+        engine's first step waits for it (`sweep`)."""
         response = self._api.list_namespaced_pod(
-            self._settings.namespace, label_selector=SELECTOR, _preload_content=False
+            self._settings.namespace, label_selector=SELECTOR, _preload_content=False, _request_timeout=WATCH_SECONDS
         )
         return dict(json.loads(response.data))
 
