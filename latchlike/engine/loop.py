@@ -78,6 +78,8 @@ class Engine:
         """Executions with a gate or a child execution to check on every step."""
         self._ended: list[tuple[str, str, str]] = []
         """Executions that ended in the step's walk (project, domain, name), for the executor."""
+        self._started = False
+        """The executor was told which executions are active (`Executor.sweep`)."""
 
     async def run_forever(self) -> None:
         while True:
@@ -88,6 +90,9 @@ class Engine:
             await asyncio.sleep(0 if self.busy else self._poll)
 
     async def step(self) -> None:
+        if not self._started:  # before any attempt starts: what ended executions left may go
+            await self._executor.sweep(await asyncio.to_thread(self._active))
+            self._started = True
         finished = {key: _result(key, task) for key, task in self._running.items() if task.done()}
         for key in finished:
             del self._running[key]
@@ -124,6 +129,12 @@ class Engine:
         self._running.clear()
 
     # Everything below runs in one worker thread at a time, inside one transaction.
+
+    def _active(self) -> list[tuple[str, str, str]]:
+        with self._platform.db.session() as session:
+            active = ExecutionRow.phase.in_([QUEUED, RUNNING, ABORTING])
+            query = select(ExecutionRow.project, ExecutionRow.domain, ExecutionRow.name).where(active)
+            return [(project, domain, name) for project, domain, name in session.execute(query)]
 
     def _advance(self, finished: dict[str, RunResult], full_pass: bool) -> tuple[list[TaskRun], list[str]]:
         """Walk the executions something happened to: new, aborting, an attempt of theirs

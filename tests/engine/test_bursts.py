@@ -28,6 +28,9 @@ class Parked:
     async def cancel(self, key: str) -> None:
         return None
 
+    async def sweep(self, active: object) -> None:
+        return None
+
     def log(self, key: str) -> str:
         return ""
 

@@ -64,6 +64,8 @@ class FakeCluster:
     on_success: Callable[[dict[str, Any]], None] | None = None
     """Run by the kubelet before a "succeed" pod succeeds: what the task would have written."""
     created_at: list[float] = field(default_factory=list)
+    created_cpu: list[float] = field(default_factory=list)
+    """The fake's own CPU time at each create: what serving the creates cost it."""
     succeeded_at: list[tuple[dict[str, Any], float]] = field(default_factory=list)
     """When each pod's status turned Succeeded (wall clock), for measuring who noticed when."""
     version: int = 1
@@ -114,6 +116,7 @@ class FakeCluster:
         with self.changed:
             self.created.append(manifest)
             self.created_at.append(time.time())
+            self.created_cpu.append(time.process_time())
             if name in self.pods:
                 return 409, _status(409, "AlreadyExists", f'pods "{name}" already exists')
             pod = json.loads(json.dumps(manifest))

@@ -4,7 +4,7 @@ database (the engine loop is the one writer) and never decide success: the engin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -62,6 +62,12 @@ class Executor(Protocol):
     async def ended(self, project: str, domain: str, execution: str) -> None:
         """The execution ended, none of its attempts runs again: what they left may go.
         Returns at once; the clean-up, if any, goes on in the background."""
+
+    async def sweep(self, active: Collection[tuple[str, str, str]]) -> None:
+        """The engine starts, and these executions (project, domain, name) are still active:
+        what any other execution's attempts left (it ended while the server was down, before
+        `ended` could clean up) may go. Returns once it knows what is left; the clean-up
+        goes on in the background."""
 
     def log(self, key: str) -> str:
         """What the attempt printed so far."""

@@ -24,8 +24,7 @@ import functools
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Collection, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,16 +33,20 @@ from kubernetes.client.exceptions import ApiException
 from urllib3.response import HTTPResponse
 
 from latchlike.engine.executors import RunResult, TaskRun
+from latchlike.engine.executors.calls import Calls
 from latchlike.engine.executors.pods import (
     CONTAINER,
     MANAGED_BY,
     MANAGER,
+    RUN_KEY_ANNOTATION,
     PodEnd,
     PodSettings,
     execution_selector,
     pod_end,
     pod_manifest,
     pod_name,
+    pod_selector,
+    primary_container,
     run_selector,
     unschedulable,
 )
@@ -94,7 +97,7 @@ class KubernetesExecutor:
         self._response: HTTPResponse | None = None
         """The watch request being read, shut down by `close`."""
         pool = api.api_client.configuration.connection_pool_maxsize or API_THREADS + 1
-        self._calls = ThreadPoolExecutor(max(1, min(API_THREADS, pool - 1)), thread_name_prefix="pod-api")
+        self._calls = Calls(max(1, min(API_THREADS, pool - 1)), "pod-api")
         self._cleanups: set[asyncio.Task[None]] = set()
         self._primaries: dict[str, str] = {}
         """The primary container of each attempt running or succeeded whose log is only in its pod, by run key."""
@@ -152,9 +155,38 @@ class KubernetesExecutor:
         for key in keys:
             self._unsaved.pop(key, None)
         saved = [] if self._keep_pods or len(keys) > self._saved_logs else keys  # kept pods keep their logs
-        cleanup = asyncio.create_task(self._clean_up(selector, saved, keys))
-        self._cleanups.add(cleanup)
-        cleanup.add_done_callback(self._cleanups.discard)
+        self._in_background(self._clean_up(selector, saved, keys))
+
+    async def sweep(self, active: Collection[tuple[str, str, str]]) -> None:
+        """Deletes, in the background, the pods of executions that are not active: they ended
+        while the server was down, or its clean-up failed. Their logs are copied first, as
+        `ended` does, for those of at most `saved_logs` pods not copied before."""
+        if self._keep_pods:
+            return
+        try:
+            listing = (await self._call(self._listing)).get("items") or []
+        except Exception:  # the API server unreachable: the pods stay, as after a failed clean-up
+            log.warning("could not list pods to delete those of executions that ended", exc_info=True)
+            return
+        keep = {execution_selector(*execution) for execution in active}
+        unsaved: dict[str, list[str]] = {}
+        """Each ended execution's pods whose log was not copied, by run key."""
+        for pod in listing:
+            selector = pod_selector(pod)
+            if selector is None or selector in keep:
+                continue
+            keys = unsaved.setdefault(selector, [])
+            key = (pod["metadata"].get("annotations") or {}).get(RUN_KEY_ANNOTATION)
+            if key is not None and not self._log_path(key).exists():
+                self._primaries[key] = primary_container(pod)
+                keys.append(key)
+        for selector, keys in unsaved.items():
+            self._in_background(self._clean_up(selector, keys if len(keys) <= self._saved_logs else [], keys))
+
+    def _in_background(self, cleanup: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(cleanup)
+        self._cleanups.add(task)
+        task.add_done_callback(self._cleanups.discard)
 
     async def _clean_up(self, selector: str, saved: list[str], keys: list[str]) -> None:
         for key in saved:
@@ -165,7 +197,7 @@ class KubernetesExecutor:
             await self._call(self._delete_all, selector)
 
     async def _call(self, function: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._calls, functools.partial(function, *args))
+        return await self._calls.call(functools.partial(function, *args))
 
     def log(self, key: str) -> str:
         """The copy in the log directory, else the pod's own log (copied when the attempt
@@ -197,7 +229,7 @@ class KubernetesExecutor:
             response.shutdown()  # unblocks the watch thread's read
         if self._watcher is not None:
             await asyncio.to_thread(self._watcher.join, WATCH_SECONDS)
-        self._calls.shutdown(wait=False)
+        self._calls.close()
 
     # Pods.
 
@@ -295,12 +327,17 @@ class KubernetesExecutor:
                 self._stopping.wait(RETRY_SECONDS)
 
     def _list(self) -> str:
-        response = self._api.list_namespaced_pod(
-            self._settings.namespace, label_selector=SELECTOR, _preload_content=False
-        )
-        listing = json.loads(response.data)
+        listing = self._listing()
         self._tell([("ADDED", pod) for pod in listing.get("items") or []])
         return str(listing["metadata"]["resourceVersion"])
+
+    def _listing(self) -> dict[str, Any]:
+        """Every pod latchlike manages, as the API server's PodList; bounded in time, since the
+        engine's first step waits for it (`sweep`)."""
+        response = self._api.list_namespaced_pod(
+            self._settings.namespace, label_selector=SELECTOR, _preload_content=False, _request_timeout=WATCH_SECONDS
+        )
+        return dict(json.loads(response.data))
 
     def _follow(self, version: str) -> str | None:
         """Events from `version` on; the version to go on from (None: list again).

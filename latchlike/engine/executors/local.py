@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -170,6 +170,9 @@ class LocalExecutor:
 
     async def ended(self, project: str, domain: str, execution: str) -> None:
         """Nothing to clean: an attempt's process is gone when it ends, its log stays."""
+
+    async def sweep(self, active: Collection[tuple[str, str, str]]) -> None:
+        """Nothing to clean, as in `ended`."""
 
     def log(self, key: str) -> str:
         path = self._log_path(key)

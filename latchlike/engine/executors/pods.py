@@ -113,6 +113,16 @@ def execution_selector(project: str, domain: str, execution: str) -> str:
     return ",".join([f"{MANAGED_BY}={MANAGER}", *(f"{LABEL_PREFIX}{k}={label_value(v)}" for k, v in scope.items())])
 
 
+def pod_selector(pod: Mapping[str, Any]) -> str | None:
+    """`execution_selector` of the execution a pod belongs to, from its labels; None when
+    they do not say (a pod made before the labels named project and domain)."""
+    labels = (pod.get("metadata") or {}).get("labels") or {}
+    project, domain, execution = (labels.get(LABEL_PREFIX + key) for key in ("project", "domain", "execution"))
+    if project is None or domain is None or execution is None:
+        return None
+    return execution_selector(project, domain, execution)
+
+
 def run_selector(run: TaskRun) -> str:
     """`execution_selector` of the execution this attempt belongs to."""
     project, domain = (run.env.get(SCOPE_ENV[k], "") for k in ("project", "domain"))
