@@ -25,6 +25,7 @@ from latchlike.web import (
     downloads,
     file_candidates,
     files_api,
+    files_page,
     launch_api,
     launches,
     live,
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(launch_api.router)
     app.include_router(file_candidates.router)  # before files_api: `<project>/candidates` is the pickers'
     app.include_router(files_api.router)
+    app.include_router(files_page.router)
     app.include_router(uploads.router)
     app.include_router(downloads.router)
     app.include_router(pages.router)
