@@ -5,15 +5,15 @@ scripts see one behaviour."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy.orm import Session
 
 from latchlike.files.paths import check_path
 from latchlike.files.trash import TrashedEntry, list_trash
 from latchlike.specs import projects
 from latchlike.web.deps import DatabaseDep
-from latchlike.web.errors import error_responses
 from latchlike.web.templating import render
 
 router = APIRouter()
@@ -28,22 +28,18 @@ async def files_index(request: Request, db: DatabaseDep) -> HTMLResponse:
 
 @router.get("/files/{project}", response_class=HTMLResponse, include_in_schema=False)
 @router.get("/files/{project}/{folder:path}", response_class=HTMLResponse, include_in_schema=False)
-async def files_browser(request: Request, db: DatabaseDep, project: str, folder: str = "") -> HTMLResponse:
-    """The browser opened on `folder`; a missing folder is reported by the page, from the API."""
+async def files_browser(request: Request, project: str, folder: str = "") -> HTMLResponse:
+    """The browser opened on `folder`. Like the file API, it takes any project name (files
+    need no registered project); a missing folder is reported by the page, from the API."""
     folder = check_path(folder, root_allowed=True)
-    found = await db.run(lambda s: projects.get_project(s, project))
-    config = {"project": found.id, "folder": folder, "files_api": "/api/files", "tus": f"/api/tus/{found.id}",
-              "trash_api": f"/api/trash/{found.id}", "page": f"/files/{found.id}"}  # fmt: skip
-    return await render(request, "files.html", {"project": found, "config": config})
+    quoted = quote(project, safe="")
+    config = {"project": project, "folder": folder, "files_api": "/api/files", "tus": f"/api/tus/{quoted}",
+              "trash_api": f"/api/trash/{quoted}", "page": f"/files/{quoted}"}  # fmt: skip
+    return await render(request, "files.html", {"project": project, "config": config})
 
 
-@router.get("/api/trash/{project}", tags=["files"], responses=error_responses(404))
+@router.get("/api/trash/{project}", tags=["files"])
 async def trash_listing(db: DatabaseDep, project: str) -> list[TrashedEntry]:
     """What the project's trash holds, newest first: restore one with
     `POST /api/files/<project>/<path>:restore`."""
-
-    def read(session: Session) -> list[TrashedEntry]:
-        projects.get_project(session, project)
-        return list_trash(session, project)
-
-    return await db.run(read)
+    return await db.run(lambda s: list_trash(s, project))

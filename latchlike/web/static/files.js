@@ -476,6 +476,8 @@
     selectAll(false);
     showMenu(event.clientX, event.clientY);
   });
+  // Enter submits the dialog with its one submit button, OK; Cancel and Escape close it unanswered.
+  $("ask-cancel").addEventListener("click", () => $("ask-dialog").close("cancel"));
   $("select-all").addEventListener("change", (event) => selectAll(event.target.checked));
   table.tHead.addEventListener("click", (event) => {
     const th = event.target.closest("th[data-sort]");
