@@ -82,10 +82,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(launch_api.router)
     app.include_router(file_candidates.router)  # before files_api: `<project>/candidates` is the pickers'
     app.include_router(files_api.router)
-    app.include_router(files_page.router)
     app.include_router(uploads.router)
     app.include_router(downloads.router)
     app.include_router(pages.router)
+    app.include_router(files_page.router)
     app.include_router(launches.router)
     app.include_router(live.router)
     app.include_router(results.router)
