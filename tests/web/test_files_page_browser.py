@@ -227,32 +227,46 @@ def test_rename_move_trash_and_restore(server: RunningServer) -> None:
 
 
 def test_read_only_entries_offer_no_rename_move_or_delete(server: RunningServer) -> None:
-    """Entries the API marks `read_only` (an execution's outputs): the listing is the API's,
-    with that mark added at the seam, as the file API will send it."""
+    """Entries the API marks `read_only` (an execution's outputs), or offers to re-check
+    (`rerun_qc`, the URL to POST): the listing is the API's, with those marks added at the
+    seam as the file API will send them."""
     put(server, "outputs", "out.csv", b"a,b\n")
     put(server, "outputs", "mine.csv", b"a,b\n")
+    rechecked: list[str] = []
 
     def mark(route: Route) -> None:
         response = route.fetch()
         listing = response.json()
         for entry in listing.get("entries", []):
             entry["read_only"] = entry["name"] == "out.csv"
+            entry["rerun_qc"] = "/api/qc-hook/out.csv" if entry["name"] == "out.csv" else None
         route.fulfill(response=response, body=json.dumps(listing))
+
+    def qc(route: Route) -> None:
+        rechecked.append(route.request.method)
+        route.fulfill(status=202, json={"execution": "x"})
 
     with files_page() as page:
         page.route("**/api/files/outputs/?after=*", mark)
+        page.route("**/api/qc-hook/**", qc)
         page.goto(f"{server.url}/files/outputs")
         expect(row(page, "out.csv")).to_contain_text("read-only")
         row(page, "out.csv").locator("td.name").click()
         toolbar = page.locator(".toolbar")
         for action in ("Rename", "Move to…", "Delete"):
             expect(toolbar.get_by_role("button", name=action, exact=True)).to_be_disabled()
-        expect(toolbar.get_by_role("button", name="Download")).to_be_enabled()
+        with page.expect_download() as downloading:
+            toolbar.get_by_role("button", name="Download").click()
+        assert downloading.value.suggested_filename == "out.csv"
+        toolbar.get_by_role("button", name="Re-run QC").click()
+        expect(page.get_by_role("status")).to_have_text("QC started for 1 file")
+        assert rechecked == ["POST"]
         page.keyboard.press("Delete")
         page.keyboard.press("F2")
         expect(page.locator("#ask-dialog")).to_be_hidden()
         row(page, "mine.csv").locator("td.name").click(modifiers=["Control"])
         expect(toolbar.get_by_role("button", name="Delete", exact=True)).to_be_disabled()  # one of them is read-only
+        expect(toolbar.get_by_role("button", name="Re-run QC")).to_be_hidden()  # not offered for mine.csv
         row(page, "mine.csv").locator("td.name").click()
         expect(toolbar.get_by_role("button", name="Delete", exact=True)).to_be_enabled()
     assert status_of(server, "outputs", "out.csv") == 200

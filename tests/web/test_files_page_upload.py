@@ -164,3 +164,22 @@ def test_an_upload_whose_connection_drops_resumes_where_the_server_stopped(
     assert sent[resumed + 1 :] == [("PATCH", str(CHUNK)), ("PATCH", str(2 * CHUNK))]
     stored = record(server, "resume", "genome.fa")
     assert (stored["size"], stored["sha256"]) == (len(content), hashlib.sha256(content).hexdigest())
+
+
+def test_a_file_that_exists_is_replaced_only_when_asked(server: RunningServer, tmp_path: Path) -> None:
+    put = httpx.put(f"{server.url}/api/files/replace/sample.csv", content=b"old\n", timeout=30)
+    assert put.status_code == 201, put.text
+    (tmp_path / "sample.csv").write_bytes(b"name,reads\nS1,10\n")
+    refused = {"status of 412": "the test uploads onto a file that exists, to see the server's refusal"}
+    with files_page(refused) as page:
+        page.goto(f"{server.url}/files/replace")
+        expect(row(page, "sample.csv")).to_be_visible()
+        drop(page, [tmp_path / "sample.csv"])
+        shown = page.locator('#upload-list li[data-path="sample.csv"]')
+        expect(shown.locator(".upload-state")).to_contain_text("failed: 'sample.csv' exists and the request asked not")
+        expect(page.get_by_role("alert")).to_contain_text("sample.csv: 'sample.csv' exists")
+        assert record(server, "replace", "sample.csv")["size"] == len(b"old\n")
+        page.get_by_label("Replace files that exist").check()
+        drop(page, [tmp_path / "sample.csv"])
+        expect(shown.last.locator(".upload-state")).to_have_text("done")
+    assert record(server, "replace", "sample.csv")["sha256"] == hashlib.sha256(b"name,reads\nS1,10\n").hexdigest()

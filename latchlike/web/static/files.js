@@ -169,7 +169,7 @@
     const root = element("a", {href: pageUrl(""), textContent: config.project});
     root.dataset.folder = "";
     items.push(root);
-    const parts = state.folder ? state.folder.split("/") : [];
+    const parts = state.folder && !state.trash ? state.folder.split("/") : []; // the trash is the project's
     parts.forEach((part, index) => {
       const path = parts.slice(0, index + 1).join("/");
       const link = element("a", {href: pageUrl(path), textContent: part});
@@ -240,6 +240,7 @@
     $("trash-toggle").setAttribute("aria-pressed", String(state.trash));
     $("trash-toggle").textContent = state.trash ? "Back to files" : "Trash";
     $("file-browser").classList.toggle("trash-view", state.trash);
+    table.tHead.querySelector("th[data-sort=modified] button").textContent = state.trash ? "Deleted" : "Modified";
     if (state.truncated) say(`Showing the first ${state.entries.length} entries of this folder.`);
     paintSelection();
   }
@@ -275,7 +276,7 @@
     inTree(() => revealInTree(folder));
   }
 
-  const reload = () => load(state.folder);
+  const reload = () => load(state.folder, {select: [...state.selected]}); // what is still there stays selected
 
   // ---- selection ------------------------------------------------------------------------
   const rowsInOrder = () => Array.from(body.rows);
@@ -588,8 +589,12 @@
       showError(`${file.meta.path}: ${message}`);
     });
     uppy.on("complete", (result) => {
-      // Done files leave Uppy, so the same file can go to another folder later; failed ones stay to retry.
-      for (const file of result.successful || []) { uploadRows.delete(file.id); uppy.removeFile(file.id); }
+      // Finished files leave Uppy (the list above keeps how each went), so the same file can be
+      // sent again: to another folder, or with "Replace files that exist" after a refusal.
+      for (const file of [...(result.successful || []), ...(result.failed || [])]) {
+        uploadRows.delete(file.id);
+        uppy.removeFile(file.id);
+      }
     });
   }
 
