@@ -176,7 +176,7 @@ def test_a_file_that_exists_is_replaced_only_when_asked(server: RunningServer, t
         expect(row(page, "sample.csv")).to_be_visible()
         drop(page, [tmp_path / "sample.csv"])
         shown = page.locator('#upload-list li[data-path="sample.csv"]')
-        expect(shown.locator(".upload-state")).to_contain_text("failed: 'sample.csv' exists and the request asked not")
+        expect(shown.locator(".upload-state")).to_contain_text("failed: 'sample.csv' exists")
         expect(page.get_by_role("alert")).to_contain_text("sample.csv: 'sample.csv' exists")
         assert record(server, "replace", "sample.csv")["size"] == len(b"old\n")
         page.get_by_label("Replace files that exist").check()
