@@ -1,12 +1,11 @@
 // The file browser (/files/<project>/<folder>): a lazy folder tree, breadcrumbs, a sortable
-// table with multi-select, a context menu, keyboard actions, a Trash view, and uploads by
-// Uppy over tus. Everything goes through the JSON file API, whose `message` is what the
-// person reads when something is refused. Names are only ever set as text, never as HTML.
+// table with multi-select, a context menu, keyboard actions and a Trash view; uploads are
+// files_upload.js. Everything goes through the JSON file API, whose `message` is what
+// the person reads when something is refused. Names are only ever set as text, never as HTML.
 (function () {
   "use strict";
   const config = JSON.parse(document.getElementById("files-config").textContent);
   const PAGE_CAP = 20000; // entries shown per folder; a bigger folder says so
-  const TUS_CHUNK = 8 * 1024 * 1024; // a dropped connection costs at most one chunk
   const $ = (id) => document.getElementById(id);
   const table = $("file-table");
   const body = table.tBodies[0];
@@ -240,6 +239,7 @@
     $("trash-toggle").setAttribute("aria-pressed", String(state.trash));
     $("trash-toggle").textContent = state.trash ? "Back to files" : "Trash";
     $("file-browser").classList.toggle("trash-view", state.trash);
+    $("file-browser").dataset.folder = state.folder; // where uploads go
     table.tHead.querySelector("th[data-sort=modified] button").textContent = state.trash ? "Deleted" : "Modified";
     if (state.truncated) say(`Showing the first ${state.entries.length} entries of this folder.`);
     paintSelection();
@@ -428,7 +428,7 @@
       await each(selectedEntries(), (entry) => api("POST", entry.rerun_qc),
         (count) => `QC started for ${plural(count, "file")}`);
     },
-    async upload() { openUploader(); },
+    async upload() { $("file-browser").dispatchEvent(new CustomEvent("files:pick")); },
   };
 
   function run(action) {
@@ -529,92 +529,13 @@
     event.preventDefault();
   });
 
-  // ---- uploads: Uppy's Dashboard (picker: files and folders), drop onto the page, tus ----
-  let uppy = null;
-  const uploadRows = new Map(); // Uppy file id → its row in the uploads list
+  // Uploads live in files_upload.js: it asks for the open folder on the browser element, and
+  // says when a file has arrived; the listing then catches up (once for a burst of files).
   let refreshSoon = null;
-
-  function uploadRow(file) {
-    const bar = element("progress", {max: 100, value: 0});
-    const status = element("span", {className: "upload-state", textContent: "waiting"});
-    const row = element("li", {}, element("span", {className: "upload-path", textContent: file.meta.path}), bar, status);
-    row.dataset.path = file.meta.path;
-    bar.setAttribute("aria-label", `Upload of ${file.meta.path}`);
-    $("upload-list").append(row);
-    $("uploads").hidden = false;
-    uploadRows.set(file.id, {row, bar, status});
-  }
-
-  function startUploader() {
-    const logger = {
-      debug() {}, warn() {},
-      error(...parts) { showError(parts.map((part) => (part && part.message) || String(part)).join(" ")); },
-    };
-    uppy = new Uppy.Uppy({autoProceed: true, logger});
-    uppy.use(Uppy.Dashboard, {
-      inline: false, fileManagerSelectionType: "both", proudlyDisplayPoweredByUppy: false,
-      closeModalOnClickOutside: true, showProgressDetails: true, note: "Files and whole folders go into the folder you are in.",
-    });
-    uppy.use(Uppy.DropTarget, {target: $("file-browser")});
-    uppy.use(Uppy.Tus, {endpoint: config.tus, chunkSize: TUS_CHUNK, retryDelays: [0, 1000, 3000, 5000], removeFingerprintOnSuccess: true});
-    uppy.on("file-added", (file) => {
-      // Where it goes: the folder open now, plus the file's place inside a dropped or picked folder.
-      const relative = (file.meta.relativePath || file.name).replace(/^\/+/, "");
-      const meta = {path: join(state.folder, relative)};
-      if ($("replace-existing").checked) meta.overwrite = "1";
-      uppy.setFileMeta(file.id, meta);
-      uploadRow(uppy.getFile(file.id));
-    });
-    uppy.on("upload-progress", (file, progress) => {
-      const shown = uploadRows.get(file.id);
-      if (!shown || !progress.bytesTotal) return;
-      const percent = Math.floor((100 * progress.bytesUploaded) / progress.bytesTotal);
-      shown.bar.value = percent;
-      shown.status.textContent = `${percent}%`;
-    });
-    uppy.on("upload-success", (file) => {
-      const shown = uploadRows.get(file.id);
-      if (shown) {
-        shown.bar.value = 100;
-        shown.status.textContent = "done";
-        shown.row.classList.add("done");
-      }
-      clearTimeout(refreshSoon);
-      refreshSoon = setTimeout(() => reload().then(refreshTree), 300);
-    });
-    uppy.on("upload-error", (file, error) => {
-      const shown = uploadRows.get(file.id);
-      const message = uploadMessage(error);
-      if (shown) { shown.status.textContent = `failed: ${message}`; shown.row.classList.add("failed"); }
-      showError(`${file.meta.path}: ${message}`);
-    });
-    uppy.on("complete", (result) => {
-      // Finished files leave Uppy (the list above keeps how each went), so the same file can be
-      // sent again: to another folder, or with "Replace files that exist" after a refusal.
-      for (const file of [...(result.successful || []), ...(result.failed || [])]) {
-        uploadRows.delete(file.id);
-        uppy.removeFile(file.id);
-      }
-    });
-  }
-
-  /** tus-js-client's error text holds the whole exchange; the server's own sentence is the JSON `message`. */
-  function uploadMessage(error) {
-    const text = (error && error.message) || String(error);
-    const match = text.match(/response text: (\{.*?\})(, request id|$)/s);
-    if (match) {
-      try { return JSON.parse(match[1]).message || text; } catch (ignored) { return text; }
-    }
-    return text;
-  }
-
-  function openUploader() {
-    if (state.trash) return;
-    uppy.getPlugin("Dashboard").openModal();
-  }
-
-  if (window.Uppy) startUploader();
-  else showError("The uploader did not load; reload the page to upload.");
+  $("file-browser").addEventListener("files:uploaded", () => {
+    clearTimeout(refreshSoon);
+    refreshSoon = setTimeout(() => reload().then(refreshTree), 300);
+  });
   const tree = $("folder-tree");
   tree.append(treeItem("", config.project));
   history.replaceState({folder: state.folder, trash: state.trash}, "", location.href);
