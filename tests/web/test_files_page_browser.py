@@ -121,6 +121,11 @@ def test_list_sort_and_navigate(server: RunningServer) -> None:
         page.keyboard.press("Backspace")
         expect(page).to_have_url(f"{server.url}/files/browse")
 
+        # A file's address opens its folder with the file selected.
+        page.goto(f"{server.url}/files/browse/runs/2026/reads.fastq")
+        expect(row(page, "runs/2026/reads.fastq")).to_have_class("selected")
+        expect(page.locator("#files-title")).to_have_text("2026")
+
         # An empty folder and a missing one say so.
         page.goto(f"{server.url}/files/browse/empty")
         expect(page.locator("#files-empty")).to_have_text(

@@ -245,14 +245,20 @@
     paintSelection();
   }
 
+  let latest = 0; // the newest load wins: a slow answer for a folder left behind is dropped
+
   async function load(folder, {push = false, select = []} = {}) {
+    const ticket = ++latest;
     showError("");
     try {
       if (state.trash) {
-        state.entries = await api("GET", config.trash_api);
+        const entries = await api("GET", config.trash_api);
+        if (ticket !== latest) return;
+        state.entries = entries;
         state.truncated = false;
       } else {
         const listed = await listFolder(folder);
+        if (ticket !== latest) return;
         if (listed.file) { // the address named a file: open its folder with it selected
           return load(parentOf(folder), {push, select: [folder]});
         }
@@ -261,6 +267,7 @@
       }
       state.folder = folder;
     } catch (error) {
+      if (ticket !== latest) return;
       state.folder = folder;
       state.entries = [];
       render();
