@@ -287,3 +287,16 @@ def test_names_are_shown_as_text(server: RunningServer) -> None:
         assert sorted(names(page)) == sorted(hostile)
         assert page.locator("#file-table img, #file-table script").count() == 0
         assert page.evaluate("window.pwned") is None
+
+
+def test_a_folder_longer_than_one_page_is_listed_whole(server: RunningServer) -> None:
+    """The API answers 1,000 entries a page; the browser follows `next_after` to the end."""
+    with httpx.Client(base_url=f"{server.url}/api/files/long/", timeout=30) as api:
+        for number in range(1003):
+            assert api.put(f"f{number:04}.txt", content=b"x").status_code == 201
+    with files_page() as page:
+        page.goto(f"{server.url}/files/long")
+        expect(page.locator("#file-table tbody tr")).to_have_count(1003)
+        expect(page.get_by_role("status")).to_have_text("1003 items")
+        page.locator("th[data-sort=name] button").click()
+        expect(page.locator("#file-table tbody tr").first).to_have_attribute("data-path", "f1002.txt")
