@@ -300,3 +300,21 @@ def test_a_folder_longer_than_one_page_is_listed_whole(server: RunningServer) ->
         expect(page.get_by_role("status")).to_have_text("1003 items")
         page.locator("th[data-sort=name] button").click()
         expect(page.locator("#file-table tbody tr").first).to_have_attribute("data-path", "f1002.txt")
+
+
+def test_dragging_rows_onto_a_folder_moves_them(server: RunningServer) -> None:
+    for path in ("a.csv", "b.csv", "c.csv", "keep/old/x.txt"):
+        put(server, "drag", path, b"1,2\n")
+    with files_page() as page:
+        page.goto(f"{server.url}/files/drag")
+        expect(page.locator("#file-table tbody tr")).to_have_count(4)
+        row(page, "a.csv").locator("td.name").click()
+        row(page, "b.csv").locator("td.name").click(modifiers=["Control"])
+        row(page, "b.csv").drag_to(row(page, "keep"))  # both selected rows go
+        expect(page.get_by_role("status")).to_have_text("Moved 2 items to keep")
+        expect(page.locator("#file-table tbody tr")).to_have_count(2)
+        page.get_by_role("button", name="Show folders in keep").click()  # the tree opens lazily
+        row(page, "c.csv").drag_to(page.locator('#folder-tree a[data-folder="keep/old"]'))
+        expect(page.get_by_role("status")).to_have_text("Moved 1 item to keep/old")
+    for path in ("keep/a.csv", "keep/b.csv", "keep/old/c.csv"):
+        assert status_of(server, "drag", path) == 200, path

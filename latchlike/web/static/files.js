@@ -225,6 +225,7 @@
         element("td", {}, element("time", {dateTime: when, textContent: utc(when)})));
       row.dataset.path = entry.path;
       row.tabIndex = -1;
+      row.draggable = !state.trash && !entry.read_only;
       return row;
     });
     body.replaceChildren(...rows);
@@ -379,6 +380,11 @@
     if (failures.length) showError(failures.join(" "));
   }
 
+  function moveInto(entries, folder) {
+    return each(entries, (entry) => api("POST", `${fileUrl(entry.path)}:move`, {to: join(folder, entry.name)}),
+      (count) => `Moved ${plural(count, "item")} to ${folder || config.project}`);
+  }
+
   const plural = (count, word) => `${count} ${word}${count === 1 ? "" : "s"}`;
 
   const actions = {
@@ -406,13 +412,12 @@
     },
     async move() {
       const chosen = selectedEntries();
+      if (!chosen.length) return;
       const known = [...treeNodes.keys()].filter(Boolean).sort();
       const target = await ask(`Move ${plural(chosen.length, "item")} to folder`, state.folder,
         "A folder path in this project, like runs/2026; leave empty for the top. Missing folders are made.", known);
       if (target === null) return;
-      const folder = target.replace(/^\/+|\/+$/g, "");
-      await each(chosen, (entry) => api("POST", `${fileUrl(entry.path)}:move`, {to: join(folder, entry.name)}),
-        (count) => `Moved ${plural(count, "item")} to ${folder || config.project}`);
+      await moveInto(chosen, target.replace(/^\/+|\/+$/g, ""));
     },
     async delete() {
       const chosen = selectedEntries();
@@ -444,6 +449,50 @@
     if (!actions[action] || (button && button.disabled)) return;
     actions[action]().catch((error) => showError(error.message));
   }
+
+  // ---- dragging rows onto a folder (in the table, the tree or the breadcrumbs) moves them ---
+  const DRAGGED = "application/x-latchlike-paths"; // not "Files": Uppy's drop target leaves it alone
+
+  function dropFolder(event) {
+    if (!event.dataTransfer || !event.dataTransfer.types.includes(DRAGGED) || state.trash) return null;
+    const link = event.target.closest("#folder-tree a[data-folder], #crumbs a[data-folder]");
+    if (link) return link.dataset.folder;
+    const row = event.target.closest("#file-table tbody tr");
+    const entry = row && state.entries.find((each) => each.path === row.dataset.path);
+    return entry && entry.is_folder ? entry.path : null;
+  }
+
+  function markDropTarget(target) {
+    for (const marked of document.querySelectorAll(".drop-target")) marked.classList.remove("drop-target");
+    if (target) target.classList.add("drop-target");
+  }
+
+  body.addEventListener("dragstart", (event) => {
+    const row = event.target.closest("tr");
+    if (!state.selected.has(row.dataset.path)) choose(row.dataset.path);
+    const paths = selectedEntries().filter((entry) => !entry.read_only).map((entry) => entry.path);
+    event.dataTransfer.setData(DRAGGED, JSON.stringify(paths));
+    event.dataTransfer.effectAllowed = "move";
+  });
+  document.addEventListener("dragover", (event) => {
+    const folder = dropFolder(event);
+    if (folder === null) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    markDropTarget(event.target.closest("a, tr"));
+  });
+  document.addEventListener("dragend", () => markDropTarget(null));
+  document.addEventListener("drop", (event) => {
+    const folder = dropFolder(event);
+    markDropTarget(null);
+    if (folder === null) return;
+    event.preventDefault();
+    const paths = JSON.parse(event.dataTransfer.getData(DRAGGED));
+    // Into itself or where it already is: nothing to do for that one.
+    const moving = state.entries.filter((entry) => paths.includes(entry.path) && entry.path !== folder
+      && !folder.startsWith(entry.path + "/") && parentOf(entry.path) !== folder);
+    if (moving.length) moveInto(moving, folder).catch((error) => showError(error.message));
+  });
 
   // ---- context menu ---------------------------------------------------------------------
   function showMenu(x, y) {
