@@ -232,9 +232,9 @@ def test_rename_move_trash_and_restore(server: RunningServer) -> None:
 
 
 def test_read_only_entries_offer_no_rename_move_or_delete(server: RunningServer) -> None:
-    """Entries the API marks `read_only` (an execution's outputs), or offers to re-check
-    (`rerun_qc`, the URL to POST): the listing is the API's, with those marks added at the
-    seam as the file API will send them."""
+    """Entries the API marks `read_only` (an execution's outputs), and files whose QC it
+    offers (a `qc` state other than "none"; re-run by `POST <path>:qc`): the listing is the
+    API's, with those fields added at the seam as the file API sends them."""
     put(server, "outputs", "out.csv", b"a,b\n")
     put(server, "outputs", "mine.csv", b"a,b\n")
     rechecked: list[str] = []
@@ -244,16 +244,16 @@ def test_read_only_entries_offer_no_rename_move_or_delete(server: RunningServer)
         listing = response.json()
         for entry in listing.get("entries", []):
             entry["read_only"] = entry["name"] == "out.csv"
-            entry["rerun_qc"] = "/api/qc-hook/out.csv" if entry["name"] == "out.csv" else None
+            entry["qc"] = {"status": "done"} if entry["name"] == "out.csv" else {"status": "none"}
         route.fulfill(response=response, body=json.dumps(listing))
 
     def qc(route: Route) -> None:
         rechecked.append(route.request.method)
-        route.fulfill(status=202, json={"execution": "x"})
+        route.fulfill(status=202, json={"status": "queued"})
 
     with files_page() as page:
         page.route("**/api/files/outputs/?after=*", mark)
-        page.route("**/api/qc-hook/**", qc)
+        page.route("**/api/files/outputs/out.csv:qc", qc)
         page.goto(f"{server.url}/files/outputs")
         expect(row(page, "out.csv")).to_contain_text("read-only")
         row(page, "out.csv").locator("td.name").click()
@@ -264,7 +264,8 @@ def test_read_only_entries_offer_no_rename_move_or_delete(server: RunningServer)
             toolbar.get_by_role("button", name="Download").click()
         assert downloading.value.suggested_filename == "out.csv"
         toolbar.get_by_role("button", name="Re-run QC").click()
-        expect(page.get_by_role("status")).to_have_text("QC started for 1 file")
+        expect(row(page, "out.csv")).to_contain_text("QC done")
+        expect(page.get_by_role("status")).to_have_text("QC started again for 1 file")
         assert rechecked == ["POST"]
         page.keyboard.press("Delete")
         page.keyboard.press("F2")

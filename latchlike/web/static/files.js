@@ -201,6 +201,9 @@
     });
   }
 
+  /** The API offers QC for a file by giving it a `qc` state; "none" says no QC applies to it. */
+  const hasQc = (entry) => !entry.is_folder && Boolean(entry.qc) && entry.qc.status !== "none";
+
   function kindText(entry) {
     if (entry.is_folder) return "folder";
     if (!entry.kind) return "";
@@ -221,7 +224,9 @@
         element("td", {className: "check"}, check),
         element("td", {className: "name"}, name, entry.read_only ? element("span", {className: "tag", textContent: "read-only"}) : null),
         element("td", {className: "num", textContent: entry.is_folder ? "" : humanSize(entry.size), title: `${entry.size} bytes`}),
-        element("td", {textContent: kindText(entry)}),
+        element("td", {textContent: kindText(entry)},
+          hasQc(entry) ? element("span", {className: `tag qc qc-${entry.qc.status}`, textContent: `QC ${entry.qc.status}`,
+            title: entry.qc.message || ""}) : null),
         element("td", {}, element("time", {dateTime: when, textContent: utc(when)})));
       row.dataset.path = entry.path;
       row.tabIndex = -1;
@@ -307,7 +312,7 @@
       rename: !state.trash && chosen.length === 1 && writable,
       move: !state.trash && writable,
       delete: !state.trash && writable,
-      "rerun-qc": !state.trash && chosen.length > 0 && chosen.every((entry) => entry.rerun_qc),
+      "rerun-qc": !state.trash && chosen.length > 0 && chosen.every(hasQc),
       restore: state.trash && chosen.length > 0,
       open: !state.trash && chosen.length === 1 && chosen[0].is_folder,
       upload: !state.trash,
@@ -436,9 +441,8 @@
       await each([{name, path}], () => api("POST", `${fileUrl(path)}:mkdir`), () => `Made folder ${name}`);
     },
     async "rerun-qc"() {
-      // Hook: the API marks an entry it can re-check with `rerun_qc`, the URL to POST to.
-      await each(selectedEntries(), (entry) => api("POST", entry.rerun_qc),
-        (count) => `QC started for ${plural(count, "file")}`);
+      await each(selectedEntries(), (entry) => api("POST", `${fileUrl(entry.path)}:qc`),
+        (count) => `QC started again for ${plural(count, "file")}`);
     },
     async upload() { $("file-browser").dispatchEvent(new CustomEvent("files:pick")); },
   };
