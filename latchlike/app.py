@@ -32,6 +32,7 @@ from latchlike.web import (
     pages,
     results,
     signals,
+    tus_api,
     uploads,
 )
 from latchlike.web.errors import install_error_handlers
@@ -87,6 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(files_page.router)
     app.include_router(launches.router)
+    app.include_router(tus_api.router)
     app.include_router(live.router)
     app.include_router(results.router)
     app.include_router(docs.router)

@@ -1,5 +1,6 @@
 """The `latchlike` command: `serve` runs the platform, `config flytekit` prints a client config,
-`files add` puts a local file into a project's managed files (where forms pick inputs)."""
+`files add` puts a local file into a project's managed files (where forms pick inputs);
+`cp`, `ls`, `mv`, `rm` work on them from any machine over HTTP (`cli_files`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from latchlike import cli_files
 from latchlike.config import Settings
 from latchlike.db import Database, migrate
 from latchlike.errors import LatchlikeError
@@ -44,7 +46,12 @@ def main(argv: list[str] | None = None) -> None:
     listing.add_argument("--project")
     listing.add_argument("--data-dir", type=Path)
 
+    cli_files.add_commands(commands)
+
     args = parser.parse_args(argv)
+    if hasattr(args, "over_http"):  # a client of a server, maybe on another machine: no Settings
+        cli_files.run(args)
+        return
     overrides: dict[str, Any] = {
         key: value for key, value in vars(args).items() if key in Settings.model_fields and value is not None
     }

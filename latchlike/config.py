@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     )
     upload_url_ttl_seconds: int = Field(3600, gt=0, le=7 * 24 * 3600)
     max_upload_bytes: int = Field(5 * 1024**3, gt=0)
+    tus_expiry_seconds: int = Field(
+        24 * 3600, gt=0, description="How long a resumable upload waits for its next byte before it is discarded."
+    )
     default_project: str = "flytesnacks"
     register_builtin_workflows: bool = True
     run_engine: bool = Field(True, description="Run queued executions in this process (off: only record them).")

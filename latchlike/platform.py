@@ -14,6 +14,7 @@ from latchlike.specs.projects import ensure_project
 from latchlike.store import FileStore
 from latchlike.uploads.service import clean_staging
 from latchlike.uploads.signing import DownloadSigner, UrlSigner
+from latchlike.uploads.tus import clean_uploads, upload_dir
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ def open_platform(settings: Settings) -> Platform:
     migrate(db.engine)
     with db.session() as session:
         ensure_project(session, project_id=settings.default_project, description="Default project")
+    clean_uploads(db, upload_dir(settings.data_dir))  # resumable uploads past their expiry
     store = settings.open_store()
     record_unrecorded(db, store)
     key = settings.load_signing_key()

@@ -15,7 +15,7 @@ from latchlike.db import MIGRATIONS_DIR, Base, Database, migrate
 from latchlike.executions.tables import ExecutionRow, NodeExecutionRow, TaskCacheRow
 from latchlike.files.tables import ManagedFileRow
 from latchlike.specs.tables import EntityRow, ProjectRow
-from latchlike.uploads.tables import UploadedObjectRow
+from latchlike.uploads.tables import TusUploadRow, UploadedObjectRow
 from tests import postgres
 
 
@@ -39,6 +39,7 @@ def test_migrations_match_models(empty_database: str) -> None:
         NodeExecutionRow.__tablename__,
         TaskCacheRow.__tablename__,
         ManagedFileRow.__tablename__,
+        TusUploadRow.__tablename__,
     }
     assert models <= set(Base.metadata.tables)
     db = Database(empty_database)

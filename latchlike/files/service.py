@@ -19,7 +19,7 @@ from latchlike.db import begin_writing, utcnow
 from latchlike.errors import Conflict, InvalidArgument, NotFound, PreconditionFailed
 from latchlike.files.kinds import Detected
 from latchlike.files.paths import check_path, live_key, parents, split, trash_key
-from latchlike.files.staging import StagedFile
+from latchlike.files.staging import Staged
 from latchlike.files.tables import ANONYMOUS, ManagedFileRow
 from latchlike.store import FileStore
 
@@ -118,7 +118,7 @@ def list_folder(session: Session, project: str, path: str, *, after: str = "", l
 
 
 def put(
-    session: Session, store: FileStore, project: str, path: str, staged: StagedFile,
+    session: Session, store: FileStore, project: str, path: str, staged: Staged,
     *, overwrite: bool = True, uploaded_by: str = ANONYMOUS, written_by: str | None = None,
 ) -> tuple[ManagedFileRow, bool]:  # fmt: skip
     """Move a finished staged file into the store at `path` and record it; True if the

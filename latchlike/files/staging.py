@@ -8,9 +8,26 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Protocol
 
 from latchlike.files.kinds import HEAD_BYTES, Detected, detect
 from latchlike.uploads.service import STAGING_PREFIX
+
+
+class Staged(Protocol):
+    """A finished upload on local disk, measured and hashed as it arrived: what
+    `files.service.put` moves into the store (a streamed PUT, or a tus upload's last byte)."""
+
+    @property
+    def path(self) -> Path: ...
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def sha256(self) -> str: ...
+
+    def detected(self, name: str) -> Detected: ...
 
 
 class StagedFile:
