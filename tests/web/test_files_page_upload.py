@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
-from importlib.util import find_spec
 from pathlib import Path
 
 import httpx
@@ -18,11 +17,7 @@ from playwright.sync_api import Page, Request, Route, expect
 from tests.server import RunningServer, start_server
 from tests.web.test_files_page_browser import files_page, row
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.xfail(find_spec("latchlike.web.tus_api") is None, strict=True,
-                      reason="the tus endpoint (helper `tus`, latchlike/web/tus_api.py) is not merged here yet"),
-]  # fmt: skip
+pytestmark = pytest.mark.slow
 CHUNK = 8 * 1024 * 1024
 """files.js sends tus PATCHes of this size: a dropped connection costs at most one."""
 RECORD_PROGRESS = """() => {
