@@ -28,6 +28,7 @@ from latchlike.web import (
     downloads,
     file_candidates,
     files_api,
+    files_page,
     launch_api,
     launches,
     live,
@@ -111,6 +112,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(downloads.router)
     app.include_router(pages.router)
     app.include_router(qc_pages.router)
+    app.include_router(files_page.router)
     app.include_router(launches.router)
     app.include_router(tus_api.router)
     app.include_router(live.router)
