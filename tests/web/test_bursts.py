@@ -48,7 +48,7 @@ def test_a_burst_of_launches_is_all_accepted_and_recorded(server: RunningServer)
     names = {r.json()["name"] for r in responses if r.status_code == 201}
     names |= {r.headers["location"].rsplit("/", 1)[1] for r in responses if r.status_code == 303}
     assert len(names) == BURST
-    db = Database(f"sqlite:///{server.data_dir / 'latchlike.db'}")
+    db = Database(server.database_url)
     with db.session() as session:
         recorded = set(session.scalars(select(ExecutionRow.name).where(ExecutionRow.name.in_(names))))
     db.dispose()

@@ -73,7 +73,7 @@ def page() -> Iterator[Page]:
 
 def _stored(server: RunningServer, url: str) -> Execution:
     project, domain, name = url.rstrip("/").split("/")[-3:]
-    db = Database(f"sqlite:///{server.data_dir / 'latchlike.db'}")
+    db = Database(server.database_url)
     try:
         with db.session() as session:
             return get_execution(session, ExecutionKey(project, domain, name))
