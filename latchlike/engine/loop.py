@@ -42,6 +42,9 @@ NEW_PER_STEP = 16
 write turn, so a burst of launches is taken on in short steps that launches can slip
 between, not in one long one they all wait for."""
 
+LAUNCHES_FIRST_SECONDS = 2.0
+"""How long the engine defers its next step to launches still arriving, at most."""
+
 
 class Engine:
     def __init__(
@@ -80,6 +83,9 @@ class Engine:
 
     async def run_forever(self) -> None:
         while True:
+            # Launches first: a burst is accepted before the engine takes the GIL and the
+            # write turn to run it (it may lag; requests may not), within `LAUNCHES_FIRST_SECONDS`.
+            await self._platform.launches.settled(LAUNCHES_FIRST_SECONDS)
             try:
                 await self.step()
             except Exception:  # the loop must outlive any one bad execution
