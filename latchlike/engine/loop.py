@@ -42,8 +42,8 @@ NEW_PER_STEP = 16
 write turn, so a burst of launches is taken on in short steps that launches can slip
 between, not in one long one they all wait for."""
 
-LAUNCHES_FIRST_SECONDS = 2.0
-"""How long the engine defers its next step to launches still arriving, at most."""
+LAUNCHES_FIRST_SECONDS = 1.0
+"""How long the engine defers its next step to a burst of launches, at most (`LaunchQueue.settled`)."""
 
 
 class Engine:

@@ -31,8 +31,9 @@ T = TypeVar("T")
 V = TypeVar("V")
 MAX_BATCH = 500
 """Launches recorded in one transaction at most: a bound on how long it holds the write turn."""
-QUIET_SECONDS = 0.05
-"""The queue is settled when no launch has arrived for this long and none is waiting."""
+BURST = 32
+"""Launches waiting for their answers from which on they are a burst the engine stands back for."""
+SETTLED_POLL_SECONDS = 0.02
 
 
 class Memo:
@@ -69,7 +70,10 @@ class _Order(Generic[T]):
 class _LoopQueue:
     pending: list[_Order[Any]] = field(default_factory=list)
     drain: asyncio.Task[None] | None = None
-    last_arrival: float = 0.0
+    unanswered: int = 0
+
+    def answered(self, _: object) -> None:
+        self.unanswered -= 1
 
 
 class LaunchQueue:
@@ -86,19 +90,21 @@ class LaunchQueue:
         queue = self._queue(loop)
         order: _Order[T] = _Order(prepare, loop.create_future())
         queue.pending.append(order)
-        queue.last_arrival = time.monotonic()
+        queue.unanswered += 1
+        order.answer.add_done_callback(queue.answered)
         if queue.drain is None or queue.drain.done():
             queue.drain = loop.create_task(self._drain(queue))
         # Shielded: a caller that goes away does not take the batch's answer with it.
         return await asyncio.shield(order.answer)
 
     async def settled(self, at_most: float) -> None:
-        """Wait until no launch is waiting and none came for `QUIET_SECONDS`, or `at_most`
-        seconds: the engine lets a burst of launches be accepted before it runs them."""
+        """Wait while a burst (`BURST` launches or more) waits for its answers, `at_most` seconds:
+        the engine lets a burst be accepted before it runs it. A trickle of launches is no burst,
+        and the engine does not wait for it."""
         queue = self._queue(asyncio.get_running_loop())
         deadline = time.monotonic() + at_most
-        while time.monotonic() < deadline and (queue.pending or time.monotonic() - queue.last_arrival < QUIET_SECONDS):
-            await asyncio.sleep(QUIET_SECONDS)
+        while queue.unanswered >= BURST and time.monotonic() < deadline:
+            await asyncio.sleep(SETTLED_POLL_SECONDS)
 
     def _queue(self, loop: asyncio.AbstractEventLoop) -> _LoopQueue:
         queue = self._queues.get(loop)

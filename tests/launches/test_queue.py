@@ -4,6 +4,8 @@ transaction, each gets its own execution, and one that cannot be recorded fails 
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from latchlike.executions.launching import literal_launch
 from latchlike.executions.service import ExecutionKey
 from latchlike.executions.tables import ExecutionRow
 from latchlike.files.catalog import StoreCatalog
+from latchlike.launches.queue import BURST as BURST_SIZE
 from latchlike.launches.queue import Memo
 from latchlike.launches.service import Launched, json_launch
 from latchlike.platform import Platform
@@ -106,3 +109,32 @@ def test_an_answer_comes_only_after_its_launch_is_committed(hello: Platform) -> 
 
     asyncio.run(launch_and_look())
     assert seen == [True]
+
+
+def test_the_engine_waits_for_a_burst_to_be_answered_but_not_for_a_trickle(hello: Platform) -> None:
+    release = threading.Event()
+
+    def held(session: Session, memo: Memo) -> tuple[None, str]:
+        release.wait(10)  # the batch is being recorded: its launches wait for their answers
+        return None, "answered"
+
+    async def scenario() -> tuple[float, float, float]:
+        trickle = asyncio.gather(*(hello.launches.launch(held) for _ in range(BURST_SIZE - 1)))
+        await asyncio.sleep(0.05)
+        start = time.monotonic()
+        await hello.launches.settled(5)
+        for_a_trickle = time.monotonic() - start
+        burst = asyncio.gather(*(hello.launches.launch(held) for _ in range(2)))
+        await asyncio.sleep(0.05)
+        start = time.monotonic()
+        await hello.launches.settled(0.3)
+        for_a_burst = time.monotonic() - start
+        release.set()
+        await asyncio.gather(trickle, burst)
+        start = time.monotonic()
+        await hello.launches.settled(5)
+        return for_a_trickle, for_a_burst, time.monotonic() - start
+
+    for_a_trickle, for_a_burst, once_answered = asyncio.run(scenario())
+    assert for_a_trickle < 0.1 and once_answered < 0.1
+    assert for_a_burst >= 0.3
