@@ -1,12 +1,13 @@
 """A burst of launches against a real server, beside the same launches with at most 10 in flight.
 
-Usage: python bench/burst.py [--count N] [--database-url URL]
+Usage: python bench/burst.py [--count N] [--database-url URL | --postgres]
 
 Starts `latchlike serve` (engine on, built-in workflows registered) and launches the
 built-in `hello_world` N times through `POST /api/.../executions`: first the baseline,
 never more than 10 requests in flight, then all N at once. For each it prints how many
 launches were accepted (201), the launch latency p50/p99 and whether every execution
 SUCCEEDED. Target for the burst: all accepted, all succeeded, p99 < 1 s on SQLite.
+`--postgres` starts a throw-away PostgreSQL 15 (tests/postgres.py: fsync off) for the run.
 """
 
 from __future__ import annotations
@@ -125,8 +126,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL; default: SQLite in a temp dir")
+    parser.add_argument("--postgres", action="store_true", help="on a throw-away PostgreSQL 15 server")
     parser.add_argument("--run-timeout", type=float, default=900, help="seconds to wait for the executions")
     args = parser.parse_args()
+    if args.postgres:
+        from tests.postgres import Cluster  # the repository root on PYTHONPATH, as for the tests
+
+        cluster = Cluster()
+        try:
+            args.database_url = cluster.create_database()
+            run(args)
+        finally:
+            cluster.stop()
+    else:
+        run(args)
+
+
+def run(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
         process, port = serve(data_dir, {"LATCHLIKE_DATABASE_URL": args.database_url} if args.database_url else {})

@@ -64,6 +64,7 @@ def create_app(settings: Settings) -> FastAPI:
             upload_ttl=platform.upload_ttl,
             public_url=settings.resolved_public_url,
             links=platform.download_links,
+            launches=platform.launches,
         )
         await server.start()
         log.info("gRPC (FlyteAdmin subset) listening on %s:%d", settings.host, port)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,6 +11,7 @@ from latchlike.config import Settings
 from latchlike.db import Database, migrate
 from latchlike.downloads.links import DownloadLinks
 from latchlike.files.reconcile import reconcile
+from latchlike.launches.queue import LaunchQueue
 from latchlike.specs.projects import ensure_project
 from latchlike.store import FileStore
 from latchlike.store.local import LocalFileStore
@@ -28,6 +29,11 @@ class Platform:
     store: FileStore
     signer: UrlSigner
     downloads: DownloadSigner
+    launches: LaunchQueue = field(init=False)
+    """Launches from requests, recorded in batches (group commit) on `db`."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "launches", LaunchQueue(self.db))
 
     @property
     def upload_ttl(self) -> timedelta:

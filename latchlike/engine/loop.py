@@ -43,6 +43,9 @@ NEW_PER_STEP = 16
 write turn, so a burst of launches is taken on in short steps that launches can slip
 between, not in one long one they all wait for."""
 
+LAUNCHES_FIRST_SECONDS = 1.0
+"""How long the engine defers its next step to a burst of launches, at most (`LaunchQueue.settled`)."""
+
 
 class Engine:
     def __init__(
@@ -83,6 +86,9 @@ class Engine:
 
     async def run_forever(self) -> None:
         while True:
+            # Launches first: a burst is accepted before the engine takes the GIL and the
+            # write turn to run it (it may lag; requests may not), within `LAUNCHES_FIRST_SECONDS`.
+            await self._platform.launches.settled(LAUNCHES_FIRST_SECONDS)
             try:
                 await self.step()
             except Exception:  # the loop must outlive any one bad execution

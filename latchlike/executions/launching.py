@@ -5,6 +5,7 @@ input is refused before anything is recorded. Abort and relaunch live here too."
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flyteidl.admin import launch_plan_pb2
 from flyteidl.core import literals_pb2
@@ -15,7 +16,14 @@ from latchlike.errors import AlreadyExists, InvalidArgument
 from latchlike.executions.literal_check import misfit
 from latchlike.executions.options import DEFAULTS, ExecutionOptions, check_options, spec_options
 from latchlike.executions.readable import check_readable_inputs
-from latchlike.executions.service import ExecutionKey, ParentNode, Source, create_execution, get_execution
+from latchlike.executions.service import (
+    ExecutionKey,
+    ParentNode,
+    Source,
+    create_execution,
+    execution_row,
+    get_execution,
+)
 from latchlike.executions.tables import ExecutionRow
 from latchlike.principal import LOCAL_PRINCIPAL
 from latchlike.specs.compiler import entity_id
@@ -27,7 +35,12 @@ TERMINAL = frozenset({"SUCCEEDED", "FAILED", "ABORTED"})
 _NAME = re.compile(r"[a-z][a-z0-9-]{0,62}")
 
 
-def launch_with_literals(
+def launch_with_literals(session: Session, **launch: Any) -> ExecutionKey:
+    """Record a launch from literals at once (`literal_launch`'s keyword arguments)."""
+    return create_execution(session, literal_launch(session, **launch))
+
+
+def literal_launch(
     session: Session,
     *,
     launch_plan: EntityId,
@@ -40,9 +53,10 @@ def launch_with_literals(
     options: ExecutionOptions = DEFAULTS,
     recovered_from: str | None = None,
     parent: ParentNode | None = None,
-) -> ExecutionKey:
-    """`options` where given, else the launch plan's; its fixed inputs cannot be given. Every
-    file in the inputs (given, fixed or default) must be readable by the launch plan's project."""
+) -> ExecutionRow:
+    """The checked execution row, not yet recorded: `options` where given, else the launch
+    plan's; its fixed inputs cannot be given. Every file in the inputs (given, fixed or
+    default) must be readable by the launch plan's project."""
     stored = (
         get_entity(session, launch_plan)
         if launch_plan.version
@@ -88,8 +102,7 @@ def launch_with_literals(
         raise InvalidArgument(f"{stored.id} runs {workflow}; latchlike runs launch plans at their workflow's version")
     chosen = options.over(spec_options(spec))
     check_options(chosen)
-    return create_execution(
-        session,
+    return execution_row(
         launch_plan=stored.id,
         workflow=workflow.name,
         inputs=complete,

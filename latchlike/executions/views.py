@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from flyteidl.admin import workflow_pb2
@@ -20,7 +21,7 @@ from latchlike.executions.service import Execution, ExecutionKey, NodeAttempt, g
 from latchlike.executions.signals import list_signals
 from latchlike.executions.tables import ExecutionFileRow, ExecutionRow
 from latchlike.specs.ids import EntityId, ResourceKind
-from latchlike.specs.service import get_entity
+from latchlike.specs.service import StoredEntity, get_entity
 from latchlike.specs.sources import bundle_uri
 from latchlike.specs.titles import title_and_tags, workflow_titles
 from ui_gen.adapters.flyteidl import type_spec
@@ -189,16 +190,72 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
             )
             for f in execution_files(session, key)
         ],
-        tasks=[
-            TaskProvenance(
-                task=task.template.id.name,
-                version=task.template.id.version,
-                image=task.template.container.image,
-                code_bundle=bundle_uri([task.template]),
-            )
-            for task in compiled.tasks
-        ],
+        tasks=_tasks(compiled),
     )
+
+
+@dataclass(frozen=True)
+class WorkflowParts:
+    """What a workflow version's executions show the same until their nodes start."""
+
+    title: str
+    graph: Graph
+    tasks: list[TaskProvenance]
+
+
+def workflow_parts(workflow: StoredEntity) -> WorkflowParts:
+    compiled = workflow_pb2.WorkflowClosure.FromString(workflow.compiled).compiled_workflow
+    title = title_and_tags(workflow.id.name, workflow.spec)[0]
+    return WorkflowParts(title, workflow_graph(compiled.primary.template, {}, {}), _tasks(compiled))
+
+
+def queued_detail(execution: Execution, parts: WorkflowParts) -> ExecutionDetail:
+    """The detail of an execution just recorded (QUEUED, nothing run, no files recorded yet),
+    without reading it back: what a launch answers. Built unvalidated (`model_construct`):
+    every value comes typed from the row just made, and a burst answers a thousand of these."""
+    key = execution.key
+    return ExecutionDetail.model_construct(
+        project=key.project,
+        domain=key.domain,
+        name=key.name,
+        workflow=execution.workflow,
+        workflow_title=parts.title,
+        version=execution.launch_plan.version,
+        phase=execution.phase,
+        source=execution.source,
+        created_at=execution.created_at,
+        launched_by=execution.launched_by,
+        relaunch_of=execution.relaunch_of,
+        inputs=_previews(execution.inputs),
+        outputs=[],
+        error=None,
+        duration_seconds=None,
+        nodes=[],
+        failed_items=[],
+        graph=parts.graph,
+        tasks=parts.tasks,
+        files=[],
+        overwrite_cache=execution.options.overwrite_cache,
+        envs=dict(execution.options.envs),
+        labels=dict(execution.options.labels),
+        annotations=dict(execution.options.annotations),
+        max_parallelism=execution.options.max_parallelism,
+        recovered_from=execution.recovered_from,
+        parent_execution=execution.parent.execution if execution.parent else None,
+        parent_node=execution.parent.node_id if execution.parent else None,
+    )
+
+
+def _tasks(compiled: workflow_pb2.CompiledWorkflowClosure) -> list[TaskProvenance]:
+    return [
+        TaskProvenance(
+            task=task.template.id.name,
+            version=task.template.id.version,
+            image=task.template.container.image,
+            code_bundle=bundle_uri([task.template]),
+        )
+        for task in compiled.tasks
+    ]
 
 
 def _waiting(

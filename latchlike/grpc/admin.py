@@ -33,9 +33,11 @@ from latchlike.errors import InvalidArgument, NotFound
 from latchlike.executions import dynamic, launching, nodes
 from latchlike.executions import service as executions
 from latchlike.executions.options import spec_options
-from latchlike.executions.service import NodeAttempt
+from latchlike.executions.service import ExecutionKey, NodeAttempt
+from latchlike.executions.tables import ExecutionRow
 from latchlike.grpc import convert
 from latchlike.grpc import nodes as node_messages
+from latchlike.launches.queue import LaunchQueue, Memo
 from latchlike.specs import projects, service
 from latchlike.specs.compiler import entity_id
 from latchlike.specs.ids import EntityId, ResourceKind
@@ -47,9 +49,17 @@ Context: TypeAlias = aio.ServicerContext
 
 
 class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
-    def __init__(self, db: Database, store: FileStore, links: DownloadLinks, public_url: str = "") -> None:
+    def __init__(
+        self,
+        db: Database,
+        store: FileStore,
+        links: DownloadLinks,
+        public_url: str = "",
+        launches: LaunchQueue | None = None,
+    ) -> None:
         """`public_url`: the web server's, which log links point at."""
         self._db = db
+        self._launches = launches or LaunchQueue(db)
         self._store = store
         self._links = links  # literals leave with signed links to their files, come back without
         self._public_url = public_url
@@ -185,16 +195,21 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
             target.version,
         )
         inputs = self._links.incoming(request.inputs if request.HasField("inputs") else request.spec.inputs)
-        key = await self._run(
-            lambda s: launching.launch_with_literals(
+        if target_id.kind is ResourceKind.TASK:  # its generated launch plan is written first, on its own
+            target_id = await self._run(lambda s: _launch_plan_of(s, target_id))
+
+        def prepare(s: Session, _: Memo) -> tuple[ExecutionRow, ExecutionKey]:
+            row = launching.literal_launch(
                 s,
-                launch_plan=_launch_plan_of(s, target_id),
+                launch_plan=target_id,
                 inputs=inputs,
                 store=self._store,
                 name=request.name,
                 options=spec_options(request.spec),
             )
-        )
+            return row, ExecutionKey(row.project, row.domain, row.name)
+
+        key = await self._launches.launch(prepare)
         return execution_pb2.ExecutionCreateResponse(id=convert.execution_identifier(key))
 
     async def RelaunchExecution(

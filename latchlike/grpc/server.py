@@ -13,6 +13,7 @@ from latchlike.grpc.admin import AdminServicer
 from latchlike.grpc.dataproxy import DataProxyServicer
 from latchlike.grpc.signals import SignalServicer
 from latchlike.grpc.status import ErrorStatusInterceptor
+from latchlike.launches.queue import LaunchQueue
 from latchlike.store import FileStore
 from latchlike.uploads.signing import UrlSigner
 
@@ -29,9 +30,11 @@ def build_grpc_server(
     upload_ttl: timedelta,
     links: DownloadLinks,
     public_url: str = "",
+    launches: LaunchQueue | None = None,
 ) -> tuple[aio.Server, int]:
     """The server and the port it bound (useful when `port` is 0); `public_url` is the web
-    server's, which links in answers (task logs) point at."""
+    server's, which links in answers (task logs) point at; `launches`: the queue web launches
+    share (the platform's), so that every launch is group-committed with the others."""
     server = aio.server(
         interceptors=[ErrorStatusInterceptor()],
         options=[
@@ -39,7 +42,7 @@ def build_grpc_server(
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
         ],
     )
-    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(db, store, links, public_url), server)
+    admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(db, store, links, public_url, launches), server)
     dataproxy = DataProxyServicer(db, store, signer, upload_ttl, links)
     dataproxy_pb2_grpc.add_DataProxyServiceServicer_to_server(dataproxy, server)
     signal_pb2_grpc.add_SignalServiceServicer_to_server(SignalServicer(db), server)

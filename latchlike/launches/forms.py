@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from latchlike.errors import InvalidArgument, NotFound
 from latchlike.executions.options import ExecutionOptions, spec_options
+from latchlike.executions.views import WorkflowParts, workflow_parts
 from latchlike.specs.form_check import load_hints
 from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
 from latchlike.specs.listing import ListQuery
@@ -43,6 +44,8 @@ class LaunchForm:
     fixed_inputs: literals_pb2.LiteralMap
     """The launch plan's fixed inputs: not in the form, shown read-only, added on the server."""
     options: ExecutionOptions
+    parts: WorkflowParts
+    """What a launch's answer shows of the workflow: built with the form, not per launch."""
 
     @property
     def fixed_previews(self) -> dict[str, str]:
@@ -143,4 +146,5 @@ def _build(workflow: StoredEntity, launch_plan: StoredEntity) -> LaunchForm:
         literal_types={name: variables[name].type for name in variables},
         fixed_inputs=plan_spec.fixed_inputs,
         options=spec_options(plan_spec),
+        parts=workflow_parts(workflow),
     )

@@ -6,18 +6,24 @@ folder and recorded at the chosen path when it succeeds (`files.written`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from latchlike.executions.service import ExecutionKey, Source, create_execution, new_execution_name
+from latchlike.executions.service import ExecutionKey, Source, create_execution, execution_row, new_execution_name
+from latchlike.executions.tables import ExecutionRow
 from latchlike.files import written
-from latchlike.launches.forms import LaunchForm
+from latchlike.launches.forms import LaunchForm, launch_form
+from latchlike.launches.queue import Memo, Prepare
+from latchlike.specs.ids import NamedEntityKey
 from latchlike.store import FileStore
 from ui_gen.rules import FileCatalog
 from ui_gen.submission import FormData, unflatten
+
+FollowUp = Callable[[Session], None]
+"""What a launch records besides its row, once the row is in (its output directories)."""
 
 
 @dataclass(frozen=True)
@@ -26,23 +32,80 @@ class LaunchResult:
     errors: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Launched:
+    """A launch through the queue (`launches.queue`): the row recorded, or every field's error."""
+
+    form: LaunchForm
+    row: ExecutionRow | None
+    errors: dict[str, str]
+
+
 def launch_from_form(
     session: Session, form: LaunchForm, data: FormData, catalog: FileCatalog, *, relaunch_of: str | None = None,
     store: FileStore | None = None,
 ) -> LaunchResult:  # fmt: skip
     nested, errors = unflatten(form.form, data)
-    return _launch(session, form, nested, catalog, Source.FORM, relaunch_of, errors, store)
+    return _at_once(session, *_row(form, nested, catalog, Source.FORM, relaunch_of, errors, store))
 
 
 def launch_from_json(
     session: Session, form: LaunchForm, inputs: Mapping[str, Any], catalog: FileCatalog,
     *, store: FileStore | None = None,
 ) -> LaunchResult:  # fmt: skip
-    return _launch(session, form, inputs, catalog, Source.API, None, {}, store)
+    return _at_once(session, *_row(form, inputs, catalog, Source.API, None, {}, store))
 
 
-def _launch(
-    session: Session,
+def json_launch(
+    key: NamedEntityKey, version: str | None, launch_plan: str | None, inputs: Mapping[str, Any], catalog: FileCatalog,
+    store: FileStore | None = None,
+) -> Prepare[Launched]:  # fmt: skip
+    """A launch with JSON inputs, for the queue: the form is read once per batch."""
+
+    def prepare(session: Session, memo: Memo) -> tuple[ExecutionRow | None, Launched]:
+        form = memo.get((key, version, launch_plan), lambda: launch_form(session, key, version, launch_plan))
+        row, errors, follow_up = _row(form, inputs, catalog, Source.API, None, {}, store)
+        if follow_up is not None:
+            memo.after_insert(follow_up)
+        return row, Launched(form, row, errors)
+
+    return prepare
+
+
+def form_launch(
+    key: NamedEntityKey,
+    version: str | None,
+    launch_plan: str | None,
+    data: FormData,
+    catalog: FileCatalog,
+    relaunch_of: str | None,
+    store: FileStore | None = None,
+) -> Prepare[Launched]:
+    """A launch from a posted form, for the queue: the form is read once per batch."""
+
+    def prepare(session: Session, memo: Memo) -> tuple[ExecutionRow | None, Launched]:
+        form = memo.get((key, version, launch_plan), lambda: launch_form(session, key, version, launch_plan))
+        nested, errors = unflatten(form.form, data)
+        row, errors, follow_up = _row(form, nested, catalog, Source.FORM, relaunch_of, errors, store)
+        if follow_up is not None:
+            memo.after_insert(follow_up)
+        return row, Launched(form, row, errors)
+
+    return prepare
+
+
+def _at_once(
+    session: Session, row: ExecutionRow | None, errors: dict[str, str], follow_up: FollowUp | None
+) -> LaunchResult:
+    if row is None:
+        return LaunchResult(errors=errors)
+    key = create_execution(session, row)
+    if follow_up is not None:
+        follow_up(session)
+    return LaunchResult(key)
+
+
+def _row(
     form: LaunchForm,
     inputs: Mapping[str, Any],
     catalog: FileCatalog,
@@ -50,16 +113,14 @@ def _launch(
     relaunch_of: str | None,
     errors: dict[str, str],
     store: FileStore | None,
-) -> LaunchResult:
+) -> tuple[ExecutionRow | None, dict[str, str], FollowUp | None]:
     outcome = form.validator.validate(inputs, catalog)
     if errors or not outcome.ok:
-        return LaunchResult(errors={**outcome.errors, **errors})
-    literals, name = form.literal_map(outcome.values), new_execution_name()
+        return None, {**outcome.errors, **errors}, None
+    literals, name, plan = form.literal_map(outcome.values), new_execution_name(), form.launch_plan
     outputs = [item.key for item in form.form.fields if item.output]
-    plan = form.launch_plan
     targets = written.redirect(store, plan.project, plan.domain, name, literals, outputs) if store and outputs else []
-    key = create_execution(
-        session,
+    row = execution_row(
         launch_plan=plan,
         workflow=form.workflow.name,
         inputs=literals,
@@ -68,5 +129,7 @@ def _launch(
         name=name,
         options=form.options,
     )
-    written.keep(session, key, targets)
-    return LaunchResult(execution=key)
+    if not targets:
+        return row, {}, None
+    key = ExecutionKey(plan.project, plan.domain, name)
+    return row, {}, lambda session: written.keep(session, key, targets)

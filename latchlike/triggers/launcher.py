@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from latchlike.db import begin_writing, insert_if_absent, utcnow
 from latchlike.errors import InvalidArgument, NotFound
-from latchlike.executions.service import Source, create_execution
+from latchlike.executions.service import Source, create_execution, execution_row
 from latchlike.executions.tables import ExecutionRow
 from latchlike.files.catalog import StoreCatalog
 from latchlike.files.paths import live_key
@@ -70,11 +70,11 @@ def process(session: Session, store: FileStore, trigger_id: int) -> None:
         session.execute(update(QcRunRow).where(QcRunRow.dedupe_key == dedupe).values(dedupe_key=None))
     if insert_if_absent(session, QcRunRow, {"dedupe_key": dedupe, "sha256": trigger.sha256, "created_at": utcnow()}):
         run = session.scalars(select(QcRunRow).where(QcRunRow.dedupe_key == dedupe)).one()
-        execution = create_execution(
-            session, launch_plan=form.launch_plan, workflow=form.workflow.name, inputs=form.literal_map(outcome.values),
+        execution = create_execution(session, execution_row(
+            launch_plan=form.launch_plan, workflow=form.workflow.name, inputs=form.literal_map(outcome.values),
             source=Source.TRIGGER, launched_by=file.uploaded_by, options=form.options,
             triggered_by=f"{trigger.project}/{trigger.path}",
-        )  # fmt: skip
+        ))  # fmt: skip
         run.execution_id = session.scalars(
             select(ExecutionRow.id).where(ExecutionRow.project == execution.project,
                                           ExecutionRow.domain == execution.domain,

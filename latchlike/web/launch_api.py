@@ -7,15 +7,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.orm import Session
 
 from latchlike.executions import views as execution_views
-from latchlike.executions.service import ExecutionKey
+from latchlike.executions.service import ExecutionKey, execution_of
 from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import launch_form
-from latchlike.launches.service import LaunchResult, launch_from_json
+from latchlike.launches.service import json_launch
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.errors import error_responses
@@ -49,6 +48,7 @@ async def form_schema(
 @router.post(
     "/workflows/{project}/{domain}/{name}/executions",
     status_code=status.HTTP_201_CREATED,
+    response_model=execution_views.ExecutionDetail,
     responses={422: {"description": "Some inputs are invalid: `errors` maps each field to its message."}},
 )
 async def launch(
@@ -56,23 +56,15 @@ async def launch(
 ) -> Any:
     key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
     catalog = StoreCatalog(platform.store, project)
-
-    # One unit of work, launch and read-back: a second one would queue behind the whole burst.
-    def launch_and_read(session: Session) -> tuple[LaunchResult, execution_views.ExecutionDetail | None]:
-        result = launch_from_json(
-            session,
-            launch_form(session, key, version, request.launch_plan),
-            request.inputs,
-            catalog,
-            store=platform.store,
-        )
-        detail = execution_views.execution_detail(session, result.execution) if result.execution else None
-        return result, detail
-
-    result, detail = await platform.db.run(launch_and_read)
-    if detail is None:
-        return JSONResponse({"errors": result.errors}, status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
-    return detail
+    # Through the launch queue: a burst of launches is recorded in a few transactions, not one each.
+    launched = await platform.launches.launch(
+        json_launch(key, version, request.launch_plan, request.inputs, catalog, store=platform.store)
+    )
+    if launched.row is None:
+        return JSONResponse({"errors": launched.errors}, status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
+    detail = execution_views.queued_detail(execution_of(launched.row), launched.form.parts)
+    # Serialised by pydantic at once: FastAPI's generic encoder costs more than the launch.
+    return Response(detail.model_dump_json(), status.HTTP_201_CREATED, media_type="application/json")
 
 
 @router.get("/executions")

@@ -24,7 +24,7 @@ from latchlike.files import written
 from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import LaunchForm, launch_form
 from latchlike.launches.presets import Preset, presets_of
-from latchlike.launches.service import LaunchResult, launch_from_form
+from latchlike.launches.service import form_launch
 from latchlike.specs.about import about
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
 from latchlike.store.archive import folder_entries, tar_stream
@@ -86,18 +86,15 @@ async def submit_launch(
     workflow = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
     catalog = StoreCatalog(platform.store, project)
 
-    def launch(session: Session) -> tuple[LaunchForm, LaunchResult]:
-        form = launch_form(session, workflow, version, launch_plan)
-        return form, launch_from_form(session, form, data, catalog, relaunch_of=relaunch, store=platform.store)
-
-    form, result = await platform.db.run(launch)
-    if result.execution is None:
+    prepare = form_launch(workflow, version, launch_plan, data, catalog, relaunch, store=platform.store)
+    launched = await platform.launches.launch(prepare)
+    form, row = launched.form, launched.row
+    if row is None:
         presets = await platform.db.run(lambda s: presets_of(s, form.workflow))
         return await _render(
-            request, form, presets, data, result.errors, relaunch, status.HTTP_422_UNPROCESSABLE_ENTITY
+            request, form, presets, data, launched.errors, relaunch, status.HTTP_422_UNPROCESSABLE_ENTITY
         )
-    key = result.execution
-    return RedirectResponse(f"/executions/{key.project}/{key.domain}/{key.name}", status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(f"/executions/{row.project}/{row.domain}/{row.name}", status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/executions", response_class=HTMLResponse)
