@@ -24,6 +24,7 @@ from latchlike.launches.queue import Memo
 from latchlike.launches.service import Launched, json_launch
 from latchlike.platform import Platform
 from latchlike.specs.ids import EntityId, NamedEntityKey, ResourceKind
+from latchlike.store import FileStore
 
 HELLO = NamedEntityKey(ResourceKind.WORKFLOW, "flytesnacks", "development", "workflows.hello.hello_world")
 PLAN = EntityId(ResourceKind.LAUNCH_PLAN, "flytesnacks", "development", "workflows.hello.hello_world", "")
@@ -42,13 +43,13 @@ def _commits(platform: Platform) -> list[int]:
     return counted
 
 
-def _named(name: str, value: str = "x", field: str = "name") -> Any:
+def _named(name: str, value: str = "x", field: str = "name", *, store: FileStore) -> Any:
     """A literal launch (as gRPC CreateExecution makes) of hello_world with an execution name."""
     literal = literals_pb2.Literal(scalar=literals_pb2.Scalar(primitive=literals_pb2.Primitive(string_value=value)))
     inputs = literals_pb2.LiteralMap(literals={field: literal})
 
     def prepare(session: Session, _: Memo) -> tuple[ExecutionRow, ExecutionKey]:
-        row = literal_launch(session, launch_plan=PLAN, inputs=inputs, name=name)
+        row = literal_launch(session, launch_plan=PLAN, inputs=inputs, store=store, name=name)
         return row, ExecutionKey(row.project, row.domain, row.name)
 
     return prepare
@@ -83,8 +84,12 @@ def test_a_launch_that_cannot_be_recorded_fails_alone(hello: Platform) -> None:
     commits = _commits(hello)
 
     async def burst() -> list[ExecutionKey | BaseException]:
-        prepares = [_named(f"ok-{i}") for i in range(5)]
-        prepares[2:2] = [_named("twin"), _named("twin"), _named("", field="surprise")]
+        prepares = [_named(f"ok-{i}", store=hello.store) for i in range(5)]
+        prepares[2:2] = [
+            _named("twin", store=hello.store),
+            _named("twin", store=hello.store),
+            _named("", field="surprise", store=hello.store),
+        ]
         return await asyncio.gather(*(hello.launches.launch(p) for p in prepares), return_exceptions=True)
 
     outcomes = asyncio.run(burst())
@@ -102,7 +107,7 @@ def test_an_answer_comes_only_after_its_launch_is_committed(hello: Platform) -> 
     seen: list[bool] = []
 
     async def launch_and_look() -> None:
-        key = await hello.launches.launch(_named("durable"))
+        key = await hello.launches.launch(_named("durable", store=hello.store))
         # Another connection (as after a crash): the row is there once the caller has its answer.
         with hello.db.session() as session:
             seen.append(session.scalar(select(ExecutionRow.id).where(ExecutionRow.name == key.name)) is not None)

@@ -10,7 +10,7 @@ from flyteidl.core import literals_pb2, types_pb2
 from latchlike.errors import InvalidArgument
 from latchlike.executions import launching
 from latchlike.executions.readable import readable_key
-from latchlike.executions.service import ExecutionKey, Source, create_execution
+from latchlike.executions.service import ExecutionKey, Source, create_execution, execution_row
 from latchlike.executions.tables import ExecutionRow
 from latchlike.files.catalog import StoreCatalog
 from latchlike.platform import Platform
@@ -119,8 +119,8 @@ def test_relaunch_and_recover_refuse_an_old_execution_given_anothers_file(regist
     """An execution recorded before the rule existed is not a way around it."""
     uri = put(registered, "files/other/secret.fastq")
     with registered.db.session() as session:
-        old = create_execution(session, launch_plan=COUNT_FILE, workflow="pipelines.basic.count_file",
-                               inputs=_reads(uri), source=Source.CLI)  # fmt: skip
+        old = create_execution(session, execution_row(launch_plan=COUNT_FILE, workflow="pipelines.basic.count_file",
+                                                      inputs=_reads(uri), source=Source.CLI))  # fmt: skip
         session.query(ExecutionRow).filter_by(name=old.name).update({"phase": "FAILED"})
     for again in (launching.relaunch, launching.recover):
         with registered.db.session() as session, pytest.raises(InvalidArgument, match="input 'reads'"):
