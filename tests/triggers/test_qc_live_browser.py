@@ -5,31 +5,17 @@ viewer, whose QC report opens in its sandbox."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser import browser_page
-from tests.server import RunningServer, start_server
+from tests.server import RunningServer
 from tests.triggers.test_upload_qc import FASTA, wait_for_qc
 
 pytestmark = pytest.mark.slow
 PROJECT = "badges"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server") / "data")
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def api(server: RunningServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url + "/api/", timeout=30) as client:
-        yield client
 
 
 def test_the_qc_badge_turns_done_without_a_reload_and_a_double_click_opens_the_file(

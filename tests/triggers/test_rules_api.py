@@ -5,7 +5,6 @@ under the Content-Security-Policy the pages must meet."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -15,7 +14,7 @@ from playwright.sync_api import Page, Route, expect
 
 from tests.browser import browser_page
 from tests.pyflyte import pyflyte
-from tests.server import RunningServer, start_server
+from tests.server import RunningServer
 from tests.triggers.test_upload_qc import FASTA, wait_for_qc
 
 pytestmark = pytest.mark.slow
@@ -25,19 +24,6 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
     "frame-ancestors 'self'"
 )
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server") / "data")
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def api(server: RunningServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url + "/api/", timeout=60) as client:
-        yield client
 
 
 def test_rules_are_checked_when_saved(api: httpx.Client) -> None:

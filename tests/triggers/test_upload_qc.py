@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -21,19 +20,6 @@ pytestmark = pytest.mark.slow
 FASTA_QC = "workflows.qc_fasta.fasta_qc"
 FASTA = b">chr1 first\nACGTACGTNN\nGGCC\n>chr2\nACGT\n>chr3\nAAAAAAAAAAAAAAAAAAAA\n"
 WAIT_SECONDS = 90
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server") / "data")
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def api(server: RunningServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url + "/api/", timeout=30) as client:
-        yield client
 
 
 def wait_for_qc(api: httpx.Client, project: str, path: str, *, until: tuple[str, ...] = ("done", "failed")) -> Any:
