@@ -130,6 +130,7 @@ KINDS: dict[str, Detector] = {
     "bam": _magic(b"BAM\x01"),
     "bcf": _magic(b"BCF\x02"),
     "cram": _magic(b"CRAM"),
+    "bigwig": _magic(b"\x26\xfc\x8f\x88"),  # 0x888FFC26, little-endian
     "png": _magic(b"\x89PNG\r\n\x1a\n"),
     "pdf": _magic(b"%PDF-"),
     "vcf": _vcf,
@@ -149,7 +150,8 @@ the name hints at a later one (other than `text`) that accepts it too."""
 
 HINTS: dict[str, str] = {
     ".fastq": "fastq", ".fq": "fastq", ".fasta": "fasta", ".fa": "fasta", ".fna": "fasta", ".faa": "fasta",
-    ".sam": "sam", ".bam": "bam", ".cram": "cram", ".vcf": "vcf", ".bcf": "bcf", ".bed": "bed",
+    ".sam": "sam", ".bam": "bam", ".cram": "cram", ".bw": "bigwig", ".bigwig": "bigwig",
+    ".vcf": "vcf", ".bcf": "bcf", ".bed": "bed",
     ".gff": "gff", ".gff3": "gff", ".gtf": "gff", ".csv": "csv", ".tsv": "tsv", ".json": "json",
     ".html": "html", ".htm": "html", ".pdf": "pdf", ".png": "png", ".txt": "text",
 }  # fmt: skip

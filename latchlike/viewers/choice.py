@@ -14,6 +14,8 @@ VIEWERS_BY_KIND: dict[str, tuple[Viewer, ...]] = {
     "fastq": ("records", "text"),
     "fasta": ("records", "text"),
     "bam": ("genome",),
+    "cram": ("genome",),
+    "bigwig": ("genome",),
     "sam": ("records", "text"),
     "vcf": ("records", "genome", "text"),
     "bed": ("records", "genome", "text"),
@@ -31,7 +33,8 @@ READABLE_COMPRESSIONS = frozenset({"none", "gzip", "bgzf", "bzip2"})
 RAW_VIEWERS: frozenset[Viewer] = frozenset({"html", "image", "pdf"})
 """Viewers that show the file's own bytes in the page (a frame, an image) instead of text we render."""
 GENOME_COMPRESSIONS = {"bam": frozenset({"bgzf"})}
-"""The genome browser reads BAM as BGZF with its index, the text formats uncompressed."""
+"""The genome browser reads BAM as BGZF with its index; CRAM and bigWig compress inside their
+own containers (detected as uncompressed), the text formats it reads uncompressed."""
 
 
 def viewers_for(kind: str | None, compression: str | None) -> tuple[Viewer, ...]:

@@ -1,7 +1,7 @@
 """Indexes the genome browser needs, built on demand from the file itself and kept in the
 store by content hash: `.fai` for a FASTA reference (pure Python, one streaming pass) and
-`.bai` for a coordinate-sorted BAM (pysam), with the first covered locus beside it so that
-opening a BAM jumps to reads instead of an empty chromosome start."""
+`.bai`/`.crai` for a coordinate-sorted BAM/CRAM (pysam), with the first covered locus beside
+it so that opening one jumps to reads instead of an empty chromosome start."""
 
 from __future__ import annotations
 
@@ -33,24 +33,25 @@ def fasta_index(store: FileStore, key: str, sha256: str, scratch: Path) -> str:
     return target
 
 
-def bam_index(store: FileStore, key: str, sha256: str, scratch: Path) -> tuple[str, str]:
-    """The keys of the BAM's `.bai` and of its first covered locus ('' if no read maps)."""
+def alignments_index(store: FileStore, key: str, sha256: str, scratch: Path, suffix: str) -> tuple[str, str]:
+    """The keys of a BAM's `.bai` (or a CRAM's `.crai`, `suffix`) and of its first covered
+    locus ('' if no read maps, or a CRAM's reads cannot be read without its reference)."""
     import pysam  # heavy; only the genome viewer needs it
 
-    target, locus_target = index_key(sha256, "bai"), index_key(sha256, "locus")
+    target, locus_target = index_key(sha256, suffix), index_key(sha256, "locus")
     if store.exists(target) and store.exists(locus_target):
         return target, locus_target
-    with _local_copy(store, key, scratch) as bam_path:
-        built = scratch / f"{sha256}.bai"
+    with _local_copy(store, key, scratch, suffix) as path:
+        built = scratch / f"{sha256}.{suffix}"
         try:
-            pysam.index(str(bam_path), str(built))
+            pysam.index(str(path), str(built))
         except pysam.SamtoolsError as error:
             raise InvalidArgument(
-                f"this BAM cannot be indexed ({str(error).strip()[-200:]}); the genome browser needs it sorted by "
+                f"this file cannot be indexed ({str(error).strip()[-200:]}); the genome browser needs it sorted by "
                 "coordinate: `samtools sort` it and upload it again"
             ) from None
         locus = scratch / f"{sha256}.locus"
-        locus.write_text(_first_covered_locus(bam_path, built))
+        locus.write_text(_first_cram_locus(path, built) if suffix == "crai" else _first_covered_locus(path, built))
         store.put_file(target, built)
         store.put_file(locus_target, locus)
     return target, locus_target
@@ -92,27 +93,47 @@ def _fai_lines(data: BinaryIO) -> Iterator[str]:
 
 
 @contextmanager
-def _local_copy(store: FileStore, key: str, scratch: Path) -> Iterator[Path]:
+def _local_copy(store: FileStore, key: str, scratch: Path, suffix: str) -> Iterator[Path]:
     """A path pysam can open: the object itself on the local store, else a temporary copy."""
     uri = urlparse(store.uri(key))
     if uri.scheme == "file":
         yield Path(uri.path)
         return
-    with tempfile.NamedTemporaryFile(dir=scratch, suffix=".bam") as copy:
+    with tempfile.NamedTemporaryFile(dir=scratch, suffix=".bam" if suffix == "bai" else ".cram") as copy:
         for chunk in store.stream(key):
             copy.write(chunk)
         copy.flush()
         yield Path(copy.name)
 
 
-def _first_covered_locus(bam_path: Path, index: Path) -> str:
+def _first_covered_locus(path: Path, index: Path) -> str:
     import pysam
 
-    with pysam.AlignmentFile(str(bam_path), "rb", index_filename=str(index)) as bam:
-        for statistics in bam.get_index_statistics():
-            if statistics.mapped:
-                first = next(bam.fetch(statistics.contig), None)
-                if first is not None:
-                    start = first.reference_start + 1
-                    return f"{statistics.contig}:{start}-{start + LOCUS_WINDOW}"
+    try:
+        with pysam.AlignmentFile(str(path), index_filename=str(index)) as alignments:
+            for statistics in alignments.get_index_statistics():
+                if statistics.mapped:
+                    first = next(alignments.fetch(statistics.contig), None)
+                    if first is not None:
+                        start = first.reference_start + 1
+                        return f"{statistics.contig}:{start}-{start + LOCUS_WINDOW}"
+    except (OSError, ValueError):  # unreadable after all: open at the start
+        return ""
     return ""
+
+
+def _first_cram_locus(path: Path, crai: Path) -> str:
+    """From the `.crai` (gzipped lines: reference id, start, span, …): a CRAM's reads cannot
+    be decoded without its reference, but the index says where the first slice starts."""
+    import gzip
+
+    import pysam
+
+    with gzip.open(crai, "rt") as lines:
+        first = next((fields for fields in (line.split("\t") for line in lines) if int(fields[0]) >= 0), None)
+    if first is None:
+        return ""
+    with pysam.AlignmentFile(str(path), "rc") as alignments:  # the header only
+        contig = alignments.get_reference_name(int(first[0]))
+    start = max(1, int(first[1]))
+    return f"{contig}:{start}-{start + LOCUS_WINDOW}"

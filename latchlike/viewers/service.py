@@ -20,7 +20,7 @@ from latchlike.files.paths import check_path, is_outputs
 from latchlike.store import FileStore
 from latchlike.viewers.choice import Viewer, viewers_for
 from latchlike.viewers.content import open_binary, open_text
-from latchlike.viewers.indexes import bam_index, fasta_index
+from latchlike.viewers.indexes import alignments_index, fasta_index
 from latchlike.viewers.records import Records, first_records
 from latchlike.viewers.table import TableCache, TablePage, read_table
 from latchlike.viewers.text import Lines, line_page, pretty_json
@@ -110,10 +110,11 @@ def look(store: FileStore, tables: TableCache, ref: FileRef, viewer: Viewer, que
     return Look(viewer, None)  # shown from /raw by the page itself
 
 
-GENOME_TRACKS = {"bam": ("alignment", "bam"), "vcf": ("variant", "vcf"), "bed": ("annotation", "bed"),
-                 "gff": ("annotation", "gff3")}  # fmt: skip
+GENOME_TRACKS = {"bam": ("alignment", "bam"), "cram": ("alignment", "cram"), "vcf": ("variant", "vcf"),
+                 "bed": ("annotation", "bed"), "gff": ("annotation", "gff3"), "bigwig": ("wig", "bigwig")}  # fmt: skip
 """Kind → (igv.js track type, format)."""
-INDEX_OF_KIND = {"fasta": "fai", "bam": "bai"}
+ALIGNMENT_INDEXES = {"bam": "bai", "cram": "crai"}
+INDEX_OF_KIND = {"fasta": "fai", **ALIGNMENT_INDEXES}
 
 
 def references(session: Session, project: str) -> list[str]:
@@ -125,18 +126,20 @@ def references(session: Session, project: str) -> list[str]:
 def build_index(store: FileStore, ref: FileRef, kind: str, scratch: Path) -> str:
     """The key of the index `kind` of the file, built now if it never was."""
     if INDEX_OF_KIND.get(ref.kind) != kind:
-        raise InvalidArgument(f"a {ref.kind} file has no {kind!r} index; indexes: fai (FASTA), bai (BAM)")
+        raise InvalidArgument(f"a {ref.kind} file has no {kind!r} index; indexes: fai (FASTA), bai (BAM), crai (CRAM)")
     if kind == "fai":
         return fasta_index(store, ref.key, ref.sha256, scratch)
-    return bam_index(store, ref.key, ref.sha256, scratch)[0]
+    return alignments_index(store, ref.key, ref.sha256, scratch, kind)[0]
 
 
 def genome_locus(store: FileStore, ref: FileRef, scratch: Path) -> str:
     """Where the genome browser opens: the first covered locus of a BAM (indexing it if
     needed), the first record of a VCF, BED or GFF; '' for the reference's start."""
-    if ref.kind == "bam":
-        _, locus_key = bam_index(store, ref.key, ref.sha256, scratch)
+    if ref.kind in ALIGNMENT_INDEXES:  # where the index says the first reads are
+        _, locus_key = alignments_index(store, ref.key, ref.sha256, scratch, ALIGNMENT_INDEXES[ref.kind])
         return b"".join(store.stream(locus_key)).decode()
+    if ref.kind not in ("vcf", "bed", "gff"):
+        return ""  # bigWig: the first chromosome, whole
     with open_text(store, ref.key, ref.compression) as text:
         first = first_records(ref.kind, iter(text), 1)
     if not first.rows:

@@ -23,6 +23,7 @@ from latchlike.viewers.choice import RAW_VIEWERS
 from latchlike.viewers.table import TableCache
 from latchlike.web.deps import PlatformDep
 from latchlike.web.errors import error_responses
+from latchlike.web.security import CONTENT_SECURITY_POLICY
 from latchlike.web.templating import render
 
 router = APIRouter(tags=["viewers"], responses=error_responses(400, 404))
@@ -33,6 +34,9 @@ REPORT_POLICY = (
     "img-src data: blob:; font-src data:"
 )
 """For raw HTML: scripts and styles inline only, no network, no same-origin access."""
+GENOME_POLICY = CONTENT_SECURITY_POLICY.replace("script-src 'self'", "script-src 'self' 'wasm-unsafe-eval'")
+"""The genome viewer's page: igv.js decodes CRAM with WebAssembly, which compiling needs
+(`wasm-unsafe-eval` allows WebAssembly only, never JavaScript's eval)."""
 
 
 @router.get("/view/{project}/{path:path}", response_class=HTMLResponse)
@@ -58,7 +62,10 @@ async def view_page(
         "folders": _folders(ref.path),
         "quoted": quote(ref.path),
     }
-    return await render(request, "view.html", context)
+    page = await render(request, "view.html", context)
+    if chosen == "genome":
+        page.headers["Content-Security-Policy"] = GENOME_POLICY
+    return page
 
 
 @router.get(
@@ -89,9 +96,9 @@ async def _genome(platform: Platform, ref: service.FileRef, asked: str | None) -
     track_type, track_format = service.GENOME_TRACKS[ref.kind]
     track: dict[str, Any] = {"name": PurePosixPath(ref.path).name, "type": track_type, "format": track_format,
                              "url": _download(ref.project, ref.path)}  # fmt: skip
-    if ref.kind == "bam":
-        track["indexURL"] = _index(ref.project, ref.path, "bai")
-    else:
+    if ref.kind in service.ALIGNMENT_INDEXES:
+        track["indexURL"] = _index(ref.project, ref.path, service.ALIGNMENT_INDEXES[ref.kind])
+    elif ref.kind != "bigwig":  # bigWig carries its own index
         track["indexed"] = False
     config = {
         "reference": {"id": chosen, "name": PurePosixPath(chosen).name, "fastaURL": _download(ref.project, chosen),

@@ -50,6 +50,7 @@ def _bgzf(data: bytes) -> bytes:
         (_bgzf(VCF), "calls.vcf.gz", Detected("vcf", "bgzf")),
         (_bgzf(b"BCF\x02\x02" + b"\x00" * 20), "calls.bcf", Detected("bcf", "bgzf")),
         (b"CRAM\x03\x00" + b"\x00" * 20, "aln.cram", Detected("cram", "none")),
+        (b"\x26\xfc\x8f\x88\x04\x00" + b"\x00" * 60, "signal.dat", Detected("bigwig", "none")),  # UCSC's magic
         (GFF, "genes.gtf", Detected("gff", "none")),
         (BED, "peaks", Detected("bed", "none")),
         (BED, "peaks.tsv", Detected("tsv", "none")),  # BED is a TSV too: the name settles it

@@ -4,14 +4,17 @@ demand), nothing from the internet."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pyBigWig
 import pysam
 import pytest
 
+from latchlike.web.viewers import GENOME_POLICY
 from tests.browser import browser_page
 from tests.server import RunningServer, start_server
 
@@ -34,11 +37,14 @@ def _fasta(genome: dict[str, str]) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _bam(genome: dict[str, str], folder: Path) -> bytes:
+def _alignments(genome: dict[str, str], folder: Path, mode: str = "wb") -> bytes:
+    """The same reads as BAM (`wb`) or as CRAM against the genome's FASTA (`wc`)."""
     header = {"HD": {"VN": "1.6", "SO": "coordinate"},
               "SQ": [{"SN": name, "LN": length} for name, length in CONTIGS.items()]}  # fmt: skip
-    path = folder / "reads.bam"
-    with pysam.AlignmentFile(str(path), "wb", header=header) as out:
+    path = folder / ("reads.bam" if mode == "wb" else "reads.cram")
+    reference = folder / "genome.fa"
+    reference.write_bytes(_fasta(genome))
+    with pysam.AlignmentFile(str(path), mode, header=header, reference_filename=str(reference)) as out:
         for index, start in enumerate(range(FIRST_READ, FIRST_READ + 400, 4)):
             read = pysam.AlignedSegment(out.header)
             read.query_name, read.flag, read.reference_id = f"read{index}", 0, 0
@@ -49,6 +55,17 @@ def _bam(genome: dict[str, str], folder: Path) -> bytes:
     return path.read_bytes()
 
 
+def _bigwig(folder: Path) -> bytes:
+    """A coverage-like signal over chr1's first 4 kb, as UCSC tools write bigWig."""
+    path = folder / "signal.bw"
+    with contextlib.closing(pyBigWig.open(str(path), "w")) as out:
+        out.addHeader(list(CONTIGS.items()))
+        starts = list(range(0, 4000, 100))
+        out.addEntries(["chr1"] * len(starts), starts, ends=[s + 100 for s in starts],
+                       values=[float(10 + (s // 100) % 7) for s in starts])  # fmt: skip
+    return path.read_bytes()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     folder = tmp_path_factory.mktemp("genome")
@@ -56,7 +73,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     running = start_server(folder / "data", builtins=False)
     files = {
         "ref/genome.fa": _fasta(genome),
-        "align/reads.bam": _bam(genome, folder),
+        "align/reads.bam": _alignments(genome, folder),
+        "align/reads.cram": _alignments(genome, folder, "wc"),
+        "tracks/signal.bw": _bigwig(folder),
         "calls/sample.vcf": b"##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
         + f"chr2\t1500\tvar1\t{genome['chr2'][1499]}\tN\t50\tPASS\tDP=30\n".encode(),
     }
@@ -105,6 +124,26 @@ def test_a_bam_opens_at_its_reads_against_the_uploaded_fasta(server: RunningServ
     assert any("/index/flytesnacks/ref/genome.fa?kind=fai" in url for url in requested)
 
 
+def test_a_cram_opens_at_its_reads_decoded_against_the_reference(server: RunningServer) -> None:
+    with browser_page() as page:
+        page.goto(f"{server.url}/view/{PROJECT}/align/reads.cram")
+        page.wait_for_selector("#genome[data-ready=true]")
+        page.wait_for_function("""() => window.genomeBrowser.trackViews.some((v) => v.track.type === "alignment")""")
+        locus = page.evaluate("[].concat(window.genomeBrowser.currentLoci())[0]")
+        assert locus.startswith(("chr1:2,10", "chr1:2101")), locus
+        page.wait_for_timeout(1500)
+        assert _drawn_pixels(page, "alignment") > 1000
+
+
+def test_a_bigwig_draws_its_signal(server: RunningServer) -> None:
+    with browser_page() as page:
+        page.goto(f"{server.url}/view/{PROJECT}/tracks/signal.bw")
+        page.wait_for_selector("#genome[data-ready=true]")
+        page.evaluate("window.genomeBrowser.search('chr1:1-4000')")
+        page.wait_for_timeout(1500)
+        assert _drawn_pixels(page, "wig") > 200
+
+
 def test_a_vcf_opens_at_its_first_variant(server: RunningServer) -> None:
     with browser_page() as page:
         page.goto(f"{server.url}/view/{PROJECT}/calls/sample.vcf?viewer=genome")
@@ -120,5 +159,10 @@ def test_indexes_answer_like_samtools_and_bad_requests_are_refused(server: Runni
     assert fai.status_code == 200 and fai.text == (tmp_path / "genome.fa.fai").read_text()
     wrong = httpx.get(f"{server.url}/index/{PROJECT}/ref/genome.fa", params={"kind": "bai"})
     assert wrong.status_code == 400 and "no 'bai' index" in wrong.text
+    genome_page = httpx.get(f"{server.url}/view/{PROJECT}/align/reads.bam")
+    assert genome_page.headers.get_list("content-security-policy") == [GENOME_POLICY]  # its own, alone
+    assert "wasm-unsafe-eval" not in httpx.get(f"{server.url}/view/{PROJECT}/calls/sample.vcf").headers[
+        "content-security-policy"
+    ]  # only the genome viewer compiles WebAssembly (igv.js's CRAM decoder)
     stranger = httpx.get(f"{server.url}/view/{PROJECT}/align/reads.bam", params={"reference": "../etc/passwd"})
     assert stranger.status_code == 400 and "not a FASTA file" in stranger.text
