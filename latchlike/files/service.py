@@ -105,6 +105,19 @@ def list_files(session: Session, project: str) -> list[ManagedFileRow]:
     )  # fmt: skip
 
 
+def folder_contents(session: Session, project: str, path: str) -> list[tuple[str, str | None, int]]:
+    """Every live file and folder below the folder `path`, by path relative to it: (relative
+    path, store key or None for a folder, size), for an archive. One indexed query."""
+    prefix = path + "/"
+    query = (
+        select(ManagedFileRow.path, ManagedFileRow.key, ManagedFileRow.size)
+        .where(ManagedFileRow.project == project, ManagedFileRow.trashed_at.is_(None),
+               ManagedFileRow.path.startswith(prefix, autoescape=True))
+        .order_by(ManagedFileRow.path)
+    )  # fmt: skip
+    return [(row_path.removeprefix(prefix), key, size) for row_path, key, size in session.execute(query)]
+
+
 def paths_of_kind(session: Session, project: str, *, kind: str, compression: str, limit: int = 500) -> list[str]:
     """Live files of one kind and compression, by path (the genome browser's references)."""
     query = (

@@ -1,5 +1,5 @@
 """Managed files over HTTP, for scripts: `PUT` a raw streamed body, `GET` a record, a
-folder's page of entries, or (`?download=1`) the bytes with Range; `DELETE` to the trash
+folder's page of entries, or (`?download=1`) the bytes with Range (a folder: one tar); `DELETE` to the trash
 (`?purge=1` for good); `POST <path>:move`, `:restore`, `:mkdir`. Paths are checked before
 a byte is read; a refused or cut request changes nothing."""
 
@@ -18,6 +18,7 @@ from latchlike.files import browse, service
 from latchlike.files.paths import check_path, check_writable, is_outputs, live_key
 from latchlike.files.service import FileInfo, FolderInfo
 from latchlike.files.staging import StagedFile
+from latchlike.store.archive import tar_stream
 from latchlike.triggers import state as qc_state
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.errors import error_responses
@@ -79,7 +80,11 @@ async def put_file(
     FILE,
     response_model=FileInfo | FolderInfo,
     responses={
-        200: {"content": {"application/octet-stream": {}}, "description": "The record, or with `download` the bytes."},
+        200: {
+            "content": {"application/octet-stream": {}, "application/x-tar": {}},
+            "description": "The record; with `download` a file's bytes, or a folder as one tar (`<name>.tar`, its "
+            "files and folders by path relative to it; no Range).",
+        },
         206: {"content": {"application/octet-stream": {}}, "description": "The byte range asked for (`Range`)."},
         416: {"description": "The range lies outside the file; `Content-Range: bytes */size`."},
     },
@@ -91,7 +96,8 @@ async def get_file(
     """A file's record with its `qc` (docs/qc.md), or a folder's entries (each with its QC status)
     a page at a time (`after` = the last page's `next_after`; '' is the project's top, whose
     first page starts with the read-only `.executions` folder of execution outputs).
-    `download=1` streams a file's bytes, with Range."""
+    `download=1` streams a file's bytes, with Range, or a folder as one tar (any `.executions`
+    folder too), read from the store as it is sent."""
     if not download:
 
         def read(session: Any) -> FileInfo | FolderInfo:
@@ -104,6 +110,9 @@ async def get_file(
 
         return await platform.db.run(read)
     row = await platform.db.run(lambda s: browse.download(s, platform.store, project, path))
+    if isinstance(row, browse.FolderArchive):
+        archive = tar_stream(platform.store, "", row.entries)
+        return StreamingResponse(archive, media_type="application/x-tar", headers=download_headers(f"{row.name}.tar"))
     headers = {"Accept-Ranges": "bytes", **download_headers(PurePosixPath(path).name)}
     if row.sha256:
         headers["ETag"] = f'"{row.sha256}"'

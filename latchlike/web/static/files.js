@@ -319,7 +319,7 @@
     const chosen = selectedEntries();
     const writable = chosen.length > 0 && chosen.every((entry) => !entry.read_only);
     const enable = {
-      download: !state.trash && chosen.length > 0 && chosen.every((entry) => !entry.is_folder),
+      download: !state.trash && chosen.length > 0, // a folder comes as one tar
       rename: !state.trash && chosen.length === 1 && writable,
       move: !state.trash && writable,
       delete: !state.trash && writable,
@@ -410,9 +410,10 @@
       if (entry.is_folder) await load(entry.path, {push: true});
       else location.assign(viewUrl(entry.path));
     },
-    async download() {
-      for (const entry of selectedEntries().filter((each) => !each.is_folder)) {
-        const link = element("a", {href: `${fileUrl(entry.path)}?download=1`, download: entry.name});
+    async download() { // a file as itself, a folder as one archive of all it holds
+      for (const entry of selectedEntries()) {
+        const name = entry.is_folder ? `${entry.name}.tar` : entry.name;
+        const link = element("a", {href: `${fileUrl(entry.path)}?download=1`, download: name});
         document.body.append(link);
         link.click();
         link.remove();
