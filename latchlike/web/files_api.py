@@ -1,6 +1,6 @@
 """Managed files over HTTP, for scripts: `PUT` a raw streamed body, `GET` a record, a
 folder's page of entries, or (`?download=1`) the bytes with Range (a folder: one tar); `DELETE` to the trash
-(`?purge=1` for good); `POST <path>:move`, `:restore`, `:mkdir`. Paths are checked before
+(`?purge=1` for good); `POST <path>:move`, `:restore`, `:mkdir`, `:kind`. Paths are checked before
 a byte is read; a refused or cut request changes nothing."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
 from latchlike.errors import InvalidArgument, PreconditionFailed
-from latchlike.files import browse, service
+from latchlike.files import browse, kinds_set, service
 from latchlike.files.paths import check_path, check_writable, is_outputs, live_key
 from latchlike.files.service import FileInfo, FolderInfo
 from latchlike.files.staging import StagedFile
@@ -30,6 +30,11 @@ FILE = "/{project}/{path:path}"
 _CREATED: dict[int | str, dict[str, Any]] = {
     201: {"model": FileInfo, "description": "Created: nothing was at that path."}
 }
+
+
+class KindRequest(BaseModel):
+    kind: str
+    """One of the kinds latchlike detects, or `unknown`."""
 
 
 class MoveRequest(BaseModel):
@@ -162,3 +167,16 @@ async def make_folder(db: DatabaseDep, project: str, path: str) -> Any:
     row, created = await db.run(lambda s: service.make_folder(s, project, path))
     body = service.info(row).model_dump(mode="json")
     return JSONResponse(body, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+@router.post(FILE + ":kind", responses=error_responses(403))
+async def set_kind(platform: PlatformDep, project: str, path: str, request: KindRequest) -> FileInfo:
+    """Say what the file is, over what was detected (`kind_detected` turns false): 400 for a
+    kind latchlike does not know (the message names those it does) or a folder, 403 in
+    `.executions`. A changed kind queues the file's QC again, for its new kind."""
+
+    def change(session: Any) -> FileInfo:
+        row = kinds_set.set_kind(session, project, path, request.kind)
+        return qc_state.with_qc(session, platform.store, row)
+
+    return await platform.db.run(change)
