@@ -20,6 +20,7 @@ from latchlike.executions.graph import Graph, workflow_graph
 from latchlike.executions.service import Execution, ExecutionKey, NodeAttempt, get_execution, list_executions
 from latchlike.executions.signals import list_signals
 from latchlike.executions.tables import ExecutionFileRow, ExecutionRow
+from latchlike.files.view_links import view_urls
 from latchlike.specs.ids import EntityId, ResourceKind
 from latchlike.specs.service import StoredEntity, get_entity
 from latchlike.specs.sources import bundle_uri
@@ -84,6 +85,8 @@ class FileView(BaseModel):
     node_id: str | None
     folder: bool = False
     """A directory: its files can be listed and downloaded one by one."""
+    view_url: str | None = None
+    """Its viewer page (`files.view_links`): a managed input, or an output file."""
 
 
 class TaskProvenance(BaseModel):
@@ -153,6 +156,8 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
         if node.kind == ITEM and node.parent_id is not None:
             items.setdefault(node.parent_id, Counter())[node.phase] += 1
     failed_items = [node for node in latest.values() if node.kind == ITEM and node.phase == "FAILED"]
+    files = execution_files(session, key)
+    views = view_urls(session, session.get_one(ExecutionRow, files[0].execution_id), files) if files else {}
     return ExecutionDetail(
         **_summary(execution, title_and_tags(execution.workflow, workflow.spec)[0]).model_dump(),
         launched_by=execution.launched_by,
@@ -187,8 +192,9 @@ def execution_detail(session: Session, key: ExecutionKey) -> ExecutionDetail:
                 size=f.size,
                 node_id=f.node_id,
                 folder=f.folder,
+                view_url=views.get(f.id),
             )
-            for f in execution_files(session, key)
+            for f in files
         ],
         tasks=_tasks(compiled),
     )

@@ -13,6 +13,7 @@ from latchlike.files import outputs, service
 from latchlike.files.paths import check_path, is_outputs
 from latchlike.files.service import PAGE_LIMIT, FileInfo, FolderInfo
 from latchlike.store import FileStore
+from latchlike.store.archive import Entry
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,15 @@ class Download:
     size: int
     sha256: str | None
     """None for a file inside an output directory (not hashed on its own)."""
+
+
+@dataclass(frozen=True)
+class FolderArchive:
+    """A folder to send as one tar: its name and every file and folder below it."""
+
+    name: str
+    entries: list[Entry]
+    """Paths relative to the folder, parents before what they hold."""
 
 
 def read(
@@ -38,13 +48,19 @@ def read(
     return folder
 
 
-def download(session: Session, store: FileStore, project: str, path: str) -> Download:
-    """Where a file's bytes are; a folder is refused."""
+def download(session: Session, store: FileStore, project: str, path: str) -> Download | FolderArchive:
+    """Where a file's bytes are, or what a folder's archive holds."""
     path = check_path(path)
+    name = path.rsplit("/", 1)[-1]
     if is_outputs(path):
+        inside = outputs.folder_contents(session, store, project, path)
+        if inside is not None:
+            return FolderArchive(name, inside)
         found = outputs.download(session, store, project, path)
         return Download(found.key, found.info.size, found.info.sha256)
     row = service.get(session, project, path)
-    if row.is_folder or row.key is None:
-        raise InvalidArgument(f"{path!r} is a folder: download its files one by one")
+    if row.is_folder:
+        return FolderArchive(name, service.folder_contents(session, project, path))
+    if row.key is None:
+        raise InvalidArgument(f"{path!r} has no stored object")
     return Download(row.key, row.size, row.sha256)

@@ -24,6 +24,7 @@ from latchlike.files.paths import OUTPUTS_FOLDER as FOLDER
 from latchlike.files.service import PAGE_LIMIT, FileInfo, FolderInfo
 from latchlike.files.tables import ANONYMOUS
 from latchlike.store import FileStore
+from latchlike.store.archive import Entry, folder_entries
 
 OUTPUT = "output"
 
@@ -74,10 +75,11 @@ def read(
 
 
 def download(session: Session, store: FileStore, project: str, path: str) -> OutputFile:
-    """A file below `.executions`, with the store key its bytes are read from."""
+    """A file below `.executions`, with the store key its bytes are read from (a folder is
+    `folder_contents`'s)."""
     parts = path.split("/")[1:]
     if len(parts) < 4:
-        raise InvalidArgument(f"{path!r} is a folder: download its files one by one")
+        raise InvalidArgument(f"{path!r} is a folder, not a file")
     execution = _execution(session, project, parts[0])
     row = _output(session, execution, parts[1], parts[2])
     assert row.key is not None  # only outputs in the store are listed
@@ -89,8 +91,41 @@ def download(session: Session, store: FileStore, project: str, path: str) -> Out
     key = f"{row.key.rstrip('/')}/{inside}"
     found = [item for item in store.list(key) if item.key == key]
     if not found:
-        raise InvalidArgument(f"{path!r} is a folder: download its files one by one")
+        raise NotFound(f"nothing at {path!r} in project {project!r}")
     return OutputFile(_file(path, execution, row, found[0].size, None), key)
+
+
+def folder_contents(session: Session, store: FileStore, project: str, path: str) -> list[Entry] | None:
+    """Every file below a folder of `.executions` (paths relative to it), for an archive; None
+    if `path` names a file (or nothing) inside an output."""
+    parts = path.split("/")[1:]
+    if len(parts) >= 3:  # one output: its file, or what its directory holds at `inside`
+        execution = _execution(session, project, parts[0])
+        row = _output(session, execution, parts[1], parts[2])
+        inside = "/".join(parts[3:])
+        if not row.folder:
+            return None if inside else [(_file_name(row), *_object(store, row))]
+        assert row.key is not None  # only outputs in the store are listed
+        prefix = f"{row.key.rstrip('/')}/{inside + '/' if inside else ''}"
+        found: list[Entry] = [(item.key.removeprefix(prefix), item.key, item.size) for item in store.list(prefix)]
+        return found if found or not inside else None
+    executions = [_execution(session, project, parts[0])] if parts else _newest_executions(session, project)
+    entries: dict[str, tuple[str | None, int]] = {}  # by member: one per output, whatever the attempts
+    for execution in executions:
+        query = select(ExecutionFileRow).where(*_stored_outputs(execution.id)).order_by(ExecutionFileRow.id)
+        if len(parts) == 2:
+            query = query.where(ExecutionFileRow.node_id == parts[1])
+        for row in session.scalars(query):
+            if not row.node_id:
+                continue
+            output = f"{FOLDER}/{execution.name}/{row.node_id}/{row.name}".removeprefix(path + "/")
+            if row.folder:
+                assert row.key is not None
+                for member, key, size in folder_entries(store, row.key):
+                    entries[f"{output}/{member}"] = (key, size)
+            else:
+                entries[f"{output}/{_file_name(row)}"] = _object(store, row)
+    return [(member, key, size) for member, (key, size) in sorted(entries.items())]
 
 
 def file_path(execution: ExecutionRow, row: ExecutionFileRow) -> str:
@@ -107,6 +142,31 @@ def _execution(session: Session, project: str, name: str) -> ExecutionRow:
     if row is None:
         raise NotFound(f"no execution {name!r} in project {project!r}")
     return row
+
+
+def _newest_executions(session: Session, project: str) -> list[ExecutionRow]:
+    """The project's executions that wrote a file, the newest of each name (as listed)."""
+    query = (
+        select(ExecutionRow)
+        .where(ExecutionRow.project == project,
+               ExecutionRow.id.in_(select(ExecutionFileRow.execution_id).where(*_stored_outputs())))
+        .order_by(ExecutionRow.name, ExecutionRow.created_at.desc())
+    )  # fmt: skip
+    newest: dict[str, ExecutionRow] = {}
+    for row in session.scalars(query):
+        newest.setdefault(row.name, row)
+    return list(newest.values())
+
+
+def _object(store: FileStore, row: ExecutionFileRow) -> tuple[str, int]:
+    """A file output's key and size (from the store when provenance did not record it)."""
+    assert row.key is not None
+    if row.size is not None:
+        return row.key, row.size
+    found = [item.size for item in store.list(row.key) if item.key == row.key]
+    if not found:
+        raise NotFound(f"{row.uri} is no longer in the store")
+    return row.key, found[0]
 
 
 def _written_by(execution: ExecutionRow) -> str:

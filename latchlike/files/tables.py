@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from latchlike.db import Base, UTCDateTime, utcnow
@@ -41,6 +41,9 @@ class ManagedFileRow(Base):
     size: Mapped[int] = mapped_column(BigInteger, default=0)
     sha256: Mapped[str | None] = mapped_column(String(64), default=None)
     kind: Mapped[str | None] = mapped_column(String(32), default=None)
+    kind_detected: Mapped[bool] = mapped_column(default=True, server_default=true())
+    """False once a person set `kind` (`kinds_set.py`); every reader of `kind` then sees their
+    choice. A new upload to the path is detected again."""
     compression: Mapped[str | None] = mapped_column(String(16), default=None)
     uploaded_by: Mapped[str] = mapped_column(String(255), default=ANONYMOUS)
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

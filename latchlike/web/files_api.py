@@ -1,6 +1,6 @@
 """Managed files over HTTP, for scripts: `PUT` a raw streamed body, `GET` a record, a
-folder's page of entries, or (`?download=1`) the bytes with Range; `DELETE` to the trash
-(`?purge=1` for good); `POST <path>:move`, `:restore`, `:mkdir`. Paths are checked before
+folder's page of entries, or (`?download=1`) the bytes with Range (a folder: one tar); `DELETE` to the trash
+(`?purge=1` for good); `POST <path>:move`, `:restore`, `:mkdir`, `:kind`. Paths are checked before
 a byte is read; a refused or cut request changes nothing."""
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
 from latchlike.errors import InvalidArgument, PreconditionFailed
-from latchlike.files import browse, service
+from latchlike.files import browse, kinds_set, service
 from latchlike.files.paths import check_path, check_writable, is_outputs, live_key
 from latchlike.files.service import FileInfo, FolderInfo
 from latchlike.files.staging import StagedFile
+from latchlike.store.archive import tar_stream
 from latchlike.triggers import state as qc_state
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.errors import error_responses
@@ -29,6 +30,11 @@ FILE = "/{project}/{path:path}"
 _CREATED: dict[int | str, dict[str, Any]] = {
     201: {"model": FileInfo, "description": "Created: nothing was at that path."}
 }
+
+
+class KindRequest(BaseModel):
+    kind: str
+    """One of the kinds latchlike detects, or `unknown`."""
 
 
 class MoveRequest(BaseModel):
@@ -79,7 +85,11 @@ async def put_file(
     FILE,
     response_model=FileInfo | FolderInfo,
     responses={
-        200: {"content": {"application/octet-stream": {}}, "description": "The record, or with `download` the bytes."},
+        200: {
+            "content": {"application/octet-stream": {}, "application/x-tar": {}},
+            "description": "The record; with `download` a file's bytes, or a folder as one tar (`<name>.tar`, its "
+            "files and folders by path relative to it; no Range).",
+        },
         206: {"content": {"application/octet-stream": {}}, "description": "The byte range asked for (`Range`)."},
         416: {"description": "The range lies outside the file; `Content-Range: bytes */size`."},
     },
@@ -91,7 +101,8 @@ async def get_file(
     """A file's record with its `qc` (docs/qc.md), or a folder's entries (each with its QC status)
     a page at a time (`after` = the last page's `next_after`; '' is the project's top, whose
     first page starts with the read-only `.executions` folder of execution outputs).
-    `download=1` streams a file's bytes, with Range."""
+    `download=1` streams a file's bytes, with Range, or a folder as one tar (any `.executions`
+    folder too), read from the store as it is sent."""
     if not download:
 
         def read(session: Any) -> FileInfo | FolderInfo:
@@ -104,6 +115,9 @@ async def get_file(
 
         return await platform.db.run(read)
     row = await platform.db.run(lambda s: browse.download(s, platform.store, project, path))
+    if isinstance(row, browse.FolderArchive):
+        archive = tar_stream(platform.store, "", row.entries)
+        return StreamingResponse(archive, media_type="application/x-tar", headers=download_headers(f"{row.name}.tar"))
     headers = {"Accept-Ranges": "bytes", **download_headers(PurePosixPath(path).name)}
     if row.sha256:
         headers["ETag"] = f'"{row.sha256}"'
@@ -153,3 +167,16 @@ async def make_folder(db: DatabaseDep, project: str, path: str) -> Any:
     row, created = await db.run(lambda s: service.make_folder(s, project, path))
     body = service.info(row).model_dump(mode="json")
     return JSONResponse(body, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+@router.post(FILE + ":kind", responses=error_responses(403))
+async def set_kind(platform: PlatformDep, project: str, path: str, request: KindRequest) -> FileInfo:
+    """Say what the file is, over what was detected (`kind_detected` turns false): 400 for a
+    kind latchlike does not know (the message names those it does) or a folder, 403 in
+    `.executions`. A changed kind queues the file's QC again, for its new kind."""
+
+    def change(session: Any) -> FileInfo:
+        row = kinds_set.set_kind(session, project, path, request.kind)
+        return qc_state.with_qc(session, platform.store, row)
+
+    return await platform.db.run(change)

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from latchlike.files.kinds_set import SETTABLE
 from latchlike.files.paths import check_path
 from latchlike.files.trash import TrashedEntry, list_trash
 from latchlike.specs import projects
@@ -34,7 +35,8 @@ async def files_browser(request: Request, project: str, folder: str = "") -> HTM
     folder = check_path(folder, root_allowed=True)
     quoted = quote(project, safe="")
     config = {"project": project, "folder": folder, "files_api": "/api/files", "tus": f"/api/tus/{quoted}",
-              "trash_api": f"/api/trash/{quoted}", "page": f"/files/{quoted}", "viewer": f"/view/{quoted}"}  # fmt: skip
+              "trash_api": f"/api/trash/{quoted}", "page": f"/files/{quoted}", "viewer": f"/view/{quoted}",
+              "kinds": list(SETTABLE)}  # fmt: skip
     return await render(request, "files.html", {"project": project, "config": config})
 
 

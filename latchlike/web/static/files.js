@@ -208,7 +208,8 @@
   function kindText(entry) {
     if (entry.is_folder) return "folder";
     if (!entry.kind) return "";
-    return entry.compression && entry.compression !== "none" ? `${entry.kind} (${entry.compression})` : entry.kind;
+    const kind = entry.kind_detected === false ? `${entry.kind} (set by hand)` : entry.kind;
+    return entry.compression && entry.compression !== "none" ? `${kind} (${entry.compression})` : kind;
   }
 
   function render() {
@@ -319,8 +320,9 @@
     const chosen = selectedEntries();
     const writable = chosen.length > 0 && chosen.every((entry) => !entry.read_only);
     const enable = {
-      download: !state.trash && chosen.length > 0 && chosen.every((entry) => !entry.is_folder),
+      download: !state.trash && chosen.length > 0, // a folder comes as one tar
       rename: !state.trash && chosen.length === 1 && writable,
+      "change-kind": !state.trash && chosen.length === 1 && writable && !chosen[0].is_folder,
       move: !state.trash && writable,
       delete: !state.trash && writable,
       "rerun-qc": !state.trash && chosen.length > 0 && chosen.every(hasQc),
@@ -410,9 +412,10 @@
       if (entry.is_folder) await load(entry.path, {push: true});
       else location.assign(viewUrl(entry.path));
     },
-    async download() {
-      for (const entry of selectedEntries().filter((each) => !each.is_folder)) {
-        const link = element("a", {href: `${fileUrl(entry.path)}?download=1`, download: entry.name});
+    async download() { // a file as itself, a folder as one archive of all it holds
+      for (const entry of selectedEntries()) {
+        const name = entry.is_folder ? `${entry.name}.tar` : entry.name;
+        const link = element("a", {href: `${fileUrl(entry.path)}?download=1`, download: name});
         document.body.append(link);
         link.click();
         link.remove();
@@ -452,6 +455,13 @@
       if (name.includes("/")) { showError("A folder name cannot hold '/'."); return; }
       const path = join(state.folder, name);
       await each([{name, path}], () => api("POST", `${fileUrl(path)}:mkdir`), () => `Made folder ${name}`);
+    },
+    async "change-kind"() { // what the file is, over detection; its QC runs again for the new kind
+      const [entry] = selectedEntries();
+      const kind = await ask(`Kind of ${entry.name}`, entry.kind || "unknown",
+        `One of: ${config.kinds.join(", ")}. Its QC runs again for the new kind.`, config.kinds);
+      if (!kind || kind === entry.kind) return;
+      await each([entry], () => api("POST", `${fileUrl(entry.path)}:kind`, {kind}), () => `${entry.name} is ${kind} now`);
     },
     async "rerun-qc"() {
       await each(selectedEntries(), (entry) => api("POST", `${fileUrl(entry.path)}:qc`),
