@@ -161,8 +161,9 @@ def test_indexes_answer_like_samtools_and_bad_requests_are_refused(server: Runni
     assert wrong.status_code == 400 and "no 'bai' index" in wrong.text
     genome_page = httpx.get(f"{server.url}/view/{PROJECT}/align/reads.bam")
     assert genome_page.headers.get_list("content-security-policy") == [GENOME_POLICY]  # its own, alone
-    assert "wasm-unsafe-eval" not in httpx.get(f"{server.url}/view/{PROJECT}/calls/sample.vcf").headers[
-        "content-security-policy"
-    ]  # only the genome viewer compiles WebAssembly (igv.js's CRAM decoder)
+    assert (
+        "wasm-unsafe-eval"
+        not in httpx.get(f"{server.url}/view/{PROJECT}/calls/sample.vcf").headers["content-security-policy"]
+    )  # only the genome viewer compiles WebAssembly (igv.js's CRAM decoder)
     stranger = httpx.get(f"{server.url}/view/{PROJECT}/align/reads.bam", params={"reference": "../etc/passwd"})
     assert stranger.status_code == 400 and "not a FASTA file" in stranger.text
