@@ -1,10 +1,12 @@
 """The biologist's loop in Chromium: a FASTA's QC badge turns from queued to done in the file
 browser without a reload (also after "Re-run QC"), and a double-click opens the file's
-viewer, whose QC report opens in its sandbox."""
+viewer, whose QC report opens in its sandbox; an uploaded FASTQ.gz opens its report with the
+plots drawn."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,6 +18,7 @@ from tests.triggers.test_upload_qc import FASTA, wait_for_qc
 
 pytestmark = pytest.mark.slow
 PROJECT = "badges"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def test_the_qc_badge_turns_done_without_a_reload_and_a_double_click_opens_the_file(
@@ -41,3 +44,15 @@ def test_the_qc_badge_turns_done_without_a_reload_and_a_double_click_opens_the_f
     with browser_page() as page:
         page.goto(server.url + report)
         expect(page.frame_locator("#report-frame").locator("body")).to_contain_text("FASTA QC")
+
+
+def test_an_uploaded_fastq_opens_its_qc_report_with_its_plots_drawn(server: RunningServer, api: httpx.Client) -> None:
+    reads = (FIXTURES / "fastq" / "sanger.fastq.gz").read_bytes()
+    assert api.put(f"files/{PROJECT}/runs/lane1.fastq.gz", content=reads).status_code == 201
+    qc = wait_for_qc(api, PROJECT, "runs/lane1.fastq.gz")["qc"]
+    assert qc["status"] == "done" and qc["summary"]["reads"] > 0
+    with browser_page() as page:
+        page.goto(server.url + qc["report"])
+        plots = page.frame_locator("#report-frame").locator(".plot .main-svg")
+        plots.first.wait_for(timeout=30_000)
+        assert plots.count() >= 5
