@@ -14,7 +14,8 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 import pysam
 from flytekit import task, workflow
@@ -65,81 +66,102 @@ def substitution(ref: str, alt: str) -> tuple[str, str]:
     return ref[at], alt[at]
 
 
+class Alleles(NamedTuple):
+    """What one record's ALT alleles are against its REF."""
+
+    types: tuple[str, ...]
+    """Each type (snp, mnp, indel, other) at least one allele has, in TYPES order; () for none."""
+    multiallelic: bool
+    transitions: int
+    transversions: int
+
+
+@lru_cache(maxsize=1 << 16)
+def record_alleles(ref: bytes, alt: bytes) -> Alleles | None:
+    """The record's alleles classified (None when REF or an ALT is empty). Cached: most
+    records repeat a few short REF/ALT pairs, so this is a lookup for nearly every line."""
+    ref_text, alts = ref.decode("ascii", "replace"), alt.decode("ascii", "replace").split(",")
+    if not ref_text or not all(alts):
+        return None
+    kinds = [allele_type(ref_text, allele) for allele in alts]
+    ts = tv = 0
+    for allele, kind in zip(alts, kinds, strict=True):
+        if kind == "snp":
+            pair = substitution(ref_text, allele)
+            if pair[0] in _BASES and pair[1] in _BASES:
+                ts += pair in _TRANSITIONS
+                tv += pair not in _TRANSITIONS
+    return Alleles(tuple(kind for kind in TYPES if kind in kinds), len(alts) > 1, ts, tv)
+
+
 @dataclass
 class Counts:
     """The running statistics of one file."""
 
     records: int = 0
     samples: int = 0
-    types: Counter[str] = field(default_factory=Counter)
-    multiallelic: int = 0
-    multiallelic_snp: int = 0
-    transitions: int = 0
-    transversions: int = 0
-    chromosomes: Counter[str] = field(default_factory=Counter)
-    filters: Counter[str] = field(default_factory=Counter)
+    alleles: Counter[Alleles] = field(default_factory=Counter)
+    """Records by what their alleles are: few distinct values, whatever the file."""
+    chromosomes: Counter[bytes] = field(default_factory=Counter)
+    filters: Counter[bytes] = field(default_factory=Counter)
+    """By the whole FILTER column (`q10;s50` once); split into names for the summary."""
     qual: Counter[int] = field(default_factory=Counter)
     qual_sum: float = 0.0
     qual_missing: int = 0
     depth: Counter[int] = field(default_factory=Counter)
     depth_source: Counter[str] = field(default_factory=Counter)
 
-    def add(self, fields: list[bytes], line: int) -> None:
-        """Count one data line, split on tabs into at most 10 parts (the samples stay one)."""
-        if len(fields) < 8:
-            raise QcInputError(f"line {line}: {len(fields)} tab-separated fields, a VCF record has at least 8")
-        chrom, pos, _, ref_b, alt_b, qual_b, filter_b, info = fields[:8]
-        if not pos.isdigit():
-            raise QcInputError(f"line {line}: POS {pos[:40].decode(errors='replace')!r} is not a position")
-        ref, alts = ref_b.decode("ascii", "replace"), alt_b.decode("ascii", "replace").split(",")
-        if not ref or not all(alts):
-            raise QcInputError(f"line {line}: an empty REF or ALT allele")
-        self.records += 1
-        self.chromosomes[chrom.decode("utf-8", "replace")] += 1
-        self._alleles(ref, alts)
-        self._qual(qual_b, line)
-        for name in filter_b.split(b";"):
-            self.filters[name.decode("utf-8", "replace")] += 1
-        self._depth(info, fields, line)
-
-    def _alleles(self, ref: str, alts: list[str]) -> None:
-        kinds = {allele_type(ref, alt) for alt in alts}
-        kinds.discard("none")
-        if not kinds:
-            self.types["no_alt"] += 1
-        for kind in kinds:
-            self.types[kind] += 1
-        if len(alts) > 1:
-            self.multiallelic += 1
-            self.multiallelic_snp += kinds == {"snp"}
-        if "snp" in kinds:
-            for alt in alts:
-                if allele_type(ref, alt) == "snp":
-                    pair = substitution(ref, alt)
-                    if pair[0] in _BASES and pair[1] in _BASES:
-                        if pair in _TRANSITIONS:
-                            self.transitions += 1
-                        else:
-                            self.transversions += 1
-
-    def _qual(self, qual: bytes, line: int) -> None:
-        if qual == b".":
-            self.qual_missing += 1
-            return
+    def add_lines(self, lines: Iterator[tuple[int, bytes]]) -> None:
+        """Count every numbered data line. The hot loop: what it touches is a local, and a
+        record's alleles are one cached lookup."""
+        alleles, chromosomes, filters, quals, depths = (
+            self.alleles,
+            self.chromosomes,
+            self.filters,
+            self.qual,
+            self.depth,
+        )
+        classify, records, qual_sum, qual_missing, info_depths = record_alleles, 0, 0.0, 0, 0
+        number = 0
         try:
-            value = float(qual)
-        except ValueError:
-            raise QcInputError(f"line {line}: QUAL {qual[:40].decode(errors='replace')!r} is not a number") from None
-        self.qual[int(value)] += 1
-        self.qual_sum += value
+            for number, line in lines:
+                fields = line.rstrip(b"\r\n").split(b"\t", 9)
+                if len(fields) < 8:
+                    if not line.strip():
+                        continue
+                    raise QcInputError(f"line {number}: {len(fields)} tab-separated fields, a VCF record has 8 or more")
+                chrom, pos, _, ref, alt, qual, filter_column, info = fields[:8]
+                found = classify(ref, alt)
+                if found is None or not pos.isdigit():
+                    raise QcInputError(f"line {number}: " + _bad_record(pos))
+                records += 1
+                alleles[found] += 1
+                chromosomes[chrom] += 1
+                filters[filter_column] += 1
+                if qual == b".":
+                    qual_missing += 1
+                else:
+                    try:
+                        value = float(qual)
+                    except ValueError:
+                        raise QcInputError(f"line {number}: QUAL {_shown(qual)} is not a number") from None
+                    quals[int(value)] += 1
+                    qual_sum += value
+                dp = _info_dp(info)
+                if dp is None:
+                    self._format_depth(fields, number)
+                elif dp != b".":
+                    depths[_integer(dp, "INFO/DP", number)] += 1
+                    info_depths += 1
+        except EOFError as error:
+            raise QcInputError(f"the compressed stream ends early (truncated?) after line {number}") from error
+        self.records += records
+        self.qual_sum += qual_sum
+        self.qual_missing += qual_missing
+        self.depth_source["info"] += info_depths
 
-    def _depth(self, info: bytes, fields: list[bytes], line: int) -> None:
-        value = _info_dp(info)
-        if value is not None:
-            if value != b".":
-                self.depth[_integer(value, "INFO/DP", line)] += 1
-                self.depth_source["info"] += 1
-            return
+    def _format_depth(self, fields: list[bytes], line: int) -> None:
+        """FORMAT/DP summed over the samples that have it, for a record without INFO/DP."""
         if len(fields) < 10:
             return
         keys = fields[8].split(b":")
@@ -156,20 +178,32 @@ class Counts:
             self.depth_source["format"] += 1
 
     def summary(self, bins: int) -> dict[str, Any]:
-        ts, tv = self.transitions, self.transversions
+        types: Counter[str] = Counter()
+        multiallelic = multiallelic_snp = ts = tv = 0
+        for alleles, records in self.alleles.items():
+            for kind in alleles.types or ("no_alt",):
+                types[kind] += records
+            multiallelic += alleles.multiallelic * records
+            multiallelic_snp += (alleles.multiallelic and alleles.types == ("snp",)) * records
+            ts += alleles.transitions * records
+            tv += alleles.transversions * records
+        filters: Counter[str] = Counter()
+        for column, records in self.filters.items():
+            for name in column.decode("utf-8", "replace").split(";"):
+                filters[name] += records
         with_qual = self.records - self.qual_missing
         return {
             "schema": SCHEMA,
             "records": self.records,
             "samples": self.samples,
-            "types": {kind: self.types[kind] for kind in (*TYPES, "no_alt")},
-            "multiallelic": self.multiallelic,
-            "multiallelic_snp": self.multiallelic_snp,
+            "types": {kind: types[kind] for kind in (*TYPES, "no_alt")},
+            "multiallelic": multiallelic,
+            "multiallelic_snp": multiallelic_snp,
             "transitions": ts,
             "transversions": tv,
             "ts_tv": ts / tv if tv else None,
-            "chromosomes": dict(self.chromosomes),
-            "filters": dict(self.filters.most_common()),
+            "chromosomes": {name.decode("utf-8", "replace"): n for name, n in self.chromosomes.items()},
+            "filters": dict(filters.most_common()),
             "qual": {
                 "missing": self.qual_missing,
                 "mean": self.qual_sum / with_qual if with_qual else None,
@@ -197,38 +231,45 @@ def _info_dp(info: bytes) -> bytes | None:
     return info[start : end if end >= 0 else None]
 
 
+def _bad_record(pos: bytes) -> str:
+    if not pos.isdigit():
+        return f"POS {_shown(pos)} is not a position"
+    return "an empty REF or ALT allele"
+
+
+def _shown(value: bytes) -> str:
+    return repr(value[:40].decode(errors="replace"))
+
+
 def _integer(value: bytes, what: str, line: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise QcInputError(f"line {line}: {what} {value[:40].decode(errors='replace')!r} is not an integer") from None
+        raise QcInputError(f"line {line}: {what} {_shown(value)} is not an integer") from None
 
 
 def variants_summary(lines: Iterable[bytes], *, bins: int = 30) -> dict[str, Any]:
     """The statistics of the VCF text in `lines`. Raises QcInputError naming the line where
     the input stops being VCF (or where a compressed stream ends early)."""
     counts = Counts()
+    numbered = enumerate(lines, 1)
     number = 0
-    header_done = False
     try:
-        for number, line in enumerate(lines, 1):
+        for number, line in numbered:
             if number == 1 and not line.startswith(b"##fileformat=VCF"):
                 raise QcInputError("line 1: not VCF (no ##fileformat=VCF header line)")
-            if line.startswith(b"#"):
-                if line.startswith(b"#CHROM"):
-                    counts.samples = max(0, len(line.rstrip(b"\r\n").split(b"\t")) - 9)
-                    header_done = True
-                continue
-            if not header_done:
+            if line.startswith(b"#CHROM"):
+                counts.samples = max(0, len(line.rstrip(b"\r\n").split(b"\t")) - 9)
+                break
+            if not line.startswith(b"#"):
                 raise QcInputError(f"line {number}: a record before the #CHROM header line")
-            if line.strip():
-                counts.add(line.rstrip(b"\r\n").split(b"\t", 9), number)
+        else:
+            if number == 0:
+                raise QcInputError("line 1: the file is empty, not VCF")
+            raise QcInputError(f"line {number}: the file ends before its #CHROM header line")
     except EOFError as error:
         raise QcInputError(f"the compressed stream ends early (truncated?) after line {number}") from error
-    if number == 0:
-        raise QcInputError("line 1: the file is empty, not VCF")
-    if not header_done:
-        raise QcInputError(f"line {number}: the file ends before its #CHROM header line")
+    counts.add_lines(numbered)
     return counts.summary(bins)
 
 
@@ -243,7 +284,7 @@ def bcf_lines(path: str) -> Iterator[bytes]:
         raise QcInputError(f"not a readable BCF file: {error}") from error
 
 
-def _sections(summary: dict[str, Any]) -> list[reports.Section]:
+def sections(summary: dict[str, Any]) -> list[reports.Section]:
     types, qual, depth = summary["types"], summary["qual"], summary["depth"]
     ts_tv = summary["ts_tv"]
     facts = [
@@ -279,18 +320,24 @@ def variants_stats(file: FlyteFile, histogram_bins: int = 30) -> QcOutputs:
         file: A VCF (plain, gzip or BGZF) or BCF file.
         histogram_bins: How many bins the QUAL and depth histograms have at most.
     """
-    if histogram_bins < 1:
+    summary = summarize(file, bins=histogram_bins)
+    return write_page(summary, f"Variant QC: {summary['file']}", sections(summary))
+
+
+def summarize(file: FlyteFile, *, bins: int = 30) -> dict[str, Any]:
+    """The summary of one VCF or BCF file, with its name and compression (bench/qc.py times
+    this and `sections` in a bare process)."""
+    if bins < 1:
         raise QcInputError("histogram_bins must be 1 or more")
     with open_input(file) as (stream, compression):
         first = stream.readline()
         if first.startswith(BCF_MAGIC):
-            summary = variants_summary(bcf_lines(file.download()), bins=histogram_bins)
+            summary = variants_summary(bcf_lines(file.download()), bins=bins)
             compression = "bgzf" if compression == "gzip" else compression
         else:
-            summary = variants_summary(itertools.chain([first], stream), bins=histogram_bins)
+            summary = variants_summary(itertools.chain([first], stream), bins=bins)
     name = str(file.remote_source or file.path).rsplit("/", 1)[-1]
-    summary = {**summary, "file": name, "compression": compression}
-    return write_page(summary, f"Variant QC: {name}", _sections(summary))
+    return {**summary, "file": name, "compression": compression}
 
 
 @workflow
