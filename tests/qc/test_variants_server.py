@@ -1,6 +1,6 @@
 """QC on upload of variants against a real server: a BGZF VCF put through `PUT /api/files`
-runs `variants_qc` as its own process and the file's JSON turns `done` with the summary; a
-malformed VCF ends `failed` saying which line."""
+runs `variants_qc` as its own process and the file's JSON turns `done` with the summary (a
+BCF too); a malformed VCF ends `failed` saying which line."""
 
 from __future__ import annotations
 
@@ -39,6 +39,13 @@ def test_an_uploaded_vcf_gets_its_variant_qc(api: httpx.Client) -> None:
     execution = api.get(f"executions/{qc['execution']}").json()
     assert execution["triggered_by"] == "lab/calls/sample.vcf.gz"
     assert [n["task"] for n in execution["nodes"] if n["kind"] == "task"] == ["workflows.qc_variants.variants_stats"]
+
+
+def test_an_uploaded_bcf_gets_the_same_summary(api: httpx.Client) -> None:
+    assert api.put("files/lab/calls/sample.bcf", content=(FIXTURES / "sample.bcf").read_bytes()).status_code == 201
+    qc = wait_for_qc(api, "lab", "calls/sample.bcf")["qc"]
+    assert qc["status"] == "done", qc
+    assert (qc["summary"]["compression"], qc["summary"]["records"], qc["summary"]["ts_tv"]) == ("bgzf", 12, 4 / 3)
 
 
 def test_a_malformed_vcf_fails_saying_which_line(api: httpx.Client) -> None:
