@@ -143,9 +143,9 @@ class Counts:
                 else:
                     try:
                         value = float(qual)
-                    except ValueError:
-                        raise QcInputError(f"line {number}: QUAL {_shown(qual)} is not a number") from None
-                    quals[int(value)] += 1
+                        quals[int(value)] += 1  # int() refuses NaN and infinity too
+                    except (ValueError, OverflowError):
+                        raise QcInputError(f"line {number}: QUAL {_shown(qual)} is not a finite number") from None
                     qual_sum += value
                 dp = _info_dp(info)
                 if dp is None:
