@@ -31,6 +31,8 @@ TYPES = ("snp", "mnp", "indel", "other")
 _NO_ALT = frozenset({".", "*", "X", "<*>", "<X>", "<NON_REF>"})
 _TRANSITIONS = frozenset({("A", "G"), ("G", "A"), ("C", "T"), ("T", "C")})
 _BASES = frozenset("ACGT")
+CACHED_ALLELES = 32
+"""REF + ALT bytes up to which a record's classification is cached."""
 
 
 def allele_type(ref: str, alt: str) -> str:
@@ -76,10 +78,10 @@ class Alleles(NamedTuple):
     transversions: int
 
 
-@lru_cache(maxsize=1 << 16)
 def record_alleles(ref: bytes, alt: bytes) -> Alleles | None:
-    """The record's alleles classified (None when REF or an ALT is empty). Cached: most
-    records repeat a few short REF/ALT pairs, so this is a lookup for nearly every line."""
+    """The record's alleles classified (None when REF or an ALT is empty). Short pairs go
+    through `_short_alleles`, a cache: most records repeat a few, so classifying is a
+    lookup for nearly every line, and the cache stays under ~10 MB whatever the alleles."""
     ref_text, alts = ref.decode("ascii", "replace"), alt.decode("ascii", "replace").split(",")
     if not ref_text or not all(alts):
         return None
@@ -92,6 +94,9 @@ def record_alleles(ref: bytes, alt: bytes) -> Alleles | None:
                 ts += pair in _TRANSITIONS
                 tv += pair not in _TRANSITIONS
     return Alleles(tuple(kind for kind in TYPES if kind in kinds), len(alts) > 1, ts, tv)
+
+
+_short_alleles = lru_cache(maxsize=1 << 16)(record_alleles)
 
 
 @dataclass
@@ -121,7 +126,7 @@ class Counts:
             self.qual,
             self.depth,
         )
-        classify, records, qual_sum, qual_missing, info_depths = record_alleles, 0, 0.0, 0, 0
+        short, classify, records, qual_sum, qual_missing, info_depths = _short_alleles, record_alleles, 0, 0.0, 0, 0
         number = 0
         try:
             for number, line in lines:
@@ -131,7 +136,7 @@ class Counts:
                         continue
                     raise QcInputError(f"line {number}: {len(fields)} tab-separated fields, a VCF record has 8 or more")
                 chrom, pos, _, ref, alt, qual, filter_column, info = fields[:8]
-                found = classify(ref, alt)
+                found = short(ref, alt) if len(ref) + len(alt) <= CACHED_ALLELES else classify(ref, alt)
                 if found is None or not pos.isdigit():
                     raise QcInputError(f"line {number}: " + _bad_record(pos))
                 records += 1

@@ -119,3 +119,19 @@ def test_a_truncated_gzip_vcf_says_so(tmp_path: Path) -> None:
     )
     with pytest.raises(Exception, match="truncated"):
         variants_qc(file=FlyteFile(str(path)))
+
+
+def test_long_alleles_are_classified_without_the_cache() -> None:
+    long_ref = b"A" + b"CGT" * 20  # 61 bases: past the cached lengths
+    lines = (
+        HEADER
+        + b"chr1\t1\t.\t"
+        + long_ref
+        + b"\tA\t5\t.\t.\nchr1\t9\t.\t"
+        + long_ref
+        + b"\tG"
+        + long_ref[1:]
+        + b"\t5\t.\t.\n"
+    )
+    summary = variants_summary(io.BytesIO(lines))
+    assert (summary["types"]["indel"], summary["types"]["snp"], summary["transitions"]) == (1, 1, 1)
