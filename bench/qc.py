@@ -18,6 +18,10 @@ maxrss. The load average is printed first: on a shared machine, wall figures fol
 A tool that is not installed prints "absent" (`bench/setup` installs them).
 
     .venv/bin/python bench/qc.py --reads 2000000
+
+VCF: a seeded VCF (4 samples, GT:DP:GQ, INFO/DP; 85 % SNPs, indels, 2 % multiallelic) and
+its gzip, the `variants_qc` task's work (summary and report, in a process that imports
+flytekit) beside `bcftools stats` (`--variants 0` skips it).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -138,6 +143,7 @@ def main() -> int:
     parser.add_argument("--reads", type=int, default=2_000_000)
     parser.add_argument("--seed", type=int, default=17)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "latchlike-bench-qc")
+    parser.add_argument("--variants", type=int, default=1_000_000)
     args = parser.parse_args()
     args.data.mkdir(parents=True, exist_ok=True)
     plain, packed = dataset(args.reads, args.seed, args.data)
@@ -158,7 +164,83 @@ def main() -> int:
             for name, rate in rates.items():
                 if name != "latchlike" and "latchlike" in rates:
                     print(f"  latchlike / {name:<13} {rates['latchlike'] / rate:5.2f}×")
+    if args.variants:
+        variants_bench(args.variants, args.seed, args.data)
     return 0
+
+
+VARIANTS_QC = """
+import sys
+from flytekit.types.file import FlyteFile
+from workflows import reports
+from workflows.qc_variants import sections, summarize
+summary = summarize(FlyteFile(sys.argv[1]))
+reports.page("Variant QC", sections(summary))
+"""
+
+
+def variants_bench(records: int, seed: int, folder: Path) -> None:
+    """The variant QC beside `bcftools stats`, plain and gzipped VCF."""
+    plain = folder / f"variants-{records}-{seed}.vcf"
+    if not plain.exists():
+        with plain.with_suffix(".part").open("w") as out:
+            out.writelines(_vcf_lines(records, np.random.default_rng(seed)))
+        plain.with_suffix(".part").rename(plain)
+    packed = plain.with_name(plain.name + ".gz")
+    if not packed.exists():
+        with plain.open("rb") as source, igzip_threaded.open(packed, "wb", compresslevel=3, threads=2) as sink:
+            shutil.copyfileobj(source, sink, 8 << 20)
+    found = shutil.which("bcftools")
+    for path in (plain, packed):
+        size = path.stat().st_size / 1e6
+        print(f"\n{path.name}  {size:,.0f} MB  {records:,} records")
+        rates: dict[str, float] = {}
+        runs = {"latchlike": [sys.executable, "-c", VARIANTS_QC, str(path)],
+                "bcftools stats": [found, "stats", str(path)] if found else None}  # fmt: skip
+        for name, command in runs.items():
+            if command is None:
+                print(f"  {name:<13} absent")
+                continue
+            wall, rss, cpu = timed(command)
+            rates[name] = size / wall
+            print(f"  {name:<14} {rates[name]:8.1f} MB/s  {wall:7.2f} s  cpu {cpu:6.2f} s  peak RSS {rss:6.0f} MB")
+        if len(rates) == 2:
+            print(f"  bcftools stats / latchlike {rates['bcftools stats'] / rates['latchlike']:5.2f}× (target ≤ 2×)")
+
+
+def _vcf_lines(records: int, rng: np.random.Generator) -> Iterator[str]:
+    yield "##fileformat=VCFv4.2\n"
+    yield "".join(f"##contig=<ID=chr{c}>\n" for c in range(1, 23))
+    yield '##INFO=<ID=DP,Number=1,Type=Integer,Description="Depth">\n##FILTER=<ID=q10,Description="Low">\n'
+    yield '##FORMAT=<ID=GT,Number=1,Type=String,Description="GT">\n'
+    yield '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="DP">\n'
+    yield '##FORMAT=<ID=GQ,Number=1,Type=Integer,Description="GQ">\n'
+    yield "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\tS2\tS3\tS4\n"
+    bases = np.array(list("ACGT"))
+    genotypes = np.array(["0/0", "0/1", "1/1"])
+    for first in range(0, records, CHUNK):
+        n = min(CHUNK, records - first)
+        pos = np.cumsum(rng.integers(1, 200, n)) + first * 100
+        ref = bases[rng.integers(0, 4, n)]
+        shift = rng.integers(1, 4, n)
+        alt = bases[(np.searchsorted(bases, ref) + shift) % 4]
+        kind = rng.random(n)
+        extra = ["".join(bases[rng.integers(0, 4, 3)]) for _ in range(n)]
+        qual, dp, filt = rng.uniform(1, 500, n), rng.integers(20, 160, n), rng.random(n) < 0.9
+        gt, sdp, gq = genotypes[rng.integers(0, 3, (n, 4))], rng.integers(5, 40, (n, 4)), rng.integers(10, 99, (n, 4))
+        lines = []
+        for i in range(n):
+            r, a = ref[i], alt[i]
+            if kind[i] > 0.98:
+                a = f"{a},{bases[(np.searchsorted(bases, r) + shift[i] % 3 + 1) % 4]}"
+            elif kind[i] > 0.93:
+                r, a = r + extra[i], r
+            elif kind[i] > 0.85:
+                a = r + extra[i]
+            samples = "\t".join(f"{gt[i, j]}:{sdp[i, j]}:{gq[i, j]}" for j in range(4))
+            lines.append(f"chr{1 + (first + i) * 22 // records}\t{pos[i]}\t.\t{r}\t{a}\t{qual[i]:.1f}\t"
+                         f"{'PASS' if filt[i] else 'q10'}\tDP={dp[i]}\tGT:DP:GQ\t{samples}\n")  # fmt: skip
+        yield "".join(lines)
 
 
 if __name__ == "__main__":

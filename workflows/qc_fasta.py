@@ -14,7 +14,8 @@ import dnaio
 from flytekit import task, workflow
 from flytekit.types.file import FlyteFile
 
-from workflows.qc_common import QcInputError, QcOutputs, Section, open_input, write_outputs
+from workflows import reports
+from workflows.qc_common import QcInputError, QcOutputs, open_input, write_page
 
 SCHEMA = "latchlike.qc.fasta/1"
 LONGEST_SHOWN = 10
@@ -111,17 +112,25 @@ def _summary(lengths: Counter[int], bases: Counter[str], longest: list[tuple[int
     }
 
 
-def _sections(summary: dict[str, Any]) -> list[Section]:
-    overview = [(key.replace("_", " "), summary[key]) for key in (
+def _sections(summary: dict[str, Any]) -> list[reports.Section]:
+    def number(value: Any) -> str:
+        return "—" if value is None else f"{value:,.4g}" if isinstance(value, float) else f"{value:,}"
+
+    facts = [(key.replace("_", " ").capitalize(), number(summary[key])) for key in (
         "sequences", "total_length", "min_length", "max_length", "mean_length", "n50", "l50", "gc_fraction",
-        "n_count", "n_fraction", "compression")]  # fmt: skip
+        "n_count", "n_fraction")] + [("Compression", summary["compression"])]  # fmt: skip
     edges, counts = summary["length_histogram"]["edges"], summary["length_histogram"]["counts"]
-    bins = [(f"{edges[i]}–{edges[i + 1] - 1}", n) for i, n in enumerate(counts)]
-    return [
-        Section("Overview", ("statistic", "value"), overview),
-        Section("Sequence lengths", ("length", "sequences"), bins, bars=1),
-        Section("Longest sequences", ("name", "length"), [(s["name"], s["length"]) for s in summary["longest"]]),
-    ]
+    labels = [f"{edges[i]}–{edges[i + 1] - 1}" for i in range(len(counts))]
+    longest = summary["longest"]
+    gc = summary["gc_fraction"]
+    figures = [
+        reports.bar("Sequence lengths", labels, counts, "Length (bp)", "Sequences"),
+        reports.bar("Longest sequences", [s["name"] for s in longest], [s["length"] for s in longest], "Sequence",
+                    "Length (bp)"),
+    ]  # fmt: skip
+    if gc is not None:
+        figures.append(reports.bar("Base composition", ["GC", "AT"], [gc, 1 - gc], "Bases", "Fraction of A/C/G/T"))
+    return [reports.Section("Overview", facts, figures)]
 
 
 @task
@@ -136,7 +145,7 @@ def fasta_stats(file: FlyteFile, histogram_bins: int = 20) -> QcOutputs:
         raise QcInputError("histogram_bins must be 1 or more")
     with open_input(file) as (stream, compression):
         summary = {**fasta_summary(stream, bins=histogram_bins), "compression": compression}
-    return write_outputs(summary, "FASTA QC", _sections(summary))
+    return write_page(summary, "FASTA QC", _sections(summary))
 
 
 @workflow

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import itertools
 import math
+import random
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ from typing import IO, Any
 from flytekit import task, workflow
 from flytekit.types.file import FlyteFile
 
-from workflows.qc_common import QcInputError, QcOutputs, Section, open_input, write_outputs
+from workflows import reports
+from workflows.qc_common import QcInputError, QcOutputs, open_input, write_page
 
 SCHEMA = "latchlike.qc.table/1"
 DISTINCT_KEPT = 200
@@ -25,6 +27,8 @@ TOP_VALUES = 5
 FIRST_ROWS = 10
 MAX_CELL = 200
 RAGGED_SHOWN = 5
+SAMPLED = 5000
+_CHOOSE = random.Random(17)  # a fixed seed: the same file draws the same report
 MISSING = frozenset({"", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"})
 _BOOLEANS = frozenset({"true", "false", "yes", "no"})
 csv.field_size_limit(1 << 24)
@@ -45,6 +49,8 @@ class Column:
     low: float = math.inf
     high: float = -math.inf
     values: Counter[str] = field(default_factory=Counter)
+    sample: list[float] = field(default_factory=list)
+    """Up to `SAMPLED` of the numbers, a uniform sample (reservoir), for the report's histogram."""
     capped: bool = False
     textual: bool = False
     """A present value was no number: the column is boolean or string from now on."""
@@ -75,6 +81,12 @@ class Column:
         if number != number or number in (math.inf, -math.inf):
             return  # NaN spelled otherwise, or infinity: not a statistic
         self.numbers += 1
+        if self.numbers <= SAMPLED:
+            self.sample.append(number)
+        else:
+            slot = _CHOOSE.randrange(self.numbers)
+            if slot < SAMPLED:
+                self.sample[slot] = number
         self.integers += number.is_integer() and "." not in value and "e" not in value and "E" not in value
         delta = number - self.mean
         self.mean += delta / self.numbers
@@ -114,6 +126,11 @@ class Column:
 def table_summary(stream: IO[bytes], *, delimiter: str = "") -> dict[str, Any]:
     """The profile of the CSV/TSV in `stream` (decompressed bytes). `delimiter` '' means a tab
     if the header has one, else a comma. Raises QcInputError naming the line at fault."""
+    return table_profile(stream, delimiter=delimiter)[0]
+
+
+def table_profile(stream: IO[bytes], *, delimiter: str = "") -> tuple[dict[str, Any], list[Column]]:
+    """The summary, and the columns it was made from (their samples draw the report)."""
     text = _lines(stream)
     reader = None
     rows = 0
@@ -143,7 +160,7 @@ def table_summary(stream: IO[bytes], *, delimiter: str = "") -> dict[str, Any]:
         raise QcInputError(f"not a valid table at line {reader.line_num if reader else 1}: {error}") from error
     except EOFError as error:
         raise QcInputError(f"the compressed stream ends early (truncated?) after {rows} rows") from error
-    return {
+    summary = {
         "schema": SCHEMA,
         "delimiter": chosen,
         "rows": rows,
@@ -154,6 +171,7 @@ def table_summary(stream: IO[bytes], *, delimiter: str = "") -> dict[str, Any]:
         "header": header,
         "first_rows": first_rows,
     }
+    return summary, columns
 
 
 def _lines(stream: IO[bytes]) -> Iterator[str]:
@@ -165,19 +183,47 @@ def _lines(stream: IO[bytes]) -> Iterator[str]:
             raise QcInputError(f"not UTF-8 text at line {number}, byte {error.start + 1} of the line") from error
 
 
-def _sections(summary: dict[str, Any]) -> list[Section]:
-    shape = [("rows", summary["rows"]), ("columns", summary["columns"]), ("ragged rows", summary["ragged_rows"]),
-             ("delimiter", repr(summary["delimiter"])), ("compression", summary["compression"])]  # fmt: skip
-    columns = [
-        (c["name"], c["type"], c["present"], c["missing"], f"{c['distinct']}{'+' if c['distinct_capped'] else ''}",
-         c.get("min"), c.get("max"), c.get("mean"), c.get("std"))
-        for c in summary["column_summaries"]
+def _sections(summary: dict[str, Any], columns: list[Column]) -> list[reports.Section]:
+    shape = [("Rows", f"{summary['rows']:,}"), ("Columns", f"{summary['columns']:,}"),
+             ("Ragged rows", f"{summary['ragged_rows']:,}"), ("Delimiter", repr(summary["delimiter"])),
+             ("Compression", summary["compression"])]  # fmt: skip
+    profiles = summary["column_summaries"]
+    keys = ("name", "type", "present", "missing", "distinct", "min", "max", "mean", "std")
+    cells = [[_cell(c.get(key)) for c in profiles] for key in keys]
+    header, rows = summary["header"], summary["first_rows"]
+    width = max([len(header), *map(len, rows)], default=0)
+    first = [[row[i] if i < len(row) else "" for row in rows] for i in range(width)]
+    figures = [
+        _table("Columns", list(keys), cells),
+        _table("First rows", [*header, *[""] * (width - len(header))], first),
+    ]
+    histograms = [
+        reports.Figure(
+            f"{column.name} ({profile['type']})",
+            [{"type": "histogram", "x": column.sample, "name": column.name}],
+            {"title": {"text": f"{column.name}" + (f" (a sample of {len(column.sample):,})"
+                       if column.numbers > len(column.sample) else "")},
+             "xaxis": {"title": {"text": column.name}}, "yaxis": {"title": {"text": "Rows"}}},
+        )
+        for column, profile in zip(columns, profiles, strict=True)
+        if profile["type"] in ("integer", "float")
     ]  # fmt: skip
     return [
-        Section("Shape", ("", "value"), shape),
-        Section("Columns", ("name", "type", "present", "missing", "distinct", "min", "max", "mean", "std"), columns),
-        Section("First rows", summary["header"], summary["first_rows"]),
+        reports.Section("Shape", shape, figures),
+        reports.Section("Numeric columns", figures=histograms, notes=[] if histograms else ["No numeric column."]),
     ]
+
+
+def _table(title: str, header: list[str], columns: list[list[str]]) -> reports.Figure:
+    """A plotly table (scrolls and resizes in the page): `columns` holds each column's cells."""
+    trace = {"type": "table", "header": {"values": header}, "cells": {"values": columns, "align": "left"}}
+    return reports.Figure(title, [trace], {"title": {"text": title}, "margin": {"t": 48, "r": 16, "l": 16}})
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return "" if value is None else str(value)
 
 
 @task
@@ -191,8 +237,9 @@ def table_stats(file: FlyteFile, delimiter: str = "") -> QcOutputs:
     if len(delimiter) > 1:
         raise QcInputError("delimiter is one character, or empty to detect it")
     with open_input(file) as (stream, compression):
-        summary = {**table_summary(stream, delimiter=delimiter), "compression": compression}
-    return write_outputs(summary, "Table QC", _sections(summary))
+        found, columns = table_profile(stream, delimiter=delimiter)
+    summary = {**found, "compression": compression}
+    return write_page(summary, "Table QC", _sections(summary, columns))
 
 
 @workflow

@@ -31,6 +31,8 @@ DEFAULT_WORKFLOWS: dict[str, str] = {
     "fasta": "workflows.qc_fasta.fasta_qc",
     "csv": "workflows.qc_table.table_qc",
     "tsv": "workflows.qc_table.table_qc",
+    "vcf": "workflows.qc_variants.variants_qc",
+    "bcf": "workflows.qc_variants.variants_qc",
 }
 """Kind → built-in QC workflow (registered in every project that needs it)."""
 BUILTIN_PREFIX = "workflows."

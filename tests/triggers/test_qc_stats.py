@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from flytekit.types.file import FlyteFile
 
-from workflows.qc_common import QcInputError, Section, html_report, open_input
+from workflows import reports
+from workflows.qc_common import QcInputError, open_input
 from workflows.qc_fasta import fasta_summary, histogram, n50
 from workflows.qc_table import DISTINCT_KEPT, table_summary
 
@@ -114,5 +115,8 @@ def test_a_table_that_is_not_utf8_says_which_line() -> None:
 
 
 def test_the_report_escapes_what_the_file_holds() -> None:
-    page = html_report("QC", [Section("Rows", ("<b>",), [("<script>alert(1)</script>",)])])
-    assert "<script>" not in page and "&lt;script&gt;" in page
+    hostile = "</script><script>alert(1)</script>"
+    page = reports.page(
+        "QC", [reports.Section("Rows", [("<b>", hostile)], [reports.bar(hostile, [hostile], [1], "", "")])]
+    )
+    assert "<script>alert(1)" not in page and "&lt;script&gt;" in page and "\\u003c/script>" in page

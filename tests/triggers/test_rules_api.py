@@ -29,8 +29,9 @@ CSP = (
 def test_rules_are_checked_when_saved(api: httpx.Client) -> None:
     listed = api.get("projects/rules/qc-rules").json()
     assert [(r["kind"], r["workflow"], r["default"]) for r in listed] == [
-        ("csv", "workflows.qc_table.table_qc", True), ("fasta", FASTA_QC, True),
-        ("fastq", "workflows.qc_fastq.fastq_qc", True), ("tsv", "workflows.qc_table.table_qc", True),
+        ("bcf", "workflows.qc_variants.variants_qc", True), ("csv", "workflows.qc_table.table_qc", True),
+        ("fasta", FASTA_QC, True), ("fastq", "workflows.qc_fastq.fastq_qc", True),
+        ("tsv", "workflows.qc_table.table_qc", True), ("vcf", "workflows.qc_variants.variants_qc", True),
     ]  # fmt: skip
     refused = {
         "unknown kind": ({"kind": "scroll", "workflow": FASTA_QC}, 400, "is not one latchlike detects"),
