@@ -12,6 +12,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Route, expect
 
+from latchlike.triggers.rules import DEFAULT_WORKFLOWS
 from tests.browser import browser_page
 from tests.pyflyte import pyflyte
 from tests.server import RunningServer
@@ -99,7 +100,8 @@ def test_the_rules_page_creates_edits_and_deletes(server: RunningServer) -> None
         _with_csp_and_only_loopback(page, server)
         page.goto(f"{server.url}/projects/pagetest/qc-rules")
         rows = page.locator("#qc-rules tbody tr")
-        expect(rows).to_have_count(4)
+        defaults = len(DEFAULT_WORKFLOWS)  # one row per kind with a built-in QC
+        expect(rows).to_have_count(defaults)
         rows.filter(has_text="fasta").get_by_role("button", name="Replace").click()
         expect(page.locator("#qc-rule-heading")).to_have_text("Replace the default for fasta")
         page.fill("input[name=folder_glob]", "runs/*")
@@ -109,7 +111,7 @@ def test_the_rules_page_creates_edits_and_deletes(server: RunningServer) -> None
         expect(page.locator("#qc-rules-error")).to_contain_text("histogram_bins", timeout=60_000)
         page.fill("textarea[name=parameters]", '{"histogram_bins": 4}')
         page.get_by_role("button", name="Save rule").click()
-        expect(rows).to_have_count(5)
+        expect(rows).to_have_count(defaults + 1)
         custom = rows.filter(has_text="runs/*")
         expect(custom).to_contain_text('{"histogram_bins":4}')
         custom.get_by_role("button", name="Edit").click()
@@ -117,7 +119,7 @@ def test_the_rules_page_creates_edits_and_deletes(server: RunningServer) -> None
         page.get_by_role("button", name="Save rule").click()
         expect(rows.filter(has_text="runs/*")).to_contain_text("off")
         rows.filter(has_text="runs/*").get_by_role("button", name="Delete").click()
-        expect(rows).to_have_count(4)
+        expect(rows).to_have_count(defaults)
         expect(page.locator("#qc-rules-error")).to_be_hidden()
         page.unroute_all(behavior="ignoreErrors")
 
