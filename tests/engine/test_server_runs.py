@@ -4,6 +4,7 @@ the real `pyflyte register` (fast mode: tasks fetch their code bundle from the s
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -106,8 +107,7 @@ def test_after_kill_9_and_restart_the_execution_carries_on_without_rerunning_suc
     assert registered.returncode == 0, registered.stderr
     name = launch_over_http(first, "pipelines.basic.slow", {"seconds": 2})
     wait_over_http(first, name, lambda e: any(n["node_id"] == "n1" and n["phase"] == "RUNNING" for n in e["nodes"]))
-    [pid_file] = (data_dir / "work").glob(f"*{name}-n1-1/.pid")
-    orphan = int(pid_file.read_text())
+    orphan = _task_pid(data_dir / "work", f"*{name}-n1-1/.pid")
     first.process.send_signal(signal.SIGKILL)
     first.process.wait()
     assert _running(orphan)  # the task process outlived the server
@@ -130,3 +130,13 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def _task_pid(work: Path, pattern: str, seconds: float = 20) -> int:
+    """The pid a running attempt's `.pid` names: RUNNING is recorded as the start is asked
+    for, the fork server writes the file a moment later."""
+    deadline = time.monotonic() + seconds
+    while not (found := [path for path in work.glob(pattern) if path.read_text().strip()]):
+        assert time.monotonic() < deadline, f"no {pattern} in {work} after {seconds} s"
+        time.sleep(0.05)
+    return int(found[0].read_text())
