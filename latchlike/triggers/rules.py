@@ -31,6 +31,7 @@ DEFAULT_WORKFLOWS: dict[str, str] = {
     "fasta": "workflows.qc_fasta.fasta_qc",
     "csv": "workflows.qc_table.table_qc",
     "tsv": "workflows.qc_table.table_qc",
+    **dict.fromkeys(("bam", "sam", "cram"), "workflows.qc_alignments.alignments_qc"),
 }
 """Kind → built-in QC workflow (registered in every project that needs it)."""
 BUILTIN_PREFIX = "workflows."
