@@ -9,6 +9,7 @@ reads included in every count, and also counted under `qc_failed`).
 
 from __future__ import annotations
 
+import tempfile
 import warnings
 from contextlib import suppress
 from pathlib import Path
@@ -170,7 +171,8 @@ class _Scan:
 
 
 def _index(path: str, file_format: str, sort_order: str, unsorted_at: str | None) -> tuple[bool, str | None]:
-    """Build the .bai/.crai beside the file when it is a coordinate-sorted BAM or CRAM."""
+    """Build the .bai/.crai when the file is a coordinate-sorted BAM or CRAM. Into a scratch
+    folder: the input may be read-only (the store's own copy), and only the fact is kept."""
     if file_format not in ("BAM", "CRAM"):
         return False, f"{file_format} text is not indexed; convert it to BAM"
     if unsorted_at is not None:
@@ -178,12 +180,11 @@ def _index(path: str, file_format: str, sort_order: str, unsorted_at: str | None
     if sort_order != "coordinate":
         return False, f"the header says SO:{sort_order}, not coordinate"
     suffix = ".crai" if file_format == "CRAM" else ".bai"
-    if Path(path + suffix).exists():
-        return True, None
-    try:
-        pysam.index(path)
-    except pysam.SamtoolsError as error:
-        return False, f"indexing failed: {error}"
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            pysam.index(path, str(Path(scratch) / f"index{suffix}"))
+        except pysam.SamtoolsError as error:
+            return False, f"indexing failed: {str(error).strip()}"
     return True, None
 
 

@@ -22,9 +22,10 @@ class QcOutputs(NamedTuple):
     report: FlyteFile
 
 
-def run_qc(path: str, out_dir: str, *, max_insert: int = 1000) -> tuple[Path, Path]:
-    """Write summary.json and report.html for the alignments at `path` into out_dir."""
-    summary = {"file": os.path.basename(path), **alignment_summary(path, max_insert=max_insert)}
+def run_qc(path: str, out_dir: str, *, max_insert: int = 1000, name: str = "") -> tuple[Path, Path]:
+    """Write summary.json and report.html for the alignments at `path` (shown as `name`,
+    by default its file name) into out_dir."""
+    summary = {"file": name or os.path.basename(path), **alignment_summary(path, max_insert=max_insert)}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     summary_path, report_path = out / "summary.json", out / "report.html"
@@ -78,19 +79,9 @@ def alignments_stats(file: FlyteFile, max_insert: int = 1000) -> QcOutputs:
         max_insert: The largest insert size counted in the distribution; larger ones are only counted.
     """
     out = Path(current_context().working_directory) / "qc"
-    summary, report = run_qc(_local(file), str(out), max_insert=max_insert)
-    return QcOutputs(summary=FlyteFile(str(summary)), report=FlyteFile(str(report)))
-
-
-def _local(file: FlyteFile) -> str:
-    """The downloaded file, under its original name (the summary shows it; the index sits beside it)."""
-    path = Path(file.download())
     name = os.path.basename(str(file.remote_source or file.path))
-    if name and path.name != name:
-        named = path.with_name(name)
-        path.rename(named)
-        return str(named)
-    return str(path)
+    summary, report = run_qc(file.download(), str(out), max_insert=max_insert, name=name)
+    return QcOutputs(summary=FlyteFile(str(summary)), report=FlyteFile(str(report)))
 
 
 @workflow
