@@ -102,8 +102,8 @@ class _Scan:
                         mapq[record.mapping_quality] += 1
                         if not flag & (DUPLICATE | QC_FAIL):
                             reads[record.reference_id] += 1
-                            stats = record.get_cigar_stats()[0]
-                            bases[record.reference_id] += stats[0] + stats[7] + stats[8]
+                            # cigartuples is ~3× cheaper than get_cigar_stats() here.
+                            bases[record.reference_id] += sum(n for op, n in record.cigartuples if op in MATCHES)
                         if flag & (PAIRED | PROPER | READ1 | MATE_UNMAPPED) == PAIRED | PROPER | READ1:
                             size = abs(record.template_length)
                             if size <= top:
