@@ -103,7 +103,8 @@ class _Scan:
                         if not flag & (DUPLICATE | QC_FAIL):
                             reads[record.reference_id] += 1
                             # cigartuples is ~3× cheaper than get_cigar_stats() here.
-                            bases[record.reference_id] += sum(n for op, n in record.cigartuples if op in MATCHES)
+                            cigar = record.cigartuples or ()  # a mapped record may lack a CIGAR ("*")
+                            bases[record.reference_id] += sum([n for op, n in cigar if op in MATCHES], 0)
                         if flag & (PAIRED | PROPER | READ1 | MATE_UNMAPPED) == PAIRED | PROPER | READ1:
                             size = abs(record.template_length)
                             if size <= top:

@@ -128,3 +128,9 @@ def test_run_qc_writes_the_summary_and_a_plotly_report(tmp_path: Path) -> None:
     report = report_path.read_text()
     assert "Alignment QC: small.bam" in report and "Mapping quality" in report and "Plotly" in report
     assert "http://" not in report.split("<body>")[1] and "https://" not in report.split("<body>")[1]
+
+
+def test_a_mapped_record_without_a_cigar_counts_as_a_read_with_no_aligned_bases(tmp_path: Path) -> None:
+    bare = fixtures.write(tmp_path / "bare.bam", [("r8", 0, 1, 200, 5, "", -1, -1, 0)])
+    s = alignment_summary(str(bare))
+    assert s["contigs"][1] == {"name": "chr2", "length": 500, "reads": 1, "aligned_bases": 0, "mean_depth": 0.0}
