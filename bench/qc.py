@@ -17,6 +17,10 @@ system time (what the run costs, whatever else the machine does); peak RSS is th
 maxrss. The load average is printed first: on a shared machine, wall figures follow it.
 A tool that is not installed prints "absent" (`bench/setup` installs them).
 
+Then a BAM (`--bam-records`, default 2,000,000: sorted properly paired 100 bp reads on two
+references) timed the same way: latchlike's `alignments_qc` work (workflows.qc_alignments.run_qc:
+counts, histograms, per-contig depth, index, report) beside `samtools flagstat`, with the ratio.
+
     .venv/bin/python bench/qc.py --reads 2000000
 
 VCF: a seeded VCF (4 samples, GT:DP:GQ, INFO/DP; 85 % SNPs, indels, 2 % multiallelic) and
@@ -98,6 +102,39 @@ def dataset(reads: int, seed: int, folder: Path) -> tuple[Path, Path]:
     return plain, packed
 
 
+def bam_dataset(records: int, folder: Path) -> Path:
+    """Sorted properly paired 100 bp reads, alternating between two references."""
+    import pysam
+
+    path = folder / f"sim-{records}.bam"
+    if path.exists():
+        return path
+    refs = [{"SN": f"chr{i}", "LN": 100_000_000} for i in (1, 2)]
+    header = pysam.AlignmentHeader.from_dict({"HD": {"VN": "1.6", "SO": "coordinate"}, "SQ": refs})
+    segment = pysam.AlignedSegment(header)
+    sequence, qualities = "ACGTTGCA" * 12 + "ACGT", pysam.qualitystring_to_array("I" * 100)
+    with pysam.AlignmentFile(str(path.with_suffix(".part")), "wb", header=header) as out:
+        for i in range(records):
+            first = i % 2 == 0
+            segment.query_name, segment.flag = f"p{i // 2}", 99 if first else 147
+            segment.reference_id, segment.reference_start = i * 2 // records, (i % (records // 2)) * 20
+            segment.mapping_quality, segment.cigarstring = 60 - i % 7, "100M"
+            segment.query_sequence, segment.query_qualities = sequence, qualities
+            segment.next_reference_id = segment.reference_id
+            segment.next_reference_start = segment.reference_start + (200 if first else -200)
+            segment.template_length = 300 if first else -300
+            out.write(segment)
+    path.with_suffix(".part").rename(path)
+    return path
+
+
+def bam_commands(path: Path, out: Path) -> dict[str, list[str] | None]:
+    ours = [sys.executable, "-c", "import sys; from workflows.qc_alignments import run_qc; run_qc(*sys.argv[1:])",
+            str(path), str(out)]  # fmt: skip
+    samtools = shutil.which("samtools")
+    return {"latchlike": ours, "samtools flagstat": [samtools, "flagstat", str(path)] if samtools else None}
+
+
 def commands(path: Path, out: Path) -> dict[str, list[str] | None]:
     def tool(name: str, *args: str) -> list[str] | None:
         found = shutil.which(name)
@@ -142,6 +179,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--reads", type=int, default=2_000_000)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--bam-records", type=int, default=2_000_000)
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "latchlike-bench-qc")
     parser.add_argument("--variants", type=int, default=1_000_000)
     args = parser.parse_args()
@@ -150,11 +188,12 @@ def main() -> int:
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}; {args.reads:,} reads")
     with tempfile.TemporaryDirectory() as out:
         timed(commands(plain, Path(out))["latchlike"])  # warm the page cache and the kernel cache
-        for path in (plain, packed):
+        bam = bam_dataset(args.bam_records, args.data)
+        for path, runs in ((plain, commands), (packed, commands), (bam, bam_commands)):
             size = path.stat().st_size / 1e6
             print(f"\n{path.name}  {size:,.0f} MB")
             rates: dict[str, float] = {}
-            for name, command in commands(path, Path(out)).items():
+            for name, command in runs(path, Path(out)).items():
                 if command is None:
                     print(f"  {name:<13} absent")
                     continue

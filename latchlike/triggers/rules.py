@@ -33,6 +33,7 @@ DEFAULT_WORKFLOWS: dict[str, str] = {
     "tsv": "workflows.qc_table.table_qc",
     "vcf": "workflows.qc_variants.variants_qc",
     "bcf": "workflows.qc_variants.variants_qc",
+    **dict.fromkeys(("bam", "sam", "cram"), "workflows.qc_alignments.alignments_qc"),
 }
 """Kind → built-in QC workflow (registered in every project that needs it)."""
 BUILTIN_PREFIX = "workflows."

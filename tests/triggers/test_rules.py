@@ -16,7 +16,9 @@ DEFAULTS = [default_rule("lab", kind) for kind in DEFAULT_WORKFLOWS]
 def test_defaults_cover_the_builtin_kinds() -> None:
     assert choose(DEFAULTS, "fasta", "genomes").workflow == "workflows.qc_fasta.fasta_qc"  # type: ignore[union-attr]
     assert choose(DEFAULTS, "tsv", "").workflow == "workflows.qc_table.table_qc"  # type: ignore[union-attr]
-    assert choose(DEFAULTS, "bam", "aligned") is None
+    assert choose(DEFAULTS, "cram", "aligned").workflow == "workflows.qc_alignments.alignments_qc"  # type: ignore[union-attr]
+    assert choose(DEFAULTS, "vcf", "calls").workflow == "workflows.qc_variants.variants_qc"  # type: ignore[union-attr]
+    assert choose(DEFAULTS, "bed", "peaks") is None
 
 
 def test_a_project_rule_replaces_the_default_where_its_glob_matches() -> None:

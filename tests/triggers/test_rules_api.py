@@ -29,9 +29,11 @@ CSP = (
 
 def test_rules_are_checked_when_saved(api: httpx.Client) -> None:
     listed = api.get("projects/rules/qc-rules").json()
+    alignments = "workflows.qc_alignments.alignments_qc"
     assert [(r["kind"], r["workflow"], r["default"]) for r in listed] == [
-        ("bcf", "workflows.qc_variants.variants_qc", True), ("csv", "workflows.qc_table.table_qc", True),
-        ("fasta", FASTA_QC, True), ("fastq", "workflows.qc_fastq.fastq_qc", True),
+        ("bam", alignments, True), ("bcf", "workflows.qc_variants.variants_qc", True),
+        ("cram", alignments, True), ("csv", "workflows.qc_table.table_qc", True),
+        ("fasta", FASTA_QC, True), ("fastq", "workflows.qc_fastq.fastq_qc", True), ("sam", alignments, True),
         ("tsv", "workflows.qc_table.table_qc", True), ("vcf", "workflows.qc_variants.variants_qc", True),
     ]  # fmt: skip
     refused = {

@@ -1,0 +1,212 @@
+"""The alignment QC's work, free of flytekit (bench/qc.py times it in a bare process): one
+streamed pass over a SAM/BAM/CRAM file with pysam, then an index if the file allows one.
+
+Memory is flat: counters per flag class, a 256-slot MAPQ table, an insert-size table
+bounded by `max_insert`, and two numbers per reference. The summary's schema is in
+docs/qc.md (`latchlike.qc.alignments/1`). Counts follow `samtools flagstat` (QC-failed
+reads included in every count, and also counted under `qc_failed`).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import warnings
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+import pysam
+
+SCHEMA = "latchlike.qc.alignments/1"
+PAIRED, PROPER, UNMAPPED, MATE_UNMAPPED = 0x1, 0x2, 0x4, 0x8
+READ1, READ2, SECONDARY, QC_FAIL, DUPLICATE, SUPPLEMENTARY = 0x40, 0x80, 0x100, 0x200, 0x400, 0x800
+MATCHES = (0, 7, 8)  # CIGAR M, =, X: bases aligned to the reference
+BGZF_EOF = bytes.fromhex("1f8b08040000000000ff0600424302001b0003000000000000000000")
+COUNTS = (
+    "total", "primary", "secondary", "supplementary", "duplicates", "primary_duplicates", "mapped",
+    "primary_mapped", "qc_failed", "paired", "read1", "read2", "properly_paired", "both_mapped",
+    "singletons", "mate_on_other_chromosome", "mate_on_other_chromosome_mapq5",
+)  # fmt: skip
+
+
+class AlignmentInputError(ValueError):
+    """The input is not a readable SAM/BAM/CRAM; the message says where it stops."""
+
+
+def alignment_summary(path: str, *, max_insert: int = 1000) -> dict[str, Any]:
+    """Statistics of every record in the file at `path`, and whether it got an index."""
+    try:
+        # Truncation is found by reading (to say where), not by pysam refusing to open.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            source = pysam.AlignmentFile(path, "r", check_sq=False, ignore_truncation=True)
+    except (OSError, ValueError) as error:
+        raise AlignmentInputError(f"not a readable SAM/BAM/CRAM file: {error}") from error
+    try:
+        scan = _Scan(source, max_insert)
+        scan.run()
+        if source.format == "BAM" and not _has_eof_marker(path):
+            raise AlignmentInputError(
+                f"truncated: the BAM ends without its EOF block after record {scan.counts['total']}{_where(scan.last)}"
+            )
+        stats = scan.summary()
+        file_format = source.format
+        sort_order = source.header.to_dict().get("HD", {}).get("SO", "unknown")
+    finally:
+        with suppress(OSError):  # closing a stream that failed mid-block raises again
+            source.close()
+    indexed, why = _index(path, file_format, sort_order, scan.unsorted_at)
+    return stats | {
+        "format": file_format, "sort_order": sort_order, "indexed": indexed, "not_indexed_because": why,
+    }  # fmt: skip
+
+
+class _Scan:
+    """The one pass; kept as an object so the loop's state has names, not a dozen locals."""
+
+    def __init__(self, source: pysam.AlignmentFile, max_insert: int) -> None:
+        self.source = source
+        self.max_insert = max_insert
+        self.counts = dict.fromkeys(COUNTS, 0)
+        self.mapq = [0] * 256
+        self.inserts = [0] * (max_insert + 1)
+        self.inserts_over = 0
+        names = source.references
+        self.contig_reads, self.contig_bases = [0] * len(names), [0] * len(names)
+        self.unsorted_at: str | None = None
+        self.last: pysam.AlignedSegment | None = None
+
+    def run(self) -> None:
+        c, mapq, inserts, top = self.counts, self.mapq, self.inserts, self.max_insert
+        reads, bases = self.contig_reads, self.contig_bases
+        last = (-1, -1)  # (reference, position) of the previous mapped record, to check the sort
+        unmapped_seen = False
+        record = None
+        try:
+            for record in self.source.fetch(until_eof=True):
+                flag = record.flag
+                c["total"] += 1
+                if flag & QC_FAIL:
+                    c["qc_failed"] += 1
+                if flag & DUPLICATE:
+                    c["duplicates"] += 1
+                if not flag & UNMAPPED:
+                    c["mapped"] += 1
+                if flag & SECONDARY:
+                    c["secondary"] += 1
+                elif flag & SUPPLEMENTARY:
+                    c["supplementary"] += 1
+                else:
+                    self._primary(record, flag)
+                    if not flag & UNMAPPED:
+                        mapq[record.mapping_quality] += 1
+                        if not flag & (DUPLICATE | QC_FAIL):
+                            reads[record.reference_id] += 1
+                            # cigartuples is ~3× cheaper than get_cigar_stats() here.
+                            cigar = record.cigartuples or ()  # a mapped record may lack a CIGAR ("*")
+                            bases[record.reference_id] += sum([n for op, n in cigar if op in MATCHES], 0)
+                        if flag & (PAIRED | PROPER | READ1 | MATE_UNMAPPED) == PAIRED | PROPER | READ1:
+                            size = abs(record.template_length)
+                            if size <= top:
+                                inserts[size] += 1
+                            else:
+                                self.inserts_over += 1
+                if self.unsorted_at is None:
+                    if record.reference_id < 0:
+                        unmapped_seen = True
+                    else:
+                        here = (record.reference_id, record.reference_start)
+                        if here < last or unmapped_seen:
+                            self.unsorted_at = f"record {c['total']} ({record.query_name})"
+                        last = here
+        except (OSError, ValueError) as error:
+            raise AlignmentInputError(f"unreadable after record {c['total']}{_where(record)}: {error}") from error
+        self.last = record
+
+    def _primary(self, record: pysam.AlignedSegment, flag: int) -> None:
+        c = self.counts
+        c["primary"] += 1
+        if not flag & UNMAPPED:
+            c["primary_mapped"] += 1
+        if flag & DUPLICATE:
+            c["primary_duplicates"] += 1
+        if not flag & PAIRED:
+            return
+        c["paired"] += 1
+        c["read1"] += bool(flag & READ1)
+        c["read2"] += bool(flag & READ2)
+        if flag & PROPER and not flag & UNMAPPED:
+            c["properly_paired"] += 1
+        if flag & MATE_UNMAPPED and not flag & UNMAPPED:
+            c["singletons"] += 1
+        if not flag & (UNMAPPED | MATE_UNMAPPED):
+            c["both_mapped"] += 1
+            if record.next_reference_id != record.reference_id:
+                c["mate_on_other_chromosome"] += 1
+                c["mate_on_other_chromosome_mapq5"] += record.mapping_quality >= 5
+
+    def summary(self) -> dict[str, Any]:
+        c = self.counts
+        lengths = self.source.lengths
+        contigs = [
+            {"name": name, "length": lengths[i], "reads": self.contig_reads[i], "aligned_bases": self.contig_bases[i],
+             "mean_depth": self.contig_bases[i] / lengths[i] if lengths[i] else None}
+            for i, name in enumerate(self.source.references)
+        ]  # fmt: skip
+        sizes = [[size, n] for size, n in enumerate(self.inserts) if n]
+        pairs = sum(n for _, n in sizes)
+        return {
+            "schema": SCHEMA,
+            **c,
+            "mapped_percent": 100 * c["mapped"] / c["total"] if c["total"] else None,
+            "primary_mapped_percent": 100 * c["primary_mapped"] / c["primary"] if c["primary"] else None,
+            "properly_paired_percent": 100 * c["properly_paired"] / c["paired"] if c["paired"] else None,
+            "mapq_histogram": [[q, n] for q, n in enumerate(self.mapq) if n],
+            "insert_sizes": {
+                "histogram": sizes, "pairs": pairs, "over_max": self.inserts_over, "max": self.max_insert,
+                "median": _median(sizes, pairs),
+                "mean": sum(size * n for size, n in sizes) / pairs if pairs else None,
+            },
+            "contigs": contigs,
+        }  # fmt: skip
+
+
+def _index(path: str, file_format: str, sort_order: str, unsorted_at: str | None) -> tuple[bool, str | None]:
+    """Build the .bai/.crai when the file is a coordinate-sorted BAM or CRAM. Into a scratch
+    folder: the input may be read-only (the store's own copy), and only the fact is kept."""
+    if file_format not in ("BAM", "CRAM"):
+        return False, f"{file_format} text is not indexed; convert it to BAM"
+    if unsorted_at is not None:
+        return False, f"not sorted by coordinate: {unsorted_at} comes before the one above it"
+    if sort_order != "coordinate":
+        return False, f"the header says SO:{sort_order}, not coordinate"
+    suffix = ".crai" if file_format == "CRAM" else ".bai"
+    with tempfile.TemporaryDirectory() as scratch:
+        try:
+            pysam.index(path, str(Path(scratch) / f"index{suffix}"))
+        except pysam.SamtoolsError as error:
+            return False, f"indexing failed: {str(error).strip()}"
+    return True, None
+
+
+def _has_eof_marker(path: str) -> bool:
+    with open(path, "rb") as raw:
+        raw.seek(0, 2)
+        raw.seek(max(0, raw.tell() - len(BGZF_EOF)))
+        return raw.read() == BGZF_EOF
+
+
+def _median(sizes: list[list[int]], total: int) -> int | None:
+    running = 0
+    for size, n in sizes:
+        running += n
+        if 2 * running >= total:
+            return size
+    return None
+
+
+def _where(record: pysam.AlignedSegment | None) -> str:
+    if record is None:
+        return " (none read)"
+    place = f"{record.reference_name}:{record.reference_start + 1}" if record.reference_id >= 0 else "no reference"
+    return f" (last read {record.query_name} at {place})"
