@@ -9,6 +9,7 @@ becomes a `ClientError` carrying the server's own message.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -248,9 +249,7 @@ def _raise_for(response: httpx.Response) -> None:
 def _tus_message(error: TusCommunicationError) -> str:
     """The server's message from a tus refusal's JSON body, else what tuspy says."""
     content = getattr(error, "response_content", None)
-    if content:
-        try:
-            return str(httpx.Response(400, content=content).json()["message"])
-        except (ValueError, KeyError, TypeError):
-            pass
-    return f"the upload failed: {error}"
+    try:
+        return str(json.loads(content)["message"]) if content else f"the upload failed: {error}"
+    except (ValueError, KeyError, TypeError):
+        return f"the upload failed: {error}"

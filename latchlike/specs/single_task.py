@@ -27,11 +27,9 @@ def ensure_task_launch_plan(session: Session, task_id: EntityId) -> EntityId:
     task = task_pb2.TaskClosure.FromString(service.get_entity(session, task_id).compiled).compiled_task.template
     name = service.GENERATED_PREFIX + task_id.name
     plan_id = EntityId(ResourceKind.LAUNCH_PLAN, task_id.project, task_id.domain, name, task_id.version)
-    try:
+    with suppress(NotFound):
         service.get_entity(session, plan_id)
         return plan_id
-    except NotFound:
-        pass
     workflow_id = EntityId(ResourceKind.WORKFLOW, task_id.project, task_id.domain, name, task_id.version)
     plan = launch_plan_pb2.LaunchPlanSpec(workflow_id=_identifier(workflow_id))
     with suppress(AlreadyExists):  # a concurrent first run registered the same specs
