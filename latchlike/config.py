@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     tus_expiry_seconds: int = Field(
         24 * 3600, gt=0, description="How long a resumable upload waits for its next byte before it is discarded."
     )
+    auth: Literal["local", "accounts"] = Field(
+        "local",
+        description="local: no logins, whoever reaches the server is its one local admin (allowed only on a "
+        "loopback address); accounts: users, workspaces, roles and API tokens.",
+    )
     default_project: str = "flytesnacks"
     register_builtin_workflows: bool = True
     run_engine: bool = Field(True, description="Run queued executions in this process (off: only record them).")

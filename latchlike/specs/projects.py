@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from latchlike.accounts.tables import DEFAULT_WORKSPACE
 from latchlike.db import insert_if_absent, utcnow
 from latchlike.errors import AlreadyExists, InvalidArgument, NotFound
 from latchlike.specs.tables import ProjectRow
@@ -24,8 +25,10 @@ class Project:
     created_at: datetime
 
 
-def ensure_project(session: Session, *, project_id: str, name: str = "", description: str = "") -> bool:
-    """Create the project unless it exists; True if this call created it."""
+def ensure_project(
+    session: Session, *, project_id: str, name: str = "", description: str = "", workspace: str = DEFAULT_WORKSPACE
+) -> bool:
+    """Create the project in `workspace` unless it exists; True if this call created it."""
     return insert_if_absent(
         session,
         ProjectRow,
@@ -34,14 +37,17 @@ def ensure_project(session: Session, *, project_id: str, name: str = "", descrip
             "name": name or project_id,
             "description": description,
             "created_at": utcnow(),
+            "workspace_id": workspace,
         },
     )
 
 
-def register_project(session: Session, *, project_id: str, name: str, description: str) -> None:
+def register_project(
+    session: Session, *, project_id: str, name: str, description: str, workspace: str = DEFAULT_WORKSPACE
+) -> None:
     if not project_id:
         raise InvalidArgument("a project needs an id")
-    if not ensure_project(session, project_id=project_id, name=name, description=description):
+    if not ensure_project(session, project_id=project_id, name=name, description=description, workspace=workspace):
         raise AlreadyExists(f"project {project_id!r} already exists")
 
 

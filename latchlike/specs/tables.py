@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from latchlike.accounts.tables import DEFAULT_WORKSPACE
 from latchlike.db import Base, UTCDateTime, utcnow
 
 
@@ -18,6 +19,10 @@ class ProjectRow(Base):
     name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Everything of the project (entities, files, rules, executions) belongs to this workspace.
+    workspace_id: Mapped[str] = mapped_column(
+        String(63), ForeignKey("workspaces.id"), index=True, default=DEFAULT_WORKSPACE
+    )
 
 
 class EntityRow(Base):
