@@ -7,7 +7,9 @@
     │   ├── AlreadyExists         an identical thing is already there (idempotent success)
     │   ├── Conflict              a different thing already holds that identity (versions are immutable)
     │   │   └── PreconditionFailed  the caller asked not to replace what is there (`If-None-Match: *`)
+    │   ├── Unauthenticated       no credentials, or ones that prove nothing
     │   ├── PermissionDenied      a bad or expired signature, or a resource that is not yours
+    │   ├── TooManyRequests       too many attempts (logins) in a short time
     │   └── PayloadTooLarge       an upload over the configured limit
     └── InternalError             our fault: a bug or a broken dependency
 
@@ -56,6 +58,14 @@ class Unauthenticated(UserError):
 
 class PermissionDenied(UserError):
     """A bad or expired signature, or a resource that is not the caller's."""
+
+
+class TooManyRequests(UserError):
+    """Too many attempts in a short time (failed logins): wait `retry_after` seconds."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PayloadTooLarge(UserError):

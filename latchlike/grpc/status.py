@@ -30,6 +30,7 @@ STATUS_BY_ERROR: dict[type[errors.LatchlikeError], grpc.StatusCode] = {
     errors.PermissionDenied: grpc.StatusCode.PERMISSION_DENIED,
     errors.PayloadTooLarge: grpc.StatusCode.RESOURCE_EXHAUSTED,
     errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
+    errors.TooManyRequests: grpc.StatusCode.RESOURCE_EXHAUSTED,
     errors.InternalError: grpc.StatusCode.INTERNAL,
 }
 

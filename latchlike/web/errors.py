@@ -29,6 +29,7 @@ HTTP_STATUS_BY_ERROR: dict[type[errors.LatchlikeError], int] = {
     errors.Conflict: 409,
     errors.PreconditionFailed: 412,
     errors.PayloadTooLarge: 413,
+    errors.TooManyRequests: 429,
     errors.Unavailable: 503,
     errors.InternalError: 500,
 }
@@ -42,6 +43,7 @@ _MEANINGS = {
     409: "The object exists already with other content.",
     412: "Something is at that path and the request asked not to replace it (`If-None-Match: *`).",
     413: "The body is larger than the server accepts.",
+    429: "Too many attempts in a short time: retry after the `Retry-After` seconds.",
     503: "Too busy right now: retry later.",
 }
 
@@ -70,10 +72,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.LatchlikeError)
     async def latchlike_error(request: Request, error: errors.LatchlikeError) -> Response:
         status = http_status_for(error)
+        headers = {"Retry-After": str(error.retry_after)} if isinstance(error, errors.TooManyRequests) else None
         if _wants_json(request):
-            return JSONResponse({"error": type(error).__name__, "message": error.message}, status_code=status)
+            body = {"error": type(error).__name__, "message": error.message}
+            return JSONResponse(body, status_code=status, headers=headers)
         return templates.TemplateResponse(
-            request, "error.html", {"status": status, "message": error.message}, status_code=status
+            request, "error.html", {"status": status, "message": error.message}, status_code=status, headers=headers
         )
 
     @app.exception_handler(HTTPException)
