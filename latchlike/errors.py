@@ -63,7 +63,7 @@ class PermissionDenied(UserError):
 class TooManyRequests(UserError):
     """Too many attempts in a short time (failed logins): wait `retry_after` seconds."""
 
-    def __init__(self, message: str, retry_after: int) -> None:
+    def __init__(self, message: str, retry_after: int = 60) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 
