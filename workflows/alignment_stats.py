@@ -10,16 +10,15 @@ reads included in every count, and also counted under `qc_failed`).
 
 from __future__ import annotations
 
-import tempfile
 import warnings
 from contextlib import suppress
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pysam
 
 from workflows import bam_scan
+from workflows.alignment_index import Indexer
 from workflows.bam_scan import Tallies
 
 SCHEMA = "latchlike.qc.alignments/1"
@@ -50,19 +49,20 @@ def alignment_summary(path: str, *, max_insert: int = 1000) -> dict[str, Any]:
     try:
         file_format, references, lengths = source.format, list(source.references), list(source.lengths)
         sort_order = source.header.to_dict().get("HD", {}).get("SO", "unknown")
-        if file_format == "BAM":
-            source.close()  # only its header was read: the records go through the kernel
-            tallies = _scan_bam(path, references, max_insert)
-        else:
-            tallies = _Scan(source, max_insert).run()
+        with Indexer(path, file_format, sort_order) as indexer:
+            if file_format == "BAM":
+                source.close()  # only its header was read: the records go through the kernel
+                tallies = _scan_bam(path, references, max_insert)
+            else:
+                tallies = _Scan(source, max_insert).run()
+            if file_format == "BAM" and not _has_eof_marker(path):
+                raise AlignmentInputError(
+                    f"truncated: the BAM ends without its EOF block after record {tallies.counts[0]}{tallies.where}"
+                )
+            indexed, why = indexer.result(tallies.unsorted_at)
     finally:
         with suppress(OSError):  # closing a stream that failed mid-block raises again
             source.close()
-    if file_format == "BAM" and not _has_eof_marker(path):
-        raise AlignmentInputError(
-            f"truncated: the BAM ends without its EOF block after record {tallies.counts[0]}{tallies.where}"
-        )
-    indexed, why = _index(path, file_format, sort_order, tallies.unsorted_at)
     return _summary(tallies, references, lengths, max_insert) | {
         "format": file_format, "sort_order": sort_order, "indexed": indexed, "not_indexed_because": why,
     }  # fmt: skip
@@ -210,24 +210,6 @@ def _summary(t: Tallies, references: list[str], lengths: list[int], max_insert: 
         },
         "contigs": contigs,
     }  # fmt: skip
-
-
-def _index(path: str, file_format: str, sort_order: str, unsorted_at: str | None) -> tuple[bool, str | None]:
-    """Build the .bai/.crai when the file is a coordinate-sorted BAM or CRAM. Into a scratch
-    folder: the input may be read-only (the store's own copy), and only the fact is kept."""
-    if file_format not in ("BAM", "CRAM"):
-        return False, f"{file_format} text is not indexed; convert it to BAM"
-    if unsorted_at is not None:
-        return False, f"not sorted by coordinate: {unsorted_at} comes before the one above it"
-    if sort_order != "coordinate":
-        return False, f"the header says SO:{sort_order}, not coordinate"
-    suffix = ".crai" if file_format == "CRAM" else ".bai"
-    with tempfile.TemporaryDirectory() as scratch:
-        try:
-            pysam.index(path, str(Path(scratch) / f"index{suffix}"))
-        except pysam.SamtoolsError as error:
-            return False, f"indexing failed: {str(error).strip()}"
-    return True, None
 
 
 def _has_eof_marker(path: str) -> bool:
