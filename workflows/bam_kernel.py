@@ -122,7 +122,7 @@ def walk(
                             aligned += _i32(buf, op_at) >> 4
                         op_at += 4
                     contig_bases[ref] += aligned
-                if flag & 0xCB == 0x43:  # paired, proper, read 1, mate mapped
+                if flag & 0x4B == 0x43:  # paired, proper, read 1, mate mapped
                     tlen = abs(_i32(buf, at + 32))
                     if tlen <= top:
                         inserts[tlen] += 1

@@ -55,11 +55,12 @@ class Tallies:
                    zeros(n_ref, np.int64), zeros(n_ref, np.int64), None, " (none read)")  # fmt: skip
 
 
-def scan(raw: BinaryIO, references: list[str], max_insert: int) -> Tallies:
-    """The tallies of every record of the BAM stream `raw` (its header included)."""
+def scan(raw: BinaryIO, references: list[str], max_insert: int, *, batch: int = BATCH) -> Tallies:
+    """The tallies of every record of the BAM stream `raw` (its header included), inflated
+    `batch` bytes at a time (tests make it small, so records straddle batches)."""
     t = Tallies.empty(len(references), max_insert)
     state = k.new_state()
-    with _Inflater(raw) as inflater:
+    with _Inflater(raw, batch) as inflater:
         buf = _skip_header(inflater, len(references))
         while True:
             data = np.frombuffer(buf, dtype=np.uint8)
@@ -89,8 +90,8 @@ def scan(raw: BinaryIO, references: list[str], max_insert: int) -> Tallies:
 class _Inflater:
     """Batches of decompressed bytes, the next one inflated by a helper thread meanwhile."""
 
-    def __init__(self, raw: BinaryIO) -> None:
-        self._batches = _batches(raw)
+    def __init__(self, raw: BinaryIO, batch: int) -> None:
+        self._batches = _batches(raw, batch)
         self._helper = ThreadPoolExecutor(max_workers=1)
         self._pending = self._helper.submit(next, self._batches, b"")
 
@@ -140,8 +141,8 @@ def _header_end(buf: bytes, n_ref: int) -> int | None:
     return at if len(buf) >= at else None
 
 
-def _batches(raw: BinaryIO) -> Iterator[bytes]:
-    """Decompressed BGZF payloads, about BATCH bytes at a time. A block cut short by the end
+def _batches(raw: BinaryIO, batch: int) -> Iterator[bytes]:
+    """Decompressed BGZF payloads, about `batch` bytes at a time. A block cut short by the end
     of the file raises EOFError; a block that is not BGZF, ValueError."""
     pending = b""
     out: list[bytes] = []
@@ -163,7 +164,7 @@ def _batches(raw: BinaryIO) -> Iterator[bytes]:
             out.append(block)
             size += len(block)
             at = end
-            if size >= BATCH:
+            if size >= batch:
                 yield b"".join(out)
                 out, size = [], 0
         pending = bytes(data[at:])
