@@ -164,28 +164,6 @@ class _Scan:
                 c["mate_on_other_chromosome"] += 1
                 c["mate_on_other_chromosome_mapq5"] += record.mapping_quality >= 5
 
-    def _primary(self, record: pysam.AlignedSegment, flag: int) -> None:
-        c = self.counts
-        c["primary"] += 1
-        if not flag & UNMAPPED:
-            c["primary_mapped"] += 1
-        if flag & DUPLICATE:
-            c["primary_duplicates"] += 1
-        if not flag & PAIRED:
-            return
-        c["paired"] += 1
-        c["read1"] += bool(flag & READ1)
-        c["read2"] += bool(flag & READ2)
-        if flag & PROPER and not flag & UNMAPPED:
-            c["properly_paired"] += 1
-        if flag & MATE_UNMAPPED and not flag & UNMAPPED:
-            c["singletons"] += 1
-        if not flag & (UNMAPPED | MATE_UNMAPPED):
-            c["both_mapped"] += 1
-            if record.next_reference_id != record.reference_id:
-                c["mate_on_other_chromosome"] += 1
-                c["mate_on_other_chromosome_mapq5"] += record.mapping_quality >= 5
-
 
 def _summary(t: Tallies, references: list[str], lengths: list[int], max_insert: int) -> dict[str, Any]:
     c = dict(zip(COUNTS, (int(n) for n in t.counts), strict=True))

@@ -43,12 +43,12 @@ def _i32(buf: np.ndarray, at: int) -> int:
     value = (
         np.int64(buf[at]) | (np.int64(buf[at + 1]) << 8) | (np.int64(buf[at + 2]) << 16) | (np.int64(buf[at + 3]) << 24)
     )
-    return value - (np.int64(1) << 32) if value >= (np.int64(1) << 31) else value
+    return int(value - (np.int64(1) << 32) if value >= (np.int64(1) << 31) else value)
 
 
 @numba.njit(nogil=True, cache=True, inline="always")
 def _u16(buf: np.ndarray, at: int) -> int:
-    return np.int64(buf[at]) | (np.int64(buf[at + 1]) << 8)
+    return int(np.int64(buf[at]) | (np.int64(buf[at + 1]) << 8))
 
 
 @numba.njit(nogil=True, cache=True)
@@ -69,7 +69,7 @@ def walk(
         if at + 4 + size > end:
             break
         ref, pos = _i32(buf, at + 4), _i32(buf, at + 8)
-        name_len, quality = np.int64(buf[at + 12]), np.int64(buf[at + 13])
+        name_len, quality = int(buf[at + 12]), int(buf[at + 13])
         n_cigar, flag = _u16(buf, at + 16), _u16(buf, at + 18)
         mate_ref = _i32(buf, at + 24)
         if ref < -1 or ref >= n_ref or mate_ref < -1 or mate_ref >= n_ref:

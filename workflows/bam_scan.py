@@ -9,7 +9,7 @@ about `BATCH` bytes, the unfinished record carried between them, and the fixed t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -93,7 +93,7 @@ class _Inflater:
     def __init__(self, raw: BinaryIO, batch: int) -> None:
         self._batches = _batches(raw, batch)
         self._helper = ThreadPoolExecutor(max_workers=1)
-        self._pending = self._helper.submit(next, self._batches, [])
+        self._pending: Future[list[bytes]] = self._helper.submit(next, self._batches, [])
 
     def next(self) -> list[bytes]:
         """The next batch of inflated blocks, [] at the end; the reader's EOFError or ValueError otherwise."""
