@@ -25,23 +25,22 @@ class Indexer:
     """Started before the scan; `result` is asked once the scan knows whether the records are sorted."""
 
     def __init__(self, path: str, file_format: str, sort_order: str) -> None:
-        self._why: str | None = None
+        self._text = file_format not in ("BAM", "CRAM")
+        self._why = f"{file_format} text is not indexed; convert it to BAM" if self._text else None
         self._child: subprocess.Popen[str] | None = None
         self._scratch = tempfile.TemporaryDirectory()
-        if file_format not in ("BAM", "CRAM"):
-            self._why = f"{file_format} text is not indexed; convert it to BAM"
-        elif sort_order != "coordinate":
+        if not self._text and sort_order != "coordinate":
             self._why = f"the header says SO:{sort_order}, not coordinate"
-        else:
+        elif not self._text:
             out = Path(self._scratch.name) / ("index.crai" if file_format == "CRAM" else "index.bai")
             self._child = subprocess.Popen(
                 [sys.executable, "-c", INDEX, path, str(out)],
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             )  # fmt: skip
-        self._text = file_format not in ("BAM", "CRAM")
 
     def result(self, unsorted_at: str | None) -> tuple[bool, str | None]:
-        """(indexed, why not), given the first record the scan found out of coordinate order."""
+        """(indexed, why not), given the first record the scan found out of coordinate order.
+        Reasons come in the order a reader would fix them: text format, record order, header."""
         if self._text:
             return False, self._why
         if unsorted_at is not None:
