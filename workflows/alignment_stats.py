@@ -1,5 +1,6 @@
 """The alignment QC's work, free of flytekit (bench/qc.py times it in a bare process): one
-streamed pass over a SAM/BAM/CRAM file with pysam, then an index if the file allows one.
+streamed pass over the file, then an index if the file allows one. BAM records are walked
+by the compiled kernel (workflows/bam_scan.py); SAM text and CRAM go through pysam.
 
 Memory is flat: counters per flag class, a 256-slot MAPQ table, an insert-size table
 bounded by `max_insert`, and two numbers per reference. The summary's schema is in
@@ -9,13 +10,16 @@ reads included in every count, and also counted under `qc_failed`).
 
 from __future__ import annotations
 
-import tempfile
 import warnings
 from contextlib import suppress
-from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pysam
+
+from workflows import bam_scan
+from workflows.alignment_index import Indexer
+from workflows.bam_scan import Tallies
 
 SCHEMA = "latchlike.qc.alignments/1"
 PAIRED, PROPER, UNMAPPED, MATE_UNMAPPED = 0x1, 0x2, 0x4, 0x8
@@ -43,26 +47,38 @@ def alignment_summary(path: str, *, max_insert: int = 1000) -> dict[str, Any]:
     except (OSError, ValueError) as error:
         raise AlignmentInputError(f"not a readable SAM/BAM/CRAM file: {error}") from error
     try:
-        scan = _Scan(source, max_insert)
-        scan.run()
-        if source.format == "BAM" and not _has_eof_marker(path):
-            raise AlignmentInputError(
-                f"truncated: the BAM ends without its EOF block after record {scan.counts['total']}{_where(scan.last)}"
-            )
-        stats = scan.summary()
-        file_format = source.format
+        file_format, references, lengths = source.format, list(source.references), list(source.lengths)
         sort_order = source.header.to_dict().get("HD", {}).get("SO", "unknown")
+        with Indexer(path, file_format, sort_order) as indexer:
+            if file_format == "BAM":
+                source.close()  # only its header was read: the records go through the kernel
+                tallies = _scan_bam(path, references, max_insert)
+            else:
+                tallies = _Scan(source, max_insert).run()
+            if file_format == "BAM" and not _has_eof_marker(path):
+                raise AlignmentInputError(
+                    f"truncated: the BAM ends without its EOF block after record {tallies.counts[0]}{tallies.where}"
+                )
+            indexed, why = indexer.result(tallies.unsorted_at)
     finally:
         with suppress(OSError):  # closing a stream that failed mid-block raises again
             source.close()
-    indexed, why = _index(path, file_format, sort_order, scan.unsorted_at)
-    return stats | {
+    return _summary(tallies, references, lengths, max_insert) | {
         "format": file_format, "sort_order": sort_order, "indexed": indexed, "not_indexed_because": why,
     }  # fmt: skip
 
 
+def _scan_bam(path: str, references: list[str], max_insert: int) -> Tallies:
+    with open(path, "rb", buffering=0) as raw:
+        try:
+            return bam_scan.scan(raw, references, max_insert)
+        except bam_scan.BamDataError as error:
+            raise AlignmentInputError(f"unreadable after record {error.records}{error.where}: {error}") from error
+
+
 class _Scan:
-    """The one pass; kept as an object so the loop's state has names, not a dozen locals."""
+    """The pysam pass over SAM text and CRAM, kept as an object so the loop's state has
+    names, not a dozen locals. BAM goes through workflows/bam_scan.py instead."""
 
     def __init__(self, source: pysam.AlignmentFile, max_insert: int) -> None:
         self.source = source
@@ -74,9 +90,8 @@ class _Scan:
         names = source.references
         self.contig_reads, self.contig_bases = [0] * len(names), [0] * len(names)
         self.unsorted_at: str | None = None
-        self.last: pysam.AlignedSegment | None = None
 
-    def run(self) -> None:
+    def run(self) -> Tallies:
         c, mapq, inserts, top = self.counts, self.mapq, self.inserts, self.max_insert
         reads, bases = self.contig_reads, self.contig_bases
         last = (-1, -1)  # (reference, position) of the previous mapped record, to check the sort
@@ -121,7 +136,11 @@ class _Scan:
                         last = here
         except (OSError, ValueError) as error:
             raise AlignmentInputError(f"unreadable after record {c['total']}{_where(record)}: {error}") from error
-        self.last = record
+        return Tallies(
+            np.array(list(c.values()), dtype=np.int64), np.array(mapq, dtype=np.int64),
+            np.array(inserts, dtype=np.int64), self.inserts_over, np.array(reads, dtype=np.int64),
+            np.array(bases, dtype=np.int64), self.unsorted_at, _where(record),
+        )  # fmt: skip
 
     def _primary(self, record: pysam.AlignedSegment, flag: int) -> None:
         c = self.counts
@@ -145,48 +164,30 @@ class _Scan:
                 c["mate_on_other_chromosome"] += 1
                 c["mate_on_other_chromosome_mapq5"] += record.mapping_quality >= 5
 
-    def summary(self) -> dict[str, Any]:
-        c = self.counts
-        lengths = self.source.lengths
-        contigs = [
-            {"name": name, "length": lengths[i], "reads": self.contig_reads[i], "aligned_bases": self.contig_bases[i],
-             "mean_depth": self.contig_bases[i] / lengths[i] if lengths[i] else None}
-            for i, name in enumerate(self.source.references)
-        ]  # fmt: skip
-        sizes = [[size, n] for size, n in enumerate(self.inserts) if n]
-        pairs = sum(n for _, n in sizes)
-        return {
-            "schema": SCHEMA,
-            **c,
-            "mapped_percent": 100 * c["mapped"] / c["total"] if c["total"] else None,
-            "primary_mapped_percent": 100 * c["primary_mapped"] / c["primary"] if c["primary"] else None,
-            "properly_paired_percent": 100 * c["properly_paired"] / c["paired"] if c["paired"] else None,
-            "mapq_histogram": [[q, n] for q, n in enumerate(self.mapq) if n],
-            "insert_sizes": {
-                "histogram": sizes, "pairs": pairs, "over_max": self.inserts_over, "max": self.max_insert,
-                "median": _median(sizes, pairs),
-                "mean": sum(size * n for size, n in sizes) / pairs if pairs else None,
-            },
-            "contigs": contigs,
-        }  # fmt: skip
 
-
-def _index(path: str, file_format: str, sort_order: str, unsorted_at: str | None) -> tuple[bool, str | None]:
-    """Build the .bai/.crai when the file is a coordinate-sorted BAM or CRAM. Into a scratch
-    folder: the input may be read-only (the store's own copy), and only the fact is kept."""
-    if file_format not in ("BAM", "CRAM"):
-        return False, f"{file_format} text is not indexed; convert it to BAM"
-    if unsorted_at is not None:
-        return False, f"not sorted by coordinate: {unsorted_at} comes before the one above it"
-    if sort_order != "coordinate":
-        return False, f"the header says SO:{sort_order}, not coordinate"
-    suffix = ".crai" if file_format == "CRAM" else ".bai"
-    with tempfile.TemporaryDirectory() as scratch:
-        try:
-            pysam.index(path, str(Path(scratch) / f"index{suffix}"))
-        except pysam.SamtoolsError as error:
-            return False, f"indexing failed: {str(error).strip()}"
-    return True, None
+def _summary(t: Tallies, references: list[str], lengths: list[int], max_insert: int) -> dict[str, Any]:
+    c = dict(zip(COUNTS, (int(n) for n in t.counts), strict=True))
+    contigs = [
+        {"name": name, "length": lengths[i], "reads": int(t.contig_reads[i]), "aligned_bases": int(t.contig_bases[i]),
+         "mean_depth": int(t.contig_bases[i]) / lengths[i] if lengths[i] else None}
+        for i, name in enumerate(references)
+    ]  # fmt: skip
+    sizes = [[int(size), int(t.inserts[size])] for size in np.flatnonzero(t.inserts)]
+    pairs = sum(n for _, n in sizes)
+    return {
+        "schema": SCHEMA,
+        **c,
+        "mapped_percent": 100 * c["mapped"] / c["total"] if c["total"] else None,
+        "primary_mapped_percent": 100 * c["primary_mapped"] / c["primary"] if c["primary"] else None,
+        "properly_paired_percent": 100 * c["properly_paired"] / c["paired"] if c["paired"] else None,
+        "mapq_histogram": [[int(q), int(t.mapq[q])] for q in np.flatnonzero(t.mapq)],
+        "insert_sizes": {
+            "histogram": sizes, "pairs": pairs, "over_max": t.inserts_over, "max": max_insert,
+            "median": _median(sizes, pairs),
+            "mean": sum(size * n for size, n in sizes) / pairs if pairs else None,
+        },
+        "contigs": contigs,
+    }  # fmt: skip
 
 
 def _has_eof_marker(path: str) -> bool:

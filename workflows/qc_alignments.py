@@ -1,73 +1,23 @@
-"""Alignment QC: the built-in QC workflow for BAM, SAM and CRAM files. The statistics are in
-workflows/alignment_stats.py; outputs follow the QC workflow contract (`summary` JSON,
-`report` self-contained HTML through workflows/reports.py).
+"""Alignment QC: the built-in QC workflow for BAM, SAM and CRAM files. The work (statistics
+in workflows/alignment_stats.py, outputs in workflows/alignment_report.py) imports no
+flytekit, so bench/qc.py can time it alone.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from flytekit import current_context, task, workflow
 from flytekit.types.file import FlyteFile
 
-from workflows import reports
-from workflows.alignment_stats import alignment_summary
+from workflows.alignment_report import run_qc
 
 
 class QcOutputs(NamedTuple):
     summary: FlyteFile
     report: FlyteFile
-
-
-def run_qc(path: str, out_dir: str, *, max_insert: int = 1000, name: str = "") -> tuple[Path, Path]:
-    """Write summary.json and report.html for the alignments at `path` (shown as `name`,
-    by default its file name) into out_dir."""
-    summary = {"file": name or os.path.basename(path), **alignment_summary(path, max_insert=max_insert)}
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    summary_path, report_path = out / "summary.json", out / "report.html"
-    summary_path.write_text(json.dumps(summary, indent=1))
-    report_path.write_text(reports.page(f"Alignment QC: {summary['file']}", _sections(summary)), encoding="utf-8")
-    return summary_path, report_path
-
-
-def _sections(s: dict[str, Any]) -> list[reports.Section]:
-    def share(part: str, whole: str) -> str:
-        return f"{s[part]:,} ({100 * s[part] / s[whole]:.2f} %)" if s[whole] else f"{s[part]:,}"
-
-    facts = [
-        ("Format / sort order", f"{s['format']} / {s['sort_order']}"),
-        ("Indexed", "yes" if s["indexed"] else f"no: {s['not_indexed_because']}"),
-        ("Records", f"{s['total']:,}"), ("Primary", f"{s['primary']:,}"),
-        ("Secondary / supplementary", f"{s['secondary']:,} / {s['supplementary']:,}"),
-        ("Duplicates", f"{s['duplicates']:,}"), ("QC failed", f"{s['qc_failed']:,}"),
-        ("Mapped", share("mapped", "total")), ("Primary mapped", share("primary_mapped", "primary")),
-        ("Paired", f"{s['paired']:,}"), ("Properly paired", share("properly_paired", "paired")),
-        ("Both mates mapped", f"{s['both_mapped']:,}"), ("Singletons", share("singletons", "paired")),
-        ("Mate on another chromosome (MAPQ ≥ 5)",
-         f"{s['mate_on_other_chromosome']:,} ({s['mate_on_other_chromosome_mapq5']:,})"),
-    ]  # fmt: skip
-    inserts = s["insert_sizes"]
-    contigs = [c for c in s["contigs"] if c["reads"]] or s["contigs"]
-    names = [c["name"] for c in contigs]
-    figures = [
-        reports.bar("Mapping quality (primary mapped reads)", *_columns(s["mapq_histogram"]), "MAPQ", "Reads"),
-        reports.lines(
-            f"Insert sizes (properly paired, up to {inserts['max']})", [p[0] for p in inserts["histogram"]],
-            {"pairs": [p[1] for p in inserts["histogram"]]}, "Insert size (bp)", "Pairs",
-        ),
-        reports.bar("Reads per reference", names, [c["reads"] for c in contigs], "Reference", "Reads"),
-        reports.bar("Mean depth per reference", names, [c["mean_depth"] for c in contigs], "Reference", "Depth"),
-    ]  # fmt: skip
-    notes = [] if s["total"] else ["The file holds no records."]
-    return [reports.Section(s["file"], facts, figures, notes)]
-
-
-def _columns(pairs: list[list[int]]) -> tuple[list[int], list[int]]:
-    return [p[0] for p in pairs], [p[1] for p in pairs]
 
 
 @task

@@ -1,0 +1,190 @@
+"""Walk a BAM without pysam's per-record objects: BGZF blocks inflated in bulk, records
+counted by the compiled kernel (workflows/bam_kernel.py).
+
+A helper thread inflates the next batch of blocks (ISA-L: 1.6× faster than zlib-ng here) while
+the kernel, also without the GIL, counts the current one. Memory stays flat: two batches of
+about `BATCH` bytes, the unfinished record carried between them, and the fixed tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import BinaryIO
+
+import numpy as np
+from isal import isal_zlib
+
+from workflows import bam_kernel as k
+
+READ = 4 << 20  # compressed bytes read at a time
+BATCH = 4 << 20  # decompressed bytes handed to the kernel at a time (about 64 BGZF blocks)
+BGZF_HEAD = b"\x1f\x8b\x08\x04"
+PROBLEMS = {
+    k.BAD_SIZE: "a record's block_size does not fit its fields",
+    k.BAD_REFERENCE: "a record names a reference the header does not have",
+}
+
+
+class BamDataError(ValueError):
+    """The BAM stops being readable; `records` and `where` say after what."""
+
+    def __init__(self, problem: str, records: int, where: str) -> None:
+        super().__init__(problem)
+        self.records, self.where = records, where
+
+
+@dataclass
+class Tallies:
+    """Every table of the one pass; the pysam path (SAM, CRAM) fills the same one."""
+
+    counts: np.ndarray  # int64, in alignment_stats.COUNTS order
+    mapq: np.ndarray  # 256 MAPQ values
+    inserts: np.ndarray  # |TLEN| 0..max_insert
+    inserts_over: int
+    contig_reads: np.ndarray
+    contig_bases: np.ndarray
+    unsorted_at: str | None  # "record N (name)" of the first record out of coordinate order
+    where: str  # " (last read NAME at chr:pos)" or " (none read)", for error messages
+
+    @classmethod
+    def empty(cls, n_ref: int, max_insert: int) -> Tallies:
+        zeros = np.zeros
+        return cls(zeros(k.N_COUNTS, np.int64), zeros(256, np.int64), zeros(max_insert + 1, np.int64), 0,
+                   zeros(n_ref, np.int64), zeros(n_ref, np.int64), None, " (none read)")  # fmt: skip
+
+
+def scan(raw: BinaryIO, references: list[str], max_insert: int, *, batch: int = BATCH) -> Tallies:
+    """The tallies of every record of the BAM stream `raw` (its header included), inflated
+    `batch` bytes at a time (tests make it small, so records straddle batches)."""
+    t = Tallies.empty(len(references), max_insert)
+    state = k.new_state()
+    with _Inflater(raw, batch) as inflater:
+        buf = _skip_header(inflater, len(references))
+        while True:
+            data = np.frombuffer(buf, dtype=np.uint8)
+            status, used, last = k.walk(
+                data, len(data), int(t.counts[k.TOTAL]) + 1, t.counts, t.mapq, t.inserts,
+                t.contig_reads, t.contig_bases, state,
+            )  # fmt: skip
+            if last >= 0:
+                t.where = _where(data, last, references)
+            if t.unsorted_at is None and state[k.UNSORTED_AT] >= 0:
+                t.unsorted_at = f"record {state[k.UNSORTED_AT]} ({_name(data, int(state[k.UNSORTED_OFFSET]))})"
+            if status != k.OK:
+                raise BamDataError(PROBLEMS[status], int(t.counts[k.TOTAL]), t.where)
+            try:
+                more = inflater.next()
+            except (EOFError, ValueError) as error:
+                raise BamDataError(str(error), int(t.counts[k.TOTAL]), t.where) from error
+            if not more:
+                if used < len(data):
+                    raise BamDataError("the last record is incomplete", int(t.counts[k.TOTAL]), t.where)
+                break
+            buf = b"".join([data[used:].tobytes(), *more])  # one copy: the carry and the blocks
+    t.inserts_over = int(state[k.INSERTS_OVER])
+    return t
+
+
+class _Inflater:
+    """Batches of decompressed bytes, the next one inflated by a helper thread meanwhile."""
+
+    def __init__(self, raw: BinaryIO, batch: int) -> None:
+        self._batches = _batches(raw, batch)
+        self._helper = ThreadPoolExecutor(max_workers=1)
+        self._pending: Future[list[bytes]] = self._helper.submit(next, self._batches, [])
+
+    def next(self) -> list[bytes]:
+        """The next batch of inflated blocks, [] at the end; the reader's EOFError or ValueError otherwise."""
+        batch = self._pending.result()
+        if batch:
+            self._pending = self._helper.submit(next, self._batches, [])
+        return batch
+
+    def __enter__(self) -> _Inflater:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._helper.shutdown(wait=True, cancel_futures=True)
+
+
+def _skip_header(inflater: _Inflater, n_ref: int) -> bytes:
+    """The decompressed bytes after the binary header (magic, text, references)."""
+    try:
+        buf = b"".join(inflater.next())
+        while (end := _header_end(buf, n_ref)) is None:
+            more = inflater.next()
+            if not more:
+                raise EOFError("the header is incomplete")
+            buf += b"".join(more)
+    except (EOFError, ValueError) as error:
+        raise BamDataError(str(error), 0, " (none read)") from error
+    return buf[end:]
+
+
+def _header_end(buf: bytes, n_ref: int) -> int | None:
+    if len(buf) < 12:
+        return None
+    if buf[:4] != b"BAM\x01":
+        raise ValueError("the data does not start with the BAM magic")
+    at = 8 + int.from_bytes(buf[4:8], "little")
+    if len(buf) < at + 4:
+        return None
+    if int.from_bytes(buf[at : at + 4], "little") != n_ref:
+        raise ValueError("the binary header's reference count differs from its text's")
+    at += 4
+    for _ in range(n_ref):
+        if len(buf) < at + 4:
+            return None
+        at += 8 + int.from_bytes(buf[at : at + 4], "little")
+    return at if len(buf) >= at else None
+
+
+def _batches(raw: BinaryIO, batch: int) -> Iterator[list[bytes]]:
+    """Decompressed BGZF payloads, about `batch` bytes at a time. A block cut short by the end
+    of the file raises EOFError; a block that is not BGZF, ValueError."""
+    pending = b""
+    out: list[bytes] = []
+    size = base = 0  # base: the file offset of data[0]
+    while True:
+        chunk = raw.read(READ)
+        data = memoryview(pending + chunk)
+        at = 0
+        while at + 18 <= len(data):
+            # htslib writes the BC subfield (holding BSIZE) first, so its offsets are fixed.
+            if data[at : at + 4] != BGZF_HEAD or data[at + 12 : at + 14] != b"BC":
+                raise ValueError(f"not a BGZF block at compressed byte {base + at:,}")
+            end = at + int.from_bytes(data[at + 16 : at + 18], "little") + 1
+            if end > len(data):
+                break
+            block = isal_zlib.decompress(
+                data[at + 12 + int.from_bytes(data[at + 10 : at + 12], "little") : end - 8], -15
+            )
+            if len(block) != int.from_bytes(data[end - 4 : end], "little"):
+                raise ValueError("a BGZF block inflates to another size than its footer says")
+            out.append(block)
+            size += len(block)
+            at = end
+            if size >= batch:
+                yield out
+                out, size = [], 0
+        pending = bytes(data[at:])
+        base += at
+        if not chunk:
+            if out:
+                yield out
+            if pending:
+                raise EOFError("truncated file: the last BGZF block is cut short")
+            return
+
+
+def _name(data: np.ndarray, at: int) -> str:
+    return bytes(data[at + 36 : at + 35 + int(data[at + 12])]).decode(errors="replace")
+
+
+def _where(data: np.ndarray, at: int, references: list[str]) -> str:
+    ref = int(data[at + 4 : at + 8].view("<i4")[0])
+    pos = int(data[at + 8 : at + 12].view("<i4")[0])
+    place = f"{references[ref]}:{pos + 1}" if ref >= 0 else "no reference"
+    return f" (last read {_name(data, at)} at {place})"
