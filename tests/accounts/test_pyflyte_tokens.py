@@ -150,6 +150,19 @@ def test_launches_over_grpc_with_tokens(accounts: tuple[RunningServer, Tokens, P
     [launched] = [row for row in executions(server) if row.name == name]
     assert launched.launched_by == "member@lab.example"
 
+    # A relaunch is recorded as whoever relaunched.
+    relaunch = execution_pb2.ExecutionRelaunchRequest(
+        id=identifier_pb2.WorkflowExecutionIdentifier(project=PROJECT_A, domain="development", name=name)
+    )
+    with grpc.insecure_channel(server.grpc_endpoint) as channel:
+        stub = admin_pb2_grpc.AdminServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as viewer:
+            stub.RelaunchExecution(relaunch, metadata=(("authorization", f"Bearer {tokens['viewer']}"),), timeout=30)
+        assert viewer.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        again = stub.RelaunchExecution(relaunch, metadata=(("authorization", f"Bearer {tokens['admin']}"),), timeout=30)
+    [relaunched] = [row for row in executions(server) if row.name == again.id.name]
+    assert (relaunched.launched_by, relaunched.relaunch_of) == ("admin@lab.example", name)
+
 
 def test_token_endpoint_answers_rfc6749_json(accounts: tuple[RunningServer, Tokens, Path]) -> None:
     server, tokens, _ = accounts
