@@ -8,14 +8,16 @@ import asyncio
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import grpc
 import pytest
-from flyteidl.service import admin_pb2, auth_pb2, dataproxy_pb2, signal_pb2
+from flyteidl.admin import project_pb2
+from flyteidl.service import admin_pb2, admin_pb2_grpc, auth_pb2, dataproxy_pb2, signal_pb2
 from google.protobuf import descriptor, message_factory
 from google.protobuf.message import Message
 from grpc import aio
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from latchlike.db import Base
 from latchlike.executions.readable import PROJECT_ROOTS
@@ -136,8 +138,8 @@ class Served:
     tokens: Tokens
 
 
-def call_all(served: Served, calls: list[Call]) -> list[tuple[grpc.StatusCode, str]]:
-    """Each call's status and details, from the real gRPC server with accounts on the platform."""
+def call_all(served: Served, calls: list[Call], *, accounts: bool = True) -> list[tuple[grpc.StatusCode, str]]:
+    """Each call's status and details, from the real gRPC server (with accounts) on the platform."""
     platform = served.platform
     store_uri = platform.store.uri("files/{project}/x.txt")
 
@@ -145,7 +147,7 @@ def call_all(served: Served, calls: list[Call]) -> list[tuple[grpc.StatusCode, s
         server, port = build_grpc_server(host="127.0.0.1", port=0, db=platform.db, store=platform.store,
                                          signer=platform.signer, upload_ttl=timedelta(hours=1),
                                          links=platform.download_links, public_url="http://127.0.0.1:1",
-                                         accounts=True)  # fmt: skip
+                                         accounts=accounts)  # fmt: skip
         await server.start()
         answers = []
         try:
@@ -212,3 +214,37 @@ def test_anonymous_refusal_says_how_to_authenticate(served: Served) -> None:
     [(code, details)] = call_all(served, [(method, "anonymous", PROJECT_A, None)])
     assert code == grpc.StatusCode.UNAUTHENTICATED
     assert "latchlike config flytekit --token" in details
+
+
+def test_local_mode_reads_no_principal_and_shows_everything(served: Served) -> None:
+    """Without accounts every caller is the local admin: no token is read (not even a bad
+    one), no database is touched to decide, every workspace's project is listed."""
+    admin = admin_pb2.DESCRIPTOR.services_by_name["AdminService"]
+    statements: list[str] = []
+
+    def count(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(served.platform.db.engine, "before_cursor_execute", count)
+    try:
+        [(code, _)] = call_all(served, [(admin.methods_by_name["GetDomains"], "x", PROJECT_A, "junk")], accounts=False)
+        assert (code, statements) == (grpc.StatusCode.OK, [])
+        [(code, _)] = call_all(served, [(admin.methods_by_name["GetDomains"], "x", PROJECT_A, "llt_0a1b.unknown")])
+        assert code == grpc.StatusCode.UNAUTHENTICATED and statements  # accounts: the token is looked up
+    finally:
+        event.remove(served.platform.db.engine, "before_cursor_execute", count)
+
+    async def list_projects() -> set[str]:
+        platform = served.platform
+        server, port = build_grpc_server(host="127.0.0.1", port=0, db=platform.db, store=platform.store,
+                                         signer=platform.signer, upload_ttl=timedelta(hours=1),
+                                         links=platform.download_links)  # fmt: skip
+        await server.start()
+        try:
+            async with aio.insecure_channel(f"127.0.0.1:{port}") as channel:
+                found = await admin_pb2_grpc.AdminServiceStub(channel).ListProjects(project_pb2.ProjectListRequest())
+        finally:
+            await server.stop(0)
+        return {project.id for project in found.projects}
+
+    assert {PROJECT_A, PROJECT_B} <= asyncio.run(list_projects())
