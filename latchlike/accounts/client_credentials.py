@@ -5,6 +5,7 @@ current state (revoked, expired, its owner's membership) and nothing else is sto
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -15,6 +16,8 @@ from latchlike.db import utcnow
 from latchlike.errors import Unauthenticated
 
 __all__ = ["AccessToken", "grant_client_credentials"]
+
+_TOKEN_ID = re.compile(r"[0-9a-f]{1,32}")
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ def grant_client_credentials(session: Session, client_id: str, client_secret: st
     """The access token for a token's id and secret, or Unauthenticated saying what is wrong."""
     if client_id.startswith(PREFIX):  # the whole token's prefix pasted as the id
         client_id = client_id[len(PREFIX) :]
-    if not client_id or not client_secret:
+    if not _TOKEN_ID.fullmatch(client_id) or not client_secret:
         raise Unauthenticated("the client id and secret are an API token's two halves: llt_<id>.<secret>")
     principal_of_token(session, client_id, client_secret)
     row = session.get(ApiTokenRow, client_id)

@@ -12,6 +12,7 @@ from urllib.parse import unquote_plus
 
 from fastapi import APIRouter, Form, Header
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from latchlike.accounts.client_credentials import grant_client_credentials
 from latchlike.errors import Unauthenticated
@@ -20,11 +21,30 @@ from latchlike.web.deps import DatabaseDep
 
 router = APIRouter(tags=["accounts"])
 
+
+class TokenBody(BaseModel):
+    access_token: str
+    token_type: str
+    expires_in: int
+
+
+class OAuthError(BaseModel):
+    """RFC 6749 §5.2."""
+
+    error: str
+    error_description: str
+
+
+RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"model": OAuthError, "description": "`unsupported_grant_type`: only client_credentials is supported."},
+    401: {"model": OAuthError, "description": "`invalid_client`: no, or no valid, API token id and secret."},
+}
+
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 HINT = "; then run `latchlike config flytekit --token <API token>` again"
 
 
-@router.post(TOKEN_PATH, response_model=None)
+@router.post(TOKEN_PATH, response_model=TokenBody, responses=RESPONSES)
 async def token(
     db: DatabaseDep,
     grant_type: Annotated[str, Form()] = "",
