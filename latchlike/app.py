@@ -32,6 +32,7 @@ from latchlike.web import (
     launch_api,
     launches,
     live,
+    oauth,
     pages,
     qc_api,
     qc_pages,
@@ -65,6 +66,7 @@ def create_app(settings: Settings) -> FastAPI:
             public_url=settings.resolved_public_url,
             links=platform.download_links,
             launches=platform.launches,
+            accounts=settings.auth == "accounts",
         )
         await server.start()
         log.info("gRPC (FlyteAdmin subset) listening on %s:%d", settings.host, port)
@@ -122,6 +124,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(console.router)
     app.include_router(signals.router)
     app.include_router(viewers.router)
+    app.include_router(oauth.router)
     app.mount("/static/ui_gen", StaticFiles(directory=FORM_STATIC_DIR), name="form-static")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

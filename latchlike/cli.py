@@ -7,12 +7,16 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from latchlike import cli_files
+from latchlike.accounts.tokens import split_token
+from latchlike.client_token import config_dir, write_private
 from latchlike.config import Settings
 from latchlike.db import Database, migrate
 from latchlike.errors import LatchlikeError
@@ -37,6 +41,12 @@ def main(argv: list[str] | None = None) -> None:
     config.add_argument("--grpc-port", type=int)
     config.add_argument("--http-port", type=int, help="where the console links it prints point")
     config.add_argument("--host")
+    config.add_argument("--token", default=os.environ.get("LATCHLIKE_TOKEN"),
+                        help="an API token (llt_…; LATCHLIKE_TOKEN) for a server with accounts: its secret goes to "
+                        "a file only you can read, which the config names")  # fmt: skip
+    config.add_argument("--secret-file", type=Path, help="where to keep the token's secret "
+                        "(default ~/.config/latchlike/flytekit-<token id>.secret)")  # fmt: skip
+    config.add_argument("--output", type=Path, help="write the config to this file instead of printing it")
 
     files = commands.add_parser("files", help="a project's managed files")
     files_commands = files.add_subparsers(dest="files_command", required=True)
@@ -64,16 +74,44 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "files":
         _files(settings, args)
     else:
-        print(flytekit_config(settings), end="")
+        _config(settings, args)
 
 
-def flytekit_config(settings: Settings) -> str:
+def flytekit_config(settings: Settings, client: FlytekitClient | None = None) -> str:
     """A config file for pyflyte / FlyteRemote pointing at this server: the FlyteAdmin API on
     the gRPC port, and the console links they print at the web pages (`/console/...`
-    redirects), which flytekit would otherwise point at the gRPC port."""
+    redirects), which flytekit would otherwise point at the gRPC port. With `client`, flytekit
+    authenticates as that API token (OAuth2 client credentials; the secret stays in its file)."""
     host = "localhost" if settings.host in ("0.0.0.0", "::") else settings.host
     web = settings.public_url.rstrip("/") or f"http://{host}:{settings.http_port}"
-    return f"admin:\n  endpoint: {host}:{settings.grpc_port}\n  insecure: true\nconsole:\n  endpoint: {web}\n"
+    auth = ""
+    if client is not None:
+        auth = f"  authType: ClientSecret\n  clientId: {client.id}\n  clientSecretLocation: {client.secret_file}\n"
+    return f"admin:\n  endpoint: {host}:{settings.grpc_port}\n  insecure: true\n{auth}console:\n  endpoint: {web}\n"
+
+
+@dataclass(frozen=True)
+class FlytekitClient:
+    id: str
+    secret_file: Path
+
+
+def _config(settings: Settings, args: argparse.Namespace) -> None:
+    client = None
+    if args.token:
+        parts = split_token(args.token.strip())
+        if parts is None:
+            raise SystemExit("latchlike: --token is not an API token: they look like llt_<id>.<secret>")
+        token_id, secret = parts
+        secret_file = args.secret_file or config_dir() / f"flytekit-{token_id}.secret"
+        client = FlytekitClient(token_id, write_private(secret_file.expanduser().resolve(), secret))
+    text = flytekit_config(settings, client)
+    if args.output is None:
+        print(text, end="")
+        return
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text)
+    print(f"latchlike: wrote {args.output}; use it with pyflyte --config {args.output}", file=sys.stderr)
 
 
 def _files(settings: Settings, args: argparse.Namespace) -> None:

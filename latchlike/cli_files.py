@@ -13,12 +13,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from latchlike.client_token import resolve_token
 from latchlike.files_client import CHUNK_BYTES, DEFAULT_SERVER, ClientError, FilesClient, Remote, parse_remote
 
 if TYPE_CHECKING:
     from rich.progress import Progress
 
 _MB = 1024 * 1024
+NEEDS_TOKEN = (
+    "latchlike: this server needs an API token: create one on its /account page, then pass --token, "
+    "set LATCHLIKE_TOKEN, or put it in ~/.config/latchlike/token (readable by you only)"
+)
 
 
 def add_commands(commands: Any) -> None:
@@ -26,6 +31,10 @@ def add_commands(commands: Any) -> None:
     server = argparse.ArgumentParser(add_help=False)
     server.add_argument("--server", default=os.environ.get("LATCHLIKE_SERVER", DEFAULT_SERVER),
                         help=f"the server's web address (LATCHLIKE_SERVER, default {DEFAULT_SERVER})")  # fmt: skip
+    server.add_argument("--token", help="an API token for a server with accounts (default: LATCHLIKE_TOKEN, "
+                        "else the --token-file)")  # fmt: skip
+    server.add_argument("--token-file", help="a file holding the API token (LATCHLIKE_TOKEN_FILE, default "
+                        "~/.config/latchlike/token if it exists)")  # fmt: skip
     cp = commands.add_parser("cp", parents=[server], help="copy files to or from a project (latchlike://<project>/…)")
     cp.add_argument("sources", nargs="+", metavar="SOURCE")
     cp.add_argument("target", metavar="TARGET")
@@ -50,10 +59,16 @@ def add_commands(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> None:
     """One command against the server; errors become one line on stderr and exit status 1."""
-    client = FilesClient(args.server, cache_dir=_cache_dir())
+    try:
+        token = resolve_token(args.token, args.token_file)
+    except OSError as error:
+        raise SystemExit(f"latchlike: cannot read the token file: {error.strerror}: {error.filename}") from None
+    client = FilesClient(args.server, cache_dir=_cache_dir(), token=token)
     try:
         args.over_http(client, args)
     except ClientError as error:
+        if error.status == 401:
+            raise SystemExit(f"latchlike: {error}\n{NEEDS_TOKEN}") from None
         raise SystemExit(f"latchlike: {error}") from None
     except OSError as error:
         raise SystemExit(f"latchlike: {error.strerror or error}: {error.filename or ''}".rstrip(": ")) from None

@@ -82,9 +82,11 @@ class _Destination:
 
 
 class FilesClient:
-    def __init__(self, server: str, *, cache_dir: Path, timeout: float = 60.0) -> None:
+    def __init__(self, server: str, *, cache_dir: Path, timeout: float = 60.0, token: str | None = None) -> None:
+        """`token`: an API token, sent as `Authorization: Bearer` on every request (tus's too)."""
         self.server = server.rstrip("/")
-        self._http = httpx.Client(base_url=self.server, timeout=timeout)
+        self._auth = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.Client(base_url=self.server, timeout=timeout, headers=self._auth)
         self._cache_dir = cache_dir
 
     def close(self) -> None:
@@ -197,7 +199,7 @@ class FilesClient:
         from tusclient.client import TusClient
         from tusclient.exceptions import TusCommunicationError
 
-        client = TusClient(f"{self.server}/api/tus/{quote(remote.project, safe='')}")
+        client = TusClient(f"{self.server}/api/tus/{quote(remote.project, safe='')}", headers=dict(self._auth))
         metadata = {"path": remote.path, "filename": source.name} | ({"overwrite": "1"} if overwrite else {})
 
         def make() -> Uploader:

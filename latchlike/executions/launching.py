@@ -116,7 +116,9 @@ def literal_launch(
     )
 
 
-def relaunch(session: Session, key: ExecutionKey, *, store: FileStore, name: str = "") -> ExecutionKey:
+def relaunch(
+    session: Session, key: ExecutionKey, *, store: FileStore, name: str = "", launched_by: str = LOCAL_PRINCIPAL
+) -> ExecutionKey:
     previous = get_execution(session, key)
     return launch_with_literals(
         session,
@@ -126,10 +128,13 @@ def relaunch(session: Session, key: ExecutionKey, *, store: FileStore, name: str
         name=name,
         relaunch_of=key.name,
         options=previous.options,
+        launched_by=launched_by,
     )
 
 
-def recover(session: Session, key: ExecutionKey, *, store: FileStore, name: str = "") -> ExecutionKey:
+def recover(
+    session: Session, key: ExecutionKey, *, store: FileStore, name: str = "", launched_by: str = LOCAL_PRINCIPAL
+) -> ExecutionKey:
     """A new execution of the failed one's launch plan and inputs that takes over its
     succeeded nodes and runs the rest."""
     previous = get_execution(session, key)
@@ -143,6 +148,7 @@ def recover(session: Session, key: ExecutionKey, *, store: FileStore, name: str 
         name=name,
         options=previous.options,
         recovered_from=key.name,
+        launched_by=launched_by,
     )
 
 

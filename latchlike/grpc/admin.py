@@ -26,6 +26,7 @@ from flyteidl.service import admin_pb2_grpc
 from grpc import aio
 from sqlalchemy.orm import Session
 
+from latchlike.accounts.access import home_workspace, visible_projects
 from latchlike.db import Database
 from latchlike.downloads.data import attempt_deck_key, flyte_urls
 from latchlike.downloads.links import DownloadLinks
@@ -37,6 +38,7 @@ from latchlike.executions.service import ExecutionKey, NodeAttempt
 from latchlike.executions.tables import ExecutionRow
 from latchlike.grpc import convert
 from latchlike.grpc import nodes as node_messages
+from latchlike.grpc.guard import caller
 from latchlike.launches.queue import LaunchQueue, Memo
 from latchlike.specs import projects, service
 from latchlike.specs.compiler import entity_id
@@ -161,14 +163,17 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
     async def RegisterProject(
         self, request: project_pb2.ProjectRegisterRequest, context: Context
     ) -> project_pb2.ProjectRegisterResponse:
-        value = request.project
+        value, workspace = request.project, home_workspace(caller())
         await self._run(
-            lambda s: projects.register_project(s, project_id=value.id, name=value.name, description=value.description)
+            lambda s: projects.register_project(
+                s, project_id=value.id, name=value.name, description=value.description, workspace=workspace
+            )
         )
         return project_pb2.ProjectRegisterResponse()
 
     async def ListProjects(self, request: project_pb2.ProjectListRequest, context: Context) -> project_pb2.Projects:
-        found = await self._run(projects.list_projects)
+        principal = caller()
+        found = await self._run(lambda s: projects.list_projects(s, visible_projects(s, principal)))
         return project_pb2.Projects(projects=[convert.project(item) for item in found])
 
     async def GetProject(self, request: project_pb2.ProjectGetRequest, context: Context) -> project_pb2.Project:
@@ -195,6 +200,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
             target.version,
         )
         inputs = self._links.incoming(request.inputs if request.HasField("inputs") else request.spec.inputs)
+        principal = caller()
         if target_id.kind is ResourceKind.TASK:  # its generated launch plan is written first, on its own
             target_id = await self._run(lambda s: _launch_plan_of(s, target_id))
 
@@ -206,6 +212,7 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
                 store=self._store,
                 name=request.name,
                 options=spec_options(request.spec),
+                launched_by=principal.name,  # never the request's own `metadata.principal`
             )
             return row, ExecutionKey(row.project, row.domain, row.name)
 
@@ -215,8 +222,10 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
     async def RelaunchExecution(
         self, request: execution_pb2.ExecutionRelaunchRequest, context: Context
     ) -> execution_pb2.ExecutionCreateResponse:
-        key = convert.execution_key(request.id)
-        new = await self._run(lambda s: launching.relaunch(s, key, store=self._store, name=request.name))
+        key, by = convert.execution_key(request.id), caller().name
+        new = await self._run(
+            lambda s: launching.relaunch(s, key, store=self._store, name=request.name, launched_by=by)
+        )
         return execution_pb2.ExecutionCreateResponse(id=convert.execution_identifier(new))
 
     async def GetExecution(
@@ -394,8 +403,8 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
     async def RecoverExecution(
         self, request: execution_pb2.ExecutionRecoverRequest, context: Context
     ) -> execution_pb2.ExecutionCreateResponse:
-        key = convert.execution_key(request.id)
-        new = await self._run(lambda s: launching.recover(s, key, store=self._store, name=request.name))
+        key, by = convert.execution_key(request.id), caller().name
+        new = await self._run(lambda s: launching.recover(s, key, store=self._store, name=request.name, launched_by=by))
         return execution_pb2.ExecutionCreateResponse(id=convert.execution_identifier(new))
 
 

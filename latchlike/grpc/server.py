@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flyteidl.service import admin_pb2_grpc, dataproxy_pb2_grpc, signal_pb2_grpc
+from flyteidl.service import admin_pb2_grpc, auth_pb2_grpc, dataproxy_pb2_grpc, signal_pb2_grpc
 from grpc import aio
 
 from latchlike.db import Database
 from latchlike.downloads.links import DownloadLinks
 from latchlike.grpc.admin import AdminServicer
+from latchlike.grpc.authmeta import AuthMetadataServicer
 from latchlike.grpc.dataproxy import DataProxyServicer
+from latchlike.grpc.guard import AccessInterceptor
 from latchlike.grpc.signals import SignalServicer
 from latchlike.grpc.status import ErrorStatusInterceptor
 from latchlike.launches.queue import LaunchQueue
@@ -31,12 +33,14 @@ def build_grpc_server(
     links: DownloadLinks,
     public_url: str = "",
     launches: LaunchQueue | None = None,
+    accounts: bool = False,
 ) -> tuple[aio.Server, int]:
     """The server and the port it bound (useful when `port` is 0); `public_url` is the web
     server's, which links in answers (task logs) point at; `launches`: the queue web launches
-    share (the platform's), so that every launch is group-committed with the others."""
+    share (the platform's), so that every launch is group-committed with the others;
+    `accounts`: every call is authenticated and checked against `access.ACCESS`."""
     server = aio.server(
-        interceptors=[ErrorStatusInterceptor()],
+        interceptors=[ErrorStatusInterceptor(), AccessInterceptor(db, store, accounts=accounts)],
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
@@ -46,6 +50,7 @@ def build_grpc_server(
     dataproxy = DataProxyServicer(db, store, signer, upload_ttl, links)
     dataproxy_pb2_grpc.add_DataProxyServiceServicer_to_server(dataproxy, server)
     signal_pb2_grpc.add_SignalServiceServicer_to_server(SignalServicer(db), server)
+    auth_pb2_grpc.add_AuthMetadataServiceServicer_to_server(AuthMetadataServicer(public_url), server)
     bound = server.add_insecure_port(f"{host}:{port}")
     if bound == 0:
         raise OSError(f"cannot listen for gRPC on {host}:{port}")

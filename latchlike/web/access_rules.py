@@ -119,6 +119,7 @@ RULES: dict[tuple[str, str], Rule] = {
     ("GET", "/projects/{project}/qc-rules"): READ,
     # Accounts (webauth) — add the account, workspace and token routes here.
     # OAuth for flytekit (grpcauth) — add /oauth2/token here.
+    ("POST", "/oauth2/token"): PUBLIC,  # the client authenticates itself (HTTP Basic: token id and secret)
     # Workspace secrets and limits (wssecrets) — add their routes here.
 }
 
