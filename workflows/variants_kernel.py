@@ -33,6 +33,8 @@ A, C, G, T = 65, 67, 71, 84
 FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 FNV_PRIME = np.uint64(0x100000001B3)
 NONE, SNP_KIND, MNP_KIND, INDEL_KIND, OTHER_KIND = -1, 0, 1, 2, 3
+IS_BASE = np.zeros(256, dtype=np.bool_)
+IS_BASE[[A, C, G, T]] = True
 POW10 = np.array([10.0**k for k in range(16)])  # exact: every power up to 10**22 is a double
 NO_ALT_VALUES = (".", "*", "X", "<*>", "<X>", "<NON_REF>")
 NO_ALT_BYTES = tuple(np.frombuffer(value.encode(), dtype=np.uint8) for value in NO_ALT_VALUES)
@@ -118,7 +120,7 @@ def _upper(byte):  # type: ignore[no-untyped-def]
 def _is(buf, start, stop, text):  # type: ignore[no-untyped-def]
     if stop - start != len(text):
         return False
-    for i in range(len(text)):
+    for i in range(len(text)):  # noqa: SIM110 (numba compiles no generator in all())
         if buf[start + i] != text[i]:
             return False
     return True
@@ -142,7 +144,7 @@ def allele_kind(buf, rs, re, a_s, a_e, no_alt):  # type: ignore[no-untyped-def]
         start += 1
     if start == rl and start == al:
         return NONE
-    if start == rl or start == al:
+    if start in (rl, al):
         return INDEL_KIND
     r_end, a_end = rl - 1, al - 1
     while r_end > start and a_end > start and _upper(buf[rs + r_end]) == _upper(buf[a_s + a_end]):
@@ -249,8 +251,8 @@ def scan(  # type: ignore[no-untyped-def]
                 while _upper(buf[rs + at]) == _upper(buf[a_s + at]):
                     at += 1
                 r, a = _upper(buf[rs + at]), _upper(buf[a_s + at])
-                if (r == A or r == C or r == G or r == T) and (a == A or a == C or a == G or a == T):
-                    if (r == A and a == G) or (r == G and a == A) or (r == C and a == T) or (r == T and a == C):
+                if IS_BASE[r] and IS_BASE[a]:  # two different bases of ACGT: A+G and C+T sum uniquely
+                    if r + a == A + G or r + a == C + T:
                         ts += 1
                     else:
                         tv += 1
@@ -297,13 +299,12 @@ def scan(  # type: ignore[no-untyped-def]
                 total, seen, field, value_s, p = 0, False, 0, tabs[8] + 1, tabs[8] + 1
                 while p <= e:
                     if p == e or buf[p] == 9 or buf[p] == 58:
-                        if field == index:
-                            if not (p - value_s == 1 and buf[value_s] == 46):
-                                value = _digits(buf, value_s, p)
-                                if value < 0:
-                                    return DEFER, i
-                                total += value
-                                seen = True
+                        if field == index and not (p - value_s == 1 and buf[value_s] == 46):
+                            value = _digits(buf, value_s, p)
+                            if value < 0:
+                                return DEFER, i
+                            total += value
+                            seen = True
                         field = 0 if (p == e or buf[p] == 9) else field + 1
                         value_s = p + 1
                     p += 1

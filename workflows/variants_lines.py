@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from workflows import variants_kernel as k
-from workflows.qc_common import QcInputError
+from workflows.qc_errors import QcInputError
 
 TYPES = ("snp", "mnp", "indel", "other")
 _NO_ALT = frozenset(k.NO_ALT_VALUES)
@@ -109,7 +109,7 @@ def count_line(tally: Tally, number: int, line: bytes) -> None:
         if not line.strip():
             return
         raise QcInputError(f"line {number}: {len(fields)} tab-separated fields, a VCF record has 8 or more")
-    chrom, pos, _, ref, alt, qual, filter_column, info = fields[:8]
+    chrom, pos, _, ref, alt, qual, filter_column = fields[:7]
     found = record_alleles(ref, alt)
     if found is None or not pos.isdigit():
         raise QcInputError(f"line {number}: " + _bad_record(pos))

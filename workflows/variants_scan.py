@@ -55,13 +55,16 @@ def inflated(raw: BinaryIO) -> Iterator[tuple[BinaryIO, str]]:
         yield raw, kind
 
 
-def variants_summary(stream: BinaryIO, *, bins: int = 30, first: bytes | None = None) -> dict[str, Any]:
-    """The statistics of the VCF text in `stream` (`first`: its first line, already read).
+def variants_summary(
+    stream: BinaryIO, *, bins: int = 30, first: bytes | None = None, block: int = BLOCK
+) -> dict[str, Any]:
+    """The statistics of the VCF text in `stream` (`first`: its first line, already read;
+    `block`: bytes handed to the kernel at a time).
     Raises QcInputError naming the line where the input stops being VCF, or where a
     compressed stream ends early."""
     tally = Tally()
     header = _read_header(stream, tally, first)
-    _scan(stream, tally, header)
+    _scan(stream, tally, header, block)
     return summary(tally, bins)
 
 
@@ -86,7 +89,7 @@ def _read_header(stream: BinaryIO, tally: Tally, first: bytes | None) -> int:
     raise QcInputError(f"line {number}: the file ends before its #CHROM header line")
 
 
-def _scan(stream: BinaryIO, tally: Tally, header: int, block: int = BLOCK) -> None:
+def _scan(stream: BinaryIO, tally: Tally, header: int, block: int) -> None:
     buf = np.empty(2 * block, dtype=np.uint8)
     held = 0  # bytes of an unfinished line carried at the front of buf
     base = 0  # offset in the (decompressed) stream of buf[0], from the first data line
@@ -164,7 +167,9 @@ def summary(tally: Tally, bins: int) -> dict[str, Any]:
         "schema": SCHEMA,
         "records": records,
         "samples": tally.samples,
-        "types": {kind: int(totals[slot]) for kind, slot in zip((*TYPES, "no_alt"), (*k.KIND_SLOTS, k.NO_ALT))},
+        "types": {
+            kind: int(totals[slot]) for kind, slot in zip((*TYPES, "no_alt"), (*k.KIND_SLOTS, k.NO_ALT), strict=True)
+        },
         "multiallelic": int(totals[k.MULTI]),
         "multiallelic_snp": int(totals[k.MULTI_SNP]),
         "transitions": ts,
@@ -180,7 +185,7 @@ def summary(tally: Tally, bins: int) -> dict[str, Any]:
         "depth": {
             "source": source,
             "missing": records - sum(source.values()),
-            "mean": sum(d * n for d, n in zip(depth_values, depth_counts)) / depths if depths else None,
+            "mean": sum(d * n for d, n in zip(depth_values, depth_counts, strict=True)) / depths if depths else None,
             "histogram": histogram(depth_values, depth_counts, bins),
         },
     }
