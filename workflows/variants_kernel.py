@@ -232,7 +232,7 @@ def scan(  # type: ignore[no-untyped-def]
         for p in range(rs, re):
             if buf[p] > 127:
                 return DEFER, i
-        kinds, alleles, ts, tv, a_s = 0, 0, 0, 0, alts_s
+        kinds, alleles, ts, tv, a_s, overlap = 0, 0, 0, 0, alts_s, False
         while True:
             a_e = a_s
             while a_e < alts_e and buf[a_e] != 44:
@@ -243,6 +243,7 @@ def scan(  # type: ignore[no-untyped-def]
                 if buf[p] > 127:
                     return DEFER, i
             kind = allele_kind(buf, rs, re, a_s, a_e, no_alt)
+            overlap |= a_e - a_s == 1 and buf[a_s] == 42  # '*'
             alleles += 1
             if kind >= 0:
                 kinds |= 1 << kind
@@ -324,14 +325,14 @@ def scan(  # type: ignore[no-untyped-def]
         _intern(buf, f_s, f_e, f_slots, f_order, f_meta, f_pool, 1)
         totals[LINES] += 1
         totals[RECORDS] += 1
-        if kinds == 0:
+        if kinds == 0 and not overlap:
             totals[NO_ALT] += 1
         for k in range(4):
             if kinds & (1 << k):
                 totals[SNP + k] += 1
         if alleles > 1:
             totals[MULTI] += 1
-            if kinds == 1:
+            if kinds == 1 and not overlap:
                 totals[MULTI_SNP] += 1
         totals[TS] += ts
         totals[TV] += tv

@@ -64,6 +64,9 @@ class Alleles(NamedTuple):
     multiallelic: bool
     transitions: int
     transversions: int
+    overlap: bool
+    """An allele is `*` (htslib's VCF_OVERLAP): the record is then no no-ALT record, nor a
+    multiallelic SNP site, though `*` has no type (as `bcftools stats` counts)."""
 
 
 @lru_cache(maxsize=1 << 12)
@@ -80,7 +83,7 @@ def record_alleles(ref: bytes, alt: bytes) -> Alleles | None:
             if pair[0] in _BASES and pair[1] in _BASES:
                 ts += pair in _TRANSITIONS
                 tv += pair not in _TRANSITIONS
-    return Alleles(tuple(kind for kind in TYPES if kind in kinds), len(alts) > 1, ts, tv)
+    return Alleles(tuple(kind for kind in TYPES if kind in kinds), len(alts) > 1, ts, tv, "*" in alts)
 
 
 @dataclass
@@ -124,9 +127,9 @@ def count_line(tally: Tally, number: int, line: bytes) -> None:
     totals[k.RECORDS] += 1
     for kind in found.types:
         totals[k.KIND_SLOTS[TYPES.index(kind)]] += 1
-    totals[k.NO_ALT] += not found.types
+    totals[k.NO_ALT] += not found.types and not found.overlap
     totals[k.MULTI] += found.multiallelic
-    totals[k.MULTI_SNP] += found.multiallelic and found.types == ("snp",)
+    totals[k.MULTI_SNP] += found.multiallelic and found.types == ("snp",) and not found.overlap
     totals[k.TS] += found.transitions
     totals[k.TV] += found.transversions
     k.add(tally.chromosomes, chrom)

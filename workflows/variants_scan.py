@@ -25,6 +25,7 @@ from workflows.variants_lines import TYPES, Tally, count_line
 
 SCHEMA = "latchlike.qc.variants/1"
 BLOCK = 8 << 20
+READ = 1 << 20  # bytes asked of the stream at a time: a read that fails loses what it had read
 
 
 def compression(head: bytes) -> str:
@@ -116,7 +117,7 @@ def _fill(stream: BinaryIO, buf: np.ndarray, held: int) -> tuple[int, bool, bool
     end = held
     while end < len(buf):
         try:
-            got = stream.readinto(view[end:])  # type: ignore[attr-defined]
+            got = stream.readinto(view[end : end + READ])  # type: ignore[attr-defined]
         except EOFError:  # igzip: the gzip stream stops before its end marker
             return end, True, True
         if not got:
