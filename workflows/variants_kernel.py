@@ -202,22 +202,22 @@ def scan(  # type: ignore[no-untyped-def]
     tabs = np.empty(10, dtype=np.int64)
     i = start
     while i < end:
-        j = i
-        while j < end and buf[j] != 10:
+        # One pass to the newline, noting the first 9 tabs: field k is [tabs[k - 1] + 1,
+        # tabs[k]), the last one runs to e (the line without its trailing CRs).
+        n, j = 0, i
+        while j < end:
+            byte = buf[j]
+            if byte == 10:
+                break
+            if byte == 9 and n < 9:
+                tabs[n] = j
+                n += 1
             j += 1
         if j == end and not eof:
             return OK, i
         e = j
-        while e > i and (buf[e - 1] == 13 or buf[e - 1] == 10):
+        while e > i and buf[e - 1] == 13:
             e -= 1
-        # Field k is [tabs[k - 1] + 1, tabs[k]); the last one runs to e.
-        n = 0
-        for p in range(i, e):
-            if buf[p] == 9:
-                tabs[n] = p
-                n += 1
-                if n == 9:
-                    break
         if n < 7:
             return DEFER, i
         tabs[n] = e
