@@ -130,10 +130,13 @@ def _is(buf, start, stop, text):  # type: ignore[no-untyped-def]
 def allele_kind(buf, rs, re, a_s, a_e, no_alt):  # type: ignore[no-untyped-def]
     """workflows/variants_lines.allele_type over bytes: NONE, SNP_KIND, MNP_KIND, INDEL_KIND
     or OTHER_KIND (REF and ALT non-empty ASCII)."""
-    for k in range(len(no_alt)):
-        if _is(buf, a_s, a_e, no_alt[k]):
-            return NONE
-    if buf[a_s] == 60:  # '<'
+    first = buf[a_s]
+    if a_e - a_s == 1 and (first == 46 or first == 42 or first == 88):  # '.', '*', 'X'
+        return NONE
+    if first == 60:  # '<'
+        for k in range(len(no_alt)):
+            if _is(buf, a_s, a_e, no_alt[k]):
+                return NONE
         return OTHER_KIND
     for i in range(a_s, a_e):
         if buf[i] == 91 or buf[i] == 93:  # '[' ']'
