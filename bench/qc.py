@@ -222,13 +222,13 @@ def variants_bench(records: int, seed: int, folder: Path) -> None:
         with plain.open("rb") as source, igzip_threaded.open(packed, "wb", compresslevel=3, threads=2) as sink:
             shutil.copyfileobj(source, sink, 8 << 20)
     found = shutil.which("bcftools")
-    out = Path(tempfile.mkdtemp())
-    timed(variants_command(plain, out))  # warm the page cache and the kernel cache
+    scratch = Path(tempfile.mkdtemp())
+    timed(variants_command(plain, scratch))  # warm the page cache and the kernel cache
     for path in (plain, packed):
         size = path.stat().st_size / 1e6
         print(f"\n{path.name}  {size:,.0f} MB  {records:,} records")
         rates: dict[str, float] = {}
-        runs = {"latchlike": variants_command(path, out),
+        runs = {"latchlike": variants_command(path, scratch),
                 "bcftools stats": [found, "stats", str(path)] if found else None}  # fmt: skip
         for name, command in runs.items():
             if command is None:
@@ -239,7 +239,7 @@ def variants_bench(records: int, seed: int, folder: Path) -> None:
             print(f"  {name:<14} {rates[name]:8.1f} MB/s  {wall:7.2f} s  cpu {cpu:6.2f} s  peak RSS {rss:6.0f} MB")
         if len(rates) == 2:
             print(f"  bcftools stats / latchlike {rates['bcftools stats'] / rates['latchlike']:5.2f}× (target ≤ 2×)")
-    shutil.rmtree(out)
+    shutil.rmtree(scratch)
 
 
 def variants_command(path: Path, out: Path) -> list[str]:
