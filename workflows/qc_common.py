@@ -18,6 +18,7 @@ from flytekit.types.file import FlyteFile
 from isal import igzip
 
 from workflows import reports
+from workflows.qc_errors import QcInputError
 
 
 class QcOutputs(NamedTuple):
@@ -25,10 +26,6 @@ class QcOutputs(NamedTuple):
 
     summary: FlyteFile
     report: FlyteFile
-
-
-class QcInputError(ValueError):
-    """The input is not what its kind promises; the message says where."""
 
 
 def compression(head: bytes) -> str:
