@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from latchlike import cli_files
+from latchlike import cli_accounts, cli_files
 from latchlike.config import Settings
 from latchlike.db import Database, migrate
 from latchlike.errors import LatchlikeError
@@ -50,6 +50,7 @@ def main(argv: list[str] | None = None) -> None:
     listing.add_argument("--data-dir", type=Path)
 
     cli_files.add_commands(commands)
+    cli_accounts.add_commands(commands)
 
     args = parser.parse_args(argv)
     if hasattr(args, "over_http"):  # a client of a server, maybe on another machine: no Settings
@@ -63,6 +64,8 @@ def main(argv: list[str] | None = None) -> None:
         _serve(settings)
     elif args.command == "files":
         _files(settings, args)
+    elif args.command in ("users", "workspaces"):
+        cli_accounts.run(settings, args)
     else:
         print(flytekit_config(settings), end="")
 
@@ -105,12 +108,16 @@ def _files(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _serve(settings: Settings) -> None:
+    if refusal := cli_accounts.local_mode_refusal(settings):
+        raise SystemExit(refusal)
     # Imported here: the whole platform takes seconds to import, which `files` and `config` need not wait for.
     import uvicorn
 
     from latchlike.app import create_app
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if hint := cli_accounts.first_admin_hint(settings):
+        print(hint, flush=True)
     endpoint = f"{settings.host}:{settings.grpc_port}"
     print(f"latchlike: web on {settings.resolved_public_url}  ·  pyflyte endpoint {endpoint}", flush=True)
     # grpc.aio shares this event loop; the plain asyncio loop is the one it is tested with.
