@@ -11,6 +11,7 @@ from fastapi import APIRouter, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
+from latchlike.accounts.access import require_authenticated
 from latchlike.accounts.account import create_own_token, own_user_id
 from latchlike.accounts.invitations import invite
 from latchlike.accounts.members import Member, WorkspaceInfo, add_workspace, change_member, list_members
@@ -93,6 +94,7 @@ class Invitation(BaseModel):
 
 @router.get("/me")
 async def me(principal: PrincipalDep) -> Me:
+    require_authenticated(principal)
     return Me(name=principal.name, via=principal.via, site_admin=principal.site_admin,
               workspaces=dict(principal.roles))  # fmt: skip
 
