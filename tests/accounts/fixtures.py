@@ -18,7 +18,11 @@ from latchlike.accounts.roles import Role
 from latchlike.accounts.tokens import issue_token
 from latchlike.accounts.users import create_user, create_workspace, set_membership
 from latchlike.db import Database, migrate
+from latchlike.specs import service
+from latchlike.specs.compiler import entity_id
+from latchlike.specs.ids import ResourceKind
 from latchlike.specs.projects import ensure_project
+from tests.samples import SerializedSample
 from tests.server import RunningServer, start_server
 
 PASSWORD = "correct horse battery staple"
@@ -99,3 +103,21 @@ def _open(database_url: str) -> Database:
     db = Database(database_url)
     migrate(db.engine)
     return db
+
+
+def register_sample(database_url: str, sample: SerializedSample) -> None:
+    """Register serialized tasks, workflows and launch plans straight into a running server's
+    database (no gRPC: that needs a token in accounts mode), as `--copy none` would."""
+    db = _open(database_url)
+    try:
+        with db.session() as session:
+            for task in sample.tasks:
+                service.register_task(session, task_id=entity_id(task.template.id, ResourceKind.TASK), spec=task)
+            for flow in sample.workflows:
+                flow_id = entity_id(flow.template.id, ResourceKind.WORKFLOW)
+                service.register_workflow(session, workflow_id=flow_id, spec=flow, sources=None)
+            for plan in sample.launch_plans:
+                plan_id = entity_id(plan.id, ResourceKind.LAUNCH_PLAN)
+                service.register_launch_plan(session, launch_plan_id=plan_id, spec=plan.spec)
+    finally:
+        db.dispose()
