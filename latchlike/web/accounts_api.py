@@ -6,8 +6,9 @@ about who may do what is made there (and by the access rules), never here."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -23,6 +24,7 @@ from latchlike.web.auth import PrincipalDep
 from latchlike.web.deps import PlatformDep
 from latchlike.web.errors import error_responses
 
+UserId = Annotated[int, Path(ge=1, le=2**63 - 1)]  # a database integer: larger ones are not ids, not a crash
 router = APIRouter(prefix="/api", tags=["accounts"], responses=error_responses(400, 401, 403, 404))
 
 
@@ -142,7 +144,7 @@ async def members(platform: PlatformDep, principal: PrincipalDep, workspace: str
 
 @router.put("/workspaces/{workspace}/members/{user_id}", responses=error_responses(409))
 async def set_role(
-    platform: PlatformDep, principal: PrincipalDep, workspace: str, user_id: int, body: RoleChange
+    platform: PlatformDep, principal: PrincipalDep, workspace: str, user_id: UserId, body: RoleChange
 ) -> list[MemberOut]:
     """Changes a member's role; answers the members as they now are."""
 
@@ -155,7 +157,7 @@ async def set_role(
 
 @router.delete("/workspaces/{workspace}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT,
                responses=error_responses(409))  # fmt: skip
-async def remove_member(platform: PlatformDep, principal: PrincipalDep, workspace: str, user_id: int) -> None:
+async def remove_member(platform: PlatformDep, principal: PrincipalDep, workspace: str, user_id: UserId) -> None:
     await platform.db.run(lambda s: change_member(s, principal, workspace, user_id, None))
 
 

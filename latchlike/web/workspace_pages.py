@@ -13,6 +13,7 @@ from latchlike.accounts.invitations import invite
 from latchlike.accounts.members import add_workspace, change_member, list_members, list_workspaces
 from latchlike.accounts.roles import Role
 from latchlike.errors import InvalidArgument
+from latchlike.web.accounts_api import UserId
 from latchlike.web.auth import PrincipalDep
 from latchlike.web.deps import PlatformDep
 from latchlike.web.templating import render
@@ -70,7 +71,7 @@ async def change(
     platform: PlatformDep,
     principal: PrincipalDep,
     workspace: str,
-    user_id: int,
+    user_id: UserId,
     role: Annotated[str, Form(max_length=16)],
 ) -> RedirectResponse:
     """`role` is the member's new role, or `remove`."""
