@@ -87,7 +87,7 @@ async def logout(request: Request, platform: PlatformDep) -> RedirectResponse:
 
 
 @router.get("/invite/{token}", response_class=HTMLResponse)
-async def invitation_page(request: Request, platform: PlatformDep, principal: PrincipalDep, token: str) -> HTMLResponse:
+async def invitation_page(request: Request, platform: PlatformDep, token: str) -> HTMLResponse:
     invitation = await platform.db.run(lambda s: open_invitation(s, token))
     context = {"invitation": invitation, "token": token, "problem": ""}
     return await render(request, "invite.html", context, headers=NO_STORE)

@@ -205,6 +205,18 @@ def test_scripts_send_the_sessions_csrf_token(site: Site, tmp_path: Path) -> Non
         expect(page.locator('#upload-list li[data-path="sample.csv"] .upload-state')).to_have_text(
             "done", timeout=60_000
         )
+    with browser_page(
+        expected_errors={"status of 4": "whether the server takes the rule does not matter here"}
+    ) as page:
+        _sign_in(page, site.url, email_of(Role.ADMIN), next_path=f"/projects/{PROJECT_A}/qc-rules")
+        page.on("request", note)
+        page.get_by_label("Workflow").fill("hostile_ws.hostile.hostile")
+        with page.expect_response(lambda answer: answer.request.method == "POST"):
+            page.get_by_role("button", name="Save rule").click()
+        admin_csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    qc = [token for method, url, token in sent if url.endswith(f"/api/projects/{PROJECT_A}/qc-rules")]
+    assert qc == [admin_csrf], sent
+    sent = [request for request in sent if "/qc-rules" not in request[1]]
     methods = {method for method, _, _ in sent}
     assert {"POST", "PATCH"} <= methods, sent
     assert any(":mkdir" in url for _, url, _ in sent) and any("/api/tus/" in url for _, url, _ in sent)
