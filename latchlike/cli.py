@@ -114,6 +114,7 @@ def _serve(settings: Settings) -> None:
     import uvicorn
 
     from latchlike.app import create_app
+    from latchlike.web.access_log import RedactSecretPaths
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if hint := cli_accounts.first_admin_hint(settings):
@@ -122,6 +123,7 @@ def _serve(settings: Settings) -> None:
     print(f"latchlike: web on {settings.resolved_public_url}  ·  pyflyte endpoint {endpoint}", flush=True)
     # grpc.aio shares this event loop; the plain asyncio loop is the one it is tested with.
     app = create_app(settings)
+    logging.getLogger("uvicorn.access").addFilter(RedactSecretPaths())  # kept when uvicorn configures logging
     # Latency under load: a thread that waited for I/O gets the GIL back within 0.5 ms, not
     # 5 ms (the event loop answering requests and the database threads take turns all the
     # time); and what was imported is never garbage collected again.

@@ -135,6 +135,7 @@ def test_an_invited_person_sets_a_password_and_is_signed_in(accounts: tuple[Runn
     me = invitee.get(f"{server.url}/api/me").json()
     assert me["name"] == "new@a.example" and me["workspaces"] == {WORKSPACE_A: "viewer"}
     assert httpx.get(link, timeout=30).status_code == 404  # once only
+    assert link.rsplit("/", 1)[1] not in server.log() and "/invite/…" in server.log()  # not in the access log
     assert _login(server, "new@a.example", PASSWORD).status_code == 303
 
 
