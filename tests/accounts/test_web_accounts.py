@@ -193,5 +193,7 @@ def test_local_mode_has_no_logins_and_pages_as_before(tmp_path: Path) -> None:
         assert "csrf-token" not in page and "sign-out" not in page and "/account" not in page
         assert httpx.get(f"{server.url}/login?next=/files", timeout=30).headers["location"] == "/files"
         assert httpx.get(f"{server.url}/api/me", timeout=30).json()["via"] == "local"
+        account = httpx.get(f"{server.url}/account", timeout=30).text
+        assert 'id="local-mode"' in account and 'id="new-token"' not in account
     finally:
         server.stop()
