@@ -5,7 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     LATCHLIKE_DATA_DIR=/data \
-    LATCHLIKE_HOST=0.0.0.0
+    LATCHLIKE_HOST=0.0.0.0 \
+    LATCHLIKE_AUTH=accounts
 
 RUN useradd --create-home --uid 10001 latchlike
 WORKDIR /app
@@ -20,4 +21,6 @@ VOLUME ["/data"]
 EXPOSE 8080 8089
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/api/health', timeout=4)"
+# Bound to all interfaces, so with accounts: create the first administrator once with
+# `docker exec -it <container> latchlike users add you@example.org --admin`.
 CMD ["latchlike", "serve"]

@@ -21,6 +21,8 @@ from latchlike.grpc.server import build_grpc_server
 from latchlike.platform import open_platform
 from latchlike.triggers.loop import TriggerLoop
 from latchlike.web import (
+    account_pages,
+    accounts_api,
     api,
     bucket_hooks,
     console,
@@ -41,6 +43,7 @@ from latchlike.web import (
     tus_api,
     uploads,
     viewers,
+    workspace_pages,
 )
 from latchlike.web.errors import install_error_handlers
 from latchlike.web.pages import STATIC_DIR
@@ -125,6 +128,9 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(signals.router)
     app.include_router(viewers.router)
     app.include_router(oauth.router)
+    app.include_router(accounts_api.router)
+    app.include_router(account_pages.router)
+    app.include_router(workspace_pages.router)
     app.mount("/static/ui_gen", StaticFiles(directory=FORM_STATIC_DIR), name="form-static")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from latchlike import cli_files
+from latchlike import cli_accounts, cli_files
 from latchlike.accounts.tokens import split_token
 from latchlike.client_token import config_dir, write_private
 from latchlike.config import Settings
@@ -60,6 +60,7 @@ def main(argv: list[str] | None = None) -> None:
     listing.add_argument("--data-dir", type=Path)
 
     cli_files.add_commands(commands)
+    cli_accounts.add_commands(commands)
 
     args = parser.parse_args(argv)
     if hasattr(args, "over_http"):  # a client of a server, maybe on another machine: no Settings
@@ -73,6 +74,8 @@ def main(argv: list[str] | None = None) -> None:
         _serve(settings)
     elif args.command == "files":
         _files(settings, args)
+    elif args.command in ("users", "workspaces"):
+        cli_accounts.run(settings, args)
     else:
         _config(settings, args)
 
@@ -143,16 +146,22 @@ def _files(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def _serve(settings: Settings) -> None:
+    if refusal := cli_accounts.local_mode_refusal(settings):
+        raise SystemExit(refusal)
     # Imported here: the whole platform takes seconds to import, which `files` and `config` need not wait for.
     import uvicorn
 
     from latchlike.app import create_app
+    from latchlike.web.access_log import RedactSecretPaths
 
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if hint := cli_accounts.first_admin_hint(settings):
+        print(hint, flush=True)
     endpoint = f"{settings.host}:{settings.grpc_port}"
     print(f"latchlike: web on {settings.resolved_public_url}  ·  pyflyte endpoint {endpoint}", flush=True)
     # grpc.aio shares this event loop; the plain asyncio loop is the one it is tested with.
     app = create_app(settings)
+    logging.getLogger("uvicorn.access").addFilter(RedactSecretPaths())  # kept when uvicorn configures logging
     # Latency under load: a thread that waited for I/O gets the GIL back within 0.5 ms, not
     # 5 ms (the event loop answering requests and the database threads take turns all the
     # time); and what was imported is never garbage collected again.

@@ -118,6 +118,29 @@ RULES: dict[tuple[str, str], Rule] = {
     ("DELETE", "/api/projects/{project}/qc-rules/{rule_id}"): MANAGE,
     ("GET", "/projects/{project}/qc-rules"): READ,
     # Accounts (webauth) — add the account, workspace and token routes here.
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): PUBLIC,  # ends whatever session the cookie names; without one, it just redirects
+    ("GET", "/invite/{token}"): PUBLIC,  # the token is the proof; an existing account also signs in
+    ("POST", "/invite/{token}"): PUBLIC,
+    ("GET", "/account"): SIGNED_IN,
+    ("POST", "/account/tokens"): SIGNED_IN,  # a token's role is capped by the caller's own (accounts/account.py)
+    ("POST", "/account/tokens/{token_id}/revoke"): SIGNED_IN,  # only one's own tokens (a site admin: any)
+    ("GET", "/api/me"): SIGNED_IN,
+    ("GET", "/api/tokens"): SIGNED_IN,
+    ("POST", "/api/tokens"): SIGNED_IN,
+    ("DELETE", "/api/tokens/{token_id}"): SIGNED_IN,
+    ("GET", "/workspaces"): SIGNED_IN,  # lists the caller's own workspaces
+    ("POST", "/workspaces"): SITE_ADMIN,
+    ("GET", "/api/workspaces"): SIGNED_IN,
+    ("POST", "/api/workspaces"): SITE_ADMIN,
+    ("GET", "/workspaces/{workspace}"): workspace(Role.VIEWER),
+    ("POST", "/workspaces/{workspace}/invitations"): workspace(Role.ADMIN),
+    ("POST", "/workspaces/{workspace}/members/{user_id}"): workspace(Role.ADMIN),
+    ("GET", "/api/workspaces/{workspace}/members"): workspace(Role.VIEWER),
+    ("PUT", "/api/workspaces/{workspace}/members/{user_id}"): workspace(Role.ADMIN),
+    ("DELETE", "/api/workspaces/{workspace}/members/{user_id}"): workspace(Role.ADMIN),
+    ("POST", "/api/workspaces/{workspace}/invitations"): workspace(Role.ADMIN),
     # OAuth for flytekit (grpcauth) — add /oauth2/token here.
     ("POST", "/oauth2/token"): PUBLIC,  # the client authenticates itself (HTTP Basic: token id and secret)
     # Workspace secrets and limits (wssecrets) — add their routes here.

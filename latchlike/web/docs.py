@@ -9,12 +9,17 @@ from html import escape
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from latchlike.web.auth import request_principal
+
 SWAGGER_UI = "/static/vendor/swagger-ui"
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/docs")
-def swagger_ui(request: Request) -> HTMLResponse:
+async def swagger_ui(request: Request) -> HTMLResponse:
+    """A signed-in session's page carries its CSRF token, which "Try it out" sends."""
+    principal = await request_principal(request)
+    csrf = f'<meta name="csrf-token" content="{escape(principal.csrf_token)}">\n' if principal.csrf_token else ""
     title = escape(f"{request.app.title} API")
     openapi_url = escape(request.app.openapi_url or "/openapi.json")
     return HTMLResponse(f"""<!doctype html>
@@ -24,7 +29,7 @@ def swagger_ui(request: Request) -> HTMLResponse:
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="{SWAGGER_UI}/swagger-ui.css">
 <link rel="icon" href="{SWAGGER_UI}/favicon-32x32.png">
-<title>{title}</title>
+{csrf}<title>{title}</title>
 </head>
 <body>
 <div id="swagger-ui" data-openapi-url="{openapi_url}"></div>

@@ -51,6 +51,9 @@
   /** fetch → JSON; a refusal throws an Error carrying the server's own sentence. */
   async function api(method, url, json) {
     const init = {method, headers: {Accept: "application/json"}};
+    // A signed-in session's changes carry its CSRF token (the page's <meta name="csrf-token">).
+    const csrf = document.querySelector('meta[name="csrf-token"]')?.content;
+    if (csrf && method !== "GET") init.headers["X-CSRF-Token"] = csrf;
     if (json !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(json);

@@ -59,8 +59,10 @@
     note: "Files and whole folders go into the folder you are in.",
   });
   uppy.use(Uppy.DropTarget, {target: browser});
+  // Every tus request (POST, PATCH, HEAD, DELETE) of a signed-in session carries its CSRF token.
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content;
   uppy.use(Uppy.Tus, {endpoint: config.tus, chunkSize: TUS_CHUNK, retryDelays: [0, 1000, 3000, 5000],
-    removeFingerprintOnSuccess: true});
+    removeFingerprintOnSuccess: true, headers: csrf ? {"X-CSRF-Token": csrf} : {}});
 
   uppy.on("file-added", (file) => {
     // Where it goes: the folder open now, plus the file's place inside a dropped or picked folder.

@@ -14,10 +14,15 @@
     problem.hidden = !message;
   }
 
+  // A signed-in session's changes carry its CSRF token (the page's <meta name="csrf-token">).
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content;
+
   async function call(method, url, payload) {
+    const headers = payload ? { "content-type": "application/json" } : {};
+    if (csrf && method !== "GET") headers["X-CSRF-Token"] = csrf;
     const response = await fetch(url, {
       method,
-      headers: payload ? { "content-type": "application/json" } : {},
+      headers,
       body: payload ? JSON.stringify(payload) : undefined,
     });
     if (response.status === 204) return null;
