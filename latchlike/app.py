@@ -40,6 +40,7 @@ from latchlike.web import (
     tus_api,
     uploads,
     viewers,
+    workspace_api,
 )
 from latchlike.web.errors import install_error_handlers
 from latchlike.web.pages import STATIC_DIR
@@ -122,6 +123,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(console.router)
     app.include_router(signals.router)
     app.include_router(viewers.router)
+    app.include_router(workspace_api.router)
     app.mount("/static/ui_gen", StaticFiles(directory=FORM_STATIC_DIR), name="form-static")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

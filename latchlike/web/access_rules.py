@@ -120,6 +120,11 @@ RULES: dict[tuple[str, str], Rule] = {
     # Accounts (webauth) — add the account, workspace and token routes here.
     # OAuth for flytekit (grpcauth) — add /oauth2/token here.
     # Workspace secrets and limits (wssecrets) — add their routes here.
+    ("GET", "/api/workspaces/{workspace}/secrets"): workspace(Role.ADMIN),
+    ("PUT", "/api/workspaces/{workspace}/secrets/{group}/{key}"): workspace(Role.ADMIN),
+    ("DELETE", "/api/workspaces/{workspace}/secrets/{group}/{key}"): workspace(Role.ADMIN),
+    ("GET", "/api/workspaces/{workspace}/limits"): workspace(Role.VIEWER),
+    ("PUT", "/api/workspaces/{workspace}/limits"): SITE_ADMIN,
 }
 
 
