@@ -5,7 +5,6 @@ local executor, cold and warm) the way flytekit's SecretsManager reads them."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from latchlike.accounts.secret_box import SecretBox
 from latchlike.accounts.secret_tables import WorkspaceSecretRow
-from latchlike.accounts.secrets import delete_secret, list_secrets, set_secret, task_secrets
+from latchlike.accounts.secrets import delete_secret, list_secrets, task_secrets
 from latchlike.accounts.tables import DEFAULT_WORKSPACE
 from latchlike.accounts.users import create_workspace
 from latchlike.engine.executors.secrets import MountAs, SecretValue, TaskSecret, env_name, file_path, process_env
@@ -28,35 +27,15 @@ from latchlike.platform import Platform
 from latchlike.principal import LOCAL_PRINCIPAL
 from latchlike.specs.ids import EntityId, ResourceKind
 from latchlike.specs.projects import ensure_project
+from tests.accounts.vault import CERT, TOKEN, digest, holds_secret, registered_vault, set_value, vault
 from tests.engine.running import launch, run_until_done
-from tests.samples import FIXTURES, SerializedSample, serialize_sample
-from tests.ui_gen.registry import register_serialized
 
-SECRETS_PROJECT = FIXTURES / "secrets_project"
-TOKEN, CERT = "tok-7f3a9c1e55d2b8a4", "-----BEGIN CERT-----\nMIIB-c0ffee\n-----END CERT-----"
-
-
-@pytest.fixture(scope="module")
-def vault(tmp_path_factory: pytest.TempPathFactory) -> SerializedSample:
-    return serialize_sample(tmp_path_factory.mktemp("vault"), project_dir=SECRETS_PROJECT, package="vault")
-
-
-@pytest.fixture
-def registered_vault(platform: Platform, vault: SerializedSample, monkeypatch: pytest.MonkeyPatch) -> Platform:
-    monkeypatch.setenv("PYTHONPATH", str(SECRETS_PROJECT))  # task processes import the module, as an image would
-    register_serialized(platform, vault, SECRETS_PROJECT / "vault", "vault")
-    return platform
-
-
-def _set(platform: Platform, group: str, key: str, value: str, workspace: str = DEFAULT_WORKSPACE) -> None:
-    with platform.db.session() as session:
-        set_secret(session, platform.secret_box, workspace=workspace, group=group, key=key, value=value,
-                   by="admin@lab.example")  # fmt: skip
+__all__ = ["registered_vault", "vault"]  # fixtures
 
 
 def test_a_secret_is_stored_sealed_listed_by_name_and_replaced_or_deleted(platform: Platform) -> None:
-    _set(platform, "Lab-API", "Token", TOKEN)
-    _set(platform, "lab-api", "token", TOKEN + "-new")  # case-insensitive, as flytekit reads them: a replacement
+    set_value(platform, "Lab-API", "Token", TOKEN)
+    set_value(platform, "lab-api", "token", TOKEN + "-new")  # case-insensitive, as flytekit reads them: a replacement
     with platform.db.session() as session:
         [info] = list_secrets(session, DEFAULT_WORKSPACE)
         assert (info.group, info.key, info.updated_by) == ("lab-api", "token", "admin@lab.example")
@@ -86,12 +65,12 @@ def test_a_secret_is_stored_sealed_listed_by_name_and_replaced_or_deleted(platfo
 )
 def test_a_bad_name_or_value_is_refused(platform: Platform, group: str, key: str, value: str, problem: str) -> None:
     with pytest.raises(InvalidArgument, match=problem):
-        _set(platform, group, key, value)
+        set_value(platform, group, key, value)
 
 
 def test_a_workspace_that_does_not_exist_has_no_secrets(platform: Platform) -> None:
     with pytest.raises(NotFound, match="workspace 'nowhere'"):
-        _set(platform, "lab", "token", "v", workspace="nowhere")
+        set_value(platform, "lab", "token", "v", workspace="nowhere")
     with platform.db.session() as session, pytest.raises(NotFound):
         list_secrets(session, "nowhere")
 
@@ -100,8 +79,8 @@ def test_a_task_gets_the_secrets_of_its_projects_workspace_only(platform: Platfo
     with platform.db.session() as session:
         create_workspace(session, workspace_id="lab-b")
         ensure_project(session, project_id="pb", workspace="lab-b")
-    _set(platform, "lab-api", "token", "default's token")
-    _set(platform, "lab-api", "token", "lab-b's token", workspace="lab-b")
+    set_value(platform, "lab-api", "token", "default's token")
+    set_value(platform, "lab-api", "token", "lab-b's token", workspace="lab-b")
     template = tasks_pb2.TaskTemplate()
     template.security_context.secrets.add(group="LAB-API", key="token", env_var="API_TOKEN")
     template.security_context.secrets.add(group="lab-api", key="cert", mount_requirement=security_pb2.Secret.FILE)
@@ -134,7 +113,7 @@ def test_a_launch_is_refused_while_the_workspace_lacks_a_secret_its_tasks_ask_fo
     with pytest.raises(InvalidArgument, match=r"secret\(s\) lab-api/cert, lab-api/token, which workspace 'default'"):
         launch(platform, "vault.tasks.uses_secrets", {"salt": "s"})  # a form or JSON launch
     launch(platform, "vault.tasks.uses_none", {"salt": "s"})  # a workflow asking for none is not held up
-    _set(platform, "lab-api", "token", TOKEN)
+    set_value(platform, "lab-api", "token", TOKEN)
     plan = EntityId(ResourceKind.LAUNCH_PLAN, "flytesnacks", "development", "vault.tasks.uses_secrets", "v1")
     inputs = literals_pb2.LiteralMap()
     inputs.literals["salt"].scalar.primitive.string_value = "s"
@@ -149,7 +128,7 @@ def test_a_launch_is_refused_while_the_workspace_lacks_a_secret_its_tasks_ask_fo
             await platform.launches.launch(prepare)
 
     asyncio.run(queued())
-    _set(platform, "lab-api", "cert", CERT)
+    set_value(platform, "lab-api", "cert", CERT)
     key = launch(platform, "vault.tasks.uses_secrets", {"salt": "s"})
     with platform.db.session() as session:
         assert get_execution(session, key).launched_by == LOCAL_PRINCIPAL
@@ -161,24 +140,17 @@ def test_a_task_reads_its_secrets_as_flytekit_does_and_nothing_keeps_them(
     registered_vault: Platform, warm: bool
 ) -> None:
     platform = registered_vault
-    _set(platform, "lab-api", "token", TOKEN)
-    _set(platform, "lab-api", "cert", CERT)
+    set_value(platform, "lab-api", "token", TOKEN)
+    set_value(platform, "lab-api", "cert", CERT)
     execution = run_until_done(platform, launch(platform, "vault.tasks.uses_secrets", {"salt": "pepper"}), warm=warm)
     assert execution.phase == "SUCCEEDED", execution.error
     with platform.db.session() as session:
         outputs = get_execution(session, ExecutionKey(execution.project, execution.domain, execution.name)).outputs
     assert outputs is not None
     seen = [outputs.literals[name].scalar.primitive.string_value for name in ("o0", "o1")]
-    assert seen == [f"env:{_digest('pepper', TOKEN)}", f"file:{_digest('pepper', CERT)}"]
-    leaks = [path for path in platform.settings.data_dir.rglob("*") if path.is_file() and _holds_secret(path)]
+    assert seen == [f"env:{digest('pepper', TOKEN)}", f"file:{digest('pepper', CERT)}"]
+    leaks = [
+        path for path in platform.settings.data_dir.rglob("*") if path.is_file() and holds_secret(path.read_bytes())
+    ]
     assert leaks == []  # not in the database, the store, the logs, nor a file left in a working directory
     assert not list(platform.settings.data_dir.rglob(".secrets"))
-
-
-def _digest(salt: str, value: str) -> str:
-    return hashlib.sha256((salt + value).encode()).hexdigest()
-
-
-def _holds_secret(path: Path) -> bool:
-    data = path.read_bytes()
-    return any(value.encode() in data for value in (TOKEN, "MIIB-c0ffee"))
