@@ -44,6 +44,7 @@ from latchlike.web import (
     uploads,
     viewers,
     workspace_pages,
+    workspace_api,
 )
 from latchlike.web.errors import install_error_handlers
 from latchlike.web.pages import STATIC_DIR
@@ -131,6 +132,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(accounts_api.router)
     app.include_router(account_pages.router)
     app.include_router(workspace_pages.router)
+    app.include_router(workspace_api.router)
     app.mount("/static/ui_gen", StaticFiles(directory=FORM_STATIC_DIR), name="form-static")
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

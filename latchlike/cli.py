@@ -134,7 +134,8 @@ def _files(settings: Settings, args: argparse.Namespace) -> None:
     try:
         if args.files_command == "add":
             staging = settings.data_dir / "staging"
-            print(add_file(db, store, project, args.source, args.path or args.source.name, staging_dir=staging))
+            print(add_file(db, store, project, args.source, args.path or args.source.name, staging_dir=staging,
+                           max_bytes=settings.max_upload_bytes))  # fmt: skip
         else:
             with db.session() as session:
                 for row in list_files(session, project):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from latchlike.accounts.secret_box import SecretBox
 from latchlike.config import Settings
 from latchlike.db import Database, migrate
 from latchlike.downloads.links import DownloadLinks
@@ -31,9 +32,12 @@ class Platform:
     downloads: DownloadSigner
     launches: LaunchQueue = field(init=False)
     """Launches from requests, recorded in batches (group commit) on `db`."""
+    secret_box: SecretBox = field(init=False)
+    """Seals workspace secrets with a key derived from the signing key."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "launches", LaunchQueue(self.db))
+        object.__setattr__(self, "secret_box", SecretBox(self.settings.load_signing_key()))
 
     @property
     def upload_ttl(self) -> timedelta:

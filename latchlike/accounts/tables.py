@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from latchlike.db import Base, UTCDateTime, utcnow
@@ -34,6 +34,7 @@ class WorkspaceRow(Base):
     id: Mapped[str] = mapped_column(String(63), primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    max_upload_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # None: the server's limit
 
 
 class MembershipRow(Base):

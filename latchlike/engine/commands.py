@@ -9,6 +9,7 @@ from flyteidl.core import tasks_pb2
 
 from latchlike.engine.contract import contract
 from latchlike.engine.executors import TaskRun
+from latchlike.engine.executors.secrets import TaskSecrets
 from latchlike.store import FileStore
 
 ARRAY_INDEX_VARIABLE = "FLYTE_K8S_ARRAY_INDEX"
@@ -41,13 +42,16 @@ class TaskCommand:
         env: Mapping[str, str],
         user_labels: Mapping[str, str],
         annotations: Mapping[str, str],
+        secrets: TaskSecrets | None = None,
     ) -> None:
-        """`env` is the execution's environment, over the task's own."""
+        """`env` is the execution's environment, over the task's own; `secrets` what the task
+        asked for, resolved in its workspace."""
         self._store = store
         self._task = contract(template)
         self._slots = [(i, _VARIABLES[arg]) for i, arg in enumerate(self._task.command) if arg in _VARIABLES]
         self._env = {**self._task.env, **env}
         self._user_labels, self._annotations = user_labels, annotations
+        self._secrets = secrets
         has_timeout = template.metadata.HasField("timeout")
         self._timeout = template.metadata.timeout.ToTimedelta().total_seconds() if has_timeout else 0
         self._inputs_uris: dict[str, str] = {}
@@ -87,6 +91,7 @@ class TaskCommand:
             user_labels=self._user_labels,
             annotations=self._annotations,
             pod=task.pod,
+            secrets=self._secrets,
         )
 
     def _inputs_uri(self, key: str) -> str:

@@ -19,6 +19,7 @@ from flyteidl.core import literals_pb2
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from latchlike.accounts.secrets import task_secrets
 from latchlike.db import begin_writing, utcnow
 from latchlike.engine import dag, subexec
 from latchlike.engine.arrays import ArrayState
@@ -207,6 +208,7 @@ class Engine:
             log_tail=lambda key: self._executor.log(key)[-ERROR_TAIL:],
             failure_kinds=lambda row: _failure_kinds(session, row), system_retries=self._system_retries,
             arrays=self._arrays.setdefault(execution.id, {}), start_budget=budget,
+            secrets=lambda template: task_secrets(session, self._platform.secret_box, execution.project, template),
         )  # fmt: skip
         try:
             outcome, outputs = walk.run()

@@ -25,6 +25,7 @@ from latchlike.engine import cache, commands, dag, echo, gates, recovery, subexe
 from latchlike.engine.arrays import ArrayState
 from latchlike.engine.conditions import BranchFailed, chosen_node
 from latchlike.engine.executors import RunResult, TaskRun
+from latchlike.engine.executors.secrets import TaskSecrets
 from latchlike.engine.hints import import_hint
 from latchlike.engine.nodedata import NodeData, Unreadable, parsing
 from latchlike.engine.phases import ABORTED, FAILED, RETRYABLE, RUNNING, SUCCEEDED
@@ -111,6 +112,8 @@ class ExecutionWalk:
     waiting: bool = False
     """A node waits on time or on someone (a gate), or a map task has items left to start:
     walk again soon even if no attempt ends."""
+    secrets: Callable[[tasks_pb2.TaskTemplate], TaskSecrets | None] = lambda _: None
+    """A task's `secret_requests` with their values from the execution's workspace."""
     _commands: dict[tuple[str, str], commands.TaskCommand] = field(default_factory=dict, init=False)
     """Each task's command, worked out once per walk (a map task's items share it)."""
 
@@ -414,6 +417,7 @@ class ExecutionWalk:
                 env=self.execution.envs or {},
                 user_labels=self.execution.labels or {},
                 annotations=self.execution.annotations or {},
+                secrets=self.secrets(template),
             )
         return command.run(
             key=self.run_key(row),

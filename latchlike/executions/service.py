@@ -17,6 +17,7 @@ from flyteidl.core import literals_pb2
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from latchlike.accounts.secrets import launch_secrets, require_secrets
 from latchlike.db import utcnow
 from latchlike.errors import InvalidArgument, NotFound
 from latchlike.executions.options import DEFAULTS, ExecutionOptions
@@ -131,7 +132,8 @@ def new_execution_name() -> str:
 
 
 def create_execution(session: Session, row: ExecutionRow) -> ExecutionKey:
-    """Record a new execution (made by `execution_row`)."""
+    """Record a new execution (made by `execution_row`), if its workspace has the secrets its tasks ask for."""
+    require_secrets(session, row.project, launch_secrets(session, row))
     session.add(row)
     session.flush()
     return ExecutionKey(row.project, row.domain, row.name)

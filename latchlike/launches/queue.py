@@ -24,6 +24,7 @@ from sqlalchemy import insert, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from latchlike.accounts.secrets import launch_secrets, require_secrets
 from latchlike.db import Database
 from latchlike.errors import AlreadyExists, InternalError, LatchlikeError
 from latchlike.executions.tables import ExecutionRow
@@ -163,6 +164,9 @@ def _record(session: Session, batch: list[_Order[Any]]) -> list[object]:
     for order in batch:
         try:
             row, answer = order.prepare(session, memo)
+            if row is not None:
+                version = ("secrets", row.project, row.domain, row.workflow, row.version)
+                require_secrets(session, row.project, memo.get(version, partial(launch_secrets, session, row)))
         except LatchlikeError as error:
             outcomes.append(_Failed(error))
             continue

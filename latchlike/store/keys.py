@@ -33,6 +33,12 @@ def upload_key(project: str, domain: str, root: str, filename: str) -> str:
     )
 
 
+def upload_key_project(key: str) -> str | None:
+    """The project an `upload_key` belongs to; None for a key of another layout."""
+    parts = key.split("/")
+    return parts[1] if len(parts) == 5 and parts[0] == "uploads" else None
+
+
 def check_key(key: str) -> str:
     if not key or not all(_is_safe(part) for part in key.split("/")):
         raise InvalidArgument(f"{key!r} is not a valid store key")

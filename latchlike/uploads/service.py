@@ -23,8 +23,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from latchlike.accounts.limits import check_size
 from latchlike.db import Database, insert_if_absent, utcnow
-from latchlike.errors import Conflict, InvalidArgument, PayloadTooLarge
+from latchlike.errors import Conflict, InvalidArgument
 from latchlike.specs.projects import require_project_domain
 from latchlike.store import FileStore
 from latchlike.store.keys import upload_key
@@ -107,8 +108,7 @@ async def _stream_to(handle: int, body: AsyncIterator[bytes], max_bytes: int) ->
     with os.fdopen(handle, "wb") as staged:
         async for chunk in body:
             size += len(chunk)
-            if size > max_bytes:
-                raise PayloadTooLarge(f"upload is larger than the limit of {max_bytes} bytes")
+            check_size(size, max_bytes)
             digest.update(chunk)
             staged.write(chunk)
         staged.flush()

@@ -33,8 +33,9 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from latchlike.accounts.limits import check_size, upload_limit
 from latchlike.db import Database, begin_writing, utcnow
-from latchlike.errors import Conflict, InvalidArgument, NotFound, PayloadTooLarge, PreconditionFailed, UserError
+from latchlike.errors import Conflict, InvalidArgument, NotFound, PreconditionFailed, UserError
 from latchlike.files import service
 from latchlike.files.kinds import HEAD_BYTES, Detected, detect
 from latchlike.files.paths import check_path, live_key, parents
@@ -138,8 +139,7 @@ class TusUploads:
         `overwrite`), a folder, or the length over the limit. An empty file is recorded at once."""
         if length < 0:
             raise InvalidArgument("Upload-Length must be a whole number of bytes")
-        if length > self.max_bytes:
-            raise PayloadTooLarge(f"the upload's {length} bytes are over this server's limit of {self.max_bytes}")
+        check_size(length, await self.limit(project))
         path, overwrite = destination(parse_metadata(metadata_header))
         live_key(project, path)  # the project's name is a key part too
         await self.expire()  # each new upload ages out the abandoned ones
@@ -156,6 +156,10 @@ class TusUploads:
             raise
         return upload_id
 
+    async def limit(self, project: str) -> int:
+        """The largest upload `project` takes: its workspace's limit, else the server's."""
+        return await self._db.run(lambda session: upload_limit(session, project, self.max_bytes))
+
     async def status(self, project: str, upload_id: str) -> UploadStatus:
         row = await self._db.run(lambda session: _live(session, project, upload_id))
         return UploadStatus(self._offset(upload_id), row.length, row.expires_at, row.upload_metadata)
@@ -166,6 +170,7 @@ class TusUploads:
         A PATCH still reading when a new one comes is stopped (its client has most likely
         gone without the server noticing): the new one continues from what the old one wrote."""
         row = await self._db.run(lambda session: _live(session, project, upload_id))
+        check_size(row.length, await self.limit(project))  # the workspace's limit may have changed since
         running = self._running.setdefault(upload_id, _Running())
         if running.writer is not None:
             running.writer.cancel()

@@ -144,6 +144,11 @@ RULES: dict[tuple[str, str], Rule] = {
     # OAuth for flytekit (grpcauth) — add /oauth2/token here.
     ("POST", "/oauth2/token"): PUBLIC,  # the client authenticates itself (HTTP Basic: token id and secret)
     # Workspace secrets and limits (wssecrets) — add their routes here.
+    ("GET", "/api/workspaces/{workspace}/secrets"): workspace(Role.ADMIN),
+    ("PUT", "/api/workspaces/{workspace}/secrets/{group}/{key}"): workspace(Role.ADMIN),
+    ("DELETE", "/api/workspaces/{workspace}/secrets/{group}/{key}"): workspace(Role.ADMIN),
+    ("GET", "/api/workspaces/{workspace}/limits"): workspace(Role.VIEWER),
+    ("PUT", "/api/workspaces/{workspace}/limits"): SITE_ADMIN,
 }
 
 

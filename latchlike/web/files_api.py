@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel
 from starlette.requests import ClientDisconnect
 
+from latchlike.accounts.limits import check_size, upload_limit
 from latchlike.errors import InvalidArgument, PreconditionFailed
 from latchlike.files import browse, kinds_set, service
 from latchlike.files.paths import check_path, check_writable, is_outputs, live_key
@@ -59,12 +60,16 @@ async def put_file(
         raise InvalidArgument("If-None-Match takes only '*' here (do not replace a file that exists)")
     if not overwrite and await platform.db.run(lambda s: service.find(s, project, path)) is not None:
         raise PreconditionFailed(f"{path!r} exists and the request asked not to replace it")
+    limit = await platform.db.run(lambda s: upload_limit(s, project, platform.settings.max_upload_bytes))
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit():
+        check_size(int(declared), limit)  # before a byte is read
     staged = StagedFile(platform.staging_dir)
     try:
         async for chunk in request.stream():
             staged.write(chunk)
+            check_size(staged.size, limit)
         staged.finish()
-        declared = request.headers.get("content-length")
         if declared is not None and int(declared) != staged.size:
             raise InvalidArgument(f"the body has {staged.size} bytes, Content-Length said {declared}")
 

@@ -65,20 +65,21 @@ def _whole_number(name: str, value: str | None) -> int:
     return int(value)
 
 
-def _discovery(uploads: TusUploads) -> Response:
-    headers = _headers(tus_version=TUS_VERSION, tus_extension=EXTENSIONS, tus_max_size=str(uploads.max_bytes))
+async def _discovery(uploads: TusUploads, project: str) -> Response:
+    limit = await uploads.limit(project)
+    headers = _headers(tus_version=TUS_VERSION, tus_extension=EXTENSIONS, tus_max_size=str(limit))
     return Response(status_code=204, headers=headers)
 
 
 @router.options("/{project}", status_code=204, responses={204: {"description": "What this server supports."}})
 async def describe(uploads: UploadsDep, project: str) -> Response:
-    """tus discovery: version, extensions and the largest upload accepted (any project)."""
-    return _discovery(uploads)
+    """tus discovery: version, extensions and the largest upload the project's workspace accepts."""
+    return await _discovery(uploads, project)
 
 
 @router.options(UPLOAD, status_code=204, include_in_schema=False)
 async def describe_upload(uploads: UploadsDep, project: str, upload_id: str) -> Response:
-    return _discovery(uploads)
+    return await _discovery(uploads, project)
 
 
 @router.post(

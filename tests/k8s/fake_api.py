@@ -3,7 +3,8 @@
 It speaks what the executor uses: create (409 when the name is taken), get, list and watch
 with resourceVersion (410 when asked for a version older than it keeps, bookmarks at the
 end of each watch), delete, deletecollection by label selector, and log; it counts the
-requests of each kind and refuses query parameters and selectors it does not know. A
+requests of each kind and refuses query parameters and selectors it does not know; and of
+Secrets, create and a JSON merge patch of `data`, which the kubelet hands to containers. A
 "kubelet" per pod plays what a test asks of it: run the container's command as a local
 process (the image is not pulled: the command runs in this machine's Python environment),
 succeed or fail at once, be evicted, never be scheduled, or hang. Every manifest created
@@ -12,6 +13,7 @@ is kept so tests can validate it.
 
 from __future__ import annotations
 
+import base64
 import bisect
 import json
 import os
@@ -77,7 +79,10 @@ class FakeCluster:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     kubelet: queue.SimpleQueue[tuple[str, str]] | None = None
     requests: Counter[str] = field(default_factory=Counter)
-    """Requests served, by kind: create, get, list, watch, log, delete, deletecollection."""
+    """Requests served, by kind: create, get, list, watch, log, delete, deletecollection,
+    secret-create, secret-patch."""
+    secrets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Secrets by name (one namespace), as stored: `data` in base64."""
 
     def _record(self, kind: str, pod: dict[str, Any]) -> None:
         """Under `changed`: a new resourceVersion for this change, and an event for watchers."""
@@ -141,6 +146,31 @@ class FakeCluster:
     def _kubelet_loop(self, pods: queue.SimpleQueue[tuple[str, str]]) -> None:
         while True:
             self._kubelet(*pods.get())
+
+    def create_secret(self, manifest: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        name = manifest["metadata"]["name"]
+        with self.changed:
+            if name in self.secrets:
+                return 409, _status(409, "AlreadyExists", f'secrets "{name}" already exists')
+            self.secrets[name] = json.loads(json.dumps(manifest))
+            return 201, self.secrets[name]
+
+    def merge_secret(self, name: str, patch: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """A JSON merge patch of `data` (what latchlike sends): keys added or replaced."""
+        with self.changed:
+            secret = self.secrets.get(name)
+            if secret is None:
+                return 404, _status(404, "NotFound", f'secrets "{name}" not found')
+            unknown = set(patch) - {"data"}
+            if unknown:
+                return 400, _status(400, "BadRequest", f"the fake merges only data, not {sorted(unknown)}")
+            secret["data"] = {**secret.get("data", {}), **patch["data"]}
+            return 200, secret
+
+    def secret_value(self, name: str, key: str) -> str:
+        """A key of a Secret as a kubelet gives it to a container (KeyError when there is none)."""
+        with self.changed:
+            return base64.b64decode(self.secrets[name]["data"][key]).decode()
 
     def deployment(self, namespace: str, name: str) -> dict[str, Any]:
         """Any Deployment asked for exists (the server's own, which owns task pods)."""
@@ -226,9 +256,17 @@ class FakeCluster:
             return
         container = pod["spec"]["containers"][0]
         env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-        env |= {item["name"]: item["value"] for item in container.get("env", [])}
         self.set_status(name, _running())
         with tempfile.TemporaryDirectory() as workdir:
+            # No image, no container filesystem: a secret volume's mount path is made below the
+            # working directory, and variables naming a place under it name that place instead.
+            mounts = self._mount_secrets(pod, container, Path(workdir))
+            for item in container.get("env", []):
+                if "valueFrom" in item:
+                    reference = item["valueFrom"]["secretKeyRef"]
+                    env[item["name"]] = self.secret_value(reference["name"], reference["key"])
+                else:
+                    env[item["name"]] = _moved(item["value"], mounts)
             process = subprocess.Popen(
                 container["command"], cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
             )
@@ -240,6 +278,29 @@ class FakeCluster:
             self.processes.pop(name, None)
         if process.returncode >= 0:  # a negative code: killed by a delete
             self.set_status(name, _terminated(process.returncode))
+
+    def _mount_secrets(self, pod: dict[str, Any], container: dict[str, Any], root: Path) -> dict[str, str]:
+        """Write the container's secret volumes' items below `root`: mount path → where."""
+        volumes = {volume["name"]: volume for volume in pod["spec"].get("volumes", []) if "secret" in volume}
+        mounts: dict[str, str] = {}
+        for mount in container.get("volumeMounts", []):
+            volume = volumes.get(mount["name"])
+            if volume is None:
+                continue
+            place = root / mount["mountPath"].lstrip("/")
+            for item in volume["secret"]["items"]:
+                path = place / item["path"]
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(self.secret_value(volume["secret"]["secretName"], item["key"]))
+            mounts[mount["mountPath"]] = str(place)
+        return mounts
+
+
+def _moved(value: str, mounts: dict[str, str]) -> str:
+    for mount_path, place in mounts.items():
+        if value == mount_path or value.startswith(mount_path + "/"):
+            return place + value[len(mount_path) :]
+    return value
 
 
 def _now() -> str:
@@ -298,11 +359,26 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         parts = self._parts()
+        if len(parts) == 5 and parts[4] == "secrets":
+            self.cluster.count("secret-create")
+            return self._send(
+                *self.cluster.create_secret(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            )
         if len(parts) != 5 or parts[4] != "pods":
             return self._send(404, _status(404, "NotFound", self.path))
         manifest = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.cluster.count("create")
         self._send(*self.cluster.create(parts[3], manifest))
+
+    def do_PATCH(self) -> None:
+        parts = self._parts()
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        if len(parts) != 6 or parts[4] != "secrets":
+            return self._send(404, _status(404, "NotFound", self.path))
+        if self.headers.get("Content-Type") != "application/merge-patch+json":
+            return self._send(415, _status(415, "UnsupportedMediaType", "the fake takes JSON merge patches only"))
+        self.cluster.count("secret-patch")
+        self._send(*self.cluster.merge_secret(parts[5], body))
 
     def do_DELETE(self) -> None:
         parts = self._parts()

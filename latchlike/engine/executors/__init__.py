@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from latchlike.engine.contract import PodTemplate
+from latchlike.engine.executors.secrets import TaskSecrets
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ class TaskRun:
     """The execution's `--labels` and `--annotations`, which a cluster executor puts on its pods as they are."""
     pod: PodTemplate | None = None
     """The task's own pod template, which a cluster executor starts from."""
+    secrets: TaskSecrets | None = None
+    """What the task's `secret_requests` resolved to in its workspace; never in `env`, so
+    nothing that shows a run's environment shows them."""
     resume: bool = False
     """The attempt was running when the server stopped: wait for its process (or pod) if it
     still runs; if nothing is left of it, report it `lost` instead of starting it again, so

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import hashlib
 import json
 import logging
 import threading
@@ -34,6 +35,7 @@ from urllib3.response import HTTPResponse
 
 from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.executors.calls import Calls
+from latchlike.engine.executors.pod_secrets import secret_data, secret_manifest, secret_name
 from latchlike.engine.executors.pods import (
     CONTAINER,
     MANAGED_BY,
@@ -50,6 +52,7 @@ from latchlike.engine.executors.pods import (
     run_selector,
     unschedulable,
 )
+from latchlike.engine.executors.secrets import TaskSecrets
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -103,6 +106,9 @@ class KubernetesExecutor:
         """The primary container of each attempt running or succeeded whose log is only in its pod, by run key."""
         self._unsaved: dict[str, str] = {}
         """Succeeded attempts whose log is only in their pod: run key → their execution's selector."""
+        self._stored_secrets: dict[str, dict[str, str]] = {}
+        """Per workspace, the SHA-256 of each value this server put in its Secret, by Secret key."""
+        self._secret_locks: dict[str, asyncio.Lock] = {}
 
     async def run(self, run: TaskRun) -> RunResult:
         self._start_watching()
@@ -234,7 +240,9 @@ class KubernetesExecutor:
     # Pods.
 
     async def _create(self, run: TaskRun, name: str) -> str | None:
-        """Why the API server refused the pod, or None once it exists."""
+        """Why the API server refused the pod (or its workspace's secrets), or None once it exists."""
+        if run.secrets is not None and run.secrets.secrets and (refused := await self._store_secrets(run.secrets)):
+            return refused
         try:
             manifest = pod_manifest(run, self._settings)
             # The answer is not parsed: the watch says what becomes of the pod.
@@ -246,6 +254,43 @@ class KubernetesExecutor:
         except Exception as error:  # the API server unreachable: the attempt fails, the engine retries
             return f"the API server could not be reached: {error}"
         return None
+
+    async def _store_secrets(self, secrets: TaskSecrets) -> str | None:
+        """Put the values the attempt asks for into its workspace's Secret, unless this
+        server already put those very values there (a map task's items share one write).
+        Why that failed, or None. Never the API's answer: it may quote what was sent."""
+        data = secret_data(secrets)
+        digests = {key: hashlib.sha256(value.encode()).hexdigest() for key, value in data.items()}
+        async with self._secret_locks.setdefault(secrets.workspace, asyncio.Lock()):
+            stored = self._stored_secrets.setdefault(secrets.workspace, {})
+            if all(stored.get(key) == digest for key, digest in digests.items()):
+                return None
+            try:
+                await self._call(self._put_secret, secrets, data)
+            except ApiException as error:
+                return f"the cluster refused workspace {secrets.workspace!r}'s secrets: {error.status} {error.reason}"
+            except Exception:
+                return "the API server could not be reached to store the workspace's secrets"
+            stored.update(digests)
+        return None
+
+    def _put_secret(self, secrets: TaskSecrets, data: dict[str, str]) -> None:
+        """Merge `data` into the workspace's Secret, creating it when there is none."""
+        name, namespace = secret_name(secrets.workspace), self._settings.namespace
+        merge = functools.partial(self._api.patch_namespaced_secret, name, namespace, {"data": data},
+                                  _content_type="application/merge-patch+json", _preload_content=False)  # fmt: skip
+        try:
+            return _discarded(merge)
+        except ApiException as error:
+            if error.status != 404:
+                raise
+        manifest = secret_manifest(secrets, namespace, {MANAGED_BY: MANAGER})
+        try:
+            _discarded(self._api.create_namespaced_secret, namespace, manifest, _preload_content=False)
+        except ApiException as error:
+            if error.status != 409:  # made meanwhile (another server): merge into that one
+                raise
+            _discarded(merge)
 
     def _exists(self, name: str) -> bool:
         """Whether the pod is there; an API error other than 404 says nothing, so it counts as yes."""

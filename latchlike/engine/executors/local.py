@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from latchlike.engine.executors import RunResult, TaskRun, sandbox
+from latchlike.engine.executors import RunResult, TaskRun, sandbox, secrets
 from latchlike.engine.executors.limits import CoreChooser, MemoryWatch, memory_bytes
 from latchlike.engine.executors.warm import Fork, WarmWorker
 
@@ -31,6 +32,8 @@ PID_FILE = ".pid"
 START_FAILED = 127
 """The exit code of an attempt whose process could not be started, as a shell reports one."""
 FLYTEKIT_ENTRY_POINTS = frozenset({"pyflyte-execute", "pyflyte-map-execute", "pyflyte-fast-execute"})
+SECRETS_DIR = ".secrets"
+"""In an attempt's working directory while it runs: its secrets mounted as files (mode 0700)."""
 ORPHAN_POLL_SECONDS = 0.2
 """How often an adopted orphan (not our child: no exit to wait for) is checked."""
 
@@ -73,6 +76,10 @@ class LocalExecutor:
             log_path = self._log_path(run.key)
             log_path.parent.mkdir(parents=True, exist_ok=True)
             env = _process_env(run, self._store_env)
+            secrets_dir = workdir / SECRETS_DIR
+            if run.secrets is not None:  # in the process's environment (or files), never in the run's
+                secrets.write_files(run.secrets.secrets, secrets_dir)
+                env |= secrets.process_env(run.secrets.secrets, secrets_dir)
             run = replace(run, command=_unpacked_in(run.command, workdir))
             cores = self._cores.cores_for(run.limits)
             over_memory: list[str] = []
@@ -99,6 +106,7 @@ class LocalExecutor:
             finally:
                 self._memory.forget_key(run.key)
                 (workdir / PID_FILE).unlink(missing_ok=True)
+                shutil.rmtree(secrets_dir, ignore_errors=True)
             return RunResult(run.key, exit_code, log_path, timed_out, over_memory[0] if over_memory else None)
 
     async def _adopt(self, run: TaskRun, group: int) -> RunResult:
@@ -113,6 +121,7 @@ class LocalExecutor:
             await asyncio.sleep(ORPHAN_POLL_SECONDS)
         self._orphans.pop(run.key, None)
         (self._root / "work" / run.key / PID_FILE).unlink(missing_ok=True)
+        shutil.rmtree(self._root / "work" / run.key / SECRETS_DIR, ignore_errors=True)
         return RunResult(run.key, -1, self._log_path(run.key), timed_out)
 
     async def _run_cold(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from latchlike.engine.executors import TaskRun
+from latchlike.engine.executors.pod_secrets import add_secrets
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGER = "latchlike"
@@ -76,6 +77,8 @@ def pod_manifest(run: TaskRun, settings: PodSettings) -> dict[str, Any]:
         "resources": _resources(run),
         "terminationMessagePolicy": "FallbackToLogsOnError",
     }
+    if run.secrets is not None:
+        add_secrets(spec, container, run.secrets)
     if settings.store_secret:
         container["envFrom"] = [*container.get("envFrom", []), {"secretRef": {"name": settings.store_secret}}]
     if settings.data_claim and settings.data_path:

@@ -1,0 +1,78 @@
+"""Workspace secrets with the Kubernetes executor, against the fake API server: the values go
+into one Secret per workspace, pods only refer to it (`secretKeyRef`, a secret volume), and
+a real flytekit task in a pod reads them as it would under propeller."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import kubernetes_validate
+import pytest
+
+from latchlike.engine.executors import TaskRun
+from latchlike.engine.executors.kubernetes import KubernetesExecutor
+from latchlike.engine.executors.pod_secrets import MOUNT_PATH, secret_name
+from latchlike.engine.executors.pods import PodSettings, pod_manifest
+from latchlike.engine.executors.secrets import MountAs, SecretValue, TaskSecret, TaskSecrets
+from latchlike.executions.service import ExecutionKey, get_execution
+from latchlike.platform import Platform
+from tests.accounts.vault import CERT, TOKEN, digest, holds_secret, registered_vault, set_value, vault
+from tests.engine.running import launch, run_until_done
+from tests.k8s.fake_api import FakeApiServer, FakeCluster
+from tests.k8s.test_manifests import KUBERNETES_VERSION
+
+__all__ = ["registered_vault", "vault"]  # fixtures
+SETTINGS = PodSettings(namespace="latchlike", service_account="latchlike-tasks")
+
+
+def test_a_pod_refers_to_its_workspaces_secret_and_holds_no_value() -> None:
+    secrets = TaskSecrets("lab-a", (
+        TaskSecret("lab-api", "token", MountAs.ENV, SecretValue(TOKEN), env_var="API_TOKEN"),
+        TaskSecret("lab-api", "cert", MountAs.FILE, SecretValue(CERT), env_var="CERT_PATH"),
+    ))  # fmt: skip
+    run = TaskRun("flytesnacks-development-abc-n0-1", ("pyflyte-execute",), {"A": "1"}, secrets=secrets)
+    manifest = pod_manifest(run, SETTINGS)
+    kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+    assert not holds_secret(json.dumps(manifest).encode())
+    [container] = manifest["spec"]["containers"]
+    env = {item["name"]: item.get("value", item.get("valueFrom")) for item in container["env"]}
+    reference = {"secretKeyRef": {"name": "latchlike-secrets-lab-a", "key": "lab-api.token"}}
+    assert env["_FSEC_LAB-API_TOKEN"] == env["API_TOKEN"] == reference
+    assert (env["FLYTE_SECRETS_DEFAULT_DIR"], env["CERT_PATH"]) == (MOUNT_PATH, f"{MOUNT_PATH}/lab-api/cert")
+    assert container["volumeMounts"] == [{"name": "latchlike-secrets", "mountPath": MOUNT_PATH, "readOnly": True}]
+    [volume] = manifest["spec"]["volumes"]
+    assert volume["secret"] == {"secretName": "latchlike-secrets-lab-a",
+                                "items": [{"key": "lab-api.cert", "path": "lab-api/cert"}]}  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_task_in_a_pod_reads_the_secrets_its_workspace_keeps_in_the_cluster(registered_vault: Platform) -> None:
+    platform = registered_vault
+    set_value(platform, "lab-api", "token", TOKEN)
+    set_value(platform, "lab-api", "cert", CERT)
+    with FakeApiServer(FakeCluster()) as cluster:
+        executor = KubernetesExecutor(cluster.api(), SETTINGS, log_dir=platform.settings.data_dir / "logs")
+        key = launch(platform, "vault.tasks.uses_secrets", {"salt": "pepper"})
+        execution = run_until_done(platform, key, executor=executor)
+        assert execution.phase == "SUCCEEDED", execution.error
+        with platform.db.session() as session:
+            outputs = get_execution(session, ExecutionKey(key.project, key.domain, key.name)).outputs
+        assert outputs is not None
+        seen = [outputs.literals[name].scalar.primitive.string_value for name in ("o0", "o1")]
+        assert seen == [f"env:{digest('pepper', TOKEN)}", f"file:{digest('pepper', CERT)}"]
+        stored = cluster.cluster.secrets[secret_name("default")]
+        assert {k: base64.b64decode(v).decode() for k, v in stored["data"].items()} == {
+            "lab-api.token": TOKEN, "lab-api.cert": CERT}  # fmt: skip
+        for manifest in cluster.cluster.created:
+            kubernetes_validate.validate(manifest, KUBERNETES_VERSION, strict=True)
+            assert not holds_secret(json.dumps(manifest).encode())
+        # A value goes in when it is new to this server: the first task's create (its patch found no
+        # Secret), the second's patch. A server started after a rotation writes each task's values once.
+        assert cluster.cluster.requests["secret-create"] + cluster.cluster.requests["secret-patch"] == 3
+        set_value(platform, "lab-api", "token", TOKEN + "-rotated")
+        executor = KubernetesExecutor(cluster.api(), SETTINGS, log_dir=platform.settings.data_dir / "logs")
+        again = run_until_done(platform, launch(platform, "vault.tasks.uses_secrets", {"salt": "p"}), executor=executor)
+        assert again.phase == "SUCCEEDED", again.error
+        assert cluster.cluster.secret_value(secret_name("default"), "lab-api.token") == TOKEN + "-rotated"
+        assert cluster.cluster.requests["secret-create"] + cluster.cluster.requests["secret-patch"] == 5
