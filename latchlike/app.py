@@ -43,8 +43,8 @@ from latchlike.web import (
     tus_api,
     uploads,
     viewers,
-    workspace_pages,
     workspace_api,
+    workspace_pages,
 )
 from latchlike.web.errors import install_error_handlers
 from latchlike.web.pages import STATIC_DIR
