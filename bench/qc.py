@@ -17,9 +17,10 @@ system time (what the run costs, whatever else the machine does); peak RSS is th
 maxrss. The load average is printed first: on a shared machine, wall figures follow it.
 A tool that is not installed prints "absent" (`bench/setup` installs them).
 
-Then a BAM (`--bam-records`, default 2,000,000: sorted properly paired 100 bp reads on two
-references) timed the same way: latchlike's `alignments_qc` work (workflows.qc_alignments.run_qc:
-counts, histograms, per-contig depth, index, report) beside `samtools flagstat`, with the ratio.
+Then a BAM (`--bam-records`, default 2,000,000, 0 skips it: sorted properly paired 100 bp
+reads on two references) timed the same way: latchlike's `alignments_qc` work
+(workflows.qc_alignments.run_qc: counts, histograms, per-contig depth, index, report) beside
+`samtools flagstat`, with the ratio.
 
     .venv/bin/python bench/qc.py --reads 2000000
 
@@ -188,8 +189,10 @@ def main() -> int:
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}; {args.reads:,} reads")
     with tempfile.TemporaryDirectory() as out:
         timed(commands(plain, Path(out))["latchlike"])  # warm the page cache and the kernel cache
-        bam = bam_dataset(args.bam_records, args.data)
-        for path, runs in ((plain, commands), (packed, commands), (bam, bam_commands)):
+        files = [(plain, commands), (packed, commands)]
+        if args.bam_records:
+            files.append((bam_dataset(args.bam_records, args.data), bam_commands))
+        for path, runs in files:
             size = path.stat().st_size / 1e6
             print(f"\n{path.name}  {size:,.0f} MB")
             rates: dict[str, float] = {}

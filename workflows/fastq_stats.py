@@ -57,7 +57,6 @@ def _base_codes() -> np.ndarray:
 
 
 CODES = _base_codes()
-GC_CODE = np.array([0, 1, 1, 0, 0], dtype=np.int64)
 AD0 = _encode(ADAPTERS[0])
 AD1 = _encode(ADAPTERS[1])
 KMASK = (1 << (2 * ADAPTER_K)) - 1
@@ -148,8 +147,9 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
         s = h_end + 1
         # Sequence: composition per position, GC, adapters, hash for the duplicate sketch,
         # in one pass that also finds the line's end (ACGT is the hot path: no data-dependent
-        # branch on it, GC is a table look-up).
+        # branch on it, GC is arithmetic on the code, the hash takes a multiply per 32 bases).
         h = FNV_OFFSET
+        word = np.uint64(0)  # the last 32 bases, 2 bits each: hashed a word at a time
         kmer = 0
         valid = 0
         gc = 0
@@ -169,18 +169,21 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
                     _undo(buf, s, i, pos_base)
                     return BAD_SEQ, p, records, s + i
                 valid = -1  # an N restarts the adapter k-mer
+                h = (h ^ np.uint64(i + 0x100)) * FNV_PRIME  # where the Ns are tells reads apart
             pp = i if i < MAX_POS else MAX_POS - 1
             pos_base[pp, c] += 1
             kmer = ((kmer << 2) | (c & 3)) & KMASK
             valid += 1
-            gc += GC_CODE[c]
+            gc += ((c + 1) >> 1) & 1  # C (1) and G (2) count; A, T, N do not
             if valid >= ADAPTER_K and kmer in (AD0, AD1):
                 if kmer == AD0 and first0 < 0:
                     first0 = i - ADAPTER_K + 1
                 elif kmer == AD1 and first1 < 0:
                     first1 = i - ADAPTER_K + 1
-            h = (h ^ np.uint64(b & 0xDF)) * FNV_PRIME
+            word = (word << np.uint64(2)) | np.uint64(c & 3)
             i += 1
+            if i & 31 == 0:
+                h = (h ^ word) * FNV_PRIME
         s_end = s + i
         if buf[s_end] == 13:  # CRLF: the CR must end the line
             if s_end + 1 >= end:
@@ -227,7 +230,7 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
         if first1 >= 0:
             adapters[1, first1 if first1 < MAX_POS else MAX_POS - 1] += 1
         # HyperLogLog: finalize the hash (splitmix64), top bits pick a register, rank of the rest.
-        x = h ^ np.uint64(n)
+        x = ((h ^ word) * FNV_PRIME) ^ np.uint64(n)
         x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         x = x ^ (x >> np.uint64(31))
