@@ -1,6 +1,6 @@
 """The compiled per-record loop of the FASTQ QC: numba over one large byte block at a time.
 
-It runs with the GIL released (`nogil`), so two threads can each take half of a block.
+It runs with the GIL released (`nogil`), so two threads can each scan a block of their own.
 Compiled kernels are cached on disk so only the first run on a machine pays the compile:
 `NUMBA_CACHE_DIR` if set, else the user cache (`$XDG_CACHE_HOME` or ~/.cache)/latchlike/numba,
 never site-packages (which may be read-only, and is shared by every user).
@@ -248,16 +248,18 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
 
 
 @numba.njit(nogil=True, cache=True)
-def record_start_near(buf: np.ndarray, start: int, end: int) -> int:
-    """The first record start at or after `start`: a line opening with '@' whose line two
-    further down opens with '+' (a quality line may open with '@', but two lines below it is
-    a sequence). Returns end when none is found; the caller checks the split is consistent."""
-    i = start
-    while i < end:
-        if buf[i - 1] == 10 and buf[i] == 64:
+def last_record_start(buf: np.ndarray, end: int) -> int:
+    """The start of the last record in buf[:end] whose '+' line also starts there, searched
+    backwards; 0 when none starts past the first byte. A record start is a line opening with
+    '@' whose line two further down opens with '+': a quality line may open with '@', but two
+    lines below it is a sequence, which never opens with '+'. Exact on well-formed input; on
+    malformed input the scan that follows finds the problem."""
+    i = end - 1
+    while i > 0:
+        if buf[i] == 64 and buf[i - 1] == 10:
             j = _line_end(buf, i, end) + 1
             j = _line_end(buf, j, end) + 1
             if j < end and buf[j] == 43:
                 return i
-        i = _line_end(buf, i, end) + 1
-    return end
+        i -= 1
+    return 0
