@@ -14,7 +14,8 @@ Then times, on each file, in one run:
 
 MB/s is the size of the file as given (compressed for .gz) over wall time; cpu is user +
 system time (what the run costs, whatever else the machine does); peak RSS is the child's
-maxrss. The load average is printed first: on a shared machine, wall figures follow it.
+maxrss. The load average is printed first and before each file: on a shared machine, wall
+figures follow it (cpu figures much less).
 A tool that is not installed prints "absent" (`bench/setup` installs them).
 
 Then a BAM (`--bam-records`, default 2,000,000, 0 skips it: sorted properly paired 100 bp
@@ -194,7 +195,7 @@ def main() -> int:
             files.append((bam_dataset(args.bam_records, args.data), bam_commands))
         for path, runs in files:
             size = path.stat().st_size / 1e6
-            print(f"\n{path.name}  {size:,.0f} MB")
+            print(f"\n{path.name}  {size:,.0f} MB  (load average {os.getloadavg()[0]:.2f})")
             rates: dict[str, float] = {}
             for name, command in runs(path, Path(out)).items():
                 if command is None:
