@@ -14,7 +14,7 @@ from pathlib import Path
 
 from isal import isal_zlib
 
-CHUNK = 1 << 20  # compressed bytes read, and most bytes inflated, at a time
+CHUNK = 1 << 20  # compressed bytes read at a time (inflating to at most 4 times as much)
 GZIP = 31  # wbits: a gzip header and trailer
 
 
@@ -38,7 +38,7 @@ class Inflated(io.RawIOBase):
                     return 0
             if self._inflate.eof:  # the next member starts
                 self._inflate = isal_zlib.decompressobj(wbits=GZIP)
-            self._out = memoryview(self._inflate.decompress(self._in, CHUNK))
+            self._out = memoryview(self._inflate.decompress(self._in, 4 * CHUNK))
             self._in = self._inflate.unused_data if self._inflate.eof else self._inflate.unconsumed_tail
         size = min(len(buffer), len(self._out))
         buffer[:size] = self._out[:size]
