@@ -2,8 +2,9 @@
 
 The reading thread cuts the stream into blocks that end at a record boundary (the last
 record start, found backwards) and hands each block to one of two scanning threads, each
-with tables of its own (the kernel holds no GIL); gzip is inflated by isal in the reading
-thread (workflows/fastq_inflate.py). So reading, inflating and both scans overlap, and no
+with tables of its own (the kernel holds no GIL). A plain file is memory-mapped (blocks are
+views, nothing is copied); gzip is inflated by isal in the reading thread
+(workflows/fastq_inflate.py). So reading, inflating and both scans overlap, and no
 thread waits for another at each block: on 2 busy cores every runnable thread gets work.
 Results are checked in block order, so an error names the first bad record. Memory stays flat: at most DEPTH blocks, two
 sets of tables and a 16 KiB sketch, whatever the file size. A malformed or truncated file
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import mmap
 import queue
 from collections import deque
 from collections.abc import Iterator
@@ -71,18 +73,43 @@ def is_gzip(path: Path) -> bool:
 
 def scan_file(path: Path, block: int = BLOCK) -> dict[str, np.ndarray]:
     """The merged statistic tables of every record in the file."""
-    gz = is_gzip(path)
-    opened = Inflated(path) if gz else path.open("rb", buffering=0)
-    with opened as stream:
-        try:
-            return _scan_stream(stream, block, "decompressed " if gz else "")
-        except FastqError as error:
-            raise FastqError(f"{path.name}: {error}") from error
+    try:
+        if is_gzip(path):
+            with Inflated(path) as stream:
+                return _scan_blocks(blocks(stream, block), "decompressed ")
+        if path.stat().st_size == 0:
+            return _scan_blocks(blocks(io.BytesIO(b""), block), "")
+        with path.open("rb") as file:  # the map outlives the descriptor, and is unmapped
+            mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)  # with its last view
+        mapped.madvise(mmap.MADV_SEQUENTIAL)
+        return _scan_blocks(mapped_blocks(np.frombuffer(mapped, dtype=np.uint8), block), "")
+    except FastqError as error:
+        raise FastqError(f"{path.name}: {error}") from error
 
 
 def scan_bytes(data: bytes, block: int = BLOCK) -> dict[str, np.ndarray]:
     """The tables of an in-memory FASTQ (tests and tiny inputs)."""
-    return _scan_stream(io.BytesIO(data), block, "")
+    return _scan_blocks(blocks(io.BytesIO(data), block), "")
+
+
+def mapped_blocks(data: np.ndarray, block: int) -> Iterator[Block]:
+    """A plain file's blocks as views of its memory map: the kernel reads the page cache
+    with no copy (reading costs a tenth of the scan otherwise)."""
+    base = 0
+    while True:
+        end = min(block, len(data) - base)
+        view = data[base : base + end]
+        eof = base + end == len(data)
+        cut = end if eof else k.last_record_start(view, end)
+        if cut == 0 and not eof:
+            if k.scan(view, 0, end, False, k.new_tables())[0] == k.INCOMPLETE:
+                block *= 2  # one record longer than the block: take more
+                continue
+            cut = end  # whole records, or malformed data that the block's scan will name
+        yield Block(view, end, cut, base, eof)
+        if eof:
+            return
+        base += cut
 
 
 def blocks(stream: Source, block: int) -> Iterator[Block]:
@@ -121,7 +148,7 @@ def _fill(stream: Source, buf: np.ndarray, held: int) -> tuple[int, bool, str]:
     return end, False, ""
 
 
-def _scan_stream(stream: Source, block: int, kind: str) -> dict[str, np.ndarray]:
+def _scan_blocks(source: Iterator[Block], kind: str) -> dict[str, np.ndarray]:
     idle: queue.SimpleQueue[dict[str, np.ndarray]] = queue.SimpleQueue()
     sets = [k.new_tables(), k.new_tables()]
     for tables in sets:
@@ -137,7 +164,6 @@ def _scan_stream(stream: Source, block: int, kind: str) -> dict[str, np.ndarray]
     records = 0
     with ThreadPoolExecutor(max_workers=2) as pool:
         pending: deque[tuple[Block, Future[Result]]] = deque()
-        source = blocks(stream, block)
         for one in source:
             pending.append((one, pool.submit(scan, one)))
             if len(pending) >= DEPTH:

@@ -105,3 +105,24 @@ def test_a_gzip_of_many_members_reads_as_one_stream(tmp_path: Path) -> None:
     tables, whole = scan_file(members, block=1000), scan_bytes(data)
     for name, table in whole.items():
         assert np.array_equal(table, tables[name]), name
+
+
+@pytest.mark.parametrize("block", [100, 1000, 65_536])
+def test_a_mapped_plain_file_gives_the_tables_of_one_pass(tmp_path: Path, block: int) -> None:
+    data = _reads(300, crlf=block == 1000)
+    plain = tmp_path / "reads.fastq"
+    plain.write_bytes(data)
+    tables, whole = scan_file(plain, block=block), scan_bytes(data, block=len(data) + 1)
+    for name, table in whole.items():
+        assert np.array_equal(table, tables[name]), name
+
+
+@pytest.mark.parametrize("block", [100, 1000])
+def test_a_mapped_plain_file_names_the_bad_record(tmp_path: Path, block: int) -> None:
+    data = _reads(300)
+    starts = _record_starts(data)
+    plain = tmp_path / "bad.fastq"
+    plain.write_bytes(data[: starts[150]] + b"bad header\n" + data[starts[150] + 1 :])
+    match = re.escape(f"bad.fastq: malformed FASTQ at record 151 (at byte offset {starts[150]:,}): the header")
+    with pytest.raises(FastqError, match=match):
+        scan_file(plain, block=block)
