@@ -6,9 +6,9 @@ with tables of its own (the kernel holds no GIL). A plain file is memory-mapped 
 views, nothing is copied); gzip is inflated by isal in the reading thread
 (workflows/fastq_inflate.py). So reading, inflating and both scans overlap, and no
 thread waits for another at each block: on 2 busy cores every runnable thread gets work.
-Results are checked in block order, so an error names the first bad record. Memory stays flat: at most DEPTH blocks, two
-sets of tables and a 16 KiB sketch, whatever the file size. A malformed or truncated file
-fails with the record number and byte offset.
+Results are checked in block order, so an error names the first bad record. Memory stays
+flat: at most DEPTH blocks, two sets of tables and a 16 KiB sketch, whatever the file size.
+A malformed or truncated file fails with the record number and byte offset.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ def scan_file(path: Path, block: int = BLOCK) -> dict[str, np.ndarray]:
         with path.open("rb") as file:  # the map outlives the descriptor, and is unmapped
             mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)  # with its last view
         mapped.madvise(mmap.MADV_SEQUENTIAL)
-        return _scan_blocks(mapped_blocks(np.frombuffer(mapped, dtype=np.uint8), block), "")
+        return _scan_blocks(mapped_blocks(mapped, block), "")
     except FastqError as error:
         raise FastqError(f"{path.name}: {error}") from error
 
@@ -92,10 +92,13 @@ def scan_bytes(data: bytes, block: int = BLOCK) -> dict[str, np.ndarray]:
     return _scan_blocks(blocks(io.BytesIO(data), block), "")
 
 
-def mapped_blocks(data: np.ndarray, block: int) -> Iterator[Block]:
+def mapped_blocks(mapped: mmap.mmap, block: int) -> Iterator[Block]:
     """A plain file's blocks as views of its memory map: the kernel reads the page cache
-    with no copy (reading costs a tenth of the scan otherwise)."""
-    base = 0
+    with no copy (reading costs a tenth of the scan otherwise). Pages of blocks already
+    checked are dropped from the map (the page cache keeps them), so RSS stays flat."""
+    data = np.frombuffer(mapped, dtype=np.uint8)
+    in_flight: deque[int] = deque(maxlen=DEPTH - 1)  # bases of the blocks not yet checked
+    base = released = 0
     while True:
         end = min(block, len(data) - base)
         view = data[base : base + end]
@@ -106,9 +109,15 @@ def mapped_blocks(data: np.ndarray, block: int) -> Iterator[Block]:
                 block *= 2  # one record longer than the block: take more
                 continue
             cut = end  # whole records, or malformed data that the block's scan will name
+        if len(in_flight) == in_flight.maxlen:
+            done = in_flight[0] - in_flight[0] % mmap.PAGESIZE
+            if done > released:
+                mapped.madvise(mmap.MADV_DONTNEED, released, done - released)
+                released = done
         yield Block(view, end, cut, base, eof)
         if eof:
             return
+        in_flight.append(base)
         base += cut
 
 
