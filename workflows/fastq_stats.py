@@ -57,9 +57,9 @@ def _base_codes() -> np.ndarray:
 
 
 CODES = _base_codes()
-AD0 = _encode(ADAPTERS[0])
-AD1 = _encode(ADAPTERS[1])
-KMASK = (1 << (2 * ADAPTER_K)) - 1
+AD0 = np.uint64(_encode(ADAPTERS[0]))
+AD1 = np.uint64(_encode(ADAPTERS[1]))
+KMASK = np.uint64((1 << (2 * ADAPTER_K)) - 1)
 FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 FNV_PRIME = np.uint64(0x100000001B3)
 
@@ -150,8 +150,7 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
         # branch on it, GC is arithmetic on the code, the hash takes a multiply per 32 bases).
         h = FNV_OFFSET
         word = np.uint64(0)  # the last 32 bases, 2 bits each: hashed a word at a time
-        kmer = 0
-        valid = 0
+        last_n = -1  # an N ends every adapter k-mer over it
         gc = 0
         first0 = -1
         first1 = -1
@@ -168,19 +167,18 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
                 if c == BAD:
                     _undo(buf, s, i, pos_base)
                     return BAD_SEQ, p, records, s + i
-                valid = -1  # an N restarts the adapter k-mer
+                last_n = i
                 h = (h ^ np.uint64(i + 0x100)) * FNV_PRIME  # where the Ns are tells reads apart
             pp = i if i < MAX_POS else MAX_POS - 1
             pos_base[pp, c] += 1
-            kmer = ((kmer << 2) | (c & 3)) & KMASK
-            valid += 1
             gc += ((c + 1) >> 1) & 1  # C (1) and G (2) count; A, T, N do not
-            if valid >= ADAPTER_K and kmer in (AD0, AD1):
+            word = (word << np.uint64(2)) | np.uint64(c & 3)
+            kmer = word & KMASK  # the last 12 bases
+            if (kmer == AD0 or kmer == AD1) and i - last_n >= ADAPTER_K:
                 if kmer == AD0 and first0 < 0:
                     first0 = i - ADAPTER_K + 1
                 elif kmer == AD1 and first1 < 0:
                     first1 = i - ADAPTER_K + 1
-            word = (word << np.uint64(2)) | np.uint64(c & 3)
             i += 1
             if i & 31 == 0:
                 h = (h ^ word) * FNV_PRIME
