@@ -174,7 +174,7 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
             gc += ((c + 1) >> 1) & 1  # C (1) and G (2) count; A, T, N do not
             word = (word << np.uint64(2)) | np.uint64(c & 3)
             kmer = word & KMASK  # the last 12 bases
-            if (kmer == AD0 or kmer == AD1) and i - last_n >= ADAPTER_K:
+            if kmer in (AD0, AD1) and i - last_n >= ADAPTER_K:
                 if kmer == AD0 and first0 < 0:
                     first0 = i - ADAPTER_K + 1
                 elif kmer == AD1 and first1 < 0:
