@@ -14,7 +14,7 @@ from pathlib import Path
 
 from isal import isal_zlib
 
-CHUNK = 1 << 20  # compressed bytes read at a time (inflating to at most 4 times as much)
+CHUNK = 1 << 17  # compressed bytes read at a time (inflating to at most 4 times as much)
 GZIP = 31  # wbits: a gzip header and trailer
 
 

@@ -19,7 +19,7 @@ import mmap
 import queue
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -122,11 +122,16 @@ def mapped_blocks(mapped: mmap.mmap, block: int) -> Iterator[Block]:
 
 
 def blocks(stream: Source, block: int) -> Iterator[Block]:
-    """The stream cut into record-aligned blocks; the last has eof set."""
-    carry = np.empty(0, dtype=np.uint8)
-    base = 0
+    """The stream cut into record-aligned blocks; the last has eof set. Block n reuses the
+    buffer of block n - DEPTH, checked by the time block n is asked for (fresh buffers
+    would cost a page fault per 4 KiB)."""
+    ring = [np.empty(block, dtype=np.uint8) for _ in range(DEPTH)]
+    carry = ring[-1][:0]
+    base = n = 0
     while True:
-        buf = np.empty(max(block, 2 * len(carry)), dtype=np.uint8)
+        if len(ring[n % DEPTH]) < 2 * len(carry):  # a record longer than the buffer
+            ring[n % DEPTH] = np.empty(2 * len(carry), dtype=np.uint8)
+        buf = ring[n % DEPTH]
         buf[: len(carry)] = carry
         end, eof, truncated = _fill(stream, buf, len(carry))
         cut = end if eof else k.last_record_start(buf, end)
@@ -138,8 +143,9 @@ def blocks(stream: Source, block: int) -> Iterator[Block]:
         yield Block(buf, end, cut, base, eof, truncated)
         if eof:
             return
-        carry = buf[cut:end].copy()
+        carry = buf[cut:end]
         base += cut
+        n += 1
 
 
 def _fill(stream: Source, buf: np.ndarray, held: int) -> tuple[int, bool, str]:
@@ -192,6 +198,7 @@ def _check(one: Block, result: Future[Result], records: int, pending: deque, sou
     if status == k.INCOMPLETE and not one.eof:
         # A record runs past the cut, so the cut was no record start and the data near it is
         # malformed: read on from that record, a block at a time, until the problem shows.
+        wait([scanning for _, scanning in pending])  # their buffers are about to be reused
         later = itertools.chain((block for block, _ in pending), source)
         status, records, offset, truncated = _rescan(one, stop, records + taken, later)
     else:
