@@ -126,3 +126,18 @@ def test_a_mapped_plain_file_names_the_bad_record(tmp_path: Path, block: int) ->
     match = re.escape(f"bad.fastq: malformed FASTQ at record 151 (at byte offset {starts[150]:,}): the header")
     with pytest.raises(FastqError, match=match):
         scan_file(plain, block=block)
+
+
+def test_a_gzip_may_end_in_zero_padding_but_not_in_garbage(tmp_path: Path) -> None:
+    data = _reads(50)
+    padded, garbage = tmp_path / "padded.fastq.gz", tmp_path / "garbage.fastq.gz"
+    padded.write_bytes(gzip.compress(data) + b"\0" * 100)
+    garbage.write_bytes(gzip.compress(data) + b"this is no gzip member at all\n" * 10)
+    assert int(scan_file(padded)["counts"][k.READS]) == 50
+    match = (
+        re.escape("garbage.fastq.gz: the gzip data is truncated (corrupt compressed data: ")
+        + ".*"
+        + re.escape(f"it ends after {len(data):,} decompressed bytes, 50 whole records")
+    )
+    with pytest.raises(FastqError, match=match):
+        scan_file(garbage)
