@@ -14,14 +14,15 @@ Then times, on each file, in one run:
 
 MB/s is the size of the file as given (compressed for .gz) over wall time; cpu is user +
 system time (what the run costs, whatever else the machine does); peak RSS is the child's
-maxrss. The load average is printed first: on a shared machine, wall figures follow it.
+maxrss. The load average is printed first and before each file: on a shared machine, wall
+figures follow it (cpu figures much less).
 A tool that is not installed prints "absent" (`bench/setup` installs them).
 
-Then a BAM (`--bam-records`, default 2,000,000: sorted properly paired 100 bp reads on two
-references, seeded random bases and qualities) timed the same way: latchlike's `alignments_qc`
-work (workflows.alignment_report.run_qc: counts, histograms, per-contig depth, index, report)
-and its scan alone (the statistics: no index, no report) beside `samtools flagstat` (one
-thread, its default), with the ratios.
+Then a BAM (`--bam-records`, default 2,000,000, 0 skips it: sorted properly paired 100 bp
+reads on two references, seeded random bases and qualities) timed the same way: latchlike's
+`alignments_qc` work (workflows.alignment_report.run_qc: counts, histograms, per-contig depth,
+index, report) and its scan alone (the statistics: no index, no report) beside `samtools
+flagstat` (one thread, its default), with the ratios.
 
     .venv/bin/python bench/qc.py --reads 2000000
 
@@ -216,11 +217,14 @@ def main() -> int:
     plain, packed = dataset(args.reads, args.seed, args.data)
     print(f"load average {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f}; {args.reads:,} reads")
     with tempfile.TemporaryDirectory() as out:
-        timed(commands(plain, Path(out))["latchlike"])  # warm the page cache and the kernel cache
-        bam = bam_dataset(args.bam_records, args.seed, args.data)
-        for path, runs in ((plain, commands), (packed, commands), (bam, bam_commands)):
+        warm_up = commands(plain, Path(out))["latchlike"]
+        assert warm_up is not None  # ours is always there
+        timed(warm_up)  # warm the page cache and the kernel cache
+        bam = bam_dataset(args.bam_records, args.seed, args.data) if args.bam_records else None
+        files = [(plain, commands), (packed, commands)] + ([(bam, bam_commands)] if bam else [])
+        for path, runs in files:
             size = path.stat().st_size / 1e6
-            print(f"\n{path.name}  {size:,.0f} MB")
+            print(f"\n{path.name}  {size:,.0f} MB  (load average {os.getloadavg()[0]:.2f})")
             rates: dict[str, float] = {}
             for name, command in runs(path, Path(out)).items():
                 if command is None:

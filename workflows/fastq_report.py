@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from workflows import fastq_summary, reports
-from workflows.fastq_scan import FastqError, scan_file
+from workflows.fastq_scan import scan_file
 
 
 def run_qc(path: str, out_dir: str, mate: str | None = None) -> tuple[Path, Path]:
@@ -30,10 +30,7 @@ def run_qc(path: str, out_dir: str, mate: str | None = None) -> tuple[Path, Path
 
 
 def _summary(path: Path) -> dict[str, Any]:
-    try:
-        return fastq_summary.summarize(scan_file(path), path.name)
-    except FastqError as error:
-        raise FastqError(f"{path.name}: {error}") from error
+    return fastq_summary.summarize(scan_file(path), path.name)
 
 
 def _sections(summary: dict[str, Any]) -> list[reports.Section]:

@@ -1,6 +1,6 @@
 """The compiled per-record loop of the FASTQ QC: numba over one large byte block at a time.
 
-It runs with the GIL released (`nogil`), so two threads can each take half of a block.
+It runs with the GIL released (`nogil`), so two threads can each scan a block of their own.
 Compiled kernels are cached on disk so only the first run on a machine pays the compile:
 `NUMBA_CACHE_DIR` if set, else the user cache (`$XDG_CACHE_HOME` or ~/.cache)/latchlike/numba,
 never site-packages (which may be read-only, and is shared by every user).
@@ -57,10 +57,9 @@ def _base_codes() -> np.ndarray:
 
 
 CODES = _base_codes()
-GC_CODE = np.array([0, 1, 1, 0, 0], dtype=np.int64)
-AD0 = _encode(ADAPTERS[0])
-AD1 = _encode(ADAPTERS[1])
-KMASK = (1 << (2 * ADAPTER_K)) - 1
+AD0 = np.uint64(_encode(ADAPTERS[0]))
+AD1 = np.uint64(_encode(ADAPTERS[1]))
+KMASK = np.uint64((1 << (2 * ADAPTER_K)) - 1)
 FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 FNV_PRIME = np.uint64(0x100000001B3)
 
@@ -148,10 +147,10 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
         s = h_end + 1
         # Sequence: composition per position, GC, adapters, hash for the duplicate sketch,
         # in one pass that also finds the line's end (ACGT is the hot path: no data-dependent
-        # branch on it, GC is a table look-up).
+        # branch on it, GC is arithmetic on the code, the hash takes a multiply per 32 bases).
         h = FNV_OFFSET
-        kmer = 0
-        valid = 0
+        word = np.uint64(0)  # the last 32 bases, 2 bits each: hashed a word at a time
+        last_n = -1  # an N ends every adapter k-mer over it
         gc = 0
         first0 = -1
         first1 = -1
@@ -168,19 +167,21 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
                 if c == BAD:
                     _undo(buf, s, i, pos_base)
                     return BAD_SEQ, p, records, s + i
-                valid = -1  # an N restarts the adapter k-mer
+                last_n = i
+                h = (h ^ np.uint64(i + 0x100)) * FNV_PRIME  # where the Ns are tells reads apart
             pp = i if i < MAX_POS else MAX_POS - 1
             pos_base[pp, c] += 1
-            kmer = ((kmer << 2) | (c & 3)) & KMASK
-            valid += 1
-            gc += GC_CODE[c]
-            if valid >= ADAPTER_K and kmer in (AD0, AD1):
+            gc += ((c + 1) >> 1) & 1  # C (1) and G (2) count; A, T, N do not
+            word = (word << np.uint64(2)) | np.uint64(c & 3)
+            kmer = word & KMASK  # the last 12 bases
+            if kmer in (AD0, AD1) and i - last_n >= ADAPTER_K:
                 if kmer == AD0 and first0 < 0:
                     first0 = i - ADAPTER_K + 1
                 elif kmer == AD1 and first1 < 0:
                     first1 = i - ADAPTER_K + 1
-            h = (h ^ np.uint64(b & 0xDF)) * FNV_PRIME
             i += 1
+            if i & 31 == 0:
+                h = (h ^ word) * FNV_PRIME
         s_end = s + i
         if buf[s_end] == 13:  # CRLF: the CR must end the line
             if s_end + 1 >= end:
@@ -227,7 +228,7 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
         if first1 >= 0:
             adapters[1, first1 if first1 < MAX_POS else MAX_POS - 1] += 1
         # HyperLogLog: finalize the hash (splitmix64), top bits pick a register, rank of the rest.
-        x = h ^ np.uint64(n)
+        x = ((h ^ word) * FNV_PRIME) ^ np.uint64(n)
         x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
         x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
         x = x ^ (x >> np.uint64(31))
@@ -245,16 +246,18 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
 
 
 @numba.njit(nogil=True, cache=True)
-def record_start_near(buf: np.ndarray, start: int, end: int) -> int:
-    """The first record start at or after `start`: a line opening with '@' whose line two
-    further down opens with '+' (a quality line may open with '@', but two lines below it is
-    a sequence). Returns end when none is found; the caller checks the split is consistent."""
-    i = start
-    while i < end:
-        if buf[i - 1] == 10 and buf[i] == 64:
+def last_record_start(buf: np.ndarray, end: int) -> int:
+    """The start of the last record in buf[:end] whose '+' line also starts there, searched
+    backwards; 0 when none starts past the first byte. A record start is a line opening with
+    '@' whose line two further down opens with '+': a quality line may open with '@', but two
+    lines below it is a sequence, which never opens with '+'. Exact on well-formed input; on
+    malformed input the scan that follows finds the problem."""
+    i = end - 1
+    while i > 0:
+        if buf[i] == 64 and buf[i - 1] == 10:
             j = _line_end(buf, i, end) + 1
             j = _line_end(buf, j, end) + 1
             if j < end and buf[j] == 43:
                 return i
-        i = _line_end(buf, i, end) + 1
-    return end
+        i -= 1
+    return 0
