@@ -20,6 +20,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import psycopg
@@ -34,6 +35,8 @@ USER = "latchlike"
 TEMPLATE = "latchlike_template"
 PREFIX, OWNER = "latchlike-pg-", "owner.pid"
 """A server's temp directory, and the file in it naming the test process that owns it."""
+OWNERLESS_SECONDS = 60
+"""How long a new directory may lack its owner file: the owner writes it right after making it."""
 AHEAD = 3
 """Migrated databases made ahead of the tests that will take them."""
 RUN_AS = "postgres"
@@ -134,16 +137,30 @@ class Cluster:
 def _stop_abandoned() -> None:
     """Stop the servers of test runs that were killed (no `atexit` then): their owner is gone."""
     for directory in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
-        try:
-            os.kill(int((directory / OWNER).read_text()), 0)
+        if _owned(directory):
             continue
-        except (OSError, ValueError):
-            pass
         data = directory / "data"
         if (data / "postmaster.pid").exists():
             stop = [str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
             subprocess.run([*_as_owner(), *stop], capture_output=True, cwd="/")
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _owned(directory: Path) -> bool:
+    """Whether the test process that made `directory` still runs. Another xdist worker may be
+    starting its own server beside this one: a directory without its owner's pid yet is young."""
+    try:
+        os.kill(int((directory / OWNER).read_text()), 0)
+    except PermissionError:
+        return True  # another user's process
+    except (FileNotFoundError, ValueError):
+        try:
+            return time.time() - directory.stat().st_mtime < OWNERLESS_SECONDS
+        except FileNotFoundError:
+            return True  # removed meanwhile
+    except OSError:
+        return False
+    return True
 
 
 def _as_owner() -> list[str]:
