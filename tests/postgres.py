@@ -4,7 +4,9 @@ Chosen with `LATCHLIKE_TEST_DATABASE=postgresql` (or pytest's `--db=postgresql`)
 server runs from Debian's binaries as an unprivileged user (PostgreSQL refuses root) in a
 temp directory, on a free loopback port and a private socket directory; durability is off,
 since it lives only as long as the test run. Each database is copied from a template that
-was migrated once, so a test pays for a `CREATE DATABASE`, not for the migrations.
+was migrated once, and a thread keeps a few copies made ahead, so a test pays neither for the
+migrations nor for waiting on a `CREATE DATABASE`. With pytest-xdist each worker process has
+a server of its own.
 """
 
 from __future__ import annotations
@@ -13,9 +15,12 @@ import atexit
 import itertools
 import os
 import pwd
+import queue
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 import psycopg
@@ -30,6 +35,10 @@ USER = "latchlike"
 TEMPLATE = "latchlike_template"
 PREFIX, OWNER = "latchlike-pg-", "owner.pid"
 """A server's temp directory, and the file in it naming the test process that owns it."""
+OWNERLESS_SECONDS = 60
+"""How long a new directory may lack its owner file: the owner writes it right after making it."""
+AHEAD = 3
+"""Migrated databases made ahead of the tests that will take them."""
 RUN_AS = "postgres"
 """The system account that owns the server's files when the tests run as root."""
 
@@ -67,15 +76,37 @@ class Cluster:
         template = Database(self.url(TEMPLATE))
         migrate(template.engine)
         template.dispose()
+        self._ready: queue.Queue[str | Exception] = queue.Queue(maxsize=AHEAD)
+        self._stopping = threading.Event()
+        threading.Thread(target=self._make_ahead, name="postgres-ahead", daemon=True).start()
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://{USER}@127.0.0.1:{self.port}/{database}"
 
     def create_database(self, *, migrated: bool = True) -> str:
         """A new database (migrated, or empty for the migration tests); its URL."""
+        if not migrated:
+            return self._create(migrated=False)
+        made = self._ready.get()
+        if isinstance(made, Exception):
+            raise made
+        return made
+
+    def _create(self, *, migrated: bool) -> str:
         name = f"test_{os.getpid()}_{next(self._names)}"
         self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE if migrated else 'template0'}")
         return self.url(name)
+
+    def _make_ahead(self) -> None:
+        while not self._stopping.is_set():
+            made: str | Exception
+            try:
+                made = self._create(migrated=True)
+            except psycopg.Error as error:
+                if self._stopping.is_set():
+                    return  # the server stopped under it
+                made = error  # raised in the test that takes it
+            self._ready.put(made)  # waits while AHEAD are ready
 
     def database_for(self, data_dir: Path) -> str:
         """The database of a server's data directory: a restarted server finds its own again."""
@@ -88,6 +119,7 @@ class Cluster:
         self._admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
 
     def stop(self) -> None:
+        self._stopping.set()
         stop = [str(BIN / "pg_ctl"), "-D", str(self._data), "-m", "immediate", "stop"]
         subprocess.run([*_as_owner(), *stop], capture_output=True, cwd="/")  # gone already is fine
         shutil.rmtree(self.directory, ignore_errors=True)
@@ -105,16 +137,30 @@ class Cluster:
 def _stop_abandoned() -> None:
     """Stop the servers of test runs that were killed (no `atexit` then): their owner is gone."""
     for directory in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
-        try:
-            os.kill(int((directory / OWNER).read_text()), 0)
+        if _owned(directory):
             continue
-        except (OSError, ValueError):
-            pass
         data = directory / "data"
         if (data / "postmaster.pid").exists():
             stop = [str(BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
             subprocess.run([*_as_owner(), *stop], capture_output=True, cwd="/")
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def _owned(directory: Path) -> bool:
+    """Whether the test process that made `directory` still runs. Another xdist worker may be
+    starting its own server beside this one: a directory without its owner's pid yet is young."""
+    try:
+        os.kill(int((directory / OWNER).read_text()), 0)
+    except PermissionError:
+        return True  # another user's process
+    except (FileNotFoundError, ValueError):
+        try:
+            return time.time() - directory.stat().st_mtime < OWNERLESS_SECONDS
+        except FileNotFoundError:
+            return True  # removed meanwhile
+    except OSError:
+        return False
+    return True
 
 
 def _as_owner() -> list[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -16,10 +18,40 @@ REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 60
 
 
+FIRST_PORT = 10_000
+EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A free loopback port that no other worker of this test run is handed.
+
+    A port from `bind(0)` is free only until the server binds it, seconds later (it imports
+    first), and another xdist worker's `bind(0)` or outgoing connection may take it meanwhile;
+    gRPC even listens with SO_REUSEPORT, so two servers could share a port unnoticed. So each
+    worker takes its ports in turn from its own slice of the range below the kernel's ephemeral
+    ports, where neither `bind(0)` nor outgoing connections land, skipping any held already."""
+    for _ in range(len(_PORTS)):
+        port = _PORTS[next(_turns) % len(_PORTS)]
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {_PORTS}")
+
+
+def _worker_ports() -> range:
+    first_ephemeral = int(EPHEMERAL_RANGE.read_text().split()[0]) if EPHEMERAL_RANGE.exists() else 32_768
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+    size = (first_ephemeral - FIRST_PORT) // workers
+    return range(FIRST_PORT + worker * size, FIRST_PORT + (worker + 1) * size)
+
+
+_PORTS = _worker_ports()
+# From a random place: two test runs on one machine (two checkouts) then rarely meet.
+_turns = itertools.count(random.randrange(len(_PORTS)))
 
 
 @dataclass
