@@ -323,12 +323,18 @@ def _new_row(project: str, path: str, *, is_folder: bool) -> ManagedFileRow:
 
 
 def _make_parents(session: Session, project: str, path: str) -> None:
+    """The folders above `path`, made if missing. Files uploaded together into a new folder
+    all make it at once: on PostgreSQL each first finds none, so a later one's insert meets
+    the live-path index; it then takes the folder the other made (its savepoint undone)."""
     for folder in parents(path):
         existing = find(session, project, folder)
         if existing is None:
-            session.add(_new_row(project, folder, is_folder=True))
-            _flush(session)
-        elif not existing.is_folder:
+            try:
+                with session.begin_nested():
+                    session.add(_new_row(project, folder, is_folder=True))
+            except IntegrityError:
+                existing = find(session, project, folder)
+        if existing is not None and not existing.is_folder:
             raise Conflict(f"{folder!r} is a file, so {path!r} cannot be inside it")
 
 

@@ -143,3 +143,33 @@ def test_an_upload_left_by_a_killed_server_is_cleared_on_start(platform: Platfor
     staged = StagedFile(platform.staging_dir)
     staged.write(FASTQ[:100])  # never finished: the process died here
     assert clean_staging(platform.staging_dir) == 1 and not staged.path.exists()
+
+
+def test_files_put_at_once_into_a_new_folder_all_land(platform: Platform) -> None:
+    """A folder upload: each file's unit of work makes the folder it goes in. On PostgreSQL
+    both find none; the later insert waits for the first and then must take its folder, not
+    fail the upload with a conflict (which the browser showed as a tus 409, then a 404)."""
+    import threading
+
+    first_made_it = threading.Event()
+    outcome: list[object] = []
+
+    def second() -> None:
+        first_made_it.wait(10)
+        try:
+            with platform.db.session() as session:
+                outcome.append(service.make_folder(session, "lab", "together/b")[1])
+        except Exception as error:
+            outcome.append(error)
+
+    other = threading.Thread(target=second)
+    other.start()
+    with platform.db.session() as session:
+        service.make_folder(session, "lab", "together/a")
+        first_made_it.set()
+        time.sleep(0.5)  # the other unit of work now finds no folder and inserts it too
+    other.join(20)
+    assert outcome == [True]
+    with platform.db.session() as session:
+        listed = service.list_folder(session, "lab", "together")
+    assert [entry.name for entry in listed.entries] == ["a", "b"]

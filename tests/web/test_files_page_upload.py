@@ -14,16 +14,10 @@ import httpx
 import pytest
 from playwright.sync_api import Page, Request, Route, expect
 
-from tests import postgres
 from tests.server import RunningServer, start_server
 from tests.web.test_files_page_browser import files_page, row
 
 pytestmark = pytest.mark.slow
-# A known PostgreSQL-only bug, seen when CI first ran these on PostgreSQL: uploading a folder,
-# a tus PATCH answers 409 and the HEAD that follows 404, which the page logs as errors.
-TUS_409_ON_POSTGRESQL = pytest.mark.xfail(
-    postgres.selected(), reason="PostgreSQL only: a folder upload's tus PATCH answers 409, then HEAD 404", strict=False
-)
 CHUNK = 8 * 1024 * 1024
 """files.js sends tus PATCHes of this size: a dropped connection costs at most one."""
 RECORD_PROGRESS = """() => {
@@ -73,7 +67,6 @@ def drop(page: Page, paths: list[Path]) -> None:
         cdp.send("Input.dispatchDragEvent", {"type": kind, **at, "data": data})
 
 
-@TUS_409_ON_POSTGRESQL
 def test_dropping_files_and_a_folder_uploads_each_with_its_progress(server: RunningServer, tmp_path: Path) -> None:
     files = tree(tmp_path, {
         "notes.txt": b"plain words\n",
@@ -108,7 +101,6 @@ def test_dropping_files_and_a_folder_uploads_each_with_its_progress(server: Runn
     assert record(server, "uploads", "inbox/run7/reads_1.fastq")["kind"] == "fastq"
 
 
-@TUS_409_ON_POSTGRESQL
 def test_the_picker_uploads_a_whole_folder_into_the_open_one(server: RunningServer, tmp_path: Path) -> None:
     files = tree(tmp_path / "plates", {"a/1.csv": b"well,od\nA1,0.5\n", "2.txt": b"two\n"})
     httpx.post(f"{server.url}/api/files/picked/here:mkdir", timeout=30).raise_for_status()
