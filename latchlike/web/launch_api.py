@@ -10,12 +10,14 @@ from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from latchlike.accounts.access import visible_projects
 from latchlike.executions import views as execution_views
 from latchlike.executions.service import ExecutionKey, execution_of
 from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import launch_form
 from latchlike.launches.service import json_launch
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
+from latchlike.web.auth import PrincipalDep
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.errors import error_responses
 
@@ -68,8 +70,9 @@ async def launch(
 
 
 @router.get("/executions")
-async def list_executions(db: DatabaseDep) -> list[execution_views.ExecutionSummary]:
-    return await db.run(execution_views.list_summaries)
+async def list_executions(db: DatabaseDep, principal: PrincipalDep) -> list[execution_views.ExecutionSummary]:
+    """The newest executions of the projects the caller may read."""
+    return await db.run(lambda s: execution_views.list_summaries(s, projects=visible_projects(s, principal)))
 
 
 @router.get("/executions/{project}/{domain}/{name}")

@@ -391,3 +391,18 @@ def test_an_anonymous_page_view_goes_to_the_login_page(world: World) -> None:
     assert api.status_code == 401
     bad_token = httpx.get(world.server.url + page, headers={"Accept": "text/html", "Authorization": "Bearer nope"})
     assert bad_token.status_code == 401
+
+
+def test_lists_across_projects_show_only_the_callers_workspace(world: World) -> None:
+    """Every cross-project list answers from the projects the caller may read, B's never."""
+    member_a = next(c.token for c in world.callers if c.role is Role.MEMBER and not c.foreign)
+    for token, own, other in ((member_a, "pa", "pb"), (world.admin_tokens["pb"], "pb", "pa")):
+        with httpx.Client(base_url=world.server.url, headers=_bearer(token), timeout=30) as client:
+            assert [p["id"] for p in client.get("/api/projects").json()] == [own]
+            for listing in ("/api/workflows", "/api/tasks", "/api/launch-plans", "/api/executions"):
+                found = {item["project"] for item in client.get(listing).json()}
+                assert found == {own}, listing
+            assert client.get("/api/workflows", params={"project": other}).json() == []
+            for page in ("/workflows", "/executions", "/files"):
+                html = client.get(page).text
+                assert f"/{own}" in html and f"/{other}" not in html and world.ids[other]["execution"] not in html, page
