@@ -54,14 +54,21 @@ async def form_schema(
     responses={422: {"description": "Some inputs are invalid: `errors` maps each field to its message."}},
 )
 async def launch(
-    platform: PlatformDep, project: str, domain: str, name: str, request: LaunchRequest, version: str | None = None
+    platform: PlatformDep,
+    principal: PrincipalDep,
+    project: str,
+    domain: str,
+    name: str,
+    request: LaunchRequest,
+    version: str | None = None,
 ) -> Any:
     key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
     catalog = StoreCatalog(platform.store, project)
     # Through the launch queue: a burst of launches is recorded in a few transactions, not one each.
-    launched = await platform.launches.launch(
-        json_launch(key, version, request.launch_plan, request.inputs, catalog, store=platform.store)
+    prepare = json_launch(
+        key, version, request.launch_plan, request.inputs, catalog, store=platform.store, launched_by=principal.name
     )
+    launched = await platform.launches.launch(prepare)
     if launched.row is None:
         return JSONResponse({"errors": launched.errors}, status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
     detail = execution_views.queued_detail(execution_of(launched.row), launched.form.parts)

@@ -76,6 +76,7 @@ async def launch_page(
 async def submit_launch(
     request: Request,
     platform: PlatformDep,
+    principal: PrincipalDep,
     project: str,
     domain: str,
     name: str,
@@ -88,7 +89,9 @@ async def submit_launch(
     workflow = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
     catalog = StoreCatalog(platform.store, project)
 
-    prepare = form_launch(workflow, version, launch_plan, data, catalog, relaunch, store=platform.store)
+    prepare = form_launch(
+        workflow, version, launch_plan, data, catalog, relaunch, store=platform.store, launched_by=principal.name
+    )
     launched = await platform.launches.launch(prepare)
     form, row = launched.form, launched.row
     if row is None:

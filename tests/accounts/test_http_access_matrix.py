@@ -406,3 +406,36 @@ def test_lists_across_projects_show_only_the_callers_workspace(world: World) -> 
             for page in ("/workflows", "/executions", "/files"):
                 html = client.get(page).text
                 assert f"/{own}" in html and f"/{other}" not in html and world.ids[other]["execution"] not in html, page
+
+
+def test_what_a_principal_does_is_recorded_as_theirs(world: World) -> None:
+    """Uploads (PUT, tus, mkdir) and launches (JSON, form, relaunch) record the account that
+    made them, whatever the request says."""
+    member = next(c.token for c in world.callers if c.role is Role.MEMBER and not c.foreign)
+    who = "member@a.example"
+    store = LocalFileStore(world.server.data_dir / "store")
+    with httpx.Client(base_url=world.server.url, headers=_bearer(member), timeout=30) as client:
+        put = client.put("/api/files/pa/mine/reads.fastq", content=READS)
+        assert put.status_code == 201 and put.json()["uploaded_by"] == who
+        folder = client.post("/api/files/pa/mine/empty:mkdir")
+        assert folder.status_code == 201 and folder.json()["uploaded_by"] == who
+        tus = {"Tus-Resumable": "1.0.0"}
+        made = client.post("/api/tus/pa", headers={**tus, "Upload-Length": "4",
+                                                   "Upload-Metadata": "path bWluZS90dXMudHh0"})  # fmt: skip
+        assert made.status_code == 201, made.text
+        patch_headers = {**tus, "Upload-Offset": "0", "Content-Type": "application/offset+octet-stream"}
+        assert client.patch(made.headers["location"], content=b"abcd", headers=patch_headers).status_code == 204
+        assert client.get("/api/files/pa/mine/tus.txt").json()["uploaded_by"] == who
+
+        reads = store.uri(files_prefix("pa") + "mine/reads.fastq")
+        inputs = {"sample_name": "s", "reads": reads}
+        launched = client.post(f"/api/workflows/pa/{DOMAIN}/{WORKFLOW}/executions", json={"inputs": inputs})
+        assert launched.status_code == 201 and launched.json()["launched_by"] == who
+        launch_page = f"/workflows/pa/{DOMAIN}/{WORKFLOW}/launch"
+        names = [launched.json()["name"]]
+        for query in ("", f"?relaunch={names[0]}"):
+            posted = client.post(launch_page + query, data={**inputs, "launched_by": "someone else"})
+            assert posted.status_code == 303, posted.text
+            names.append(posted.headers["location"].rsplit("/", 1)[1])
+        for name in names:
+            assert client.get(f"/api/executions/pa/{DOMAIN}/{name}").json()["launched_by"] == who
