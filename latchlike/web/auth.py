@@ -15,12 +15,16 @@ import logging
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
-from latchlike.accounts.access import authorize_project, authorize_workspace, require_authenticated
+from latchlike.accounts.access import authorize_project, authorize_workspace, home_workspace, require_authenticated
 from latchlike.accounts.identify import bearer_token, identify
 from latchlike.accounts.principal import ANONYMOUS, LOCAL, Principal
+from latchlike.accounts.roles import Role
 from latchlike.errors import InternalError, PermissionDenied
+from latchlike.files.paths import live_key
 from latchlike.platform import Platform
+from latchlike.specs.projects import ensure_project
 from latchlike.web.access_rules import Kind, Rule, rule_for
 
 __all__ = ["CSRF_FIELD", "CSRF_HEADER", "SESSION_COOKIE", "Authorize", "PrincipalDep", "request_principal",
@@ -125,9 +129,17 @@ async def _enforce(platform: Platform, principal: Principal, rule: Rule, params:
     needed = rule.role
     if rule.kind is Kind.PROJECT:
         project = params["project"]
-        await platform.db.run(lambda session: authorize_project(session, principal, project, needed))
+        await platform.db.run(lambda session: _authorize_project(session, principal, project, needed))
     elif rule.kind is Kind.WORKSPACE:
         workspace = params["workspace"]
         authorize_workspace(principal, workspace, needed, what=f"workspace {workspace!r}")
     else:
         raise InternalError(f"access rule kind {rule.kind} is not enforced")
+
+
+def _authorize_project(session: Session, principal: Principal, project: str, needed: Role) -> None:
+    """`authorize_project`; a change to a project nobody has yet (a first upload) makes it, in
+    the caller's home workspace, so that its files are never shared by every workspace."""
+    if authorize_project(session, principal, project, needed) is None and needed.allows(Role.MEMBER):
+        live_key(project, "_")  # a name no key may hold is refused before it is claimed
+        ensure_project(session, project_id=project, workspace=home_workspace(principal))

@@ -444,3 +444,16 @@ def test_what_a_principal_does_is_recorded_as_theirs(world: World) -> None:
             names.append(posted.headers["location"].rsplit("/", 1)[1])
         for name in names:
             assert client.get(f"/api/executions/pa/{DOMAIN}/{name}").json()["launched_by"] == who
+
+
+def test_a_first_upload_claims_a_new_project_for_the_uploaders_workspace(world: World) -> None:
+    """Files need no registered project, but a project of nobody's would be everybody's: the
+    first change makes it, in the caller's workspace, and then it is foreign to the others."""
+    member = next(c.token for c in world.callers if c.role is Role.MEMBER and not c.foreign)
+    member_a, admin_b = _bearer(member), _bearer(world.admin_tokens["pb"])
+    with httpx.Client(base_url=world.server.url, timeout=30) as client:
+        assert client.put("/api/files/fresh/a.txt", content=b"a", headers=member_a).status_code == 201
+        assert [p["id"] for p in client.get("/api/projects", headers=member_a).json()] == ["fresh", "pa"]
+        for method, kwargs in (("GET", {}), ("PUT", {"content": b"b"})):
+            refused = client.request(method, "/api/files/fresh/a.txt", headers=admin_b, **kwargs)
+            assert (refused.status_code, refused.json()["message"]) == (404, "project 'fresh' does not exist")
