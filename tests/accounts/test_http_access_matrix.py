@@ -45,8 +45,6 @@ from tests.samples import serialize_sample
 from tests.server import RunningServer, start_server
 from tests.ui_gen.registry import register_serialized
 
-pytestmark = pytest.mark.slow
-
 # What each route allows, written here by hand (not read from access_rules.py, which this checks):
 # public, capability (a signed URL or a webhook secret: the same answer for everyone), signed-in
 # (any account; lists show only its projects), read/write/manage (viewer/member/admin of the
@@ -321,6 +319,7 @@ def foreign_404(caller: Caller, message: str) -> bool:
     return message == f"project {caller.project!r} does not exist"
 
 
+@pytest.mark.slow  # one real server for the module
 def test_each_caller_gets_exactly_what_the_matrix_says(world: World) -> None:
     failures: list[str] = []
     state_changing = {"POST", "PUT", "PATCH", "DELETE"}
@@ -351,6 +350,7 @@ def test_each_caller_gets_exactly_what_the_matrix_says(world: World) -> None:
     assert failures == [], "\n".join(failures)
 
 
+@pytest.mark.slow  # one real server for the module
 def test_a_login_session_must_echo_its_csrf_token(world: World) -> None:
     """Cookies are ambient, so a session's change carries its CSRF token (header or form field)."""
     platform = open_platform(Settings(data_dir=world.server.data_dir, database_url=world.server.database_url,
@@ -387,6 +387,7 @@ def test_a_login_session_must_echo_its_csrf_token(world: World) -> None:
         assert foreign.status_code == 404
 
 
+@pytest.mark.slow  # one real server for the module
 def test_an_anonymous_page_view_goes_to_the_login_page(world: World) -> None:
     page = f"/workflows/pa/{DOMAIN}/{WORKFLOW}?version=v1"
     answer = httpx.get(world.server.url + page, headers={"Accept": "text/html"})
@@ -398,6 +399,7 @@ def test_an_anonymous_page_view_goes_to_the_login_page(world: World) -> None:
     assert bad_token.status_code == 401
 
 
+@pytest.mark.slow  # one real server for the module
 def test_lists_across_projects_show_only_the_callers_workspace(world: World) -> None:
     """Every cross-project list answers from the projects the caller may read, B's never."""
     member_a = next(c.token for c in world.callers if c.role is Role.MEMBER and not c.foreign)
@@ -413,6 +415,7 @@ def test_lists_across_projects_show_only_the_callers_workspace(world: World) -> 
                 assert f"/{own}" in html and f"/{other}" not in html and world.ids[other]["execution"] not in html, page
 
 
+@pytest.mark.slow  # one real server for the module
 def test_what_a_principal_does_is_recorded_as_theirs(world: World) -> None:
     """Uploads (PUT, tus, mkdir) and launches (JSON, form, relaunch) record the account that
     made them, whatever the request says."""
@@ -446,6 +449,7 @@ def test_what_a_principal_does_is_recorded_as_theirs(world: World) -> None:
             assert client.get(f"/api/executions/pa/{DOMAIN}/{name}").json()["launched_by"] == who
 
 
+@pytest.mark.slow  # one real server for the module
 def test_a_first_upload_claims_a_new_project_for_the_uploaders_workspace(world: World) -> None:
     """Files need no registered project, but a project of nobody's would be everybody's: the
     first change makes it, in the caller's workspace, and then it is foreign to the others."""
