@@ -51,12 +51,12 @@ def register_project(
         raise AlreadyExists(f"project {project_id!r} already exists")
 
 
-def list_projects(session: Session, *, projects: frozenset[str] | None = None) -> list[Project]:
-    """Every project, or those of `projects` (what a principal may see; None: all)."""
-    statement = select(ProjectRow).order_by(ProjectRow.id)
-    if projects is not None:
-        statement = statement.where(ProjectRow.id.in_(projects))
-    rows = session.scalars(statement)
+def list_projects(session: Session, visible: frozenset[str] | None = None) -> list[Project]:
+    """Every project, or only those in `visible` (`accounts.access.visible_projects`)."""
+    query = select(ProjectRow).order_by(ProjectRow.id)
+    if visible is not None:
+        query = query.where(ProjectRow.id.in_(visible))
+    rows = session.scalars(query)
     return [Project(row.id, row.name, row.description, row.created_at) for row in rows]
 
 

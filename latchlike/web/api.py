@@ -28,7 +28,7 @@ async def health(db: DatabaseDep) -> dict[str, str]:
 @router.get("/projects")
 async def list_projects(db: DatabaseDep, principal: PrincipalDep) -> list[dict[str, str]]:
     """The projects the caller may read."""
-    found = await db.run(lambda s: projects.list_projects(s, projects=visible_projects(s, principal)))
+    found = await db.run(lambda s: projects.list_projects(s, visible_projects(s, principal)))
     return [{"id": p.id, "name": p.name, "description": p.description} for p in found]
 
 

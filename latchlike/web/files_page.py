@@ -25,7 +25,7 @@ router = APIRouter()
 @router.get("/files", response_class=HTMLResponse, include_in_schema=False)
 async def files_index(request: Request, db: DatabaseDep, principal: PrincipalDep) -> HTMLResponse:
     """Every project the caller may read, each a way into its files."""
-    found = await db.run(lambda s: projects.list_projects(s, projects=visible_projects(s, principal)))
+    found = await db.run(lambda s: projects.list_projects(s, visible_projects(s, principal)))
     return await render(request, "files_index.html", {"projects": found})
 
 
