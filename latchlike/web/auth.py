@@ -21,7 +21,7 @@ from latchlike.accounts.access import authorize_project, authorize_workspace, ho
 from latchlike.accounts.identify import bearer_token, identify
 from latchlike.accounts.principal import ANONYMOUS, LOCAL, Principal
 from latchlike.accounts.roles import Role
-from latchlike.errors import InternalError, PermissionDenied
+from latchlike.errors import InternalError, PermissionDenied, Unauthenticated
 from latchlike.files.paths import live_key
 from latchlike.platform import Platform
 from latchlike.specs.projects import ensure_project
@@ -73,10 +73,11 @@ def route_rule(method: str, path: str) -> Rule | None:
 class Authorize:
     """App-level dependency: the route's rule from `access_rules`, enforced before its handler.
 
-    PUBLIC and CAPABILITY routes pass without reading who asks (a signed URL is its own proof,
-    and pyflyte's PUTs carry no credentials). A route without a rule is refused in every mode:
-    a forgotten entry is a bug to see at once, not a hole. In local mode nothing else is
-    checked and nothing is read (the local account is site admin)."""
+    PUBLIC and CAPABILITY routes pass without a principal (a signed URL is its own proof, and
+    pyflyte's PUTs carry no credentials); on a PUBLIC one a bad token is taken as anonymous.
+    A route without a rule is refused in every mode: a forgotten entry is a bug to see at
+    once, not a hole. In local mode nothing else is checked and nothing is read (the local
+    account is site admin)."""
 
     async def __call__(self, request: Request) -> None:
         method = request.method.upper()
@@ -86,16 +87,29 @@ class Authorize:
         if rule is None:
             log.error("route %s %s has no entry in web/access_rules.py: refused", method, path)
             raise InternalError(f"route {method} {path} has no access rule: refused until it has one")
-        if rule.kind in (Kind.PUBLIC, Kind.CAPABILITY):
+        if rule.kind is Kind.CAPABILITY:
             return
         platform: Platform = request.app.state.platform
         if platform.settings.auth == "local":
+            return
+        if rule.kind is Kind.PUBLIC:
+            await _ignore_bad_token(request)
             return
         principal = await request_principal(request)
         require_authenticated(principal)
         if principal.via == "session" and method in STATE_CHANGING:
             await check_csrf(request, principal)
         await _enforce(platform, principal, rule, request.path_params)
+
+
+async def _ignore_bad_token(request: Request) -> None:
+    """On a public route a token that proves nothing counts for nothing: the page (which may
+    show who is signed in) is served as to anyone, not refused. Read only if one is sent."""
+    if "authorization" in request.headers:
+        try:
+            await request_principal(request)
+        except Unauthenticated:
+            request.state.principal = ANONYMOUS
 
 
 async def check_csrf(request: Request, principal: Principal) -> None:
