@@ -113,9 +113,8 @@ EXPECTED: dict[tuple[str, str], str | tuple[str, Role]] = {
     ("PUT", "/api/projects/{project}/qc-rules/{rule_id}"): "manage",
     ("DELETE", "/api/projects/{project}/qc-rules/{rule_id}"): "manage",
     ("GET", "/projects/{project}/qc-rules"): "read",
-    # Workspace secrets (wssecrets): the integrator adds the rows of /api/workspaces/{workspace}/secrets... here.
 }
-# Routes webauth and grpcauth added on main after this branch began: checked once merged (fold
+# Routes webauth, grpcauth and wssecrets added on main after this branch began: checked once merged (fold
 # them into EXPECTED then). Their own handlers judge what they are given (a password, an
 # invitation, client credentials), so those answer everyone alike, as a capability does.
 ON_MERGE: dict[tuple[str, str], str | tuple[str, Role]] = {
@@ -143,6 +142,12 @@ ON_MERGE: dict[tuple[str, str], str | tuple[str, Role]] = {
     ("PUT", "/api/workspaces/{workspace}/members/{user_id}"): ("workspace", Role.ADMIN),
     ("DELETE", "/api/workspaces/{workspace}/members/{user_id}"): ("workspace", Role.ADMIN),
     ("POST", "/api/workspaces/{workspace}/invitations"): ("workspace", Role.ADMIN),
+    # wssecrets
+    ("GET", "/api/workspaces/{workspace}/secrets"): ("workspace", Role.ADMIN),
+    ("PUT", "/api/workspaces/{workspace}/secrets/{group}/{key}"): ("workspace", Role.ADMIN),
+    ("DELETE", "/api/workspaces/{workspace}/secrets/{group}/{key}"): ("workspace", Role.ADMIN),
+    ("GET", "/api/workspaces/{workspace}/limits"): ("workspace", Role.VIEWER),
+    ("PUT", "/api/workspaces/{workspace}/limits"): "site-admin",
 }
 PROJECT_ROLE = {"read": Role.VIEWER, "write": Role.MEMBER, "manage": Role.ADMIN}
 OWN, FOREIGN = ("lab-a", "pa"), ("lab-b", "pb")
@@ -288,7 +293,7 @@ def fill(template: str, caller: Caller, ids: dict[str, str]) -> str:
               "version": ids["version"], "node_id": "n0", "attempt": "1", "file_id": "1", "member": "x",
               "signal_id": "approve", "path": FILE, "folder": "data", "upload_id": "0" * 32,
               "rule_id": ids["rule"], "key": "x", "expires": "0", "signature": "x", "token": "not-an-invitation",
-              "token_id": "0" * 16, "user_id": ids["bystander"]}  # fmt: skip
+              "token_id": "0" * 16, "user_id": ids["bystander"], "group": "db"}  # fmt: skip
     path = template
     for param, value in values.items():
         for pattern in (f"{{{param}}}", f"{{{param}:path}}"):
@@ -315,6 +320,10 @@ def body(method: str, template: str, ids: dict[str, str]) -> dict[str, Any]:
     if template.startswith("/api/tus/") and method in ("PATCH", "HEAD", "DELETE"):
         return {"headers": {"Tus-Resumable": "1.0.0", "Upload-Offset": "0",
                             "Content-Type": "application/offset+octet-stream"}, "content": b"abcd"}  # fmt: skip
+    if "/secrets/" in template and method == "PUT":
+        return {"json": {"value": "hunter2"}}
+    if template.endswith("/limits"):
+        return {"json": {"max_upload_bytes": 1}}
     if "/members/" in template:
         change = {"role": "admin"}  # the bystander made an admin: what a refusal must prevent
         return {} if method == "DELETE" else {"json": change} if template.startswith("/api/") else {"data": change}
