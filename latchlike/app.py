@@ -46,6 +46,7 @@ from latchlike.web import (
     workspace_api,
     workspace_pages,
 )
+from latchlike.web.auth import Authorize
 from latchlike.web.errors import install_error_handlers
 from latchlike.web.pages import STATIC_DIR
 from latchlike.web.security import SameOrigin, SecurityHeaders
@@ -103,10 +104,11 @@ def create_app(settings: Settings) -> FastAPI:
             platform.db.dispose()
 
     # /docs is served from vendored files (web/docs.py); FastAPI's own pages load from a CDN.
-    # Every route refuses a state-changing request from another site's page (web/security.py).
+    # Every route refuses a state-changing request from another site's page (web/security.py),
+    # then enforces its rule in web/access_rules.py for the request's principal (web/auth.py).
     same_origin = Depends(SameOrigin(settings.public_url))
     app = FastAPI(title="latchlike", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
-                  dependencies=[same_origin])  # fmt: skip
+                  dependencies=[same_origin, Depends(Authorize())])  # fmt: skip
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     app.include_router(api.router)

@@ -223,8 +223,12 @@ def list_executions_page(
     return [execution_of(row) for row in rows], next_token(query, len(rows))
 
 
-def list_executions(session: Session, *, limit: int = 100) -> list[Execution]:
-    rows = session.scalars(select(ExecutionRow).order_by(ExecutionRow.created_at.desc()).limit(limit))
+def list_executions(session: Session, *, limit: int = 100, projects: frozenset[str] | None = None) -> list[Execution]:
+    """The newest executions, of `projects` only if given (what a principal may see)."""
+    statement = select(ExecutionRow).order_by(ExecutionRow.created_at.desc()).limit(limit)
+    if projects is not None:
+        statement = statement.where(ExecutionRow.project.in_(projects))
+    rows = session.scalars(statement)
     return [execution_of(row) for row in rows]
 
 

@@ -135,9 +135,10 @@ class ExecutionDetail(ExecutionSummary):
     """`<project>/<path>` of the managed file whose upload launched this execution (QC)."""
 
 
-def list_summaries(session: Session) -> list[ExecutionSummary]:
-    """The newest executions with their workflows' titles: two queries, however many rows."""
-    executions = list_executions(session)
+def list_summaries(session: Session, *, projects: frozenset[str] | None = None) -> list[ExecutionSummary]:
+    """The newest executions (of `projects`, if given) with their workflows' titles: two
+    queries, however many rows."""
+    executions = list_executions(session, projects=projects)
     titles = workflow_titles(session, {_workflow_id(execution) for execution in executions})
     return [_summary(execution, titles[_workflow_id(execution)]) for execution in executions]
 

@@ -199,8 +199,11 @@ def record_object(
     return row
 
 
-def make_folder(session: Session, project: str, path: str) -> tuple[ManagedFileRow, bool]:
-    """A folder (and the folders above it), empty until something goes in; True if new."""
+def make_folder(
+    session: Session, project: str, path: str, *, uploaded_by: str = ANONYMOUS
+) -> tuple[ManagedFileRow, bool]:
+    """A folder (and the folders above it), empty until something goes in; True if new.
+    `uploaded_by`: who asked for it (the principal's name)."""
     path = check_path(path)
     check_writable(path)
     begin_writing(session)
@@ -210,7 +213,7 @@ def make_folder(session: Session, project: str, path: str) -> tuple[ManagedFileR
             raise Conflict(f"{path!r} is a file")
         return existing, False
     _make_parents(session, project, path)
-    row = _new_row(project, path, is_folder=True)
+    row = _new_row(project, path, is_folder=True, uploaded_by=uploaded_by)
     session.add(row)
     _flush(session)
     return row, True
@@ -315,11 +318,11 @@ def _flush(session: Session) -> None:
         raise Conflict("another request changed the same path at the same time; try again") from error
 
 
-def _new_row(project: str, path: str, *, is_folder: bool) -> ManagedFileRow:
+def _new_row(project: str, path: str, *, is_folder: bool, uploaded_by: str = ANONYMOUS) -> ManagedFileRow:
     live_key(project, path)  # the project's name is a key part too
     parent, name = split(path)
     return ManagedFileRow(project=project, path=path, parent=parent, name=name, is_folder=is_folder, size=0,
-                          uploaded_by=ANONYMOUS, uploaded_at=utcnow())  # fmt: skip
+                          uploaded_by=uploaded_by, uploaded_at=utcnow())  # fmt: skip
 
 
 def _make_parents(session: Session, project: str, path: str) -> None:

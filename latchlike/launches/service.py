@@ -17,6 +17,7 @@ from latchlike.executions.tables import ExecutionRow
 from latchlike.files import written
 from latchlike.launches.forms import LaunchForm, launch_form
 from latchlike.launches.queue import Memo, Prepare
+from latchlike.principal import LOCAL_PRINCIPAL
 from latchlike.specs.ids import NamedEntityKey
 from latchlike.store import FileStore
 from ui_gen.rules import FileCatalog
@@ -58,13 +59,14 @@ def launch_from_json(
 
 def json_launch(
     key: NamedEntityKey, version: str | None, launch_plan: str | None, inputs: Mapping[str, Any], catalog: FileCatalog,
-    store: FileStore | None = None,
+    store: FileStore | None = None, *, launched_by: str = LOCAL_PRINCIPAL,
 ) -> Prepare[Launched]:  # fmt: skip
-    """A launch with JSON inputs, for the queue: the form is read once per batch."""
+    """A launch with JSON inputs, for the queue: the form is read once per batch. `launched_by`:
+    the principal's name (never a name the request gives)."""
 
     def prepare(session: Session, memo: Memo) -> tuple[ExecutionRow | None, Launched]:
         form = memo.get((key, version, launch_plan), lambda: launch_form(session, key, version, launch_plan))
-        row, errors, follow_up = _row(form, inputs, catalog, Source.API, None, {}, store)
+        row, errors, follow_up = _row(form, inputs, catalog, Source.API, None, {}, store, launched_by)
         if follow_up is not None:
             memo.after_insert(follow_up)
         return row, Launched(form, row, errors)
@@ -80,13 +82,16 @@ def form_launch(
     catalog: FileCatalog,
     relaunch_of: str | None,
     store: FileStore | None = None,
+    *,
+    launched_by: str = LOCAL_PRINCIPAL,
 ) -> Prepare[Launched]:
-    """A launch from a posted form, for the queue: the form is read once per batch."""
+    """A launch (or relaunch) from a posted form, for the queue: the form is read once per
+    batch. `launched_by`: the principal's name."""
 
     def prepare(session: Session, memo: Memo) -> tuple[ExecutionRow | None, Launched]:
         form = memo.get((key, version, launch_plan), lambda: launch_form(session, key, version, launch_plan))
         nested, errors = unflatten(form.form, data)
-        row, errors, follow_up = _row(form, nested, catalog, Source.FORM, relaunch_of, errors, store)
+        row, errors, follow_up = _row(form, nested, catalog, Source.FORM, relaunch_of, errors, store, launched_by)
         if follow_up is not None:
             memo.after_insert(follow_up)
         return row, Launched(form, row, errors)
@@ -113,6 +118,7 @@ def _row(
     relaunch_of: str | None,
     errors: dict[str, str],
     store: FileStore | None,
+    launched_by: str = LOCAL_PRINCIPAL,
 ) -> tuple[ExecutionRow | None, dict[str, str], FollowUp | None]:
     outcome = form.validator.validate(inputs, catalog)
     if errors or not outcome.ok:
@@ -125,6 +131,7 @@ def _row(
         workflow=form.workflow.name,
         inputs=literals,
         source=source,
+        launched_by=launched_by,
         relaunch_of=relaunch_of,
         name=name,
         options=form.options,

@@ -155,9 +155,11 @@ def list_named_entities(
     domain: str | None,
     query: ListQuery,
     generated: bool = True,
+    projects: frozenset[str] | None = None,
 ) -> tuple[list[NamedEntity], str]:
     """One row per name with its newest version; project/domain None means all of them.
-    `generated=False` leaves out what the platform made itself (`.flytegen.<task>`)."""
+    `generated=False` leaves out what the platform made itself (`.flytegen.<task>`);
+    `projects` keeps only those projects' (what a principal may see; None: all)."""
     latest = select(
         EntityRow.project,
         EntityRow.domain,
@@ -168,6 +170,8 @@ def list_named_entities(
         latest = latest.where(~EntityRow.name.startswith(GENERATED_PREFIX, autoescape=True))
     if project:
         latest = latest.where(EntityRow.project == project)
+    if projects is not None:
+        latest = latest.where(EntityRow.project.in_(projects))
     if domain:
         latest = latest.where(EntityRow.domain == domain)
     newest = latest.group_by(EntityRow.project, EntityRow.domain, EntityRow.name).subquery()

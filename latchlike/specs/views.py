@@ -125,6 +125,7 @@ def list_workflows(
     text: str = "",
     tag: str = "",
     generated: bool = False,
+    projects: frozenset[str] | None = None,
 ) -> list[WorkflowSummary]:
     """Every workflow's newest version, those matching `text` and `tag` (see `WorkflowSummary.matches`).
     As in FlyteAdmin's console, the `.flytegen.<task>` ones (`pyflyte run --remote` of a task)
@@ -136,6 +137,7 @@ def list_workflows(
         domain=domain,
         query=ListQuery(sort_key="name", descending=False, limit=MAX_VERSIONS),
         generated=generated,
+        projects=projects,
     )
     summaries = []
     for item in named:
@@ -163,8 +165,10 @@ class WorkflowCatalog(BaseModel):
     total: int
 
 
-def workflow_catalog(session: Session, *, text: str = "", tag: str = "") -> WorkflowCatalog:
-    everything = list_workflows(session)
+def workflow_catalog(
+    session: Session, *, text: str = "", tag: str = "", projects: frozenset[str] | None = None
+) -> WorkflowCatalog:
+    everything = list_workflows(session, projects=projects)
     return WorkflowCatalog(
         workflows=[summary for summary in everything if summary.matches(text=text.strip(), tag=tag)],
         tags=sorted({t for summary in everything for t in summary.tags}),

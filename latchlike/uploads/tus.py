@@ -40,6 +40,7 @@ from latchlike.files import service
 from latchlike.files.kinds import HEAD_BYTES, Detected, detect
 from latchlike.files.paths import check_path, live_key, parents
 from latchlike.files.tables import ManagedFileRow
+from latchlike.principal import LOCAL_PRINCIPAL
 from latchlike.store import FileStore
 from latchlike.uploads.tables import TusUploadRow
 
@@ -134,9 +135,12 @@ class TusUploads:
     def _partial(self, upload_id: str) -> Path:
         return self._folder / upload_id
 
-    async def create(self, project: str, length: int, metadata_header: str) -> str:
+    async def create(
+        self, project: str, length: int, metadata_header: str, *, uploaded_by: str = LOCAL_PRINCIPAL
+    ) -> str:
         """A new upload's id. Refused before any byte if the path is bad, taken (and no
-        `overwrite`), a folder, or the length over the limit. An empty file is recorded at once."""
+        `overwrite`), a folder, or the length over the limit. An empty file is recorded at once,
+        as `uploaded_by`'s."""
         if length < 0:
             raise InvalidArgument("Upload-Length must be a whole number of bytes")
         check_size(length, await self.limit(project))
@@ -150,7 +154,7 @@ class TusUploads:
         try:
             await self._db.run(lambda session: _create(session, row))
             if length == 0:
-                await self._complete(row, hashlib.sha256(), b"")
+                await self._complete(row, hashlib.sha256(), b"", uploaded_by)
         except BaseException:
             self._partial(upload_id).unlink(missing_ok=True)
             raise
@@ -164,9 +168,13 @@ class TusUploads:
         row = await self._db.run(lambda session: _live(session, project, upload_id))
         return UploadStatus(self._offset(upload_id), row.length, row.expires_at, row.upload_metadata)
 
-    async def append(self, project: str, upload_id: str, offset: int, body: AsyncIterator[bytes]) -> Appended:
+    async def append(
+        self, project: str, upload_id: str, offset: int, body: AsyncIterator[bytes], *,
+        uploaded_by: str = LOCAL_PRINCIPAL,
+    ) -> Appended:  # fmt: skip
         """Write `body` at `offset` (which must be the upload's offset: 409 otherwise, as tus
-        says) while hashing it. A body cut midway keeps what arrived; a client resumes there.
+        says) while hashing it; the PATCH with the last byte records the file as `uploaded_by`'s.
+        A body cut midway keeps what arrived; a client resumes there.
         A PATCH still reading when a new one comes is stopped (its client has most likely
         gone without the server noticing): the new one continues from what the old one wrote."""
         row = await self._db.run(lambda session: _live(session, project, upload_id))
@@ -199,7 +207,7 @@ class TusUploads:
                 return Appended(running.offset, expires_at, None)
             head = await asyncio.to_thread(_head, self._partial(upload_id))
             try:
-                recorded = await self._complete(row, running.digest, head)
+                recorded = await self._complete(row, running.digest, head, uploaded_by)
             except UserError:
                 raise
             except BaseException:
@@ -263,14 +271,15 @@ class TusUploads:
         await self._db.run(touch)
         return expires_at
 
-    async def _complete(self, row: TusUploadRow, digest: Any, head: bytes) -> ManagedFileRow:
+    async def _complete(self, row: TusUploadRow, digest: Any, head: bytes, uploaded_by: str) -> ManagedFileRow:
         """Record the file. Refused (a file or folder took the path meanwhile), the upload is
         gone too: the client starts again and hears why at creation. Failed otherwise, it stays."""
         finished = _Finished(self._partial(row.id), row.length, digest.hexdigest(), head)
 
         def record(session: Session) -> ManagedFileRow:
             _delete(session, row.id)  # the partial file becomes the stored object
-            recorded, _ = service.put(session, self._store, row.project, row.path, finished, overwrite=row.overwrite)
+            recorded, _ = service.put(session, self._store, row.project, row.path, finished, overwrite=row.overwrite,
+                                      uploaded_by=uploaded_by)  # fmt: skip
             return recorded
 
         try:

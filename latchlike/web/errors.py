@@ -8,10 +8,11 @@ from __future__ import annotations
 import logging
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
@@ -71,6 +72,9 @@ def http_status_for(error: errors.LatchlikeError) -> int:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(errors.LatchlikeError)
     async def latchlike_error(request: Request, error: errors.LatchlikeError) -> Response:
+        if isinstance(error, errors.Unauthenticated) and _sign_in_first(request):
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
         status = http_status_for(error)
         headers = {"Retry-After": str(error.retry_after)} if isinstance(error, errors.TooManyRequests) else None
         if _wants_json(request):
@@ -88,6 +92,14 @@ def install_error_handlers(app: FastAPI) -> None:
             return await http_exception_handler(request, error)
         body = {"error": HTTPStatus(error.status_code).phrase.replace(" ", ""), "message": str(error.detail)}
         return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+
+def _sign_in_first(request: Request) -> bool:
+    """A person's browser opening a page with no login (none, or an expired one): the login
+    page, then back. A bad API token, or a script, gets the 401 instead."""
+    principal = getattr(request.state, "principal", None)
+    anonymous = principal is not None and not principal.authenticated
+    return anonymous and request.method in ("GET", "HEAD") and not _wants_json(request)
 
 
 def _wants_json(request: Request) -> bool:

@@ -21,6 +21,7 @@ from latchlike.files.service import FileInfo, FolderInfo
 from latchlike.files.staging import StagedFile
 from latchlike.store.archive import tar_stream
 from latchlike.triggers import state as qc_state
+from latchlike.web.auth import PrincipalDep
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.errors import error_responses
 from latchlike.web.ranges import Unsatisfiable, byte_range
@@ -47,7 +48,7 @@ class MoveRequest(BaseModel):
 
 @router.put(FILE, status_code=200, responses={**_CREATED, **error_responses(409, 412)})
 async def put_file(
-    platform: PlatformDep, request: Request, project: str, path: str,
+    platform: PlatformDep, principal: PrincipalDep, request: Request, project: str, path: str,
     if_none_match: Annotated[str | None, Header()] = None,
 ) -> Any:  # fmt: skip
     """Store the raw request body at `path` (folders above it are made): 201 if new, 200 if it
@@ -74,7 +75,8 @@ async def put_file(
             raise InvalidArgument(f"the body has {staged.size} bytes, Content-Length said {declared}")
 
         def record(session: Any) -> tuple[FileInfo, bool]:
-            row, created = service.put(session, platform.store, project, path, staged, overwrite=overwrite)
+            row, created = service.put(session, platform.store, project, path, staged, overwrite=overwrite,
+                                       uploaded_by=principal.name)  # fmt: skip
             return qc_state.with_qc(session, platform.store, row), created
 
         recorded, created = await platform.db.run(record)
@@ -167,9 +169,9 @@ async def restore_file(platform: PlatformDep, project: str, path: str) -> FileIn
 
 
 @router.post(FILE + ":mkdir", status_code=200, responses={**_CREATED, **error_responses(409)})
-async def make_folder(db: DatabaseDep, project: str, path: str) -> Any:
+async def make_folder(db: DatabaseDep, principal: PrincipalDep, project: str, path: str) -> Any:
     """A folder (and those above it): 201 if new, 200 if it was there; 409 if a file is."""
-    row, created = await db.run(lambda s: service.make_folder(s, project, path))
+    row, created = await db.run(lambda s: service.make_folder(s, project, path, uploaded_by=principal.name))
     body = service.info(row).model_dump(mode="json")
     return JSONResponse(body, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 

@@ -10,10 +10,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from latchlike.accounts.access import visible_projects
 from latchlike.files.kinds_set import SETTABLE
 from latchlike.files.paths import check_path
 from latchlike.files.trash import TrashedEntry, list_trash
 from latchlike.specs import projects
+from latchlike.web.auth import PrincipalDep
 from latchlike.web.deps import DatabaseDep
 from latchlike.web.templating import render
 
@@ -21,9 +23,9 @@ router = APIRouter()
 
 
 @router.get("/files", response_class=HTMLResponse, include_in_schema=False)
-async def files_index(request: Request, db: DatabaseDep) -> HTMLResponse:
-    """Every project, each a way into its files."""
-    found = await db.run(projects.list_projects)
+async def files_index(request: Request, db: DatabaseDep, principal: PrincipalDep) -> HTMLResponse:
+    """Every project the caller may read, each a way into its files."""
+    found = await db.run(lambda s: projects.list_projects(s, visible_projects(s, principal)))
     return await render(request, "files_index.html", {"projects": found})
 
 

@@ -10,12 +10,14 @@ from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
+from latchlike.accounts.access import visible_projects
 from latchlike.executions import views as execution_views
 from latchlike.executions.service import ExecutionKey, execution_of
 from latchlike.files.catalog import StoreCatalog
 from latchlike.launches.forms import launch_form
 from latchlike.launches.service import json_launch
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
+from latchlike.web.auth import PrincipalDep
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.errors import error_responses
 
@@ -52,14 +54,21 @@ async def form_schema(
     responses={422: {"description": "Some inputs are invalid: `errors` maps each field to its message."}},
 )
 async def launch(
-    platform: PlatformDep, project: str, domain: str, name: str, request: LaunchRequest, version: str | None = None
+    platform: PlatformDep,
+    principal: PrincipalDep,
+    project: str,
+    domain: str,
+    name: str,
+    request: LaunchRequest,
+    version: str | None = None,
 ) -> Any:
     key = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
     catalog = StoreCatalog(platform.store, project)
     # Through the launch queue: a burst of launches is recorded in a few transactions, not one each.
-    launched = await platform.launches.launch(
-        json_launch(key, version, request.launch_plan, request.inputs, catalog, store=platform.store)
+    prepare = json_launch(
+        key, version, request.launch_plan, request.inputs, catalog, store=platform.store, launched_by=principal.name
     )
+    launched = await platform.launches.launch(prepare)
     if launched.row is None:
         return JSONResponse({"errors": launched.errors}, status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
     detail = execution_views.queued_detail(execution_of(launched.row), launched.form.parts)
@@ -68,8 +77,9 @@ async def launch(
 
 
 @router.get("/executions")
-async def list_executions(db: DatabaseDep) -> list[execution_views.ExecutionSummary]:
-    return await db.run(execution_views.list_summaries)
+async def list_executions(db: DatabaseDep, principal: PrincipalDep) -> list[execution_views.ExecutionSummary]:
+    """The newest executions of the projects the caller may read."""
+    return await db.run(lambda s: execution_views.list_summaries(s, projects=visible_projects(s, principal)))
 
 
 @router.get("/executions/{project}/{domain}/{name}")

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, StreamingResponse
 from sqlalchemy.orm import Session
 
+from latchlike.accounts.access import visible_projects
 from latchlike.engine.loop import Engine
 from latchlike.errors import NotFound
 from latchlike.executions import views as execution_views
@@ -28,6 +29,7 @@ from latchlike.launches.service import form_launch
 from latchlike.specs.about import about
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
 from latchlike.store.archive import folder_entries, tar_stream
+from latchlike.web.auth import PrincipalDep
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.file_candidates import candidates_url
 from latchlike.web.markdown import render_markdown
@@ -74,6 +76,7 @@ async def launch_page(
 async def submit_launch(
     request: Request,
     platform: PlatformDep,
+    principal: PrincipalDep,
     project: str,
     domain: str,
     name: str,
@@ -86,7 +89,9 @@ async def submit_launch(
     workflow = NamedEntityKey(ResourceKind.WORKFLOW, project, domain, name)
     catalog = StoreCatalog(platform.store, project)
 
-    prepare = form_launch(workflow, version, launch_plan, data, catalog, relaunch, store=platform.store)
+    prepare = form_launch(
+        workflow, version, launch_plan, data, catalog, relaunch, store=platform.store, launched_by=principal.name
+    )
     launched = await platform.launches.launch(prepare)
     form, row = launched.form, launched.row
     if row is None:
@@ -98,8 +103,10 @@ async def submit_launch(
 
 
 @router.get("/executions", response_class=HTMLResponse)
-async def execution_list(request: Request, db: DatabaseDep) -> HTMLResponse:
-    return await render(request, "executions.html", {"executions": await db.run(execution_views.list_summaries)})
+async def execution_list(request: Request, db: DatabaseDep, principal: PrincipalDep) -> HTMLResponse:
+    """The newest executions of the projects the caller may read."""
+    found = await db.run(lambda s: execution_views.list_summaries(s, projects=visible_projects(s, principal)))
+    return await render(request, "executions.html", {"executions": found})
 
 
 @router.get("/executions/{project}/{domain}/{name}", response_class=HTMLResponse)

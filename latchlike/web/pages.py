@@ -7,8 +7,10 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
+from latchlike.accounts.access import visible_projects
 from latchlike.specs import views
 from latchlike.specs.ids import NamedEntityKey, ResourceKind
+from latchlike.web.auth import PrincipalDep
 from latchlike.web.deps import DatabaseDep
 from latchlike.web.markdown import render_markdown
 from latchlike.web.templating import render
@@ -29,9 +31,14 @@ def favicon() -> FileResponse:
 
 
 @router.get("/workflows", response_class=HTMLResponse)
-async def workflow_list(request: Request, db: DatabaseDep, q: str = "", tag: str = "") -> HTMLResponse:
-    """`q` searches names, titles and descriptions; `tag` keeps the workflows with that tag."""
-    catalog = await db.run(lambda s: views.workflow_catalog(s, text=q, tag=tag))
+async def workflow_list(
+    request: Request, db: DatabaseDep, principal: PrincipalDep, q: str = "", tag: str = ""
+) -> HTMLResponse:
+    """`q` searches names, titles and descriptions; `tag` keeps the workflows with that tag;
+    only the projects the caller may read."""
+    catalog = await db.run(
+        lambda s: views.workflow_catalog(s, text=q, tag=tag, projects=visible_projects(s, principal))
+    )
     return await render(request, "workflows.html", {"catalog": catalog, "q": q, "tag": tag})
 
 

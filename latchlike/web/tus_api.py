@@ -15,6 +15,7 @@ from starlette.requests import ClientDisconnect
 
 from latchlike.errors import InvalidArgument
 from latchlike.uploads.tus import TusUploads, upload_dir
+from latchlike.web.auth import PrincipalDep
 from latchlike.web.deps import PlatformDep
 from latchlike.web.errors import ErrorBody, error_responses
 
@@ -93,14 +94,14 @@ async def describe_upload(uploads: UploadsDep, project: str, upload_id: str) -> 
     },
 )
 async def create(
-    uploads: UploadsDep, project: str,
+    uploads: UploadsDep, principal: PrincipalDep, project: str,
     upload_length: Annotated[str | None, Header()] = None, upload_metadata: Annotated[str, Header()] = "",
 ) -> Response:  # fmt: skip
     """A new upload of `Upload-Length` bytes to the path named in `Upload-Metadata` (`path`,
     else `relativePath`, `filename`, `name`; `overwrite` = "1" replaces a file there, else 412).
     An empty file is recorded at once."""
     length = _whole_number("Upload-Length", upload_length)
-    upload_id = await uploads.create(project, length, upload_metadata)
+    upload_id = await uploads.create(project, length, upload_metadata, uploaded_by=principal.name)
     location = f"/api/tus/{quote(project, safe='')}/{upload_id}"
     return Response(status_code=201, headers=_headers(location=location, upload_offset="0"))
 
@@ -138,7 +139,7 @@ async def offset(uploads: UploadsDep, project: str, upload_id: str) -> Response:
     },
 )
 async def append(
-    uploads: UploadsDep, request: Request, project: str, upload_id: str,
+    uploads: UploadsDep, principal: PrincipalDep, request: Request, project: str, upload_id: str,
     upload_offset: Annotated[str | None, Header()] = None, content_type: Annotated[str | None, Header()] = None,
 ) -> Response:  # fmt: skip
     """Append the body at `Upload-Offset` (409 if that is not the upload's offset, or another
@@ -147,7 +148,7 @@ async def append(
         raise HTTPException(415, f"a PATCH body must be sent as {_OFFSET_MEDIA_TYPE}")
     start = _whole_number("Upload-Offset", upload_offset)
     try:
-        appended = await uploads.append(project, upload_id, start, request.stream())
+        appended = await uploads.append(project, upload_id, start, request.stream(), uploaded_by=principal.name)
     except ClientDisconnect:  # nobody is listening; what arrived is kept
         return Response(status_code=400)
     expires = format_datetime(appended.expires_at, usegmt=True)
