@@ -18,6 +18,7 @@ from flytekit.types.file import FlyteFile
 from isal import igzip
 
 from workflows import reports
+from workflows.qc_compression import compression
 from workflows.qc_errors import QcInputError
 
 
@@ -26,16 +27,6 @@ class QcOutputs(NamedTuple):
 
     summary: FlyteFile
     report: FlyteFile
-
-
-def compression(head: bytes) -> str:
-    if head.startswith(b"\x1f\x8b"):
-        return "gzip"
-    if head.startswith(b"BZh"):
-        return "bzip2"
-    if head.startswith(b"\x28\xb5\x2f\xfd"):
-        return "zstd"
-    return "none"
 
 
 @contextmanager

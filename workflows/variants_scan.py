@@ -20,22 +20,13 @@ import numpy as np
 from isal import igzip_threaded
 
 from workflows import variants_kernel as k
+from workflows.qc_compression import compression
 from workflows.qc_errors import QcInputError
 from workflows.variants_lines import TYPES, Tally, count_line
 
 SCHEMA = "latchlike.qc.variants/1"
 BLOCK = 8 << 20
 READ = 1 << 20  # bytes asked of the stream at a time: a read that fails loses what it had read
-
-
-def compression(head: bytes) -> str:
-    if head.startswith(b"\x1f\x8b"):
-        return "gzip"
-    if head.startswith(b"BZh"):
-        return "bzip2"
-    if head.startswith(b"\x28\xb5\x2f\xfd"):
-        return "zstd"
-    return "none"
 
 
 @contextmanager
