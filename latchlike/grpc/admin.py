@@ -72,8 +72,8 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
     # Tasks
 
     async def CreateTask(self, request: task_pb2.TaskCreateRequest, context: Context) -> task_pb2.TaskCreateResponse:
-        task_id = entity_id(request.id, ResourceKind.TASK)
-        await self._run(lambda s: service.register_task(s, task_id=task_id, spec=request.spec))
+        task_id, by = entity_id(request.id, ResourceKind.TASK), caller().name
+        await self._run(lambda s: service.register_task(s, task_id=task_id, spec=request.spec, registered_by=by))
         return task_pb2.TaskCreateResponse()
 
     async def GetTask(self, request: common_pb2.ObjectGetRequest, context: Context) -> task_pb2.Task:
@@ -89,9 +89,11 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
     async def CreateWorkflow(
         self, request: workflow_pb2.WorkflowCreateRequest, context: Context
     ) -> workflow_pb2.WorkflowCreateResponse:
-        workflow_id = entity_id(request.id, ResourceKind.WORKFLOW)
+        workflow_id, by = entity_id(request.id, ResourceKind.WORKFLOW), caller().name
         await self._run(
-            lambda s: service.register_workflow(s, workflow_id=workflow_id, spec=request.spec, store=self._store)
+            lambda s: service.register_workflow(
+                s, workflow_id=workflow_id, spec=request.spec, store=self._store, registered_by=by
+            )
         )
         return workflow_pb2.WorkflowCreateResponse()
 
@@ -110,8 +112,12 @@ class AdminServicer(admin_pb2_grpc.AdminServiceServicer):  # type: ignore[misc]
     async def CreateLaunchPlan(
         self, request: launch_plan_pb2.LaunchPlanCreateRequest, context: Context
     ) -> launch_plan_pb2.LaunchPlanCreateResponse:
-        launch_plan_id = entity_id(request.id, ResourceKind.LAUNCH_PLAN)
-        await self._run(lambda s: service.register_launch_plan(s, launch_plan_id=launch_plan_id, spec=request.spec))
+        launch_plan_id, by = entity_id(request.id, ResourceKind.LAUNCH_PLAN), caller().name
+        await self._run(
+            lambda s: service.register_launch_plan(
+                s, launch_plan_id=launch_plan_id, spec=request.spec, registered_by=by
+            )
+        )
         return launch_plan_pb2.LaunchPlanCreateResponse()
 
     async def GetLaunchPlan(self, request: common_pb2.ObjectGetRequest, context: Context) -> launch_plan_pb2.LaunchPlan:

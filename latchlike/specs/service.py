@@ -29,6 +29,9 @@ from latchlike.store import FileStore
 
 ACTIVE = launch_plan_pb2.LaunchPlanState.ACTIVE
 INACTIVE = launch_plan_pb2.LaunchPlanState.INACTIVE
+BUILT_IN = "latchlike"
+"""`registered_by` of what the server registers itself: its built-in workflows, and the
+one-task workflows it generates to launch a task alone."""
 GENERATED_PREFIX = ".flytegen."
 """Names of the workflows and launch plans the platform makes to run one task on its own."""
 _COLUMNS = {
@@ -55,6 +58,7 @@ class StoredEntity:
     updated_at: datetime
     form_hints: str | None = None
     digest: str = ""
+    registered_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -73,10 +77,12 @@ class NamedEntity:
     """The newest version's serialized spec: what lists read titles and tags from."""
 
 
-def register_task(session: Session, *, task_id: EntityId, spec: task_pb2.TaskSpec) -> None:
+def register_task(
+    session: Session, *, task_id: EntityId, spec: task_pb2.TaskSpec, registered_by: str = BUILT_IN
+) -> None:
     spec = _with_template_id(spec, task_id)
     compiled = task_pb2.TaskClosure(compiled_task=compiler_pb2.CompiledTask(template=spec.template))
-    _register(session, task_id, spec, lambda: compiled, spec.description.short_description)
+    _register(session, task_id, spec, lambda: compiled, spec.description.short_description, registered_by)
 
 
 def register_workflow(
@@ -86,6 +92,7 @@ def register_workflow(
     spec: workflow_pb2.WorkflowSpec,
     store: FileStore | None = None,
     sources: Mapping[str, str] | None = None,
+    registered_by: str = BUILT_IN,
 ) -> None:
     """`sources` (module → Python source) or, failing that, the code bundle in `store` give
     the signature order the form needs; the workflow is refused if it cannot be a form."""
@@ -105,10 +112,18 @@ def register_workflow(
     def form_hints(closure: workflow_pb2.WorkflowClosure) -> str | None:
         return form_check.checked_hints(workflow_id, closure, spec, store=store, sources=sources)
 
-    _register(session, workflow_id, spec, compile_, spec.description.short_description, hints_of=form_hints)
+    _register(
+        session, workflow_id, spec, compile_, spec.description.short_description, registered_by, hints_of=form_hints
+    )
 
 
-def register_launch_plan(session: Session, *, launch_plan_id: EntityId, spec: launch_plan_pb2.LaunchPlanSpec) -> None:
+def register_launch_plan(
+    session: Session,
+    *,
+    launch_plan_id: EntityId,
+    spec: launch_plan_pb2.LaunchPlanSpec,
+    registered_by: str = BUILT_IN,
+) -> None:
     def compile_() -> launch_plan_pb2.LaunchPlanClosure:
         workflow_id = compiler.entity_id(spec.workflow_id, ResourceKind.WORKFLOW)
         row = _get_reference(session, workflow_id, f"{launch_plan_id} is for")
@@ -119,7 +134,7 @@ def register_launch_plan(session: Session, *, launch_plan_id: EntityId, spec: la
             expected_outputs=interface.outputs,
         )
 
-    _register(session, launch_plan_id, spec, compile_, "", state=INACTIVE)
+    _register(session, launch_plan_id, spec, compile_, "", registered_by, state=INACTIVE)
 
 
 def get_entity(session: Session, entity_id: EntityId) -> StoredEntity:
@@ -232,6 +247,7 @@ def _register(
     spec: Any,
     compile_: Any,
     short_description: str,
+    registered_by: str,
     state: int | None = None,
     hints_of: Callable[[Any], str | None] | None = None,
 ) -> None:
@@ -256,6 +272,7 @@ def _register(
             "compiled": compiled.SerializeToString(deterministic=True),
             "form_hints": hints_of(compiled) if hints_of else None,
             "short_description": short_description,
+            "registered_by": registered_by,
             "state": state,
             "created_at": now,
             "updated_at": now,
@@ -347,6 +364,7 @@ def _stored(row: EntityRow) -> StoredEntity:
         row.updated_at,
         row.form_hints,
         row.digest,
+        row.registered_by,
     )
 
 

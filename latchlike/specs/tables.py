@@ -51,5 +51,7 @@ class EntityRow(Base):
     # Workflows only: `ui_gen.source.SourceHints` as JSON (signature and field order, which
     # the protos lose), read from the registered code at registration; None without it.
     form_hints: Mapped[str | None] = mapped_column(Text, default=None)
+    # Who registered it: the account (or the token's owner), or BUILT_IN for the server's own.
+    registered_by: Mapped[str] = mapped_column(String(320), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

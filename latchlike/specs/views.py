@@ -67,6 +67,7 @@ class WorkflowSummary(BaseModel):
 class Version(BaseModel):
     version: str
     registered_at: datetime
+    registered_by: str
 
 
 class Task(BaseModel):
@@ -213,7 +214,10 @@ def workflow_detail(session: Session, key: NamedEntityKey, version: str | None =
         short_description=chosen.short_description,
         long_description=interface.description,
         registered_at=chosen.created_at,
-        versions=[Version(version=item.id.version, registered_at=item.created_at) for item in versions],
+        versions=[
+            Version(version=item.id.version, registered_at=item.created_at, registered_by=item.registered_by)
+            for item in versions
+        ],
         inputs=[_parameter(item) for item in interface.inputs],
         outputs=[_parameter(item) for item in interface.outputs],
         tasks=[_task(session, compiler.entity_id(task.template.id, ResourceKind.TASK)) for task in closure.tasks],

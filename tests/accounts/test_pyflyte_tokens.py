@@ -21,6 +21,8 @@ from sqlalchemy import select
 
 from latchlike.db import Database
 from latchlike.executions.tables import ExecutionRow
+from latchlike.specs.service import BUILT_IN, GENERATED_PREFIX
+from latchlike.specs.tables import EntityRow
 from tests.accounts.grpc_helpers import PROJECT_A, PROJECT_B, Tokens, start_accounts_server, token_config
 from tests.pyflyte import PYFLYTE
 from tests.samples import FIXTURES
@@ -60,6 +62,21 @@ def executions(server: RunningServer) -> list[ExecutionRow]:
         db.dispose()
 
 
+def registrants(server: RunningServer, project: str) -> dict[str, bool]:
+    """Who registered the project's tasks, workflows and launch plans → whether all that
+    they registered are the server's generated one-task workflows."""
+    db = Database(server.database_url)
+    try:
+        with db.session() as session:
+            rows = session.execute(select(EntityRow.registered_by, EntityRow.name).where(EntityRow.project == project))
+            found: dict[str, bool] = {}
+            for by, name in rows:
+                found[by] = found.get(by, True) and name.startswith(GENERATED_PREFIX)
+            return found
+    finally:
+        db.dispose()
+
+
 def test_register_and_run_remote_with_a_token(accounts: tuple[RunningServer, Tokens, Path]) -> None:
     server, tokens, home = accounts
     config = token_config(server, tokens["member"], home=home)
@@ -71,6 +88,9 @@ def test_register_and_run_remote_with_a_token(accounts: tuple[RunningServer, Tok
     assert ran.returncode == 0, ran.stdout + ran.stderr
     [execution] = [row for row in executions(server) if row.workflow.endswith("triple")]
     assert (execution.project, execution.launched_by) == (PROJECT_A, "member@lab.example")
+    # What pyflyte registered is the member's; the one-task workflow the server made to run
+    # `triple` alone is the server's own.
+    assert registrants(server, PROJECT_A) == {"member@lab.example": False, BUILT_IN: True}
 
 
 @pytest.mark.parametrize("who", ["none", "expired", "revoked", "wrong-secret"])
