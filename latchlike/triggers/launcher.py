@@ -72,7 +72,7 @@ def process(session: Session, store: FileStore, trigger_id: int) -> None:
         run = session.scalars(select(QcRunRow).where(QcRunRow.dedupe_key == dedupe)).one()
         execution = create_execution(session, execution_row(
             launch_plan=form.launch_plan, workflow=form.workflow.name, inputs=form.literal_map(outcome.values),
-            source=Source.TRIGGER, launched_by=file.uploaded_by, options=form.options,
+            source=Source.TRIGGER, launched_by=trigger.requested_by or file.uploaded_by, options=form.options,
             triggered_by=f"{trigger.project}/{trigger.path}",
         ))  # fmt: skip
         run.execution_id = session.scalars(

@@ -75,6 +75,9 @@ class TriggerRow(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     force: Mapped[bool] = mapped_column(default=False)
     """Asked for by hand: run again even if the same content ran already."""
+    requested_by: Mapped[str | None] = mapped_column(String(320), default=None)
+    """Who asked for it by hand, whom its run is launched as; None: the upload itself (the
+    run is then the uploader's)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("qc_runs.id"), default=None)

@@ -18,6 +18,7 @@ from latchlike.triggers import rules
 from latchlike.triggers import state as qc_state
 from latchlike.triggers.outbox import enqueue
 from latchlike.triggers.qc_info import QcInfo
+from latchlike.web.auth import PrincipalDep
 from latchlike.web.deps import DatabaseDep, PlatformDep
 from latchlike.web.errors import error_responses
 
@@ -56,13 +57,13 @@ async def delete_rule(db: DatabaseDep, project: str, rule_id: RuleId) -> Respons
 
 
 @router.post("/files/{project}/{path:path}:qc", status_code=202)
-async def rerun_qc(platform: PlatformDep, project: str, path: str) -> QcInfo:
-    """Run the file's QC again, even if the same content ran already (202: queued)."""
+async def rerun_qc(platform: PlatformDep, principal: PrincipalDep, project: str, path: str) -> QcInfo:
+    """Run the file's QC again, even if the same content ran already (202: queued), as the caller."""
     path = check_path(path)
 
     def ask(session: Session) -> QcInfo:
         row = files.get(session, project, path)
-        enqueue(session, row, force=True)
+        enqueue(session, row, force=True, requested_by=principal.name)
         return qc_state.file_qc(session, platform.store, row.id)
 
     return await platform.db.run(ask)

@@ -40,7 +40,7 @@ from latchlike.files.managed import files_prefix
 from latchlike.platform import open_platform
 from latchlike.specs.projects import ensure_project
 from latchlike.store.local import LocalFileStore
-from latchlike.triggers.tables import QcRuleRow
+from latchlike.triggers.tables import QcRuleRow, TriggerRow
 from tests.samples import serialize_sample
 from tests.server import RunningServer, start_server
 from tests.ui_gen.registry import register_serialized
@@ -487,6 +487,18 @@ def test_what_a_principal_does_is_recorded_as_theirs(world: World) -> None:
             names.append(posted.headers["location"].rsplit("/", 1)[1])
         for name in names:
             assert client.get(f"/api/executions/pa/{DOMAIN}/{name}").json()["launched_by"] == who
+
+    # The admin asks for the member's file's QC again: that run is the admin's, not the uploader's.
+    admin = next(c.token for c in world.callers if c.role is Role.ADMIN and not c.foreign)
+    rerun = httpx.post(f"{world.server.url}/api/files/pa/mine/reads.fastq:qc", headers=_bearer(admin), timeout=30)
+    assert rerun.status_code == 202, rerun.text
+    engine = create_engine(world.server.database_url)
+    try:
+        with Session(engine) as session:
+            asked = session.scalars(select(TriggerRow.requested_by).where(TriggerRow.force.is_(True))).all()
+    finally:
+        engine.dispose()
+    assert asked == ["admin@a.example"]
 
 
 @pytest.mark.slow  # one real server for the module
