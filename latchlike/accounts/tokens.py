@@ -28,6 +28,8 @@ __all__ = ["PREFIX", "IssuedToken", "TokenInfo", "issue_token", "list_tokens", "
 
 PREFIX = "llt_"
 MAX_LIFETIME = timedelta(days=366)
+LAST_USED_PRECISION = timedelta(minutes=10)
+"""`last_used_at` is written at most this often: a busy client must not make every call a write."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,9 @@ def principal_of_token(session: Session, token_id: str, secret: str) -> Principa
     if user is None or user.disabled_at is not None or owner_role is None:
         raise Unauthenticated(f"API token {token_id}: its owner is no longer a member of {row.workspace_id!r}")
     role = min(Role(row.role), owner_role, key=lambda r: r.rank)
+    now = utcnow()
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
+        row.last_used_at = now
     return Principal(name=user.email, via="token", user_id=user.id, roles={row.workspace_id: role})
 
 

@@ -16,7 +16,7 @@ from latchlike.accounts.principal import ANONYMOUS, LOCAL
 from latchlike.accounts.roles import Role
 from latchlike.accounts.sessions import end_session, start_session
 from latchlike.accounts.tables import DEFAULT_WORKSPACE, ApiTokenRow
-from latchlike.accounts.tokens import issue_token, revoke_token
+from latchlike.accounts.tokens import issue_token, list_tokens, revoke_token
 from latchlike.accounts.users import create_user, create_workspace, set_membership
 from latchlike.db import utcnow
 from latchlike.errors import InvalidArgument, NotFound, PermissionDenied, Unauthenticated
@@ -58,6 +58,7 @@ def test_each_role_in_its_workspace_and_a_foreign_one(platform: Platform) -> Non
         with pytest.raises(Unauthenticated):
             authorize_project(session, ANONYMOUS, "pa", Role.VIEWER)
         assert authorize_project(session, LOCAL, "pb", Role.ADMIN) == "lab-b"
+        assert all(token.last_used_at is not None for token in list_tokens(session, users["admin"]))
         assert visible_projects(session, LOCAL) is None
 
 
