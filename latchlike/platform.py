@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from latchlike.accounts.secret_box import SecretBox
+from latchlike.accounts.sessions import forget_expired
 from latchlike.config import Settings
 from latchlike.db import Database, migrate
 from latchlike.downloads.links import DownloadLinks
@@ -69,6 +70,7 @@ def open_platform(settings: Settings) -> Platform:
     migrate(db.engine)
     with db.session() as session:
         ensure_project(session, project_id=settings.default_project, description="Default project")
+        forget_expired(session)  # logins and invitations past their expiry
     clean_uploads(db, upload_dir(settings.data_dir))  # resumable uploads past their expiry
     store = settings.open_store()
     if isinstance(store, LocalFileStore) and (sealed := store.seal()):

@@ -13,10 +13,17 @@ from sqlalchemy.orm import Session
 from latchlike.accounts.principal import Principal
 from latchlike.accounts.roles import Role
 from latchlike.accounts.secrets_digest import digest, new_secret
-from latchlike.accounts.tables import LoginSessionRow, MembershipRow, UserRow
+from latchlike.accounts.tables import InvitationRow, LoginSessionRow, MembershipRow, UserRow
 from latchlike.db import utcnow
 
-__all__ = ["SESSION_LIFETIME", "end_session", "principal_of_session", "start_session", "user_principal"]
+__all__ = [
+    "SESSION_LIFETIME",
+    "end_session",
+    "forget_expired",
+    "principal_of_session",
+    "start_session",
+    "user_principal",
+]
 
 SESSION_LIFETIME = timedelta(days=7)
 
@@ -31,6 +38,14 @@ def start_session(session: Session, user_id: int, lifetime: timedelta = SESSION_
 
 def end_session(session: Session, cookie: str) -> None:
     session.execute(delete(LoginSessionRow).where(LoginSessionRow.id_sha256 == digest(cookie)))
+
+
+def forget_expired(session: Session) -> int:
+    """Delete logins and invitations past their expiry (they prove nothing any more); how many."""
+    now = utcnow()
+    logins = delete(LoginSessionRow).where(LoginSessionRow.expires_at < now).returning(LoginSessionRow.id_sha256)
+    invitations = delete(InvitationRow).where(InvitationRow.expires_at < now).returning(InvitationRow.id_sha256)
+    return len(session.execute(logins).all()) + len(session.execute(invitations).all())
 
 
 def principal_of_session(session: Session, cookie: str) -> Principal | None:

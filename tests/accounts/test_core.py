@@ -14,7 +14,7 @@ from latchlike.accounts.identify import bearer_token, identify
 from latchlike.accounts.passwords import hash_password, verify_password
 from latchlike.accounts.principal import ANONYMOUS, LOCAL
 from latchlike.accounts.roles import Role
-from latchlike.accounts.sessions import end_session, start_session
+from latchlike.accounts.sessions import end_session, forget_expired, start_session
 from latchlike.accounts.tables import DEFAULT_WORKSPACE, ApiTokenRow
 from latchlike.accounts.tokens import issue_token, list_tokens, revoke_token
 from latchlike.accounts.users import create_user, create_workspace, set_membership
@@ -112,6 +112,9 @@ def test_login_sessions_and_passwords(platform: Platform) -> None:
     with platform.db.session() as session:
         assert identify(session, token=None, cookie=cookie) is ANONYMOUS
         assert identify(session, token=None, cookie="forged") is ANONYMOUS
+        stale = start_session(session, users["admin"], lifetime=timedelta(seconds=-1))
+        assert identify(session, token=None, cookie=stale) is ANONYMOUS
+        assert forget_expired(session) == 1
     stored = hash_password("correct horse battery")
     assert verify_password("correct horse battery", stored)[0]
     assert not verify_password("wrong horse battery", stored)[0]
