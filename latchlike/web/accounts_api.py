@@ -174,8 +174,7 @@ async def invite_someone(
 
 
 def _token(info: TokenInfo) -> Token:
-    return Token(id=info.id, name=info.name, workspace=info.workspace, role=info.role, created_at=info.created_at,
-                 expires_at=info.expires_at, revoked_at=info.revoked_at, last_used_at=info.last_used_at)  # fmt: skip
+    return Token.model_validate(info, from_attributes=True)
 
 
 def _workspace(info: WorkspaceInfo) -> Workspace:
