@@ -4,6 +4,7 @@ run the execution's phase, the parsed `summary` output and a link to the `report
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
@@ -43,7 +44,7 @@ def file_qc(session: Session, store: FileStore, file_id: int) -> QcInfo:
     name = f"{execution.project}/{execution.domain}/{execution.name}"
     status = _PHASES.get(execution.phase, "running")
     if status != "done" or execution.outputs is None:
-        return QcInfo(status=status, execution=name, message=execution.error if status == "failed" else None)
+        return QcInfo(status=status, execution=name, message=headline(execution.error) if status == "failed" else None)
     outputs = literals_pb2.LiteralMap.FromString(execution.outputs).literals
     summary, message = _summary(store, _uri(outputs, "summary"))
     return QcInfo(status=status, execution=name, summary=summary, message=message,
@@ -75,6 +76,16 @@ def statuses(session: Session, file_ids: Iterable[int]) -> dict[int, Status]:
         else:
             found[file_id] = _status(newest.status)
     return found
+
+
+def headline(error: str | None) -> str | None:
+    """What a failed QC says on its file: the exception's own message, which names the file and
+    where it stops making sense. flytekit's error document puts it after the trace, under
+    `Message:`; the whole error, trace included, stays on the execution page."""
+    if not error:
+        return error
+    _, found, message = error.rpartition("\nMessage:\n")
+    return textwrap.dedent(message).strip() or error if found else error
 
 
 def _status(settled: str | None) -> Status:

@@ -97,6 +97,9 @@ def test_a_malformed_fasta_fails_saying_where(api: httpx.Client) -> None:
     record = wait_for_qc(api, "lab", "bad.fa")
     assert record["qc"]["status"] == "failed"
     assert "sequence 2 ('broken')" in record["qc"]["message"] and "position 7" in record["qc"]["message"]
+    # The file's QC says what is wrong with the file; the trace stays on the execution page.
+    message = record["qc"]["message"]
+    assert "Traceback" not in message and message.startswith("QcInputError: sequence 2 ('broken')")
 
 
 def test_rerun_ignores_dedupe_and_a_kind_without_rule_has_none(api: httpx.Client) -> None:
