@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-Viewer = Literal["records", "table", "text", "json", "html", "image", "pdf", "genome"]
+Viewer = Literal["qc", "records", "table", "text", "json", "html", "image", "pdf", "genome"]
+"""`qc` is not chosen by kind: a file has it when a QC rule applies to it (`viewers.service`)."""
 
 VIEWERS_BY_KIND: dict[str, tuple[Viewer, ...]] = {
     "fastq": ("records", "text"),

@@ -18,6 +18,8 @@ from latchlike.files import service as files
 from latchlike.files.kinds import HEAD_BYTES, detect
 from latchlike.files.paths import check_path, is_outputs
 from latchlike.store import FileStore
+from latchlike.triggers.qc_info import QcInfo
+from latchlike.triggers.state import file_qc
 from latchlike.viewers.choice import Viewer, viewers_for
 from latchlike.viewers.content import open_binary, open_text
 from latchlike.viewers.indexes import alignments_index, fasta_index
@@ -40,6 +42,8 @@ class FileRef:
     size: int
     sha256: str
     viewers: tuple[Viewer, ...]
+    qc: QcInfo | None = None
+    """The managed file's QC, when a rule gives it one: then `qc` is its first viewer."""
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,12 @@ def describe(session: Session, store: FileStore, project: str, path: str) -> Fil
     if row.is_folder or row.key is None:
         raise InvalidArgument(f"{path!r} is a folder: open it in the file browser")
     kind, compression = row.kind or "unknown", row.compression or "none"
-    return FileRef(project, row.path, row.key, kind, compression, row.size, row.sha256 or "",
-                   viewers_for(kind, compression))  # fmt: skip
+    viewers = viewers_for(kind, compression)
+    qc = file_qc(session, store, row.id)
+    if qc.status == "none":
+        return FileRef(project, row.path, row.key, kind, compression, row.size, row.sha256 or "", viewers)
+    # Double-clicking a file opens its QC first: the plots, or why it failed, or that it runs.
+    return FileRef(project, row.path, row.key, kind, compression, row.size, row.sha256 or "", ("qc", *viewers), qc)
 
 
 def choose(ref: FileRef, asked: str | None) -> Viewer | None:

@@ -50,7 +50,7 @@ async def view_page(
     look, genome = None, None
     if chosen == "genome":
         genome = await _genome(platform, ref, reference)
-    elif chosen is not None and chosen not in RAW_VIEWERS:
+    elif chosen is not None and chosen != "qc" and chosen not in RAW_VIEWERS:
         query = {"offset": offset, "sort": sort, "desc": desc}
         look = await asyncio.to_thread(service.look, platform.store, _TABLES, ref, chosen, query)
     context = {
@@ -61,6 +61,7 @@ async def view_page(
         "name": PurePosixPath(ref.path).name,
         "folders": _folders(ref.path),
         "quoted": quote(ref.path),
+        "report_frame": _raw_of(ref.qc.report) if ref.qc and ref.qc.report else None,
     }
     page = await render(request, "view.html", context)
     if chosen == "genome":
@@ -140,6 +141,11 @@ async def raw_file(platform: PlatformDep, project: str, path: str) -> StreamingR
         headers["Content-Security-Policy"] = REPORT_POLICY
     chunks = platform.store.stream(ref.key) if ref.size else iter(())
     return StreamingResponse(chunks, headers=headers, media_type=_RAW_TYPES[ref.kind])
+
+
+def _raw_of(view_url: str) -> str:
+    """The bytes behind a `/view/...` URL (a QC report's), for a frame in this page."""
+    return "/raw/" + view_url.removeprefix("/view/")
 
 
 def _folders(path: str) -> list[tuple[str, str]]:

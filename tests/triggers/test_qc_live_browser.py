@@ -1,11 +1,13 @@
 """The biologist's loop in Chromium: a FASTA's QC badge turns from queued to done in the file
 browser without a reload (also after "Re-run QC"), and a double-click opens the file's
-viewer, whose QC report opens in its sandbox; an uploaded FASTQ.gz opens its report with the
-plots drawn."""
+viewer on its QC report, in its sandbox; a file opened while its QC runs shows the report by
+itself when it is done, with the plots drawn; a failed QC says why on the file's page."""
 
 from __future__ import annotations
 
+import gzip
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -39,20 +41,34 @@ def test_the_qc_badge_turns_done_without_a_reload_and_a_double_click_opens_the_f
 
         page.locator('#file-table tbody tr[data-path="refs/ref.fa"] td.name').dblclick()
         page.wait_for_url(f"{server.url}/view/{PROJECT}/refs/ref.fa")
-        assert page.locator("#records tbody tr").count() == 3
+        expect(page.frame_locator("#report-frame").locator("body")).to_contain_text("FASTA QC")  # QC first
+        page.locator("#viewers").get_by_role("link", name="records").click()
+        expect(page.locator("#records tbody tr")).to_have_count(3)
     report = wait_for_qc(api, PROJECT, "refs/ref.fa")["qc"]["report"]
     with browser_page() as page:
         page.goto(server.url + report)
         expect(page.frame_locator("#report-frame").locator("body")).to_contain_text("FASTA QC")
 
 
+def test_a_files_page_shows_why_its_qc_failed(server: RunningServer, api: httpx.Client) -> None:
+    assert api.put(f"files/{PROJECT}/bad/broken.fa", content=b">ok\nACGT\n>broken\nAC#T\n").status_code == 201
+    assert wait_for_qc(api, PROJECT, "bad/broken.fa")["qc"]["status"] == "failed"
+    with browser_page() as page:
+        page.goto(f"{server.url}/view/{PROJECT}/bad/broken.fa")
+        expect(page.locator("#qc-message")).to_contain_text("sequence 2 ('broken')")
+        expect(page.locator("#qc-message")).not_to_contain_text("Traceback")
+
+
 def test_an_uploaded_fastq_opens_its_qc_report_with_its_plots_drawn(server: RunningServer, api: httpx.Client) -> None:
-    reads = (FIXTURES / "fastq" / "sanger.fastq.gz").read_bytes()
+    # Content of its own (a read named for the moment), so no earlier QC of the same bytes is reused.
+    text = gzip.decompress((FIXTURES / "fastq" / "sanger.fastq.gz").read_bytes())
+    reads = gzip.compress(text + f"@fresh-{time.time_ns()}\nACGT\n+\nIIII\n".encode())
     assert api.put(f"files/{PROJECT}/runs/lane1.fastq.gz", content=reads).status_code == 201
+    with browser_page() as page:  # opened at once, as a double-click would: the QC has not run yet
+        page.goto(f"{server.url}/view/{PROJECT}/runs/lane1.fastq.gz")
+        expect(page.locator("#qc-pending")).to_contain_text(re.compile("is (queued|running)"))
+        plots = page.frame_locator("#report-frame").locator(".plot .main-svg")
+        plots.first.wait_for(timeout=90_000)  # the page shows the report by itself once the QC is done
+        assert plots.count() >= 5
     qc = wait_for_qc(api, PROJECT, "runs/lane1.fastq.gz")["qc"]
     assert qc["status"] == "done" and qc["summary"]["reads"] > 0
-    with browser_page() as page:
-        page.goto(server.url + qc["report"])
-        plots = page.frame_locator("#report-frame").locator(".plot .main-svg")
-        plots.first.wait_for(timeout=30_000)
-        assert plots.count() >= 5
