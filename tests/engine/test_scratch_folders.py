@@ -33,3 +33,5 @@ def test_tasks_running_at_once_never_share_a_scratch_folder(registered: Platform
     # server must reseed: inherited, it gave every task the same "random" names.
     folders = {PurePosixPath(uri).parent.name for uri in uris.values()}
     assert len(folders) == 2, uris
+    # The scratch folders go with their tasks: the reports live on in the store only.
+    assert list((registered.settings.data_dir / "work").rglob("report.txt")) == []

@@ -18,18 +18,23 @@ Protocol (JSON lines): stdin takes `{"key", "entry", "args", "env", "cwd", "log"
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
 import select
+import shutil
 import signal
 import sys
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from latchlike.engine.executors import sandbox
 
 POLL_SECONDS = 1.0
 FAST_ENTRY_POINT = "pyflyte-fast-execute"
+SCRATCH = ".flyte"
+"""In a task's working directory while it runs: flytekit's scratch space (`_own_scratch`)."""
 _protocol: TextIO = sys.stdout
 
 
@@ -109,9 +114,11 @@ class PreloadedModules:
                 sys.modules.pop(name, None)
 
 
-def _own_scratch(cwd: str) -> Any:
-    """flytekit's file access for this task alone: scratch space in the attempt's own working
-    directory, and this task's store settings (credentials), read from its environment.
+@contextlib.contextmanager
+def _own_scratch(cwd: str) -> Iterator[None]:
+    """flytekit's file access for this task alone, while it runs: scratch space in the
+    attempt's own working directory (removed when the task ends: its outputs are in the store
+    by then), and this task's store settings (credentials), read from its environment.
 
     flytekit made its default one when the server imported it, with one temporary folder for
     the whole process, and it names the folders inside from a random generator of its own,
@@ -124,10 +131,14 @@ def _own_scratch(cwd: str) -> Any:
     from flytekit.core.data_persistence import FileAccessProvider
     from flytekit.interfaces.random import random as flyte_random
 
-    flyte_random.seed()  # in place (every flytekit module holds this object), from os.urandom
-    scratch = os.path.join(cwd, ".flyte")
+    flyte_random.seed()  # in place: the object flytekit's modules imported; from os.urandom
+    scratch = os.path.join(cwd, SCRATCH)
     access = FileAccessProvider(scratch, os.path.join(scratch, "raw"), data_config=DataConfig.auto())
-    return FlyteContextManager.with_context(FlyteContextManager.current_context().with_file_access(access))
+    try:
+        with FlyteContextManager.with_context(FlyteContextManager.current_context().with_file_access(access)):
+            yield
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _fetch_code(args: list[str], entrypoint: Any) -> tuple[str, list[str]]:
@@ -185,7 +196,7 @@ def _become_task(request: dict[str, Any], entrypoint: Any) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         _extend_path(request["env"])
-        with _own_scratch(request["cwd"]):
+        with _own_scratch(os.getcwd()):
             entry, args = request["entry"], request["args"]
             if entry == FAST_ENTRY_POINT:
                 entry, args = _fetch_code(args, entrypoint)
