@@ -7,7 +7,9 @@ running flytekit's `pyflyte-execute` (or `pyflyte-map-execute`) entry point in-p
 for `pyflyte-fast-execute` the child first fetches the code bundle, as flytekit would.
 It forks before any network I/O and runs no threads, so a child inherits no held lock.
 It also imports each task's workflow module once, before forking (`PreloadedModules`): module
-code runs then with the server's environment, not the task's.
+code runs then with the server's environment, not the task's. What flytekit set up at that
+import and a cold process would have made its own is made again in each child
+(`_own_scratch`).
 
 Protocol (JSON lines): stdin takes `{"key", "entry", "args", "env", "cwd", "log",
 "cores", "read_only"}`; stdout answers `{"key", "pid"}` when a child starts and
@@ -16,18 +18,23 @@ Protocol (JSON lines): stdin takes `{"key", "entry", "args", "env", "cwd", "log"
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
 import select
+import shutil
 import signal
 import sys
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from latchlike.engine.executors import sandbox
 
 POLL_SECONDS = 1.0
 FAST_ENTRY_POINT = "pyflyte-fast-execute"
+SCRATCH = ".flyte"
+"""In a task's working directory while it runs: flytekit's scratch space (`_own_scratch`)."""
 _protocol: TextIO = sys.stdout
 
 
@@ -107,25 +114,43 @@ class PreloadedModules:
                 sys.modules.pop(name, None)
 
 
+@contextlib.contextmanager
+def _own_scratch(cwd: str) -> Iterator[None]:
+    """flytekit's file access for this task alone, while it runs: scratch space in the
+    attempt's own working directory (removed when the task ends: its outputs are in the store
+    by then), and this task's store settings (credentials), read from its environment.
+
+    flytekit made its default one when the server imported it, with one temporary folder for
+    the whole process, and it names the folders inside from a random generator of its own,
+    which a forked child inherits mid-sequence. Without this every child picked the same
+    "random" working directory (`current_context().working_directory`) in the same folder, so
+    two tasks running at once wrote their files over each other's: a 4.6 MB QC report read
+    back empty, or another task's."""
+    from flytekit.configuration import DataConfig
+    from flytekit.core.context_manager import FlyteContextManager
+    from flytekit.core.data_persistence import FileAccessProvider
+    from flytekit.interfaces.random import random as flyte_random
+
+    flyte_random.seed()  # in place: the object flytekit's modules imported; from os.urandom
+    scratch = os.path.join(cwd, SCRATCH)
+    access = FileAccessProvider(scratch, os.path.join(scratch, "raw"), data_config=DataConfig.auto())
+    try:
+        with FlyteContextManager.with_context(FlyteContextManager.current_context().with_file_access(access)):
+            yield
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 def _fetch_code(args: list[str], entrypoint: Any) -> tuple[str, list[str]]:
     """`pyflyte-fast-execute` in the child: fetch and unpack the code bundle into the
     working directory, put it on the path after the rest (as flytekit does), and give
     the task command it wraps, told where the bundle came from."""
-    from flytekit.configuration import DataConfig
-    from flytekit.core.context_manager import FlyteContextManager
-    from flytekit.core.data_persistence import FileAccessProvider
-
     split = args.index("--")
     options, command = args[:split], args[split + 1 :]
     distribution = _option(options, "--additional-distribution")
     destination = os.path.realpath(_option(options, "--dest-dir") or os.getcwd())
     if distribution:
-        # flytekit's default file access was set up in the server, with its environment:
-        # this task's store settings (credentials) need one of their own.
-        access = FileAccessProvider(os.path.join(destination, ".flyte"), destination, data_config=DataConfig.auto())
-        context = FlyteContextManager.current_context().with_file_access(access)
-        with FlyteContextManager.with_context(context):
-            entrypoint._download_distribution(distribution, destination)
+        entrypoint._download_distribution(distribution, destination)
     sys.path.append(destination)
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), destination]))
     if "task-module" in command:  # code of the same package imported here before is not this bundle's
@@ -171,14 +196,15 @@ def _become_task(request: dict[str, Any], entrypoint: Any) -> None:
         os.environ.clear()
         os.environ.update(request["env"])
         _extend_path(request["env"])
-        entry, args = request["entry"], request["args"]
-        if entry == FAST_ENTRY_POINT:
-            entry, args = _fetch_code(args, entrypoint)
-        commands = {"pyflyte-execute": entrypoint.execute_task_cmd,
-                    "pyflyte-map-execute": entrypoint.map_execute_task_cmd}  # fmt: skip
-        sys.argv = [entry, *args]
-        started = True
-        commands[entry].main(args=args, prog_name=entry, standalone_mode=False)
+        with _own_scratch(os.getcwd()):
+            entry, args = request["entry"], request["args"]
+            if entry == FAST_ENTRY_POINT:
+                entry, args = _fetch_code(args, entrypoint)
+            commands = {"pyflyte-execute": entrypoint.execute_task_cmd,
+                        "pyflyte-map-execute": entrypoint.map_execute_task_cmd}  # fmt: skip
+            sys.argv = [entry, *args]
+            started = True
+            commands[entry].main(args=args, prog_name=entry, standalone_mode=False)
         code = 0
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else 1
