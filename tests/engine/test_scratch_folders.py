@@ -4,7 +4,7 @@ empty after SUCCEEDED)."""
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import pytest
 from flyteidl.core import literals_pb2
@@ -35,3 +35,19 @@ def test_tasks_running_at_once_never_share_a_scratch_folder(registered: Platform
     assert len(folders) == 2, uris
     # The scratch folders go with their tasks: the reports live on in the store only.
     assert list((registered.settings.data_dir / "work").rglob("report.txt")) == []
+
+
+@pytest.mark.parametrize("warm", [True, False], ids=["fork-server", "own-process"])
+def test_a_tasks_temporary_files_go_with_it(registered: Platform, warm: bool) -> None:
+    """flytekit makes a `/tmp/flyte…` folder for every task and never removes it (tens of
+    thousands piled up on a busy machine): a task's temporary folder is in its attempt's
+    working directory, and removed when the task ends."""
+    key = launch(registered, "pipelines.temp_files.temp_folder", {})
+    execution = run_until_done(registered, key, warm=warm)
+    assert execution.phase == "SUCCEEDED", execution.error
+    assert execution.outputs is not None
+    left = Path(literals_pb2.LiteralMap.FromString(execution.outputs).literals["o0"].scalar.primitive.string_value)
+    work = registered.settings.data_dir / "work"
+    assert left.is_relative_to(work), left
+    assert not left.exists()
+    assert list(work.glob("*/.tmp")) == []  # flytekit's own folders went with the task's

@@ -26,6 +26,7 @@ import select
 import shutil
 import signal
 import sys
+import tempfile
 from collections.abc import Iterator
 from typing import Any, TextIO
 
@@ -195,6 +196,7 @@ def _become_task(request: dict[str, Any], entrypoint: Any) -> None:
         os.chdir(request["cwd"])
         os.environ.clear()
         os.environ.update(request["env"])
+        tempfile.tempdir = None  # chosen again, from the task's TMPDIR: the server's was cached
         _extend_path(request["env"])
         with _own_scratch(os.getcwd()):
             entry, args = request["entry"], request["args"]

@@ -33,6 +33,9 @@ START_FAILED = 127
 """The exit code of an attempt whose process could not be started, as a shell reports one."""
 FLYTEKIT_ENTRY_POINTS = frozenset({"pyflyte-execute", "pyflyte-map-execute", "pyflyte-fast-execute"})
 SECRETS_DIR = ".secrets"
+TEMP_DIR = ".tmp"
+"""The task's `TMPDIR`, in its attempt's working directory, removed when the task ends:
+flytekit makes a temporary folder for every task it runs and never removes it."""
 """In an attempt's working directory while it runs: its secrets mounted as files (mode 0700)."""
 ORPHAN_POLL_SECONDS = 0.2
 """How often an adopted orphan (not our child: no exit to wait for) is checked."""
@@ -76,7 +79,9 @@ class LocalExecutor:
             log_path = self._log_path(run.key)
             log_path.parent.mkdir(parents=True, exist_ok=True)
             env = _process_env(run, self._store_env)
-            secrets_dir = workdir / SECRETS_DIR
+            secrets_dir, temp_dir = workdir / SECRETS_DIR, workdir / TEMP_DIR
+            temp_dir.mkdir(exist_ok=True)
+            env["TMPDIR"] = str(temp_dir)
             if run.secrets is not None:  # in the process's environment (or files), never in the run's
                 secrets.write_files(run.secrets.secrets, secrets_dir)
                 env |= secrets.process_env(run.secrets.secrets, secrets_dir)
@@ -107,6 +112,7 @@ class LocalExecutor:
                 self._memory.forget_key(run.key)
                 (workdir / PID_FILE).unlink(missing_ok=True)
                 shutil.rmtree(secrets_dir, ignore_errors=True)
+                shutil.rmtree(temp_dir, ignore_errors=True)
             return RunResult(run.key, exit_code, log_path, timed_out, over_memory[0] if over_memory else None)
 
     async def _adopt(self, run: TaskRun, group: int) -> RunResult:
@@ -121,7 +127,8 @@ class LocalExecutor:
             await asyncio.sleep(ORPHAN_POLL_SECONDS)
         self._orphans.pop(run.key, None)
         (self._root / "work" / run.key / PID_FILE).unlink(missing_ok=True)
-        shutil.rmtree(self._root / "work" / run.key / SECRETS_DIR, ignore_errors=True)
+        for left in (SECRETS_DIR, TEMP_DIR):
+            shutil.rmtree(self._root / "work" / run.key / left, ignore_errors=True)
         return RunResult(run.key, -1, self._log_path(run.key), timed_out)
 
     async def _run_cold(
