@@ -2,12 +2,14 @@
 counted by the compiled kernel (workflows/bam_kernel.py).
 
 A helper thread inflates the next batch of blocks (ISA-L: 1.6× faster than zlib-ng here) while
-the kernel, also without the GIL, counts the current one. Memory stays flat: two batches of
-about `BATCH` bytes, the unfinished record carried between them, and the fixed tables.
+the kernel, also without the GIL, counts the current one. Memory stays flat: at most
+`AHEAD` + 1 batches of about `BATCH` bytes, the unfinished record carried between them, and
+the fixed tables.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from workflows import bam_kernel as k
 
 READ = 4 << 20  # compressed bytes read at a time
 BATCH = 4 << 20  # decompressed bytes handed to the kernel at a time (about 64 BGZF blocks)
+AHEAD = 8  # batches the helper may inflate before the kernel takes them
 BGZF_HEAD = b"\x1f\x8b\x08\x04"
 PROBLEMS = {
     k.BAD_SIZE: "a record's block_size does not fit its fields",
@@ -144,19 +147,24 @@ class _Table:
 
 
 class _Inflater:
-    """Batches of decompressed bytes, the next one inflated by a helper thread meanwhile."""
+    """Batches of decompressed bytes, the next ones inflated by a helper thread meanwhile.
+    Up to `AHEAD` of them: the kernel outpaces inflating once running, so the queue fills
+    only while the kernel's compiled code loads from the cache (~0.2 s of start-up)."""
 
     def __init__(self, raw: BinaryIO, batch: int) -> None:
         self._batches = _batches(raw, batch)
-        self._helper = ThreadPoolExecutor(max_workers=1)
-        self._pending: Future[_Batch] = self._helper.submit(next, self._batches, _Batch([], [], 0))
+        self._helper = ThreadPoolExecutor(max_workers=1)  # one worker: the batches come in order
+        self._pending = deque(self._ask() for _ in range(AHEAD))
 
     def next(self) -> _Batch:
         """The next batch of inflated blocks, none at the end; the reader's EOFError or ValueError otherwise."""
-        batch = self._pending.result()
+        batch = self._pending.popleft().result()
         if batch.blocks:
-            self._pending = self._helper.submit(next, self._batches, _Batch([], [], 0))
+            self._pending.append(self._ask())
         return batch
+
+    def _ask(self) -> Future[_Batch]:
+        return self._helper.submit(next, self._batches, _Batch([], [], 0))
 
     def __enter__(self) -> _Inflater:
         return self
