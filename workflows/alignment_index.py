@@ -64,11 +64,10 @@ class Indexer:
             return None, self._why
         if tallies.unsorted_at is not None:
             return None, f"not sorted by coordinate: {tallies.unsorted_at} comes before the one above it"
-        if self._why is not None:
-            return None, self._why
-        if self._format == "BAM":
+        if self._format == "BAM" and self._why is None:
             return self._bam(tallies)
-        assert self._child is not None  # a sorted CRAM always has its child
+        if self._child is None:
+            return None, self._why
         _, error = self._child.communicate()
         if self._child.returncode:
             return None, f"indexing failed: {error.strip()}"

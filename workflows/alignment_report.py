@@ -17,7 +17,7 @@ from workflows.alignment_stats import alignment_summary
 class QcFiles(NamedTuple):
     summary: Path
     report: Path
-    index: Path | None  # NAME.bai or NAME.crai, when the file could be indexed
+    alignment_index: Path | None  # NAME.bai or NAME.crai, when the file could be indexed
 
 
 def run_qc(path: str, out_dir: str, *, max_insert: int = 1000, name: str = "") -> QcFiles:
@@ -41,7 +41,8 @@ def _sections(s: dict[str, Any]) -> list[reports.Section]:
 
     facts = [
         ("Format / sort order", f"{s['format']} / {s['sort_order']}"),
-        ("Indexed", "yes" if s["indexed"] else f"no: {s['not_indexed_because']}"),
+        ("Indexed", f"yes: {s['file']}.{'crai' if s['format'] == 'CRAM' else 'bai'}, an output of this run"
+         if s["indexed"] else f"no: {s['not_indexed_because']}"),
         ("Records", f"{s['total']:,}"), ("Primary", f"{s['primary']:,}"),
         ("Secondary / supplementary", f"{s['secondary']:,} / {s['supplementary']:,}"),
         ("Duplicates", f"{s['duplicates']:,}"), ("QC failed", f"{s['qc_failed']:,}"),

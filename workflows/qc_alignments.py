@@ -20,7 +20,7 @@ class QcOutputs(NamedTuple):
 
     summary: FlyteFile
     report: FlyteFile
-    index: Optional[FlyteFile]  # noqa: UP045 (flytekit)
+    alignment_index: Optional[FlyteFile]  # noqa: UP045 (flytekit)
 
 
 @task
@@ -34,8 +34,8 @@ def alignments_stats(file: FlyteFile, max_insert: int = 1000) -> QcOutputs:
     out = Path(current_context().working_directory) / "qc"
     name = os.path.basename(str(file.remote_source or file.path))
     files = run_qc(file.download(), str(out), max_insert=max_insert, name=name)
-    return QcOutputs(summary=FlyteFile(str(files.summary)), report=FlyteFile(str(files.report)),
-                     index=FlyteFile(str(files.index)) if files.index else None)  # fmt: skip
+    index = FlyteFile(str(files.alignment_index)) if files.alignment_index else None
+    return QcOutputs(summary=FlyteFile(str(files.summary)), report=FlyteFile(str(files.report)), alignment_index=index)
 
 
 @workflow

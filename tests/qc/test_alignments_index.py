@@ -136,8 +136,9 @@ def test_a_read_beyond_what_a_bai_holds_gets_no_index_and_the_summary_says_why(t
 def test_run_qc_puts_the_index_beside_the_report_only_when_there_is_one(tmp_path: Path) -> None:
     bam = spread(tmp_path / "reads.bam", 500, seed=8)
     files = run_qc(str(bam), str(tmp_path / "sorted"), name="reads.bam")
-    assert files.index == tmp_path / "sorted" / "reads.bam.bai" and files.index.read_bytes() == samtools_index(bam)
+    assert files.alignment_index == tmp_path / "sorted" / "reads.bam.bai"
+    assert files.alignment_index.read_bytes() == samtools_index(bam)
     shuffled = [fixtures.RECORDS[2], *fixtures.RECORDS[:2], *fixtures.RECORDS[3:]]
     for path in (fixtures.write(tmp_path / "lying.bam", shuffled), fixtures.write(tmp_path / "a.sam")):
         files = run_qc(str(path), str(tmp_path / path.suffix[1:]))
-        assert files.index is None and not list((tmp_path / path.suffix[1:]).glob("*.bai"))
+        assert files.alignment_index is None and not list((tmp_path / path.suffix[1:]).glob("*.bai"))

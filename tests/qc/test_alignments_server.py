@@ -43,7 +43,7 @@ def test_an_uploaded_bam_gets_its_alignment_qc(server: RunningServer, api: httpx
     assert (s["indexed"], s["not_indexed_because"]) == (True, None), s["not_indexed_because"]
     execution = api.get(f"executions/{qc['execution']}").json()
     assert execution["workflow"] == "workflows.qc_alignments.alignments_qc"
-    assert {output["name"] for output in execution["outputs"]} == {"summary", "report", "index"}
+    assert {output["name"] for output in execution["outputs"]} == {"summary", "report", "alignment_index"}
     stored = list((server.data_dir / "store" / "executions" / "lab").rglob("small.bam.bai"))
     samtools = tmp_path / "samtools.bai"
     pysam.index(str(RECORDED / "small.bam"), str(samtools))
