@@ -69,10 +69,21 @@ def counts(bam: Path, index: Path) -> list[int]:
         return [reader.count(name, start, end) for name, start, end in REGIONS] + [reader.mapped, reader.unmapped]
 
 
-@pytest.mark.parametrize("name", ["hand-counted", "spread", "small blocks", "one reference"])
+EDGES = {
+    "no records": [],
+    "only unplaced reads": [(f"u{i}", 0x4, -1, -1, 0, "", -1, -1, 0) for i in range(5)],
+    # an all-insertion read (spans 1 bp), a placed unmapped mate, a read ending on a window's edge
+    "odd spans": [("a", 0, 0, 0, 60, "10I", -1, -1, 0), ("b", 0x1 | 0x4, 0, 5, 0, "", 0, 5, 0),
+                  ("c", 0, 0, 16_383, 60, "2M", -1, -1, 0), ("d", 0, 1, 499, 60, "1M", -1, -1, 0)],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["hand-counted", "spread", "small blocks", "one reference", *EDGES])
 def test_the_bai_is_byte_for_byte_samtools_and_answers_queries_alike(tmp_path: Path, name: str) -> None:
     if name == "hand-counted":  # unmapped reads at the end, mates on the other reference, 2 references
         bam = fixtures.write(tmp_path / "small.bam")
+    elif name in EDGES:
+        bam = fixtures.write(tmp_path / "edge.bam", EDGES[name])
     elif name == "spread":
         bam = spread(tmp_path / "spread.bam", 30_000, seed=4)
     elif name == "small blocks":  # records cut across 333-byte BGZF blocks, unlike htslib's writer
@@ -83,7 +94,7 @@ def test_the_bai_is_byte_for_byte_samtools_and_answers_queries_alike(tmp_path: P
     summary, index = ours(bam)
     assert (summary["indexed"], summary["not_indexed_because"]) == (True, None)
     assert index.read_bytes() == samtools_index(bam)
-    if name != "hand-counted":
+    if name not in ("hand-counted", *EDGES):  # their references are not REFERENCES
         assert counts(bam, index) == counts(bam, bam.with_name(bam.name + ".samtools.bai"))
 
 
