@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pysam
 
-from workflows import bai_kernel
+from workflows import bam_kernel
 from workflows.bam_scan import Tallies
 
 INDEX = """
@@ -27,8 +27,8 @@ except pysam.SamtoolsError as error:
     sys.exit(str(error).strip())
 """
 WHY_NOT = {
-    bai_kernel.TOO_LONG: "a record ends past 2^29 bp, beyond what a BAI holds",
-    bai_kernel.BAD_CIGAR: "a record's CIGAR and sequence lengths differ, which samtools refuses to read",
+    bam_kernel.TOO_LONG: "a record ends past 2^29 bp, beyond what a BAI holds",
+    bam_kernel.BAD_CIGAR: "a record's CIGAR and sequence lengths differ, which samtools refuses to read",
 }
 
 
@@ -77,7 +77,7 @@ class Indexer:
         if tallies.bai is not None:
             self.out.write_bytes(tallies.bai)
             return self.out, None
-        if tallies.index_stop == bai_kernel.CG_CIGAR:  # rare (reads over 65,535 CIGAR operations): samtools'
+        if tallies.index_stop == bam_kernel.CG_CIGAR:  # rare (reads over 65,535 CIGAR operations): samtools'
             try:
                 pysam.index(self._path, str(self.out))
             except pysam.SamtoolsError as error:

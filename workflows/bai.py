@@ -1,4 +1,4 @@
-"""A BAI file from the rows the compiled walk appends (workflows/bai_kernel.py): the same
+"""A BAI file from the rows the compiled walk appends (workflows/bam_kernel.py): the same
 bytes `samtools index` writes for the same BAM.
 
 Byte for byte means doing what htslib does after the last record: bins too small to be worth
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from workflows import bai_kernel as k
+from workflows import bam_kernel as k
 
 EVENTS = 1 << 14  # rows of the walk's event table: drained whenever it is nearly full
 N_BINS = 37449  # bins 0..37448; 37450 is the metadata pseudo-bin

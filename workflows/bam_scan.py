@@ -18,7 +18,7 @@ from typing import BinaryIO
 import numpy as np
 from isal import isal_zlib
 
-from workflows import bai, bai_kernel
+from workflows import bai
 from workflows import bam_kernel as k
 
 READ = 4 << 20  # compressed bytes read at a time
@@ -52,7 +52,7 @@ class Tallies:
     unsorted_at: str | None  # "record N (name)" of the first record out of coordinate order
     where: str  # " (last read NAME at chr:pos)" or " (none read)", for error messages
     bai: bytes | None = None  # the BAI the scan built (BAM only)
-    index_stop: int = bai_kernel.UNWANTED  # why it built none (workflows/bai_kernel.py)
+    index_stop: int = k.UNWANTED  # why it built none (workflows/k.py)
 
     @classmethod
     def empty(cls, n_ref: int, max_insert: int) -> Tallies:
@@ -70,7 +70,7 @@ def scan(raw: BinaryIO, references: list[str], max_insert: int, *, batch: int = 
     builder = bai.BaiBuilder(len(references))
     with _Inflater(raw, batch) as inflater:
         buf, blocks, offset0 = _skip_header(inflater, len(references))
-        progress = bai_kernel.new_index(offset0, index)
+        progress = k.new_index(offset0, index)
         while True:
             data = np.frombuffer(buf, dtype=np.uint8)
             status, used = k.FULL, 0
@@ -97,8 +97,8 @@ def scan(raw: BinaryIO, references: list[str], max_insert: int, *, batch: int = 
             blocks = blocks.after(used, len(data) - used, more)
             buf = b"".join([data[used:].tobytes(), *more.blocks])  # one copy: the carry and the blocks
     t.inserts_over = int(state[k.INSERTS_OVER])
-    t.index_stop = int(progress[bai_kernel.STOP])
-    t.bai = builder.bai(progress) if t.index_stop == bai_kernel.GOING else None
+    t.index_stop = int(progress[k.STOP])
+    t.bai = builder.bai(progress) if t.index_stop == k.GOING else None
     return t
 
 
