@@ -1,6 +1,6 @@
 """The alignment QC's work, free of flytekit (bench/qc.py times it in a bare process): the
 statistics of workflows/alignment_stats.py, written as the QC workflow contract's `summary`
-JSON and `report` self-contained HTML (through workflows/reports.py).
+JSON and `report` self-contained HTML (through workflows/reports.py), and the file's index.
 """
 
 from __future__ import annotations
@@ -8,22 +8,31 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from workflows import reports
 from workflows.alignment_stats import alignment_summary
 
 
-def run_qc(path: str, out_dir: str, *, max_insert: int = 1000, name: str = "") -> tuple[Path, Path]:
-    """Write summary.json and report.html for the alignments at `path` (shown as `name`,
-    by default its file name) into out_dir."""
-    summary = {"file": name or os.path.basename(path), **alignment_summary(path, max_insert=max_insert)}
+class QcFiles(NamedTuple):
+    summary: Path
+    report: Path
+    alignment_index: Path | None  # NAME.bai or NAME.crai, when the file could be indexed
+
+
+def run_qc(path: str, out_dir: str, *, max_insert: int = 1000, name: str = "") -> QcFiles:
+    """Write summary.json, report.html and the index (named after the file) for the
+    alignments at `path` (shown as `name`, by default its file name) into out_dir."""
+    name = name or os.path.basename(path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    index = out / f"{name}.bai"  # alignment_summary sets the suffix: .bai or .crai
+    summary = {"file": name, **alignment_summary(path, max_insert=max_insert, index_to=index)}
     summary_path, report_path = out / "summary.json", out / "report.html"
     summary_path.write_text(json.dumps(summary, indent=1))
     report_path.write_text(reports.page(f"Alignment QC: {summary['file']}", _sections(summary)), encoding="utf-8")
-    return summary_path, report_path
+    built = index.with_suffix(".crai" if summary["format"] == "CRAM" else ".bai")
+    return QcFiles(summary_path, report_path, built if summary["indexed"] else None)
 
 
 def _sections(s: dict[str, Any]) -> list[reports.Section]:
@@ -32,7 +41,8 @@ def _sections(s: dict[str, Any]) -> list[reports.Section]:
 
     facts = [
         ("Format / sort order", f"{s['format']} / {s['sort_order']}"),
-        ("Indexed", "yes" if s["indexed"] else f"no: {s['not_indexed_because']}"),
+        ("Indexed", f"yes: {s['file']}.{'crai' if s['format'] == 'CRAM' else 'bai'}, an output of this run"
+         if s["indexed"] else f"no: {s['not_indexed_because']}"),
         ("Records", f"{s['total']:,}"), ("Primary", f"{s['primary']:,}"),
         ("Secondary / supplementary", f"{s['secondary']:,} / {s['supplementary']:,}"),
         ("Duplicates", f"{s['duplicates']:,}"), ("QC failed", f"{s['qc_failed']:,}"),

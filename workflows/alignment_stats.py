@@ -1,6 +1,7 @@
 """The alignment QC's work, free of flytekit (bench/qc.py times it in a bare process): one
-streamed pass over the file, then an index if the file allows one. BAM records are walked
-by the compiled kernel (workflows/bam_scan.py); SAM text and CRAM go through pysam.
+streamed pass over the file, and an index if the file allows one. BAM records are walked
+by the compiled kernel (workflows/bam_scan.py), which builds the BAI as it goes; SAM text
+and CRAM go through pysam.
 
 Memory is flat: counters per flag class, a 256-slot MAPQ table, an insert-size table
 bounded by `max_insert`, and two numbers per reference. The summary's schema is in
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -37,8 +39,9 @@ class AlignmentInputError(ValueError):
     """The input is not a readable SAM/BAM/CRAM; the message says where it stops."""
 
 
-def alignment_summary(path: str, *, max_insert: int = 1000) -> dict[str, Any]:
-    """Statistics of every record in the file at `path`, and whether it got an index."""
+def alignment_summary(path: str, *, max_insert: int = 1000, index_to: Path | None = None) -> dict[str, Any]:
+    """Statistics of every record in the file at `path`, and whether it got an index; the
+    index is written to `index_to` (its suffix set to .bai or .crai) if given."""
     try:
         # Truncation is found by reading (to say where), not by pysam refusing to open.
         with warnings.catch_warnings():
@@ -49,29 +52,29 @@ def alignment_summary(path: str, *, max_insert: int = 1000) -> dict[str, Any]:
     try:
         file_format, references, lengths = source.format, list(source.references), list(source.lengths)
         sort_order = source.header.to_dict().get("HD", {}).get("SO", "unknown")
-        with Indexer(path, file_format, sort_order) as indexer:
+        with Indexer(path, file_format, sort_order, index_to) as indexer:
             if file_format == "BAM":
                 source.close()  # only its header was read: the records go through the kernel
-                tallies = _scan_bam(path, references, max_insert)
+                tallies = _scan_bam(path, references, max_insert, indexer.wanted)
             else:
                 tallies = _Scan(source, max_insert).run()
             if file_format == "BAM" and not _has_eof_marker(path):
                 raise AlignmentInputError(
                     f"truncated: the BAM ends without its EOF block after record {tallies.counts[0]}{tallies.where}"
                 )
-            indexed, why = indexer.result(tallies.unsorted_at)
+            index, why = indexer.result(tallies)
     finally:
         with suppress(OSError):  # closing a stream that failed mid-block raises again
             source.close()
     return _summary(tallies, references, lengths, max_insert) | {
-        "format": file_format, "sort_order": sort_order, "indexed": indexed, "not_indexed_because": why,
+        "format": file_format, "sort_order": sort_order, "indexed": index is not None, "not_indexed_because": why,
     }  # fmt: skip
 
 
-def _scan_bam(path: str, references: list[str], max_insert: int) -> Tallies:
+def _scan_bam(path: str, references: list[str], max_insert: int, index: bool) -> Tallies:
     with open(path, "rb", buffering=0) as raw:
         try:
-            return bam_scan.scan(raw, references, max_insert)
+            return bam_scan.scan(raw, references, max_insert, index=index)
         except bam_scan.BamDataError as error:
             raise AlignmentInputError(f"unreadable after record {error.records}{error.where}: {error}") from error
 

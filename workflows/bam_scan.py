@@ -2,12 +2,14 @@
 counted by the compiled kernel (workflows/bam_kernel.py).
 
 A helper thread inflates the next batch of blocks (ISA-L: 1.6× faster than zlib-ng here) while
-the kernel, also without the GIL, counts the current one. Memory stays flat: two batches of
-about `BATCH` bytes, the unfinished record carried between them, and the fixed tables.
+the kernel, also without the GIL, counts the current one. Memory stays flat: at most
+`AHEAD` + 1 batches of about `BATCH` bytes, the unfinished record carried between them, and
+the fixed tables.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,10 +18,12 @@ from typing import BinaryIO
 import numpy as np
 from isal import isal_zlib
 
+from workflows import bai
 from workflows import bam_kernel as k
 
 READ = 4 << 20  # compressed bytes read at a time
 BATCH = 4 << 20  # decompressed bytes handed to the kernel at a time (about 64 BGZF blocks)
+AHEAD = 8  # batches the helper may inflate before the kernel takes them
 BGZF_HEAD = b"\x1f\x8b\x08\x04"
 PROBLEMS = {
     k.BAD_SIZE: "a record's block_size does not fit its fields",
@@ -47,6 +51,8 @@ class Tallies:
     contig_bases: np.ndarray
     unsorted_at: str | None  # "record N (name)" of the first record out of coordinate order
     where: str  # " (last read NAME at chr:pos)" or " (none read)", for error messages
+    bai: bytes | None = None  # the BAI the scan built (BAM only)
+    index_stop: int = k.UNWANTED  # why it built none (workflows/k.py)
 
     @classmethod
     def empty(cls, n_ref: int, max_insert: int) -> Tallies:
@@ -55,21 +61,27 @@ class Tallies:
                    zeros(n_ref, np.int64), zeros(n_ref, np.int64), None, " (none read)")  # fmt: skip
 
 
-def scan(raw: BinaryIO, references: list[str], max_insert: int, *, batch: int = BATCH) -> Tallies:
+def scan(raw: BinaryIO, references: list[str], max_insert: int, *, batch: int = BATCH, index: bool = False) -> Tallies:
     """The tallies of every record of the BAM stream `raw` (its header included), inflated
-    `batch` bytes at a time (tests make it small, so records straddle batches)."""
+    `batch` bytes at a time (tests make it small, so records straddle batches); with `index`,
+    also its BAI, if the records turn out sorted (workflows/bai.py)."""
     t = Tallies.empty(len(references), max_insert)
     state = k.new_state()
+    builder = bai.BaiBuilder(len(references))
     with _Inflater(raw, batch) as inflater:
-        buf = _skip_header(inflater, len(references))
+        buf, blocks, offset0 = _skip_header(inflater, len(references))
+        progress = k.new_index(offset0, index)
         while True:
             data = np.frombuffer(buf, dtype=np.uint8)
-            status, used, last = k.walk(
-                data, len(data), int(t.counts[k.TOTAL]) + 1, t.counts, t.mapq, t.inserts,
-                t.contig_reads, t.contig_bases, state,
-            )  # fmt: skip
-            if last >= 0:
-                t.where = _where(data, last, references)
+            status, used = k.FULL, 0
+            while status == k.FULL:
+                status, used, last = k.walk(
+                    data, used, len(data), blocks.starts, blocks.offsets, int(t.counts[k.TOTAL]) + 1, t.counts,
+                    t.mapq, t.inserts, t.contig_reads, t.contig_bases, state, progress, builder.events,
+                )  # fmt: skip
+                builder.drain(progress)
+                if last >= 0:
+                    t.where = _where(data, last, references)
             if t.unsorted_at is None and state[k.UNSORTED_AT] >= 0:
                 t.unsorted_at = f"record {state[k.UNSORTED_AT]} ({_name(data, int(state[k.UNSORTED_OFFSET]))})"
             if status != k.OK:
@@ -78,29 +90,81 @@ def scan(raw: BinaryIO, references: list[str], max_insert: int, *, batch: int = 
                 more = inflater.next()
             except (EOFError, ValueError) as error:
                 raise BamDataError(str(error), int(t.counts[k.TOTAL]), t.where) from error
-            if not more:
+            if not more.blocks:
                 if used < len(data):
                     raise BamDataError("the last record is incomplete", int(t.counts[k.TOTAL]), t.where)
                 break
-            buf = b"".join([data[used:].tobytes(), *more])  # one copy: the carry and the blocks
+            blocks = blocks.after(used, len(data) - used, more)
+            buf = b"".join([data[used:].tobytes(), *more.blocks])  # one copy: the carry and the blocks
     t.inserts_over = int(state[k.INSERTS_OVER])
+    t.index_stop = int(progress[k.STOP])
+    t.bai = builder.bai(progress) if t.index_stop == k.GOING else None
     return t
 
 
+@dataclass
+class _Batch:
+    """Inflated BGZF blocks, each block's compressed offset, and the offset of the block after them."""
+
+    blocks: list[bytes]
+    offsets: list[int]
+    next_offset: int
+
+
+@dataclass
+class _Table:
+    """Where each BGZF block sits in the buffer the kernel walks (`starts`, possibly negative
+    for the block a carried record began in) and in the file (`offsets`); the last entry is
+    the block after them, so an end at a block's end reads as the next block's start, as
+    htslib's `bgzf_tell` has it."""
+
+    starts: np.ndarray
+    offsets: np.ndarray
+
+    @classmethod
+    def of(cls, batch: _Batch, shift: int = 0) -> _Table:
+        sizes = [len(block) for block in batch.blocks]
+        starts = np.concatenate([[0], np.cumsum(sizes, dtype=np.int64)]) + shift
+        return cls(starts.astype(np.int64), np.array([*batch.offsets, batch.next_offset], dtype=np.int64))
+
+    def after(self, used: int, carried: int, batch: _Batch) -> _Table:
+        """The table of the next buffer: the blocks from the one holding byte `used` on, then
+        the batch's, `carried` bytes in."""
+        first = self._block(used)
+        new = _Table.of(batch, carried)
+        keep = slice(first, len(self.starts) - 1)
+        return _Table(np.concatenate([self.starts[keep] - used, new.starts]),
+                      np.concatenate([self.offsets[keep], new.offsets]))  # fmt: skip
+
+    def virtual_offset(self, at: int) -> int:
+        i = self._block(at)
+        return int(self.offsets[i]) << 16 | (at - int(self.starts[i]))
+
+    def _block(self, at: int) -> int:
+        """The block byte `at` is in; at a block's end, the next one (as the kernel has it)."""
+        i = int(np.searchsorted(self.starts, at, side="left"))
+        return i if i < len(self.starts) and self.starts[i] == at else i - 1
+
+
 class _Inflater:
-    """Batches of decompressed bytes, the next one inflated by a helper thread meanwhile."""
+    """Batches of decompressed bytes, the next ones inflated by a helper thread meanwhile.
+    Up to `AHEAD` of them: the kernel outpaces inflating once running, so the queue fills
+    only while the kernel's compiled code loads from the cache (~0.2 s of start-up)."""
 
     def __init__(self, raw: BinaryIO, batch: int) -> None:
         self._batches = _batches(raw, batch)
-        self._helper = ThreadPoolExecutor(max_workers=1)
-        self._pending: Future[list[bytes]] = self._helper.submit(next, self._batches, [])
+        self._helper = ThreadPoolExecutor(max_workers=1)  # one worker: the batches come in order
+        self._pending = deque(self._ask() for _ in range(AHEAD))
 
-    def next(self) -> list[bytes]:
-        """The next batch of inflated blocks, [] at the end; the reader's EOFError or ValueError otherwise."""
-        batch = self._pending.result()
-        if batch:
-            self._pending = self._helper.submit(next, self._batches, [])
+    def next(self) -> _Batch:
+        """The next batch of inflated blocks, none at the end; the reader's EOFError or ValueError otherwise."""
+        batch = self._pending.popleft().result()
+        if batch.blocks:
+            self._pending.append(self._ask())
         return batch
+
+    def _ask(self) -> Future[_Batch]:
+        return self._helper.submit(next, self._batches, _Batch([], [], 0))
 
     def __enter__(self) -> _Inflater:
         return self
@@ -109,18 +173,23 @@ class _Inflater:
         self._helper.shutdown(wait=True, cancel_futures=True)
 
 
-def _skip_header(inflater: _Inflater, n_ref: int) -> bytes:
-    """The decompressed bytes after the binary header (magic, text, references)."""
+def _skip_header(inflater: _Inflater, n_ref: int) -> tuple[bytes, _Table, int]:
+    """The decompressed bytes after the binary header (magic, text, references), their
+    blocks, and the virtual offset of the first record."""
     try:
-        buf = b"".join(inflater.next())
+        batch = inflater.next()
+        buf = b"".join(batch.blocks)
         while (end := _header_end(buf, n_ref)) is None:
             more = inflater.next()
-            if not more:
+            if not more.blocks:
                 raise EOFError("the header is incomplete")
-            buf += b"".join(more)
+            buf += b"".join(more.blocks)
+            batch = _Batch(batch.blocks + more.blocks, batch.offsets + more.offsets, more.next_offset)
     except (EOFError, ValueError) as error:
         raise BamDataError(str(error), 0, " (none read)") from error
-    return buf[end:]
+    table = _Table.of(batch)
+    rest = _Batch([], [], batch.next_offset)
+    return buf[end:], table.after(end, len(buf) - end, rest), table.virtual_offset(end)
 
 
 def _header_end(buf: bytes, n_ref: int) -> int | None:
@@ -141,11 +210,12 @@ def _header_end(buf: bytes, n_ref: int) -> int | None:
     return at if len(buf) >= at else None
 
 
-def _batches(raw: BinaryIO, batch: int) -> Iterator[list[bytes]]:
-    """Decompressed BGZF payloads, about `batch` bytes at a time. A block cut short by the end
-    of the file raises EOFError; a block that is not BGZF, ValueError."""
+def _batches(raw: BinaryIO, batch: int) -> Iterator[_Batch]:
+    """Decompressed BGZF payloads, about `batch` bytes at a time, with their blocks' offsets.
+    A block cut short by the end of the file raises EOFError; a block that is not BGZF, ValueError."""
     pending = b""
     out: list[bytes] = []
+    offsets: list[int] = []
     size = base = 0  # base: the file offset of data[0]
     while True:
         chunk = raw.read(READ)
@@ -164,16 +234,17 @@ def _batches(raw: BinaryIO, batch: int) -> Iterator[list[bytes]]:
             if len(block) != int.from_bytes(data[end - 4 : end], "little"):
                 raise ValueError("a BGZF block inflates to another size than its footer says")
             out.append(block)
+            offsets.append(base + at)
             size += len(block)
             at = end
             if size >= batch:
-                yield out
-                out, size = [], 0
+                yield _Batch(out, offsets, base + at)
+                out, offsets, size = [], [], 0
         pending = bytes(data[at:])
         base += at
         if not chunk:
             if out:
-                yield out
+                yield _Batch(out, offsets, base)
             if pending:
                 raise EOFError("truncated file: the last BGZF block is cut short")
             return

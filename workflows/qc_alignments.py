@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 from flytekit import current_context, task, workflow
 from flytekit.types.file import FlyteFile
@@ -16,8 +16,11 @@ from workflows.alignment_report import run_qc
 
 
 class QcOutputs(NamedTuple):
+    """The QC contract's `summary` and `report`, and the file's .bai/.crai (none when unsorted or SAM)."""
+
     summary: FlyteFile
     report: FlyteFile
+    alignment_index: Optional[FlyteFile]  # noqa: UP045 (flytekit)
 
 
 @task
@@ -30,8 +33,9 @@ def alignments_stats(file: FlyteFile, max_insert: int = 1000) -> QcOutputs:
     """
     out = Path(current_context().working_directory) / "qc"
     name = os.path.basename(str(file.remote_source or file.path))
-    summary, report = run_qc(file.download(), str(out), max_insert=max_insert, name=name)
-    return QcOutputs(summary=FlyteFile(str(summary)), report=FlyteFile(str(report)))
+    files = run_qc(file.download(), str(out), max_insert=max_insert, name=name)
+    index = FlyteFile(str(files.alignment_index)) if files.alignment_index else None
+    return QcOutputs(summary=FlyteFile(str(files.summary)), report=FlyteFile(str(files.report)), alignment_index=index)
 
 
 @workflow
@@ -41,7 +45,8 @@ def alignments_qc(file: FlyteFile, max_insert: int = 1000) -> QcOutputs:
     Counts records the way `samtools flagstat` does (primary, secondary, supplementary,
     duplicates, mapped, paired, properly paired, singletons, mates on other chromosomes),
     and draws the mapping-quality histogram, the insert-size distribution and the reads
-    and mean depth per reference. A coordinate-sorted BAM or CRAM is indexed.
+    and mean depth per reference. A coordinate-sorted BAM or CRAM is indexed: its .bai or
+    .crai is an output, beside the report.
 
     __metadata__:
         display_name: Alignment QC

@@ -7,6 +7,7 @@ from pathlib import Path
 import pysam
 
 HEADER = {"HD": {"VN": "1.6", "SO": "coordinate"}, "SQ": [{"SN": "chr1", "LN": 1000}, {"SN": "chr2", "LN": 500}]}
+QUERY_OPS = (0, 1, 4, 7, 8)  # CIGAR M, I, S, =, X: the operations that consume the read's bases
 # name, flag, reference id, position (0-based), MAPQ, CIGAR, mate reference id, mate position, template length
 RECORDS = [
     ("r1", 99, 0, 100, 60, "50M", 0, 300, 250),  # read 1, properly paired
@@ -31,8 +32,8 @@ def write(path: Path, records: list[tuple] = RECORDS, *, sort_order: str = "coor
             segment = pysam.AlignedSegment(header)
             segment.query_name, segment.flag = name, flag
             segment.reference_id, segment.reference_start, segment.mapping_quality = ref, pos, mapq
-            length = 50 if not cigar else sum(n for _, n in pysam.AlignedSegment.fromstring(
-                f"x\t0\tchr1\t1\t0\t{cigar}\t*\t0\t0\t*\t*", header).cigartuples)  # fmt: skip
+            length = 50 if not cigar else sum(n for op, n in pysam.AlignedSegment.fromstring(
+                f"x\t0\tchr1\t1\t0\t{cigar}\t*\t0\t0\t*\t*", header).cigartuples if op in QUERY_OPS)  # fmt: skip
             if cigar:
                 segment.cigarstring = cigar
             segment.query_sequence = "A" * length

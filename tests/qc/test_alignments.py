@@ -122,8 +122,9 @@ def test_insert_sizes_above_the_bound_are_counted_not_kept(tmp_path: Path) -> No
 
 
 def test_run_qc_writes_the_summary_and_a_plotly_report(tmp_path: Path) -> None:
-    summary_path, report_path = run_qc(str(fixtures.write(tmp_path / "small.bam")), str(tmp_path / "out"))
+    summary_path, report_path, index = run_qc(str(fixtures.write(tmp_path / "small.bam")), str(tmp_path / "out"))
     summary = json.loads(summary_path.read_text())
+    assert index == tmp_path / "out" / "small.bam.bai" and index.read_bytes()[:4] == b"BAI\x01"
     assert summary["file"] == "small.bam" and summary["schema"] == "latchlike.qc.alignments/1"
     report = report_path.read_text()
     assert "Alignment QC: small.bam" in report and "Mapping quality" in report and "Plotly" in report

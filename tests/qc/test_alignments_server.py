@@ -1,6 +1,6 @@
 """QC on upload against a real server: a BAM put through `PUT /api/files` runs the built-in
 `alignments_qc` as its own process, and the file's JSON turns `done` with the summary
-(counts as `samtools flagstat` records them, the index built); a truncated BAM ends
+(counts as `samtools flagstat` records them, the .bai among its outputs); a truncated BAM ends
 `failed` saying after which record."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pysam
 import pytest
 
 from tests.qc import alignment_fixtures as fixtures
@@ -32,7 +33,7 @@ def api(server: RunningServer) -> Iterator[httpx.Client]:
         yield client
 
 
-def test_an_uploaded_bam_gets_its_alignment_qc(api: httpx.Client, tmp_path: Path) -> None:
+def test_an_uploaded_bam_gets_its_alignment_qc(server: RunningServer, api: httpx.Client, tmp_path: Path) -> None:
     assert api.put("files/lab/aligned/small.bam", content=(RECORDED / "small.bam").read_bytes()).status_code == 201
     qc = wait_for_qc(api, "lab", "aligned/small.bam")["qc"]
     assert qc["status"] == "done", qc
@@ -42,6 +43,11 @@ def test_an_uploaded_bam_gets_its_alignment_qc(api: httpx.Client, tmp_path: Path
     assert (s["indexed"], s["not_indexed_because"]) == (True, None), s["not_indexed_because"]
     execution = api.get(f"executions/{qc['execution']}").json()
     assert execution["workflow"] == "workflows.qc_alignments.alignments_qc"
+    assert {output["name"] for output in execution["outputs"]} == {"summary", "report", "alignment_index"}
+    stored = list((server.data_dir / "store" / "executions" / "lab").rglob("small.bam.bai"))
+    samtools = tmp_path / "samtools.bai"
+    pysam.index(str(RECORDED / "small.bam"), str(samtools))
+    assert len(stored) == 1 and stored[0].read_bytes() == samtools.read_bytes()
 
     whole = fixtures.many(tmp_path / "whole.bam", 20_000).read_bytes()
     assert api.put("files/lab/aligned/cut.bam", content=whole[: len(whole) // 2]).status_code == 201
