@@ -139,3 +139,10 @@ def _containers(inner: st.SearchStrategy[literals_pb2.Literal]) -> st.SearchStra
 @given(literal=st.recursive(_LEAVES, _containers, max_leaves=6))
 def test_every_literal_shape_previews(literal: literals_pb2.Literal) -> None:
     _assert_previewed(literal)
+
+
+def test_an_optional_file_previews_as_its_uri_like_a_plain_file() -> None:
+    """An `Optional[FlyteFile]` output arrives as a union holding the blob (the BAM QC's index)."""
+    blob = literals_pb2.Literal(scalar=literals_pb2.Scalar(blob=literals_pb2.Blob(uri="s3://bucket/a.bam.bai")))
+    union = literals_pb2.Literal(scalar=literals_pb2.Scalar(union=literals_pb2.Union(value=blob)))
+    assert literal_preview(union) == literal_preview(blob) == "s3://bucket/a.bam.bai"

@@ -28,6 +28,8 @@ _MSGPACK = "msgpack"
 
 def literal_preview(literal: literals_pb2.Literal) -> str:
     """A short human reading of a value: JSON-like, files as their URI, cut at 80 characters."""
+    while literal.scalar.HasField("union"):  # an Optional[...] reads as its value
+        literal = literal.scalar.union.value
     readable = _readable(literal)
     text = readable if isinstance(readable, str) and literal.scalar.HasField("blob") else None
     text = text or json.dumps(_jsonable(readable), default=str, ensure_ascii=False)
