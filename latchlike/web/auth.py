@@ -27,8 +27,8 @@ from latchlike.platform import Platform
 from latchlike.specs.projects import ensure_project
 from latchlike.web.access_rules import Kind, Rule, rule_for
 
-__all__ = ["CSRF_FIELD", "CSRF_HEADER", "SESSION_COOKIE", "Authorize", "PrincipalDep", "request_principal",
-           "route_rule"]  # fmt: skip
+__all__ = ["CSRF_FIELD", "CSRF_HEADER", "SESSION_COOKIE", "Authorize", "PrincipalDep", "check_csrf",
+           "request_principal", "route_rule"]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
