@@ -16,6 +16,9 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 60
+LOCAL_BASE_URL = "http://localhost"
+"""For in-process `TestClient`s: its default host, `testserver`, is not a name a server without
+accounts answers to (latchlike/web/hosts.py)."""
 
 
 FIRST_PORT = 10_000
