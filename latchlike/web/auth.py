@@ -4,7 +4,7 @@ request, and `Authorize`, the app-level dependency that enforces `access_rules.R
 Without accounts (`auth = local`, loopback only) every request is the local admin and no
 database is read. With accounts, `Authorization: Bearer <API token>` or the login cookie
 (`SESSION_COOKIE`) decide (`accounts/identify.py`). A session's state-changing requests must
-also carry its CSRF token, in the `X-CSRF-Token` header (scripts) or the `csrf_token` form
+also carry its CSRF token, in the `X-CSRF-Token` header (scripts) or the `latchlike-csrf` form
 field (forms); token requests carry no ambient credential and need none.
 """
 
@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "latchlike_session"
 CSRF_HEADER = "X-CSRF-Token"
-CSRF_FIELD = "csrf_token"
+CSRF_FIELD = "latchlike-csrf"
+"""Not a Python identifier, so never the name of a workflow input beside it in a launch form."""
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
