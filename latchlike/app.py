@@ -48,6 +48,7 @@ from latchlike.web import (
 )
 from latchlike.web.auth import Authorize
 from latchlike.web.errors import install_error_handlers
+from latchlike.web.hosts import LocalHost
 from latchlike.web.pages import STATIC_DIR
 from latchlike.web.security import SameOrigin, SecurityHeaders
 from ui_gen.render import STATIC_DIR as FORM_STATIC_DIR
@@ -106,9 +107,11 @@ def create_app(settings: Settings) -> FastAPI:
     # /docs is served from vendored files (web/docs.py); FastAPI's own pages load from a CDN.
     # Every route refuses a state-changing request from another site's page (web/security.py),
     # then enforces its rule in web/access_rules.py for the request's principal (web/auth.py).
+    # Without accounts, a request must also name this machine (web/hosts.py: DNS rebinding).
     same_origin = Depends(SameOrigin(settings.public_url))
+    local_host = [Depends(LocalHost(settings.public_url))] if settings.auth == "local" else []
     app = FastAPI(title="latchlike", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
-                  dependencies=[same_origin, Depends(Authorize())])  # fmt: skip
+                  dependencies=[*local_host, same_origin, Depends(Authorize())])  # fmt: skip
     app.add_middleware(SecurityHeaders)
     install_error_handlers(app)
     app.include_router(api.router)

@@ -22,6 +22,7 @@ from latchlike.db import Database, migrate
 from latchlike.errors import LatchlikeError
 from latchlike.files.managed import add_file
 from latchlike.files.service import list_files
+from latchlike.ports import taken_port_refusal
 
 SWITCH_INTERVAL_SECONDS = 0.0005
 
@@ -148,6 +149,12 @@ def _files(settings: Settings, args: argparse.Namespace) -> None:
 
 def _serve(settings: Settings) -> None:
     if refusal := cli_accounts.local_mode_refusal(settings):
+        raise SystemExit(refusal)
+    ports = {
+        "--http-port (LATCHLIKE_HTTP_PORT)": settings.http_port,
+        "--grpc-port (LATCHLIKE_GRPC_PORT)": settings.grpc_port,
+    }
+    if refusal := taken_port_refusal(settings.host, ports):
         raise SystemExit(refusal)
     # Imported here: the whole platform takes seconds to import, which `files` and `config` need not wait for.
     import uvicorn

@@ -16,6 +16,9 @@ import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 60
+LOCAL_BASE_URL = "http://localhost"
+"""For in-process `TestClient`s: its default host, `testserver`, is not a name a server without
+accounts answers to (latchlike/web/hosts.py)."""
 
 
 FIRST_PORT = 10_000
@@ -26,8 +29,8 @@ def free_port() -> int:
     """A free loopback port that no other worker of this test run is handed.
 
     A port from `bind(0)` is free only until the server binds it, seconds later (it imports
-    first), and another xdist worker's `bind(0)` or outgoing connection may take it meanwhile;
-    gRPC even listens with SO_REUSEPORT, so two servers could share a port unnoticed. So each
+    first), and another xdist worker's `bind(0)` or outgoing connection may take it meanwhile
+    (the server then refuses to start: it shares no port). So each
     worker takes its ports in turn from its own slice of the range below the kernel's ephemeral
     ports, where neither `bind(0)` nor outgoing connections land, skipping any held already."""
     for _ in range(len(_PORTS)):

@@ -89,13 +89,15 @@ def set_secret(
     return _info(row)
 
 
-def delete_secret(session: Session, *, workspace: str, group: str, key: str) -> None:
+def delete_secret(session: Session, *, workspace: str, group: str, key: str) -> SecretName:
+    """Deletes it here; its name as stored (lower case), for the executor to forget its value."""
     group, key = check_name("group", group), check_name("key", key)
     begin_writing(session)
     row = session.get(WorkspaceSecretRow, (workspace, group, key))
     if row is None:
         raise NotFound(f"workspace {workspace!r} has no secret {group}/{key}")
     session.delete(row)
+    return group, key
 
 
 def list_secrets(session: Session, workspace: str) -> list[SecretInfo]:

@@ -126,6 +126,10 @@ class Engine:
     def log(self, project: str, domain: str, execution: str, node_id: str, attempt: int) -> str:
         return self._executor.log(run_key(project, domain, execution, node_id, attempt))
 
+    async def forget_secret(self, workspace: str, group: str, key: str) -> None:
+        """A deleted secret leaves the executor's store of values too (a cluster's Secret)."""
+        await self._executor.forget_secret(workspace, group, key)
+
     async def stop(self) -> None:
         for key, task in self._running.items():
             await self._executor.cancel(key)

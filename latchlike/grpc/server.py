@@ -44,6 +44,7 @@ def build_grpc_server(
         options=[
             ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+            ("grpc.so_reuseport", 0),  # a second server on our port must fail, not split our clients
         ],
     )
     admin_pb2_grpc.add_AdminServiceServicer_to_server(AdminServicer(db, store, links, public_url, launches), server)
@@ -51,7 +52,10 @@ def build_grpc_server(
     dataproxy_pb2_grpc.add_DataProxyServiceServicer_to_server(dataproxy, server)
     signal_pb2_grpc.add_SignalServiceServicer_to_server(SignalServicer(db), server)
     auth_pb2_grpc.add_AuthMetadataServiceServicer_to_server(AuthMetadataServicer(public_url), server)
-    bound = server.add_insecure_port(f"{host}:{port}")
+    try:
+        bound = server.add_insecure_port(f"{host}:{port}")
+    except RuntimeError as error:  # grpc's word for every bind failure
+        raise OSError(f"cannot listen for gRPC on {host}:{port}: is the port in use?") from error
     if bound == 0:
         raise OSError(f"cannot listen for gRPC on {host}:{port}")
     return server, bound

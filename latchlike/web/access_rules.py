@@ -120,7 +120,7 @@ RULES: dict[tuple[str, str], Rule] = {
     # Accounts (webauth) — add the account, workspace and token routes here.
     ("GET", "/login"): PUBLIC,
     ("POST", "/login"): PUBLIC,
-    ("POST", "/logout"): PUBLIC,  # ends whatever session the cookie names; without one, it just redirects
+    ("POST", "/logout"): PUBLIC,  # ends the cookie's session given its CSRF token (the handler checks); else redirects
     ("GET", "/invite/{token}"): PUBLIC,  # the token is the proof; an existing account also signs in
     ("POST", "/invite/{token}"): PUBLIC,
     ("GET", "/account"): SIGNED_IN,

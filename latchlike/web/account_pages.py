@@ -22,7 +22,7 @@ from latchlike.accounts.sessions import SESSION_LIFETIME, end_session, start_ses
 from latchlike.accounts.tokens import MAX_LIFETIME, revoke_token
 from latchlike.config import Settings
 from latchlike.errors import InvalidArgument, NotFound, PermissionDenied, TooManyRequests, Unauthenticated
-from latchlike.web.auth import SESSION_COOKIE, PrincipalDep
+from latchlike.web.auth import SESSION_COOKIE, PrincipalDep, check_csrf
 from latchlike.web.deps import PlatformDep
 from latchlike.web.errors import http_status_for
 from latchlike.web.next_url import safe_next
@@ -77,9 +77,13 @@ async def login(
 
 
 @router.post("/logout")
-async def logout(request: Request, platform: PlatformDep) -> RedirectResponse:
+async def logout(request: Request, platform: PlatformDep, principal: PrincipalDep) -> RedirectResponse:
+    """Ends the session the cookie names, if it echoes the session's CSRF token: the cookie is
+    ambient, so without the token any site could sign people out. A stale or missing cookie
+    has nothing to end and just goes to the login page."""
     cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
+    if cookie and principal.via == "session":
+        await check_csrf(request, principal)
         await platform.db.run(lambda s: end_session(s, cookie))
     response = RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")

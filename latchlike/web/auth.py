@@ -4,7 +4,7 @@ request, and `Authorize`, the app-level dependency that enforces `access_rules.R
 Without accounts (`auth = local`, loopback only) every request is the local admin and no
 database is read. With accounts, `Authorization: Bearer <API token>` or the login cookie
 (`SESSION_COOKIE`) decide (`accounts/identify.py`). A session's state-changing requests must
-also carry its CSRF token, in the `X-CSRF-Token` header (scripts) or the `csrf_token` form
+also carry its CSRF token, in the `X-CSRF-Token` header (scripts) or the `latchlike-csrf` form
 field (forms); token requests carry no ambient credential and need none.
 """
 
@@ -27,14 +27,15 @@ from latchlike.platform import Platform
 from latchlike.specs.projects import ensure_project
 from latchlike.web.access_rules import Kind, Rule, rule_for
 
-__all__ = ["CSRF_FIELD", "CSRF_HEADER", "SESSION_COOKIE", "Authorize", "PrincipalDep", "request_principal",
-           "route_rule"]  # fmt: skip
+__all__ = ["CSRF_FIELD", "CSRF_HEADER", "SESSION_COOKIE", "Authorize", "PrincipalDep", "check_csrf",
+           "request_principal", "route_rule"]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "latchlike_session"
 CSRF_HEADER = "X-CSRF-Token"
-CSRF_FIELD = "csrf_token"
+CSRF_FIELD = "latchlike-csrf"
+"""Not a Python identifier, so never the name of a workflow input beside it in a launch form."""
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

@@ -33,9 +33,13 @@ CHUNK_BYTES = 1024 * 1024
 _RANGE = re.compile(r"bytes=(?P<start>[0-9]*)-(?P<end>[0-9]*)")
 
 
-@router.api_route(
-    "/download/{expires}/{signature}/{key:path}", methods=["GET", "HEAD"], response_model=None, responses=_ANSWERS
-)
+DOWNLOAD = "/download/{expires}/{signature}/{key:path}"
+
+
+# One handler, two routes: each method its own OpenAPI operation id (one route for both
+# would publish one id twice).
+@router.get(DOWNLOAD, operation_id="get_download", response_model=None, responses=_ANSWERS)
+@router.head(DOWNLOAD, operation_id="head_download", response_model=None, responses=_ANSWERS)
 async def get_download(expires: int, signature: str, key: str, request: Request, platform: PlatformDep) -> Response:
     platform.downloads.verify(key, expires, signature, now=time.time())
     store = platform.store

@@ -12,11 +12,12 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from latchlike import errors
+from latchlike.web.security import HEADERS
 from latchlike.web.templating import templates
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,17 @@ def install_error_handlers(app: FastAPI) -> None:
             return await http_exception_handler(request, error)
         body = {"error": HTTPStatus(error.status_code).phrase.replace(" ", ""), "message": str(error.detail)}
         return JSONResponse(body, status_code=error.status_code, headers=error.headers)
+
+    @app.exception_handler(Exception)
+    async def uncaught(request: Request, error: Exception) -> Response:
+        """The 500 of a bug. Starlette builds it in its outermost middleware, outside
+        `SecurityHeaders`, so this response brings the security headers itself. The error is
+        logged (with its traceback) by the server, as before."""
+        headers = {name.decode(): value.decode() for name, value in HEADERS}
+        message = "internal server error: this is a bug; the server's log says more"
+        if _wants_json(request):
+            return JSONResponse({"error": "InternalError", "message": message}, status_code=500, headers=headers)
+        return PlainTextResponse(message, status_code=500, headers=headers)
 
 
 def _sign_in_first(request: Request) -> bool:

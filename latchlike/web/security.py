@@ -26,6 +26,7 @@ from latchlike.errors import PermissionDenied
 
 __all__ = [
     "CONTENT_SECURITY_POLICY",
+    "HEADERS",
     "INLINE_TYPES",
     "SameOrigin",
     "SecurityHeaders",
@@ -48,7 +49,9 @@ _TRUSTED_FETCH_SITES = frozenset({"same-origin", "none"})  # "none": typed by th
 
 
 class SecurityHeaders:
-    """Adds each of `HEADERS` to every HTTP response that does not set it itself."""
+    """Adds each of `HEADERS` to every HTTP response that does not set it itself. The one
+    response built outside it, Starlette's 500 for an uncaught exception, carries them from
+    where it is built (`web/errors.py`)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

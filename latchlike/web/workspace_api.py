@@ -9,7 +9,7 @@ principal too, so a route is never open whatever the app-level check does.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from latchlike.accounts import limits
@@ -17,6 +17,7 @@ from latchlike.accounts import secrets as workspace_secrets
 from latchlike.accounts.access import authorize_workspace, require_authenticated
 from latchlike.accounts.principal import Principal
 from latchlike.accounts.roles import Role
+from latchlike.engine.loop import Engine
 from latchlike.errors import PermissionDenied
 from latchlike.web.auth import PrincipalDep
 from latchlike.web.deps import PlatformDep
@@ -65,12 +66,18 @@ async def set_secret(
     )
 
 
-@router.delete(SECRET, status_code=204)
+@router.delete(SECRET, status_code=204, responses=error_responses(503))
 async def delete_secret(
-    platform: PlatformDep, principal: PrincipalDep, workspace: str, group: str, key: str
+    request: Request, platform: PlatformDep, principal: PrincipalDep, workspace: str, group: str, key: str
 ) -> Response:
+    """Deletes the secret, then its value wherever the executor put it for tasks (with
+    Kubernetes, the workspace's Secret): a 503 says that copy could not be removed."""
     _admin(principal, workspace)
-    await platform.db.run(lambda s: workspace_secrets.delete_secret(s, workspace=workspace, group=group, key=key))
+    deleted = await platform.db.run(
+        lambda s: workspace_secrets.delete_secret(s, workspace=workspace, group=group, key=key)
+    )
+    engine: Engine = request.app.state.engine
+    await engine.forget_secret(workspace, *deleted)
     return Response(status_code=204)
 
 

@@ -12,6 +12,7 @@ from latchlike.app import create_app
 from latchlike.config import Settings
 from latchlike.web.access_rules import PUBLIC, READ
 from latchlike.web.auth import route_rule
+from tests.server import LOCAL_BASE_URL
 
 
 @pytest.mark.parametrize("auth", ["local", "accounts"])
@@ -23,7 +24,8 @@ def test_a_route_without_an_access_rule_is_refused(auth: str, caplog: pytest.Log
         return {"thing": thing}
 
     with caplog.at_level(logging.ERROR):
-        answer = TestClient(app).get("/api/unlisted/x")  # no lifespan: the refusal needs no platform
+        client = TestClient(app, base_url=LOCAL_BASE_URL)
+        answer = client.get("/api/unlisted/x")  # no lifespan: the refusal needs no platform
     assert answer.status_code == 500
     assert answer.json()["message"] == "route GET /api/unlisted/{thing} has no access rule: refused until it has one"
     assert "GET /api/unlisted/{thing} has no entry in web/access_rules.py" in caplog.text

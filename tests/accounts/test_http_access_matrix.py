@@ -41,6 +41,7 @@ from latchlike.platform import open_platform
 from latchlike.specs.projects import ensure_project
 from latchlike.store.local import LocalFileStore
 from latchlike.triggers.tables import QcRuleRow, TriggerRow
+from latchlike.web.auth import CSRF_FIELD
 from tests.samples import serialize_sample
 from tests.server import RunningServer, start_server
 from tests.ui_gen.registry import register_serialized
@@ -411,17 +412,17 @@ def test_a_login_session_must_echo_its_csrf_token(world: World) -> None:
         assert wrong.status_code == 403
         assert snapshot(world.server) == before
         assert client.get(f"/api/files/pa/{FILE}").status_code == 200  # reading needs no token
-        launched = client.post(launch, data={**form, "csrf_token": csrf})
+        launched = client.post(launch, data={**form, CSRF_FIELD: csrf})
         assert launched.status_code == 303, launched.text
         # A multipart form: the field is read from the parsed form, which the handler reads again.
-        multipart = client.post(launch, data={**form, "csrf_token": csrf}, files={"unused": ("a.txt", b"a")})
+        multipart = client.post(launch, data={**form, CSRF_FIELD: csrf}, files={"unused": ("a.txt", b"a")})
         assert multipart.status_code == 303, multipart.text
         put = client.put(f"/api/files/pa/new/{FILE}", content=b"x", headers={"X-CSRF-Token": csrf})
         assert put.status_code == 201
         # A route whose handler takes `Form()` parameters: FastAPI parsed the form first.
         signal = f"/executions/pa/{DOMAIN}/{world.ids['pa']['execution']}/signals/approve"
         assert client.post(signal, data={"value": "true"}).status_code == 403
-        answered = client.post(signal, data={"value": "true", "csrf_token": csrf})
+        answered = client.post(signal, data={"value": "true", CSRF_FIELD: csrf})
         assert answered.status_code not in (401, 403, 500), answered.text
         foreign = client.get(f"/api/executions/pb/{DOMAIN}/{world.ids['pb']['execution']}")
         assert foreign.status_code == 404

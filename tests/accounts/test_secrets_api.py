@@ -19,6 +19,7 @@ from latchlike.config import Settings
 from latchlike.platform import Platform
 from latchlike.principal import LOCAL_PRINCIPAL
 from latchlike.web.auth import CSRF_HEADER, SESSION_COOKIE
+from tests.server import LOCAL_BASE_URL
 
 SECRET = "/api/workspaces/lab-a/secrets/lab-api/token"
 VALUE = "tok-91c4e0b7a2"
@@ -112,7 +113,7 @@ def test_only_a_site_admin_sets_a_workspaces_upload_limit(
 
 def test_without_accounts_the_local_admin_keeps_the_default_workspaces_secrets(data_dir: Path) -> None:
     settings = Settings(data_dir=data_dir, grpc_port=0, run_engine=False, register_builtin_workflows=False)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url=LOCAL_BASE_URL) as client:
         assert client.put("/api/workspaces/default/secrets/lab-api/token", json={"value": VALUE}).status_code == 200
         listed = client.get("/api/workspaces/default/secrets").json()
         assert [(s["group"], s["key"], s["updated_by"]) for s in listed] == [("lab-api", "token", LOCAL_PRINCIPAL)]

@@ -4,23 +4,28 @@ a real flytekit task in a pod reads them as it would under propeller."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
+from pathlib import Path
 
+import httpx
 import kubernetes_validate
 import pytest
+import yaml
 
 from latchlike.engine.executors import TaskRun
 from latchlike.engine.executors.kubernetes import KubernetesExecutor
-from latchlike.engine.executors.pod_secrets import MOUNT_PATH, secret_name
+from latchlike.engine.executors.pod_secrets import MOUNT_PATH, secret_manifest, secret_name
 from latchlike.engine.executors.pods import PodSettings, pod_manifest
 from latchlike.engine.executors.secrets import MountAs, SecretValue, TaskSecret, TaskSecrets
 from latchlike.executions.service import ExecutionKey, get_execution
 from latchlike.platform import Platform
 from tests.accounts.vault import CERT, TOKEN, digest, holds_secret, registered_vault, set_value, vault
 from tests.engine.running import launch, run_until_done
-from tests.k8s.fake_api import FakeApiServer, FakeCluster
+from tests.k8s.fake_api import FakeApiServer, FakeCluster, always
 from tests.k8s.test_manifests import KUBERNETES_VERSION
+from tests.server import start_server
 
 __all__ = ["registered_vault", "vault"]  # fixtures
 SETTINGS = PodSettings(namespace="latchlike", service_account="latchlike-tasks")
@@ -76,3 +81,62 @@ def test_a_task_in_a_pod_reads_the_secrets_its_workspace_keeps_in_the_cluster(re
         assert again.phase == "SUCCEEDED", again.error
         assert cluster.cluster.secret_value(secret_name("default"), "lab-api.token") == TOKEN + "-rotated"
         assert cluster.cluster.requests["secret-create"] + cluster.cluster.requests["secret-patch"] == 5
+
+
+def test_a_deleted_secret_leaves_the_workspaces_cluster_secret(tmp_path: Path) -> None:
+    """Its value goes from the Secret at once (not when a value of that name next overwrites
+    it), and a value set again under that name is put there again."""
+    secrets = TaskSecrets("lab-a", (
+        TaskSecret("lab-api", "token", MountAs.ENV, SecretValue(TOKEN)),
+        TaskSecret("lab-api", "cert", MountAs.FILE, SecretValue(CERT)),
+    ))  # fmt: skip
+    name = secret_name("lab-a")
+
+    async def scenario(cluster: FakeApiServer) -> None:
+        executor = KubernetesExecutor(cluster.api(), SETTINGS, log_dir=tmp_path)
+        try:
+            first = await executor.run(TaskRun("flytesnacks-development-a-n0-1", ("true",), {}, secrets=secrets))
+            assert first.exit_code == 0
+            assert set(cluster.cluster.secrets[name]["data"]) == {"lab-api.token", "lab-api.cert"}
+            await executor.forget_secret("lab-a", "lab-api", "token")
+            assert set(cluster.cluster.secrets[name]["data"]) == {"lab-api.cert"}
+            await executor.forget_secret("lab-b", "lab-api", "token")  # no Secret at all: nothing to remove
+            again = await executor.run(TaskRun("flytesnacks-development-b-n0-1", ("true",), {}, secrets=secrets))
+            assert again.exit_code == 0
+            assert cluster.cluster.secret_value(name, "lab-api.token") == TOKEN
+        finally:
+            await executor.close()
+
+    with FakeApiServer(FakeCluster(always("succeed"))) as cluster:
+        asyncio.run(scenario(cluster))
+
+
+@pytest.mark.slow
+def test_deleting_a_secret_over_http_removes_it_from_the_cluster(tmp_path: Path) -> None:
+    """A real server running tasks as pods: the DELETE of a secret takes its value out of the
+    workspace's Secret, and leaves the workspace's other values there."""
+    with FakeApiServer(FakeCluster(always("succeed"))) as cluster:
+        kubeconfig = tmp_path / "kubeconfig"
+        kubeconfig.write_text(yaml.safe_dump({
+            "apiVersion": "v1", "kind": "Config", "current-context": "fake",
+            "clusters": [{"name": "fake", "cluster": {"server": cluster.api().api_client.configuration.host}}],
+            "users": [{"name": "fake", "user": {}}],
+            "contexts": [{"name": "fake", "context": {"cluster": "fake", "user": "fake", "namespace": "latchlike"}}],
+        }))  # fmt: skip
+        env = {"LATCHLIKE_EXECUTOR": "kubernetes", "KUBECONFIG": str(kubeconfig), "LATCHLIKE_RUN_ENGINE": "false"}
+        server = start_server(tmp_path / "data", builtins=False, env=env)
+        try:
+            secrets = f"{server.url}/api/workspaces/default/secrets"
+            for key, value in (("token", TOKEN), ("cert", CERT)):
+                assert httpx.put(f"{secrets}/lab-api/{key}", json={"value": value}, timeout=30).status_code == 200
+            # What a task asking for both put there.
+            stored = TaskSecrets("default", (
+                TaskSecret("lab-api", "token", MountAs.ENV, SecretValue(TOKEN)),
+                TaskSecret("lab-api", "cert", MountAs.FILE, SecretValue(CERT)),
+            ))  # fmt: skip
+            cluster.cluster.create_secret(secret_manifest(stored, "latchlike", {}))
+            assert httpx.delete(f"{secrets}/LAB-API/Token", timeout=30).status_code == 204
+            assert set(cluster.cluster.secrets[secret_name("default")]["data"]) == {"lab-api.cert"}
+            assert cluster.cluster.secret_value(secret_name("default"), "lab-api.cert") == CERT
+        finally:
+            server.stop()

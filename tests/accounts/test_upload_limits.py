@@ -24,6 +24,7 @@ from latchlike.platform import Platform
 from latchlike.specs.projects import ensure_project
 from latchlike.store.keys import upload_key
 from latchlike.uploads.signing import UploadGrant
+from tests.server import LOCAL_BASE_URL
 
 SERVER_LIMIT = 5000
 TUS = {"Tus-Resumable": "1.0.0"}
@@ -33,7 +34,7 @@ TUS = {"Tus-Resumable": "1.0.0"}
 def client(data_dir: Path) -> Iterator[TestClient]:
     settings = Settings(data_dir=data_dir, grpc_port=0, run_engine=False, register_builtin_workflows=False,
                         max_upload_bytes=SERVER_LIMIT)  # fmt: skip
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url=LOCAL_BASE_URL) as client:
         platform: Platform = client.app.state.platform  # type: ignore[attr-defined]
         with platform.db.session() as session:
             create_workspace(session, workspace_id="lab-b")

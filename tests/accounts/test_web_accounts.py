@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from latchlike.accounts.roles import Role
+from latchlike.web.auth import CSRF_FIELD
 from tests.accounts.fixtures import (
     ADMIN,
     OUTSIDER,
@@ -108,7 +109,7 @@ def test_api_tokens_are_capped_by_ones_role_shown_once_and_revocable(accounts: t
 def test_the_token_page_shows_the_token_once_with_the_flytekit_line(accounts: tuple[RunningServer, People]) -> None:
     server, _ = accounts
     client, csrf = signed_in(server.url, email_of(Role.MEMBER))
-    form = {"name": "laptop", "workspace": WORKSPACE_A, "role": "member", "days": "90", "csrf_token": csrf}
+    form = {"name": "laptop", "workspace": WORKSPACE_A, "role": "member", "days": "90", CSRF_FIELD: csrf}
     page = client.post("/account/tokens", data=form)
     assert page.status_code == 201 and page.headers["cache-control"] == "no-store"
     token = re.search(r'<code id="new-token-value">(llt_[^<]+)</code>', page.text)
@@ -154,9 +155,7 @@ def test_members_are_managed_by_admins_only_and_keep_an_admin(accounts: tuple[Ru
     assert last.status_code == 409 and "last admin" in last.json()["message"]
     changed = admin.put(f"{members}/{viewer_id}", json={"role": "member"}, headers={"X-CSRF-Token": admin_csrf})
     assert {m["email"]: m["role"] for m in changed.json()}[email_of(Role.VIEWER)] == "member"
-    page = admin.post(
-        f"/workspaces/{WORKSPACE_A}/members/{viewer_id}", data={"role": "viewer", "csrf_token": admin_csrf}
-    )
+    page = admin.post(f"/workspaces/{WORKSPACE_A}/members/{viewer_id}", data={"role": "viewer", CSRF_FIELD: admin_csrf})
     assert page.status_code == 303
     assert {m["email"]: m["role"] for m in admin.get(members).json()}[email_of(Role.VIEWER)] == "viewer"
 
@@ -180,9 +179,9 @@ def test_every_page_and_form_carries_the_sessions_csrf_token(accounts: tuple[Run
         assert page.status_code == 200, path
         assert f'<meta name="csrf-token" content="{csrf}">' in page.text, path
         for form in re.findall(r'<form[^>]*method="post".*?</form>', page.text, flags=re.S):
-            assert f'name="csrf_token" value="{csrf}"' in form, (path, form[:200])
+            assert f'name="{CSRF_FIELD}" value="{csrf}"' in form, (path, form[:200])
     assert 'id="sign-out"' in client.get("/workflows").text
-    assert client.post("/logout", data={"csrf_token": csrf}).status_code == 303
+    assert client.post("/logout", data={CSRF_FIELD: csrf}).status_code == 303
     assert client.get("/api/me").status_code == 401  # the session is gone, not just the cookie
 
 

@@ -18,6 +18,7 @@ from latchlike.config import Settings
 from latchlike.executions.tables import ExecutionRow
 from latchlike.platform import Platform
 from tests.samples import SerializedSample
+from tests.server import LOCAL_BASE_URL
 from tests.ui_gen.registry import register_serialized
 
 WORKFLOW, TITLE = "sample.reads.qc_reads", "Qc reads"
@@ -27,7 +28,7 @@ WORKFLOW, TITLE = "sample.reads.qc_reads", "Qc reads"
 def client(data_dir: Path, sample: SerializedSample) -> Iterator[TestClient]:
     settings = Settings(data_dir=data_dir, grpc_port=0, run_engine=False, register_builtin_workflows=False)
     app = create_app(settings)
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL_BASE_URL) as client:
         register_serialized(app.state.platform, sample, None, "sample")
         yield client
 

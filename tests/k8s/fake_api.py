@@ -156,7 +156,8 @@ class FakeCluster:
             return 201, self.secrets[name]
 
     def merge_secret(self, name: str, patch: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """A JSON merge patch of `data` (what latchlike sends): keys added or replaced."""
+        """A JSON merge patch of `data` (what latchlike sends): keys added or replaced, and
+        removed by a null (RFC 7386)."""
         with self.changed:
             secret = self.secrets.get(name)
             if secret is None:
@@ -164,7 +165,8 @@ class FakeCluster:
             unknown = set(patch) - {"data"}
             if unknown:
                 return 400, _status(400, "BadRequest", f"the fake merges only data, not {sorted(unknown)}")
-            secret["data"] = {**secret.get("data", {}), **patch["data"]}
+            merged = {**secret.get("data", {}), **patch["data"]}
+            secret["data"] = {name: value for name, value in merged.items() if value is not None}
             return 200, secret
 
     def secret_value(self, name: str, key: str) -> str:

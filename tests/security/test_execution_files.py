@@ -16,12 +16,13 @@ from latchlike.executions.provenance import record_files
 from latchlike.executions.tables import ExecutionFileRow, ExecutionRow
 from latchlike.platform import Platform
 from tests.security.test_readable_inputs import blob, put
+from tests.server import LOCAL_BASE_URL
 
 
 @pytest.fixture
 def client(data_dir: Path) -> Iterator[TestClient]:
     settings = Settings(data_dir=data_dir, grpc_port=0, run_engine=False, register_builtin_workflows=False)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), base_url=LOCAL_BASE_URL) as client:
         yield client
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import event
 
 from latchlike.app import create_app
 from latchlike.config import Settings
+from tests.server import LOCAL_BASE_URL
 
 
 class CommitRefused(Exception):
@@ -20,7 +21,7 @@ class CommitRefused(Exception):
 def test_a_request_is_answered_only_after_its_transaction_commits(data_dir: Path) -> None:
     settings = Settings(data_dir=data_dir, grpc_port=0, run_engine=False, register_builtin_workflows=False)
     app = create_app(settings)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, base_url=LOCAL_BASE_URL, raise_server_exceptions=False) as client:
         assert client.get("/api/projects").status_code == 200
 
         def refuse(_connection: Any) -> None:

@@ -76,4 +76,8 @@ class Executor(Protocol):
     def log(self, key: str) -> str:
         """What the attempt printed so far."""
 
+    async def forget_secret(self, workspace: str, group: str, key: str) -> None:
+        """The workspace's secret `group`/`key` was deleted: remove its value from wherever
+        this executor put it for tasks. Unavailable if that place could not be reached."""
+
     async def close(self) -> None: ...

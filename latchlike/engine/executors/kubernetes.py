@@ -52,7 +52,8 @@ from latchlike.engine.executors.pods import (
     run_selector,
     unschedulable,
 )
-from latchlike.engine.executors.secrets import TaskSecrets
+from latchlike.engine.executors.secrets import TaskSecrets, data_key
+from latchlike.errors import Unavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -291,6 +292,36 @@ class KubernetesExecutor:
             if error.status != 409:  # made meanwhile (another server): merge into that one
                 raise
             _discarded(merge)
+
+    async def forget_secret(self, workspace: str, group: str, key: str) -> None:
+        """Removes the value from the workspace's Secret (else it stays there until a value of
+        the same name overwrites it), and from what this server remembers having put there,
+        so that a value set again is put again."""
+        removed = data_key(group, key)
+        async with self._secret_locks.setdefault(workspace, asyncio.Lock()):
+            self._stored_secrets.get(workspace, {}).pop(removed, None)
+            try:
+                await self._call(self._remove_secret_key, workspace, removed)
+            except ApiException as error:
+                raise Unavailable(
+                    f"secret {group}/{key} is deleted, but the cluster refused to remove it from Secret "
+                    f"{secret_name(workspace)!r}: {error.status} {error.reason}"
+                ) from None
+            except Exception as error:
+                raise Unavailable(
+                    f"secret {group}/{key} is deleted, but the API server could not be reached to remove it from "
+                    f"Secret {secret_name(workspace)!r}"
+                ) from error
+
+    def _remove_secret_key(self, workspace: str, removed: str) -> None:
+        """A JSON merge patch's null removes the key; a workspace with no Secret has nothing to remove."""
+        patch = {"data": {removed: None}}
+        try:
+            _discarded(self._api.patch_namespaced_secret, secret_name(workspace), self._settings.namespace, patch,
+                       _content_type="application/merge-patch+json", _preload_content=False)  # fmt: skip
+        except ApiException as error:
+            if error.status != 404:
+                raise
 
     def _exists(self, name: str) -> bool:
         """Whether the pod is there; an API error other than 404 says nothing, so it counts as yes."""

@@ -190,6 +190,9 @@ class LocalExecutor:
     async def sweep(self, active: Collection[tuple[str, str, str]]) -> None:
         """Nothing to clean, as in `ended`."""
 
+    async def forget_secret(self, workspace: str, group: str, key: str) -> None:
+        """Nothing kept: values go only into each attempt's own process environment and files."""
+
     def log(self, key: str) -> str:
         path = self._log_path(key)
         return path.read_text(errors="replace") if path.exists() else ""

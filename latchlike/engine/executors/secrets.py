@@ -22,6 +22,7 @@ __all__ = [
     "SecretValue",
     "TaskSecret",
     "TaskSecrets",
+    "data_key",
     "env_name",
     "file_path",
     "process_env",
@@ -53,6 +54,12 @@ class SecretValue:
         return "SecretValue(<hidden>)"
 
 
+def data_key(group: str, key: str) -> str:
+    """A secret's key in its workspace's Kubernetes Secret: group and key are `[a-z0-9_-]`,
+    so a dot cannot be part of either."""
+    return f"{group}.{key}"
+
+
 @dataclass(frozen=True)
 class TaskSecret:
     group: str
@@ -65,9 +72,8 @@ class TaskSecret:
 
     @property
     def data_key(self) -> str:
-        """Its key in the workspace's Kubernetes Secret: group and key are `[a-z0-9_-]`, so a
-        dot cannot be part of either."""
-        return f"{self.group}.{self.key}"
+        """Its key in the workspace's Kubernetes Secret."""
+        return data_key(self.group, self.key)
 
 
 @dataclass(frozen=True)
