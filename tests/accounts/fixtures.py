@@ -29,12 +29,10 @@ from latchlike.accounts.tables import ApiTokenRow
 from latchlike.accounts.tokens import issue_token, revoke_token
 from latchlike.accounts.users import create_user, create_workspace, set_membership
 from latchlike.db import Database, utcnow
-from latchlike.specs import service
-from latchlike.specs.compiler import entity_id
-from latchlike.specs.ids import ResourceKind
 from latchlike.specs.projects import ensure_project
 from tests.samples import SerializedSample
 from tests.server import RunningServer, start_server
+from tests.ui_gen.registry import register_into
 
 PASSWORD = "correct horse battery staple"
 WORKSPACE_A, WORKSPACE_B = "lab-a", "lab-b"
@@ -72,13 +70,20 @@ def accounts_server(
     data_dir: Path, *, builtins: bool = False, env: dict[str, str] | None = None
 ) -> Iterator[tuple[RunningServer, People]]:
     """A real `latchlike serve` with accounts, populated; stopped when the block ends."""
-    server = start_server(data_dir, builtins=builtins, env={"LATCHLIKE_AUTH": "accounts", **(env or {})})
+    server = start_accounts_server(data_dir, builtins=builtins, env=env)
     try:
         with opened(server.database_url) as db:
             people = populate(db)
         yield server, people
     finally:
         server.stop()
+
+
+def start_accounts_server(
+    data_dir: Path, *, builtins: bool = False, env: dict[str, str] | None = None
+) -> RunningServer:
+    """A real `latchlike serve` with accounts and nobody in it yet (for a cast of one's own)."""
+    return start_server(data_dir, builtins=builtins, env={"LATCHLIKE_AUTH": "accounts", **(env or {})})
 
 
 @contextmanager
@@ -171,11 +176,4 @@ def register_sample(database_url: str, sample: SerializedSample) -> None:
     """Register serialized tasks, workflows and launch plans straight into a running server's
     database (no gRPC: that needs a token in accounts mode), as `--copy none` would."""
     with opened(database_url) as db, db.session() as session:
-        for task in sample.tasks:
-            service.register_task(session, task_id=entity_id(task.template.id, ResourceKind.TASK), spec=task)
-        for flow in sample.workflows:
-            flow_id = entity_id(flow.template.id, ResourceKind.WORKFLOW)
-            service.register_workflow(session, workflow_id=flow_id, spec=flow, sources=None)
-        for plan in sample.launch_plans:
-            plan_id = entity_id(plan.id, ResourceKind.LAUNCH_PLAN)
-            service.register_launch_plan(session, launch_plan_id=plan_id, spec=plan.spec)
+        register_into(session, sample, None)
