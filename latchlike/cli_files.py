@@ -58,7 +58,8 @@ def add_commands(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    """One command against the server; errors become one line on stderr and exit status 1."""
+    """One command against the server; errors become one line on stderr and exit status 1 (a
+    401 to a call sent with no token adds a line on how to give one)."""
     try:
         token = resolve_token(args.token, args.token_file)
     except OSError as error:
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> None:
     try:
         args.over_http(client, args)
     except ClientError as error:
-        if error.status == 401:
+        if error.status == 401 and token is None:
             raise SystemExit(f"latchlike: {error}\n{NEEDS_TOKEN}") from None
         raise SystemExit(f"latchlike: {error}") from None
     except OSError as error:

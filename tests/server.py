@@ -9,10 +9,12 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 60
@@ -138,3 +140,17 @@ def start_server(data_dir: Path, *, builtins: bool = True, env: dict[str, str] |
         time.sleep(0.1)
     server.stop()
     raise RuntimeError(f"latchlike serve did not become ready:\n{server.log()}")
+
+
+def module_server(*, builtins: bool = True, engine: bool = True) -> Callable[..., Iterator[RunningServer]]:
+    """A module-scoped `server` fixture: one server for a test module, stopped after it.
+    `engine=False` for tests of what pages and APIs record, where nothing should run."""
+
+    @pytest.fixture(scope="module")
+    def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+        env = None if engine else {"LATCHLIKE_RUN_ENGINE": "false"}
+        running = start_server(tmp_path_factory.mktemp("server") / "data", builtins=builtins, env=env)
+        yield running
+        running.stop()
+
+    return server

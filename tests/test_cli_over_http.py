@@ -9,24 +9,18 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from latchlike.files_client import ClientError, Remote, kept_urls, parse_remote
-from tests.server import REPO, RunningServer, start_server
+from tests.server import REPO, RunningServer, module_server
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("cli") / "data", builtins=False,
-                           env={"LATCHLIKE_RUN_ENGINE": "false"})  # fmt: skip
-    yield running
-    running.stop()
+server = module_server(builtins=False, engine=False)
 
 
 def _environment(server: RunningServer, cache: Path) -> dict[str, str]:

@@ -87,7 +87,7 @@ def principal_of_token(session: Session, token_id: str, secret: str) -> Principa
     """The principal a token proves, or Unauthenticated saying exactly what is wrong with it."""
     row = session.get(ApiTokenRow, token_id) if len(token_id) <= 32 else None
     if row is None or not same_digest(secret, row.secret_sha256):
-        raise Unauthenticated("this API token is not valid: create one with `latchlike token create`")
+        raise Unauthenticated("this API token is not valid: create one on the web server's /account page")
     if row.revoked_at is not None:
         raise Unauthenticated(f"API token {token_id} was revoked: create a new one")
     if row.expires_at <= utcnow():

@@ -9,7 +9,6 @@ from `caller()`; what they record (`launched_by`) comes from it, never from the 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
@@ -24,6 +23,7 @@ from latchlike.accounts.roles import Role
 from latchlike.db import Database
 from latchlike.errors import InvalidArgument, PermissionDenied, Unauthenticated
 from latchlike.grpc.access import Kind, Rule, rule_for
+from latchlike.grpc.wrapping import Behaviour, UnaryInterceptor
 from latchlike.store import FileStore
 
 __all__ = ["NO_TOKEN", "AccessInterceptor", "caller"]
@@ -41,7 +41,7 @@ def caller() -> Principal:
     return _CALLER.get()
 
 
-class AccessInterceptor(aio.ServerInterceptor):  # type: ignore[misc]
+class AccessInterceptor(UnaryInterceptor):
     """Sets `caller()` for every unary handler; with `accounts`, refuses what its rule forbids.
 
     Runs inside `status.ErrorStatusInterceptor`, so refusals leave as their status codes."""
@@ -51,34 +51,22 @@ class AccessInterceptor(aio.ServerInterceptor):  # type: ignore[misc]
         self._store = store
         self._accounts = accounts
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        inner = handler.unary_unary
-        method: str = handler_call_details.method
+    def wrap(self, behaviour: Behaviour, details: grpc.HandlerCallDetails) -> Behaviour:
+        method: str = details.method
         rule = rule_for(method)
-        header = _header(handler_call_details.invocation_metadata)
+        header = _header(details.invocation_metadata)
 
-        async def guarded(request: Any, context: aio.ServicerContext) -> Any:
+        async def authorized(request: Any, context: aio.ServicerContext) -> Any:
             if rule is None:
                 raise PermissionDenied(f"{method} has no access rule, so latchlike refuses it")
             principal = await self._decide(rule, request, header) if self._accounts else LOCAL
             token = _CALLER.set(principal)
             try:
-                return await inner(request, context)
+                return await behaviour(request, context)
             finally:
                 _CALLER.reset(token)
 
-        return grpc.unary_unary_rpc_method_handler(
-            guarded,
-            request_deserializer=handler.request_deserializer,
-            response_serializer=handler.response_serializer,
-        )
+        return authorized
 
     async def _decide(self, rule: Rule, request: Any, header: str | None) -> Principal:
         if rule.kind is Kind.PUBLIC:

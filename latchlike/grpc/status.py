@@ -8,7 +8,6 @@ bytes that are no valid message become INVALID_ARGUMENT.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +15,7 @@ import grpc
 from grpc import aio
 
 from latchlike import errors
+from latchlike.grpc.wrapping import Behaviour, Deserializer, UnaryInterceptor
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class Undecodable:
     reason: str
 
 
-def tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
+def tolerant(deserializer: Deserializer | None) -> Deserializer | None:
     if deserializer is None:
         return None
 
@@ -65,27 +65,19 @@ def tolerant(deserializer: Callable[[bytes], Any] | None) -> Callable[[bytes], A
     return deserialize
 
 
-class ErrorStatusInterceptor(aio.ServerInterceptor):  # type: ignore[misc]
+class ErrorStatusInterceptor(UnaryInterceptor):
     """Wraps every unary handler so errors leave as specific status codes."""
 
-    async def intercept_service(
-        self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
-        handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
-        handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
-            return handler
-        inner = handler.unary_unary
-        method = handler_call_details.method
+    def wrap(self, behaviour: Behaviour, details: grpc.HandlerCallDetails) -> Behaviour:
+        method = details.method
 
-        async def guarded(request: Any, context: aio.ServicerContext) -> Any:
+        async def translated(request: Any, context: aio.ServicerContext) -> Any:
             if isinstance(request, Undecodable):
                 await context.abort(
                     grpc.StatusCode.INVALID_ARGUMENT, f"{method}: the request is not a valid message: {request.reason}"
                 )
             try:
-                return await inner(request, context)
+                return await behaviour(request, context)
             except errors.LatchlikeError as error:
                 await context.abort(status_for(error), error.message)
             except aio.AbortError:
@@ -102,8 +94,7 @@ class ErrorStatusInterceptor(aio.ServerInterceptor):  # type: ignore[misc]
                     f"internal error in {method}; see the server log",
                 )
 
-        return grpc.unary_unary_rpc_method_handler(
-            guarded,
-            request_deserializer=tolerant(handler.request_deserializer),
-            response_serializer=handler.response_serializer,
-        )
+        return translated
+
+    def deserializer(self, deserializer: Deserializer | None) -> Deserializer | None:
+        return tolerant(deserializer)

@@ -13,19 +13,18 @@ import pytest
 from playwright.sync_api import Dialog, Page, Request, expect
 
 from latchlike.accounts.roles import Role
-from latchlike.db import Database
 from tests.accounts.fixtures import (
     ADMIN,
     PASSWORD,
     PROJECT_A,
     WORKSPACE_A,
     WORKSPACE_B,
+    accounts_server,
     add_person,
     email_of,
-    populate,
+    opened,
     register_sample,
     signed_in,
-    start_accounts_server,
 )
 from tests.browser import browser_page
 from tests.samples import FIXTURES, serialize_sample
@@ -48,13 +47,10 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    running = start_accounts_server(tmp_path_factory.mktemp("accounts") / "data", env={"LATCHLIKE_RUN_ENGINE": "false"})
-    try:
-        populate(running.database_url)
-        db = Database(running.database_url)
-        with db.session() as session:
+    data_dir = tmp_path_factory.mktemp("accounts") / "data"
+    with accounts_server(data_dir, env={"LATCHLIKE_RUN_ENGINE": "false"}) as (running, _):
+        with opened(running.database_url) as db, db.session() as session:
             add_person(session, HOSTILE_EMAIL, {WORKSPACE_A: Role.VIEWER})
-        db.dispose()
         sample = serialize_sample(tmp_path_factory.mktemp("hostile"), project=PROJECT_A,
                                   project_dir=FIXTURES / "accounts_project", package="hostile_ws")  # fmt: skip
         register_sample(running.database_url, sample)
@@ -62,8 +58,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         put = member.put(f"/api/files/{PROJECT_A}/{quote(HOSTILE_FILE)}", content=b"x", headers={"X-CSRF-Token": csrf})
         assert put.status_code in (200, 201), put.text
         yield Site(running, running.url)
-    finally:
-        running.stop()
 
 
 @pytest.fixture

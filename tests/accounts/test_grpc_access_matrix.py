@@ -24,7 +24,7 @@ from latchlike.executions.readable import PROJECT_ROOTS
 from latchlike.grpc.server import build_grpc_server
 from latchlike.platform import Platform
 from latchlike.specs.tables import ProjectRow
-from tests.accounts.grpc_helpers import PROJECT_A, PROJECT_B, WORKSPACE_A, Tokens, seed
+from tests.accounts.fixtures import PROJECT_A, PROJECT_B, WORKSPACE_A, populate
 
 SERVICES = (
     admin_pb2.DESCRIPTOR.services_by_name["AdminService"],
@@ -135,7 +135,7 @@ Call = tuple[descriptor.MethodDescriptor, str, str, str | None]
 @dataclass(frozen=True)
 class Served:
     platform: Platform
-    tokens: Tokens
+    tokens: dict[str, str]
 
 
 def call_all(served: Served, calls: list[Call], *, accounts: bool = True) -> list[tuple[grpc.StatusCode, str]]:
@@ -172,7 +172,7 @@ def call_all(served: Served, calls: list[Call], *, accounts: bool = True) -> lis
 @pytest.fixture
 def served(platform: Platform) -> Served:
     """The test's platform, seeded with two workspaces, their users and tokens."""
-    return Served(platform, seed(platform.db))
+    return Served(platform, populate(platform.db).tokens)
 
 
 def test_every_registered_method_has_an_expectation() -> None:

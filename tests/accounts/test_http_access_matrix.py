@@ -13,7 +13,6 @@ import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -22,28 +21,24 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
-from sqlalchemy import create_engine, inspect, select, text, update
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.orm import Session
 from starlette.routing import Mount
 
-from latchlike.accounts.principal import LOCAL
 from latchlike.accounts.roles import Role
 from latchlike.accounts.secrets_digest import digest
 from latchlike.accounts.sessions import start_session
-from latchlike.accounts.tables import ApiTokenRow, LoginSessionRow, UserRow
-from latchlike.accounts.tokens import issue_token, revoke_token
-from latchlike.accounts.users import create_user, create_workspace, set_membership
+from latchlike.accounts.tables import LoginSessionRow, UserRow
 from latchlike.app import create_app
 from latchlike.config import Settings
-from latchlike.db import utcnow
 from latchlike.files.managed import files_prefix
 from latchlike.platform import open_platform
-from latchlike.specs.projects import ensure_project
 from latchlike.store.local import LocalFileStore
 from latchlike.triggers.tables import QcRuleRow, TriggerRow
 from latchlike.web.auth import CSRF_FIELD
+from tests.accounts.fixtures import TokenState, add_person, add_workspace, api_token, start_accounts_server
 from tests.samples import serialize_sample
-from tests.server import RunningServer, start_server
+from tests.server import RunningServer
 from tests.ui_gen.registry import register_serialized
 
 # What each route allows, written here by hand (not read from access_rules.py, which this checks):
@@ -179,8 +174,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     base = tmp_path_factory.mktemp("matrix")
-    env = {"LATCHLIKE_AUTH": "accounts", "LATCHLIKE_RUN_ENGINE": "false"}
-    server = start_server(base / "data", builtins=False, env=env)
+    server = start_accounts_server(base / "data", env={"LATCHLIKE_RUN_ENGINE": "false"})
     try:
         yield _populate(server, base)
     finally:
@@ -193,22 +187,15 @@ def _populate(server: RunningServer, base: Path) -> World:
     tokens: dict[str, str] = {}
     with platform.db.session() as session:
         for workspace, project in (OWN, FOREIGN):
-            create_workspace(session, workspace_id=workspace)
-            ensure_project(session, project_id=project, workspace=workspace)
+            add_workspace(session, workspace, project)
         for role in Role:
-            user = create_user(session, email=f"{role}@a.example", password="correct horse battery")
-            set_membership(session, workspace="lab-a", user_id=user.id, role=role)
-            tokens[role.value] = _token(session, user.id, "lab-a", role)
-        boss = create_user(session, email="admin@b.example", password="correct horse battery")
-        set_membership(session, workspace="lab-b", user_id=boss.id, role=Role.ADMIN)
-        tokens["b-admin"] = _token(session, boss.id, "lab-b", Role.ADMIN)
-        tokens["expired"] = _token(session, boss.id, "lab-b", Role.ADMIN)
-        tokens["revoked"] = _token(session, boss.id, "lab-b", Role.ADMIN)
-        bystander = create_user(session, email="nobody@c.example", password="correct horse battery").id
-    with platform.db.session() as session:
-        expired_id = tokens["expired"][4:].split(".")[0]
-        session.execute(update(ApiTokenRow).where(ApiTokenRow.id == expired_id).values(expires_at=utcnow()))
-        revoke_token(session, LOCAL, tokens["revoked"][4:].split(".")[0])
+            user_id = add_person(session, f"{role}@a.example", {"lab-a": role})
+            tokens[role.value] = api_token(session, user_id, "lab-a", role)
+        boss = add_person(session, "admin@b.example", {"lab-b": Role.ADMIN})
+        for name, state in (("b-admin", TokenState.LIVE), ("expired", TokenState.EXPIRED),
+                            ("revoked", TokenState.REVOKED)):  # fmt: skip
+            tokens[name] = api_token(session, boss, "lab-b", Role.ADMIN, state=state)
+        bystander = add_person(session, "nobody@c.example", {})
     ids: dict[str, dict[str, str]] = {}
     store = LocalFileStore(server.data_dir / "store")
     admins = {"pa": tokens["admin"], "pb": tokens["b-admin"]}
@@ -235,11 +222,6 @@ def _populate(server: RunningServer, base: Path) -> World:
     callers += [Caller("anonymous", None, *OWN, None), Caller("expired token", tokens["expired"], *FOREIGN, None),
                 Caller("revoked token", tokens["revoked"], *FOREIGN, None)]  # fmt: skip
     return World(server, callers, ids, admins)
-
-
-def _token(session: Session, user_id: int, workspace: str, role: Role) -> str:
-    return issue_token(session, user_id=user_id, workspace=workspace, role=role, name="matrix",
-                       lifetime=timedelta(days=1)).token  # fmt: skip
 
 
 def _bearer(token: str | None) -> dict[str, str]:

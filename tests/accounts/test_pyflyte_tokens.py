@@ -19,11 +19,12 @@ from flyteidl.core import identifier_pb2, literals_pb2, types_pb2
 from flyteidl.service import admin_pb2_grpc
 from sqlalchemy import select
 
+from latchlike.accounts.roles import Role
 from latchlike.db import Database
 from latchlike.executions.tables import ExecutionRow
 from latchlike.specs.service import BUILT_IN, GENERATED_PREFIX
 from latchlike.specs.tables import EntityRow
-from tests.accounts.grpc_helpers import PROJECT_A, PROJECT_B, Tokens, start_accounts_server, token_config
+from tests.accounts.fixtures import PROJECT_A, PROJECT_B, accounts_server, email_of, token_config
 from tests.pyflyte import PYFLYTE
 from tests.samples import FIXTURES
 from tests.server import RunningServer
@@ -36,11 +37,10 @@ WHAT_TO_DO = "latchlike config flytekit --token"
 
 
 @pytest.fixture(scope="module")
-def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningServer, Tokens, Path]]:
+def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningServer, dict[str, str], Path]]:
     home = tmp_path_factory.mktemp("home")
-    server, tokens = start_accounts_server(tmp_path_factory.mktemp("server") / "data")
-    yield server, tokens, home
-    server.stop()
+    with accounts_server(tmp_path_factory.mktemp("server") / "data") as (server, people):
+        yield server, people.tokens, home
 
 
 def run_pyflyte(config: Path, home: Path, *args: str) -> tuple[subprocess.CompletedProcess[str], float]:
@@ -77,7 +77,7 @@ def registrants(server: RunningServer, project: str) -> dict[str, bool]:
         db.dispose()
 
 
-def test_register_and_run_remote_with_a_token(accounts: tuple[RunningServer, Tokens, Path]) -> None:
+def test_register_and_run_remote_with_a_token(accounts: tuple[RunningServer, dict[str, str], Path]) -> None:
     server, tokens, home = accounts
     config = token_config(server, tokens["member"], home=home)
     assert tokens["member"].split(".", 1)[1] not in config.read_text()
@@ -87,18 +87,18 @@ def test_register_and_run_remote_with_a_token(accounts: tuple[RunningServer, Tok
     ran, _ = run_pyflyte(config, home, "run", "--remote", "-p", PROJECT_A, "dataio/reads.py", "triple", "--x", "5")
     assert ran.returncode == 0, ran.stdout + ran.stderr
     [execution] = [row for row in executions(server) if row.workflow.endswith("triple")]
-    assert (execution.project, execution.launched_by) == (PROJECT_A, "member@lab.example")
+    assert (execution.project, execution.launched_by) == (PROJECT_A, email_of(Role.MEMBER))
     # What pyflyte registered is the member's; the one-task workflow the server made to run
     # `triple` alone is the server's own.
-    assert registrants(server, PROJECT_A) == {"member@lab.example": False, BUILT_IN: True}
+    assert registrants(server, PROJECT_A) == {email_of(Role.MEMBER): False, BUILT_IN: True}
 
 
 @pytest.mark.parametrize("who", ["none", "expired", "revoked", "wrong-secret"])
 def test_without_a_good_token_pyflyte_fails_fast_saying_what_to_do(
-    accounts: tuple[RunningServer, Tokens, Path], who: str
+    accounts: tuple[RunningServer, dict[str, str], Path], who: str
 ) -> None:
     server, tokens, home = accounts
-    token = {"none": None, "wrong-secret": tokens["member"] + "x"}.get(who) or tokens.by_name.get(who)
+    token = {"none": None, "wrong-secret": tokens["member"] + "x"}.get(who) or tokens.get(who)
     config = token_config(server, token, home=home)
     for args in (("register", "-p", PROJECT_A, "dataio"),
                  ("run", "--remote", "-p", PROJECT_A, "dataio/reads.py", "triple", "--x", "5")):  # fmt: skip
@@ -111,10 +111,10 @@ def test_without_a_good_token_pyflyte_fails_fast_saying_what_to_do(
 
 
 def test_a_viewer_cannot_register_and_a_foreign_member_cannot_see(
-    accounts: tuple[RunningServer, Tokens, Path],
+    accounts: tuple[RunningServer, dict[str, str], Path],
 ) -> None:
     server, tokens, home = accounts
-    for who, status in (("viewer", "PERMISSION_DENIED"), ("member_b", "NOT_FOUND")):
+    for who, status in (("viewer", "PERMISSION_DENIED"), ("outsider", "NOT_FOUND")):
         config = token_config(server, tokens[who], home=home)
         result, seconds = run_pyflyte(config, home, "register", "-p", PROJECT_A, "--version", "v2", "dataio")
         output = result.stdout + result.stderr
@@ -145,7 +145,7 @@ def _launch(server: RunningServer, token: str, project: str, uri: str) -> grpc.R
     return str(created.id.name)
 
 
-def test_launches_over_grpc_with_tokens(accounts: tuple[RunningServer, Tokens, Path]) -> None:
+def test_launches_over_grpc_with_tokens(accounts: tuple[RunningServer, dict[str, str], Path]) -> None:
     """A launch in A may read A's files only; `launched_by` is the token's owner, whatever the
     request claims; a viewer or a member of B cannot launch in A."""
     server, tokens, _ = accounts
@@ -159,7 +159,7 @@ def test_launches_over_grpc_with_tokens(accounts: tuple[RunningServer, Tokens, P
     refused = _launch(server, tokens["member"], PROJECT_A, theirs)
     assert isinstance(refused, grpc.RpcError) and refused.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert f"is not in project {PROJECT_A!r}" in str(refused.details())
-    for who, code in (("viewer", grpc.StatusCode.PERMISSION_DENIED), ("member_b", grpc.StatusCode.NOT_FOUND),
+    for who, code in (("viewer", grpc.StatusCode.PERMISSION_DENIED), ("outsider", grpc.StatusCode.NOT_FOUND),
                       ("revoked", grpc.StatusCode.UNAUTHENTICATED)):  # fmt: skip
         answer = _launch(server, tokens[who], PROJECT_A, mine)
         assert isinstance(answer, grpc.RpcError) and answer.code() == code, (who, answer)
@@ -168,7 +168,7 @@ def test_launches_over_grpc_with_tokens(accounts: tuple[RunningServer, Tokens, P
     name = _launch(server, tokens["member"], PROJECT_A, mine)
     assert isinstance(name, str), name
     [launched] = [row for row in executions(server) if row.name == name]
-    assert launched.launched_by == "member@lab.example"
+    assert launched.launched_by == email_of(Role.MEMBER)
 
     # A relaunch is recorded as whoever relaunched.
     relaunch = execution_pb2.ExecutionRelaunchRequest(
@@ -181,10 +181,10 @@ def test_launches_over_grpc_with_tokens(accounts: tuple[RunningServer, Tokens, P
         assert viewer.value.code() == grpc.StatusCode.PERMISSION_DENIED
         again = stub.RelaunchExecution(relaunch, metadata=(("authorization", f"Bearer {tokens['admin']}"),), timeout=30)
     [relaunched] = [row for row in executions(server) if row.name == again.id.name]
-    assert (relaunched.launched_by, relaunched.relaunch_of) == ("admin@lab.example", name)
+    assert (relaunched.launched_by, relaunched.relaunch_of) == (email_of(Role.ADMIN), name)
 
 
-def test_token_endpoint_answers_rfc6749_json(accounts: tuple[RunningServer, Tokens, Path]) -> None:
+def test_token_endpoint_answers_rfc6749_json(accounts: tuple[RunningServer, dict[str, str], Path]) -> None:
     server, tokens, _ = accounts
     token_id, secret = tokens["member"].removeprefix("llt_").split(".", 1)
 

@@ -4,7 +4,6 @@ workspace and in a foreign one, anonymous; a value goes in and never comes out."
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,13 +11,13 @@ from fastapi.testclient import TestClient
 
 from latchlike.accounts.roles import Role
 from latchlike.accounts.sessions import principal_of_session, start_session
-from latchlike.accounts.tokens import issue_token
-from latchlike.accounts.users import create_user, create_workspace, set_membership
+from latchlike.accounts.users import create_user, create_workspace
 from latchlike.app import create_app
 from latchlike.config import Settings
 from latchlike.platform import Platform
 from latchlike.principal import LOCAL_PRINCIPAL
 from latchlike.web.auth import CSRF_HEADER, SESSION_COOKIE
+from tests.accounts.fixtures import PASSWORD, add_person, api_token
 from tests.server import LOCAL_BASE_URL
 
 SECRET = "/api/workspaces/lab-a/secrets/lab-api/token"
@@ -43,13 +42,10 @@ def tokens(app_client: TestClient) -> dict[str, dict[str, str]]:
             create_workspace(session, workspace_id=workspace)
         people = [(f"{role}", "lab-a", role) for role in Role] + [("foreign-admin", "lab-b", Role.ADMIN)]
         for name, workspace, role in people:
-            user = create_user(session, email=f"{name}@lab.example", password="correct horse battery")
-            set_membership(session, workspace=workspace, user_id=user.id, role=role)
-            issued = issue_token(session, user_id=user.id, workspace=workspace, role=role, name="t",
-                                 lifetime=timedelta(days=1))  # fmt: skip
-            headers[name] = {"Authorization": f"Bearer {issued.token}"}
+            user_id = add_person(session, f"{name}@lab.example", {workspace: role})
+            headers[name] = {"Authorization": f"Bearer {api_token(session, user_id, workspace, role)}"}
         # A site admin acts as one only when signed in (a token carries a workspace role).
-        site = create_user(session, email="root@lab.example", password="correct horse battery", site_admin=True)
+        site = create_user(session, email="root@lab.example", password=PASSWORD, site_admin=True)
         cookie = start_session(session, site.id)
         session.flush()
         csrf = principal_of_session(session, cookie)

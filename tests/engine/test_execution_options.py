@@ -14,17 +14,12 @@ from flytekit.remote import FlyteRemote
 from flytekit.remote.executions import FlyteWorkflowExecution
 
 from tests.engine.running import ENGINE_PROJECT
-from tests.pyflyte import pyflyte, registered_remote
+from tests.pyflyte import pyflyte
 from tests.server import RunningServer
 
 pytestmark = pytest.mark.slow
 POLL = timedelta(seconds=0.5)
 TIMEOUT = timedelta(seconds=120)
-
-
-@pytest.fixture(scope="module")
-def remote(server: RunningServer) -> FlyteRemote:
-    return registered_remote(server, ENGINE_PROJECT, "pipelines")
 
 
 def run_remote(server: RunningServer, remote: FlyteRemote, *args: str) -> FlyteWorkflowExecution:

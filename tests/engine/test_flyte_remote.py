@@ -15,16 +15,11 @@ from flytekit.models.core.execution import WorkflowExecutionPhase
 from flytekit.remote import FlyteRemote
 
 from tests.engine.running import ENGINE_PROJECT
-from tests.pyflyte import pyflyte, registered_remote
+from tests.pyflyte import pyflyte
 from tests.server import RunningServer
 
 pytestmark = pytest.mark.slow
 POLL = timedelta(seconds=0.5)
-
-
-@pytest.fixture(scope="module")
-def remote(server: RunningServer) -> FlyteRemote:
-    return registered_remote(server, ENGINE_PROJECT, "pipelines")
 
 
 def test_pyflyte_run_remote_creates_an_execution_that_runs(server: RunningServer, remote: FlyteRemote) -> None:

@@ -12,18 +12,11 @@ import pytest
 from flytekit.models.core.execution import TaskExecutionPhase, WorkflowExecutionPhase
 from flytekit.remote import FlyteRemote
 
-from tests.engine.running import ENGINE_PROJECT
-from tests.pyflyte import registered_remote
 from tests.server import RunningServer
 
 pytestmark = pytest.mark.slow
 POLL = timedelta(seconds=0.5)
 WAIT = timedelta(seconds=120)
-
-
-@pytest.fixture(scope="module")
-def remote(server: RunningServer) -> FlyteRemote:
-    return registered_remote(server, ENGINE_PROJECT, "pipelines")
 
 
 def test_sync_execution_lists_a_dynamic_nodes_children(remote: FlyteRemote) -> None:

@@ -16,17 +16,12 @@ from playwright.sync_api import expect
 
 from tests.browser import browser_page
 from tests.engine.running import ENGINE_PROJECT, launch_over_http, wait_over_http
-from tests.pyflyte import flyte_remote, pyflyte_register, registered_remote
+from tests.pyflyte import flyte_remote, pyflyte_register
 from tests.server import RunningServer, start_server
 
 pytestmark = pytest.mark.slow
 POLL = timedelta(seconds=0.5)
 TIMEOUT = timedelta(seconds=120)
-
-
-@pytest.fixture(scope="module")
-def remote(server: RunningServer) -> FlyteRemote:
-    return registered_remote(server, ENGINE_PROJECT, "pipelines")
 
 
 def start(remote: FlyteRemote, workflow: str, **inputs: object) -> FlyteWorkflowExecution:

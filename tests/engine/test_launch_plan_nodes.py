@@ -10,18 +10,11 @@ import pytest
 from flytekit.models.core.execution import WorkflowExecutionPhase
 from flytekit.remote import FlyteRemote
 
-from tests.engine.running import ENGINE_PROJECT
-from tests.pyflyte import registered_remote
 from tests.server import RunningServer
 
 pytestmark = pytest.mark.slow
 POLL = timedelta(seconds=0.5)
 TIMEOUT = timedelta(seconds=120)
-
-
-@pytest.fixture(scope="module")
-def remote(server: RunningServer) -> FlyteRemote:
-    return registered_remote(server, ENGINE_PROJECT, "pipelines")
 
 
 def test_a_launch_plan_node_runs_a_child_execution_flyte_remote_walks_into(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import tarfile
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -17,7 +16,7 @@ from latchlike.platform import Platform
 from latchlike.store import FileStore
 from latchlike.store.archive import CHUNK, tar_stream
 from tests.engine.running import launch, run_until_done
-from tests.server import RunningServer, start_server
+from tests.server import RunningServer, module_server, start_server
 from tests.web.test_files_page_browser import files_page, row
 
 BIG = bytes(range(256)) * (3 * CHUNK // 256 + 7)  # more than three chunks, not a whole one
@@ -59,12 +58,7 @@ def test_a_folder_is_archived_from_its_live_records(platform: Platform, store: F
     assert _members(b"".join(tar_stream(store, "", nested.entries))) == {}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server") / "data", builtins=False,
-                           env={"LATCHLIKE_RUN_ENGINE": "false"})  # fmt: skip
-    yield running
-    running.stop()
+server = module_server(builtins=False, engine=False)
 
 
 @pytest.mark.slow

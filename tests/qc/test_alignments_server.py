@@ -13,18 +13,11 @@ import pysam
 import pytest
 
 from tests.qc import alignment_fixtures as fixtures
-from tests.server import RunningServer, start_server
+from tests.server import RunningServer
 from tests.triggers.test_upload_qc import wait_for_qc
 
 pytestmark = pytest.mark.slow
 RECORDED = Path(__file__).parents[1] / "fixtures" / "alignments"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server") / "data")
-    yield running
-    running.stop()
 
 
 @pytest.fixture

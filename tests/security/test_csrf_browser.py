@@ -11,18 +11,14 @@ import httpx
 import pytest
 
 from tests.browser import browser_page
-from tests.server import RunningServer, start_server
+from tests.server import RunningServer, module_server
 
 pytestmark = pytest.mark.slow
 HELLO = "/workflows/flytesnacks/development/workflows.hello.hello_world"
 EVIL_HOST = "127.0.0.2"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server") / "data", env={"LATCHLIKE_RUN_ENGINE": "false"})
-    yield running
-    running.stop()
+server = module_server(engine=False)
 
 
 @pytest.fixture

@@ -3,13 +3,11 @@ requests refused, against a real server (engine off: nothing must run, only be r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
 from latchlike.web.security import CONTENT_SECURITY_POLICY, cross_origin_refusal, download_headers
-from tests.server import RunningServer, start_server
+from tests.server import RunningServer, module_server
 
 HELLO = "/workflows/flytesnacks/development/workflows.hello.hello_world"
 EXPECTED = {
@@ -21,11 +19,7 @@ EXPECTED = {
 OWN = {"http://127.0.0.1:8089"}
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server") / "data", env={"LATCHLIKE_RUN_ENGINE": "false"})
-    yield running
-    running.stop()
+server = module_server(engine=False)
 
 
 def _executions(server: RunningServer) -> list[str]:

@@ -1,4 +1,5 @@
-"""A real server (engine, built-in workflows, triggers) per test module, and its JSON API."""
+"""The JSON API of the real server (engine, built-in workflows, triggers) that tests/conftest.py
+starts per test module."""
 
 from __future__ import annotations
 
@@ -7,14 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.server import RunningServer, start_server
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server") / "data")
-    yield running
-    running.stop()
+from tests.server import RunningServer
 
 
 @pytest.fixture

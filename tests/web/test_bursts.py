@@ -4,7 +4,6 @@ and every launch is recorded. Not timed: how fast a burst goes is bench/burst.py
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -12,19 +11,14 @@ from sqlalchemy import select
 
 from latchlike.db import Database
 from latchlike.executions.tables import ExecutionRow
-from tests.server import RunningServer, start_server
+from tests.server import RunningServer, module_server
 
 pytestmark = pytest.mark.slow
 BURST = 200
 HELLO = "/workflows/flytesnacks/development/workflows.hello.hello_world"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """Engine on: launches compete with the engine's own transactions, as in production."""
-    running = start_server(tmp_path_factory.mktemp("bursts") / "data")
-    yield running
-    running.stop()
+server = module_server()  # engine on: launches compete with its own transactions, as in production
 
 
 async def _burst(server: RunningServer) -> list[httpx.Response]:

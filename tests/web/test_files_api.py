@@ -13,18 +13,13 @@ import httpx
 import pytest
 
 from latchlike.principal import LOCAL_PRINCIPAL
-from tests.server import RunningServer, start_server
+from tests.server import RunningServer, module_server
 
 pytestmark = pytest.mark.slow
 FASTQ = b"@r1\nACGTACGT\n+\nIIIIIIII\n" * 20_000
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server") / "data", builtins=False,
-                           env={"LATCHLIKE_RUN_ENGINE": "false"})  # fmt: skip
-    yield running
-    running.stop()
+server = module_server(builtins=False, engine=False)
 
 
 @pytest.fixture

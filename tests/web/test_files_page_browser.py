@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
 from tests.browser import browser_page
-from tests.server import RunningServer, start_server
+from tests.server import RunningServer, module_server
 
 pytestmark = pytest.mark.slow
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
@@ -24,12 +24,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 they open, so a script that breaks it fails here whether or not the server sends it yet."""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server") / "data", builtins=False,
-                           env={"LATCHLIKE_RUN_ENGINE": "false"})  # fmt: skip
-    yield running
-    running.stop()
+server = module_server(builtins=False, engine=False)
 
 
 @contextmanager

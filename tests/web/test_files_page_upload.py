@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Page, Request, Route, expect
 
-from tests.server import RunningServer, start_server
+from tests.server import RunningServer, module_server
 from tests.web.test_files_page_browser import files_page, row
 
 pytestmark = pytest.mark.slow
@@ -34,12 +33,7 @@ RECORD_PROGRESS = """() => {
 """Every value each upload's progress bar showed (run by the test through DevTools, not by the page)."""
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server") / "data", builtins=False,
-                           env={"LATCHLIKE_RUN_ENGINE": "false"})  # fmt: skip
-    yield running
-    running.stop()
+server = module_server(builtins=False, engine=False)
 
 
 def tree(root: Path, files: dict[str, bytes]) -> dict[str, bytes]:

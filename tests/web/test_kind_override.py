@@ -16,18 +16,13 @@ from latchlike.files import kinds_set, service
 from latchlike.files.staging import StagedFile
 from latchlike.platform import Platform
 from latchlike.triggers.tables import TriggerRow
-from tests.server import RunningServer, start_server
+from tests.server import RunningServer, module_server
 from tests.web.test_files_page_browser import files_page, row
 
 CSV = b"a,b\n1,2\n"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    running = start_server(tmp_path_factory.mktemp("server") / "data", builtins=False,
-                           env={"LATCHLIKE_RUN_ENGINE": "false"})  # fmt: skip
-    yield running
-    running.stop()
+server = module_server(builtins=False, engine=False)
 
 
 @pytest.fixture
