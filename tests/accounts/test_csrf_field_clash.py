@@ -10,7 +10,15 @@ import pytest
 
 from latchlike.accounts.roles import Role
 from latchlike.web.auth import CSRF_FIELD
-from tests.accounts.fixtures import PROJECT_A, email_of, populate, register_sample, signed_in, start_accounts_server
+from tests.accounts.fixtures import (
+    PROJECT_A,
+    email_of,
+    opened,
+    populate,
+    register_sample,
+    signed_in,
+    start_accounts_server,
+)
 from tests.samples import FIXTURES, serialize_sample
 
 pytestmark = pytest.mark.slow
@@ -20,7 +28,8 @@ WORKFLOW = "csrf_clash.clash.clash"
 def test_an_input_named_csrf_token_launches_from_its_form(tmp_path: Path) -> None:
     server = start_accounts_server(tmp_path / "data", env={"LATCHLIKE_RUN_ENGINE": "false"})
     try:
-        populate(server.database_url)
+        with opened(server.database_url) as db:
+            populate(db)
         sample = serialize_sample(tmp_path / "pb", project=PROJECT_A, project_dir=FIXTURES / "accounts_project",
                                   package="csrf_clash")  # fmt: skip
         register_sample(server.database_url, sample)

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from latchlike.web.auth import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE
-from tests.accounts.fixtures import ADMIN, People, populate, signed_in, start_accounts_server
+from tests.accounts.fixtures import ADMIN, People, accounts_server, signed_in
 from tests.server import RunningServer
 
 pytestmark = pytest.mark.slow
@@ -17,11 +17,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningServer, People]]:
-    running = start_accounts_server(tmp_path_factory.mktemp("logout") / "data")
-    try:
-        yield running, populate(running.database_url)
-    finally:
-        running.stop()
+    with accounts_server(tmp_path_factory.mktemp("logout") / "data") as served:
+        yield served
 
 
 def test_another_site_cannot_sign_a_user_out(accounts: tuple[RunningServer, People]) -> None:
