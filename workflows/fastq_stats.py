@@ -162,32 +162,37 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
         first0 = -1
         first1 = -1
         i = 0
-        while True:
-            if s + i >= end:
-                _undo(buf, s, i, pos_base)
-                return INCOMPLETE, p, records, p
-            b = buf[U(s + i)]
-            c = CODES[b]
-            if c >= 4:
-                if c == EOL:
-                    break
-                if c == BAD:
+        ended = False
+        while not ended:
+            # 32 bases between two multiplies of the hash: updated every base (as a select),
+            # its multiply would chain each base's work to the one before.
+            stop = min(i + 32, end - s)
+            while i < stop:
+                c = CODES[buf[U(s + i)]]
+                if c >= 4:
+                    if c == EOL:
+                        ended = True
+                        break
+                    if c == BAD:
+                        _undo(buf, s, i, pos_base)
+                        return BAD_SEQ, p, records, s + i
+                    last_n = i
+                    h = (h ^ np.uint64(i + 0x100)) * FNV_PRIME  # where the Ns are tells reads apart
+                pp = i if i < MAX_POS else MAX_POS - 1
+                pos_base[U(pp * NBASES + c)] += 1
+                gc += ((c + 1) >> 1) & 1  # C (1) and G (2) count; A, T, N do not
+                word = (word << np.uint64(2)) | np.uint64(c & 3)
+                kmer = word & KMASK  # the last 12 bases
+                if kmer in (AD0, AD1) and i - last_n >= ADAPTER_K:
+                    if kmer == AD0 and first0 < 0:
+                        first0 = i - ADAPTER_K + 1
+                    elif kmer == AD1 and first1 < 0:
+                        first1 = i - ADAPTER_K + 1
+                i += 1
+            if not ended:
+                if s + i >= end:
                     _undo(buf, s, i, pos_base)
-                    return BAD_SEQ, p, records, s + i
-                last_n = i
-                h = (h ^ np.uint64(i + 0x100)) * FNV_PRIME  # where the Ns are tells reads apart
-            pp = i if i < MAX_POS else MAX_POS - 1
-            pos_base[U(pp * NBASES + c)] += 1
-            gc += ((c + 1) >> 1) & 1  # C (1) and G (2) count; A, T, N do not
-            word = (word << np.uint64(2)) | np.uint64(c & 3)
-            kmer = word & KMASK  # the last 12 bases
-            if kmer in (AD0, AD1) and i - last_n >= ADAPTER_K:
-                if kmer == AD0 and first0 < 0:
-                    first0 = i - ADAPTER_K + 1
-                elif kmer == AD1 and first1 < 0:
-                    first1 = i - ADAPTER_K + 1
-            i += 1
-            if i & 31 == 0:
+                    return INCOMPLETE, p, records, p
                 h = (h ^ word) * FNV_PRIME
         s_end = s + i
         if buf[s_end] == 13:  # CRLF: the CR must end the line
