@@ -96,12 +96,13 @@ def scan(buf: np.ndarray, start: int, end: int, eof: bool, tables: dict[str, np.
     Returns (status, stop, records, where): stop is the offset just past the last record
     taken (the start of an incomplete one), where the offset a malformed record fails at.
     The per-position tables go in flat: a row then has a constant stride, not a multiply
-    by the array's run-time stride at every base.
+    by the array's run-time stride at every base. buf goes in read-only, as a memory map
+    is: numba compiles (and loads) a kernel per kind of array, so there is only one.
     """
     return _scan(
-        buf, start, end, eof, tables["counts"], tables["pos_qual"].reshape(-1), tables["pos_base"].reshape(-1),
-        tables["lengths"],
-        tables["mean_qual"], tables["gc"], tables["adapters"], tables["hll"],
+        _read_only(buf), start, end, eof, tables["counts"], tables["pos_qual"].reshape(-1),
+        tables["pos_base"].reshape(-1), tables["lengths"], tables["mean_qual"], tables["gc"], tables["adapters"],
+        tables["hll"],
     )  # fmt: skip
 
 
@@ -257,8 +258,21 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
     return OK, p, records, p
 
 
-@numba.njit(nogil=True, cache=True)
 def last_record_start(buf: np.ndarray, end: int) -> int:
+    """The start of the last record in buf[:end], 0 when none starts past the first byte."""
+    return int(_last_record_start(_read_only(buf), end))
+
+
+def _read_only(buf: np.ndarray) -> np.ndarray:
+    if not buf.flags.writeable:
+        return buf
+    view = buf.view()
+    view.flags.writeable = False
+    return view
+
+
+@numba.njit(nogil=True, cache=True)
+def _last_record_start(buf: np.ndarray, end: int) -> int:
     """The start of the last record in buf[:end] whose '+' line also starts there, searched
     backwards; 0 when none starts past the first byte. A record start is a line opening with
     '@' whose line two further down opens with '+': a quality line may open with '@', but two
@@ -273,3 +287,12 @@ def last_record_start(buf: np.ndarray, end: int) -> int:
                 return i
         i -= 1
     return 0
+
+
+def load() -> None:
+    """Load the compiled kernels now (from the disk cache; compiled there on a machine's
+    first run). The task module calls it when imported, so a process that imports it once
+    and forks a process per task (the fork server) loads them once, not in every task."""
+    record = np.frombuffer(b"@r\nA\n+\nI\n", dtype=np.uint8)
+    scan(record, 0, len(record), True, new_tables())
+    last_record_start(record, len(record))
