@@ -227,12 +227,14 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
                 return INCOMPLETE, p, records, p
             return QUAL_LENGTH, p, records, after
         qsum = np.int64(0)
+        row = U(0)  # the position's row in pos_qual, stepped (a multiply a base costs more)
         for i in range(n):
             v = np.int64(buf[U(q + i)]) - 33
             if v < 0 or v >= QBINS:
                 return (QUAL_LENGTH if v == 10 - 33 else BAD_QUAL), p, records, q + i
-            pp = i if i < MAX_POS else MAX_POS - 1
-            pos_qual[U(pp * QBINS + v)] += 1
+            pos_qual[row + U(v)] += 1
+            if i < MAX_POS - 1:
+                row += U(QBINS)
             qsum += v
         counts[READS] += 1
         counts[BASES] += n
