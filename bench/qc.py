@@ -18,6 +18,9 @@ maxrss. The load average is printed first and before each file: on a shared mach
 figures follow it (cpu figures much less).
 A tool that is not installed prints "absent" (`bench/setup` installs them).
 
+Then the parts of the gzip run, each alone in CPU time (start-up, inflating, the kernel per
+core), and the gzip ceiling on 2 cores they imply.
+
 Then a BAM (`--bam-records`, default 2,000,000, 0 skips it: sorted properly paired 100 bp
 reads on two references, seeded random bases and qualities) timed the same way: latchlike's
 `alignments_qc` work (workflows.alignment_report.run_qc: counts, histograms, per-contig depth,
@@ -37,6 +40,7 @@ cache) beside `bcftools stats` (`--variants 0` skips it). At 1 M records (86 MB)
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -227,10 +231,11 @@ def main() -> int:
             files.append((bam, bam_commands))
         for path, runs in files[:1] + files[-1:]:  # warm the page cache and the kernel caches
             timed(runs(path, Path(out))["latchlike"] or [])
+        measured: dict[Path, dict[str, float]] = {}
         for path, runs in files:
             size = path.stat().st_size / 1e6
             print(f"\n{path.name}  {size:,.0f} MB  (load average {os.getloadavg()[0]:.2f})")
-            rates: dict[str, float] = {}
+            rates = measured[path] = {}
             for name, command in runs(path, Path(out)).items():
                 if command is None:
                     print(f"  {name:<13} absent")
@@ -245,9 +250,55 @@ def main() -> int:
                 for ours in ("latchlike", "latchlike scan"):
                     ratio = rates["samtools flagstat"] / rates[ours]
                     print(f"  samtools flagstat / {ours:<14} {ratio:5.2f}× (target ≤ 2×)")
+        if args.only in (None, "fastq"):
+            parts(plain, packed, measured[packed].get("fastp"))
     if args.variants and args.only in (None, "vcf"):
         variants_bench(args.variants, args.seed, args.data)
     return 0
+
+
+# The FASTQ QC's parts in CPU seconds of one thread (best of 3), in one fresh process:
+# start-up (imports, loading the cached kernel), inflating the .gz alone, the kernel alone.
+PARTS = """
+import json, mmap, sys, time
+from pathlib import Path
+start = time.process_time()
+import numpy as np
+from workflows import fastq_report, fastq_stats as k
+from workflows.fastq_inflate import Inflated
+k.load()
+startup = time.process_time() - start
+inflate = kernel = float("inf")
+buf = np.empty(4 << 20, dtype=np.uint8)
+with open(sys.argv[1], "rb") as file:
+    data = np.frombuffer(mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ), dtype=np.uint8)
+for _ in range(3):
+    began = time.thread_time()
+    with Inflated(Path(sys.argv[2])) as stream:
+        while stream.readinto(buf.data):
+            pass
+    inflate = min(inflate, time.thread_time() - began)
+    began = time.thread_time()
+    k.scan(data, 0, len(data), True, k.new_tables())
+    kernel = min(kernel, time.thread_time() - began)
+print(json.dumps({"startup": startup, "inflate": inflate, "kernel": kernel}))
+"""
+
+
+def parts(plain: Path, packed: Path, fastp_gz: float | None) -> None:
+    """What bounds the gzip run: one stream inflates on one core while the kernel scans;
+    so wall ≥ start-up + max(inflate, (inflate + kernel) / 2) on 2 cores."""
+    env = os.environ | {"PYTHONPATH": str(REPO)}
+    child = subprocess.run([sys.executable, "-c", PARTS, str(plain), str(packed)], env=env, capture_output=True,
+                           text=True, check=True)  # fmt: skip
+    t = json.loads(child.stdout)
+    text, gz = plain.stat().st_size / 1e6, packed.stat().st_size / 1e6
+    print(f"\nparts (cpu s, one thread, best of 3)  start-up {t['startup']:.2f} s"
+          f"  inflate alone {text / t['inflate']:.0f} MB/s out ({gz / t['inflate']:.0f} MB/s of .gz)"
+          f"  kernel alone {text / t['kernel']:.0f} MB/s per core")  # fmt: skip
+    ceiling = gz / (t["startup"] + max(t["inflate"], (t["inflate"] + t["kernel"]) / 2))
+    versus = f" = {ceiling / fastp_gz:.2f}× fastp" if fastp_gz else ""
+    print(f"  gzip ceiling on 2 cores {ceiling:.0f} MB/s of .gz{versus}")
 
 
 def variants_bench(records: int, seed: int, folder: Path) -> None:

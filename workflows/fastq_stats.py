@@ -22,6 +22,7 @@ import numpy as np
 MAX_POS = 1000  # per-position tables: positions past this fold into the last row
 MAX_LEN = 100_000  # length histogram: longer reads fold into the last bin
 QBINS = 94  # quality characters '!' (33) .. '~' (126)
+NBASES = 5  # A, C, G, T, N
 HLL_BITS = 14  # HyperLogLog of distinct sequences: 2^14 one-byte registers, ~0.8 % error
 ADAPTER_K = 12
 # Illumina universal (AGATCGGAAGAG) and Nextera (CTGTCTCTTATA) adapter prefixes, 2 bits a base.
@@ -60,6 +61,14 @@ CODES = _base_codes()
 AD0 = np.uint64(_encode(ADAPTERS[0]))
 AD1 = np.uint64(_encode(ADAPTERS[1]))
 KMASK = np.uint64((1 << (2 * ADAPTER_K)) - 1)
+# Whether the last 6 bases (12 bits) end either adapter prefix: one table load a base rules out
+# nearly every position before the two 12-base comparisons (at every base, a fifth of the scan).
+TAIL_MASK = np.uint64(0xFFF)
+ADAPTER_TAILS = np.zeros(1 << 12, dtype=np.uint8)
+ADAPTER_TAILS[[int(AD0 & TAIL_MASK), int(AD1 & TAIL_MASK)]] = 1
+# An unsigned index: numba emits no negative-index wraparound for it (three instructions a
+# byte in the hot loops, a fifth of the scan's time).
+U = np.uint64
 FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 FNV_PRIME = np.uint64(0x100000001B3)
 
@@ -69,7 +78,7 @@ def new_tables() -> dict[str, np.ndarray]:
     return {
         "counts": np.zeros(NCOUNTS, dtype=np.int64),
         "pos_qual": np.zeros((MAX_POS, QBINS), dtype=np.int64),
-        "pos_base": np.zeros((MAX_POS, 5), dtype=np.int64),
+        "pos_base": np.zeros((MAX_POS, NBASES), dtype=np.int64),
         "lengths": np.zeros(MAX_LEN + 1, dtype=np.int64),
         "mean_qual": np.zeros(QBINS, dtype=np.int64),
         "gc": np.zeros(101, dtype=np.int64),
@@ -91,16 +100,20 @@ def scan(buf: np.ndarray, start: int, end: int, eof: bool, tables: dict[str, np.
 
     Returns (status, stop, records, where): stop is the offset just past the last record
     taken (the start of an incomplete one), where the offset a malformed record fails at.
+    The per-position tables go in flat: a row then has a constant stride, not a multiply
+    by the array's run-time stride at every base. buf goes in read-only, as a memory map
+    is: numba compiles (and loads) a kernel per kind of array, so there is only one.
     """
     return _scan(
-        buf, start, end, eof, tables["counts"], tables["pos_qual"], tables["pos_base"], tables["lengths"],
-        tables["mean_qual"], tables["gc"], tables["adapters"], tables["hll"],
+        _read_only(buf), start, end, eof, tables["counts"], tables["pos_qual"].reshape(-1),
+        tables["pos_base"].reshape(-1), tables["lengths"], tables["mean_qual"], tables["gc"], tables["adapters"],
+        tables["hll"],
     )  # fmt: skip
 
 
 @numba.njit(nogil=True, cache=True)
 def _line_end(buf: np.ndarray, i: int, end: int) -> int:
-    while i < end and buf[i] != 10:
+    while i < end and buf[U(i)] != 10:
         i += 1
     return i
 
@@ -125,7 +138,7 @@ def _undo(buf: np.ndarray, s: int, n: int, pos_base: np.ndarray) -> None:
     """Take back the composition counts of a record found incomplete or malformed."""
     for i in range(n):
         pp = i if i < MAX_POS else MAX_POS - 1
-        pos_base[pp, CODES[buf[s + i]]] -= 1
+        pos_base[pp * NBASES + CODES[buf[s + i]]] -= 1
 
 
 @numba.njit(nogil=True, cache=True)
@@ -155,32 +168,37 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
         first0 = -1
         first1 = -1
         i = 0
-        while True:
-            if s + i >= end:
-                _undo(buf, s, i, pos_base)
-                return INCOMPLETE, p, records, p
-            b = buf[s + i]
-            c = CODES[b]
-            if c >= 4:
-                if c == EOL:
-                    break
-                if c == BAD:
+        ended = False
+        while not ended:
+            # 32 bases between two multiplies of the hash: updated every base (as a select),
+            # its multiply would chain each base's work to the one before.
+            stop = min(i + 32, end - s)
+            while i < stop:
+                c = CODES[buf[U(s + i)]]
+                if c >= 4:
+                    if c == EOL:
+                        ended = True
+                        break
+                    if c == BAD:
+                        _undo(buf, s, i, pos_base)
+                        return BAD_SEQ, p, records, s + i
+                    last_n = i
+                    h = (h ^ np.uint64(i + 0x100)) * FNV_PRIME  # where the Ns are tells reads apart
+                pp = i if i < MAX_POS else MAX_POS - 1
+                pos_base[U(pp * NBASES + c)] += 1
+                gc += ((c + 1) >> 1) & 1  # C (1) and G (2) count; A, T, N do not
+                word = (word << np.uint64(2)) | np.uint64(c & 3)
+                kmer = word & KMASK  # the last 12 bases
+                if ADAPTER_TAILS[U(word & TAIL_MASK)] and kmer in (AD0, AD1) and i - last_n >= ADAPTER_K:
+                    if kmer == AD0 and first0 < 0:
+                        first0 = i - ADAPTER_K + 1
+                    elif kmer == AD1 and first1 < 0:
+                        first1 = i - ADAPTER_K + 1
+                i += 1
+            if not ended:
+                if s + i >= end:
                     _undo(buf, s, i, pos_base)
-                    return BAD_SEQ, p, records, s + i
-                last_n = i
-                h = (h ^ np.uint64(i + 0x100)) * FNV_PRIME  # where the Ns are tells reads apart
-            pp = i if i < MAX_POS else MAX_POS - 1
-            pos_base[pp, c] += 1
-            gc += ((c + 1) >> 1) & 1  # C (1) and G (2) count; A, T, N do not
-            word = (word << np.uint64(2)) | np.uint64(c & 3)
-            kmer = word & KMASK  # the last 12 bases
-            if kmer in (AD0, AD1) and i - last_n >= ADAPTER_K:
-                if kmer == AD0 and first0 < 0:
-                    first0 = i - ADAPTER_K + 1
-                elif kmer == AD1 and first1 < 0:
-                    first1 = i - ADAPTER_K + 1
-            i += 1
-            if i & 31 == 0:
+                    return INCOMPLETE, p, records, p
                 h = (h ^ word) * FNV_PRIME
         s_end = s + i
         if buf[s_end] == 13:  # CRLF: the CR must end the line
@@ -209,12 +227,14 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
                 return INCOMPLETE, p, records, p
             return QUAL_LENGTH, p, records, after
         qsum = np.int64(0)
+        row = U(0)  # the position's row in pos_qual, stepped (a multiply a base costs more)
         for i in range(n):
-            v = np.int64(buf[q + i]) - 33
+            v = np.int64(buf[U(q + i)]) - 33
             if v < 0 or v >= QBINS:
                 return (QUAL_LENGTH if v == 10 - 33 else BAD_QUAL), p, records, q + i
-            pp = i if i < MAX_POS else MAX_POS - 1
-            pos_qual[pp, v] += 1
+            pos_qual[row + U(v)] += 1
+            if i < MAX_POS - 1:
+                row += U(QBINS)
             qsum += v
         counts[READS] += 1
         counts[BASES] += n
@@ -245,8 +265,21 @@ def _scan(buf, start, end, eof, counts, pos_qual, pos_base, lengths, mean_qual, 
     return OK, p, records, p
 
 
-@numba.njit(nogil=True, cache=True)
 def last_record_start(buf: np.ndarray, end: int) -> int:
+    """The start of the last record in buf[:end], 0 when none starts past the first byte."""
+    return int(_last_record_start(_read_only(buf), end))
+
+
+def _read_only(buf: np.ndarray) -> np.ndarray:
+    if not buf.flags.writeable:
+        return buf
+    view = buf.view()
+    view.flags.writeable = False
+    return view
+
+
+@numba.njit(nogil=True, cache=True)
+def _last_record_start(buf: np.ndarray, end: int) -> int:
     """The start of the last record in buf[:end] whose '+' line also starts there, searched
     backwards; 0 when none starts past the first byte. A record start is a line opening with
     '@' whose line two further down opens with '+': a quality line may open with '@', but two
@@ -261,3 +294,12 @@ def last_record_start(buf: np.ndarray, end: int) -> int:
                 return i
         i -= 1
     return 0
+
+
+def load() -> None:
+    """Load the compiled kernels now (from the disk cache; compiled there on a machine's
+    first run). The task module calls it when imported, so a process that imports it once
+    and forks a process per task (the fork server) loads them once, not in every task."""
+    record = np.frombuffer(b"@r\nA\n+\nI\n", dtype=np.uint8)
+    scan(record, 0, len(record), True, new_tables())
+    last_record_start(record, len(record))

@@ -13,6 +13,9 @@ from flytekit import current_context, task, workflow
 from flytekit.types.file import FlyteFile
 
 from workflows.fastq_report import run_qc
+from workflows.fastq_stats import load as load_kernels
+
+load_kernels()  # once in the fork server, which imports this module before forking tasks
 
 
 class QcOutputs(NamedTuple):

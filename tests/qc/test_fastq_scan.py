@@ -105,3 +105,20 @@ def test_an_error_names_the_same_record_whatever_the_blocks(block: int, record: 
     offset = len(b"\n".join(lines[: 4 * (record - 1) + 2])) + 1
     with pytest.raises(FastqError, match=re.escape(f"record {record} (at byte offset {offset:,}): the separator")):
         scan_bytes(broken, block=block)
+
+
+def test_positions_past_the_last_row_fold_into_it() -> None:
+    """A 1,500-base read: positions 1,000 and on count in row 1,000 (qualities and bases),
+    against the same tables counted in Python."""
+    rng = np.random.default_rng(9)
+    seq = "".join(rng.choice(list("ACGTN"), 1500))
+    qual = "".join(chr(c) for c in rng.integers(33, 127, 1500))
+    tables = scan_bytes(f"@long\n{seq}\n+\n{qual}\n@short\nAC\n+\n!~\n".encode())
+    expected_qual = np.zeros((1000, 94), dtype=np.int64)
+    expected_base = np.zeros((1000, 5), dtype=np.int64)
+    for i, (base, q) in enumerate([*zip(seq, qual, strict=True), *zip("AC", "!~", strict=True)]):
+        row = min(i if i < 1500 else i - 1500, 999)
+        expected_qual[row, ord(q) - 33] += 1
+        expected_base[row, "ACGTN".index(base)] += 1
+    assert np.array_equal(tables["pos_qual"], expected_qual)
+    assert np.array_equal(tables["pos_base"], expected_base)
