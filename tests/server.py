@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.database_scope import refuse_unless_marked
+
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 60
 
@@ -104,6 +106,7 @@ def start_server(data_dir: Path, *, builtins: bool = True, env: dict[str, str] |
     directory, so a restart on the same directory finds its records again)."""
     from tests.postgres import server_database  # it starts PostgreSQL with this module's free_port
 
+    refuse_unless_marked(f"started a server on {data_dir}")
     http_port, grpc_port = free_port(), free_port()
     log_path = data_dir.parent / f"server-{http_port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)

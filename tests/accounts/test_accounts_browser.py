@@ -47,7 +47,7 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[Site]:
     running = start_accounts_server(tmp_path_factory.mktemp("accounts") / "data", env={"LATCHLIKE_RUN_ENGINE": "false"})
     try:
         populate(running.database_url)

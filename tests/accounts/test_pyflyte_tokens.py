@@ -36,7 +36,7 @@ WHAT_TO_DO = "latchlike config flytekit --token"
 
 
 @pytest.fixture(scope="module")
-def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningServer, Tokens, Path]]:
+def accounts(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[tuple[RunningServer, Tokens, Path]]:
     home = tmp_path_factory.mktemp("home")
     server, tokens = start_accounts_server(tmp_path_factory.mktemp("server") / "data")
     yield server, tokens, home

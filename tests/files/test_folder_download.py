@@ -60,7 +60,7 @@ def test_a_folder_is_archived_from_its_live_records(platform: Platform, store: F
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
     running = start_server(tmp_path_factory.mktemp("server") / "data", builtins=False,
                            env={"LATCHLIKE_RUN_ENGINE": "false"})  # fmt: skip
     yield running

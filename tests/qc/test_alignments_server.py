@@ -20,7 +20,7 @@ RECORDED = Path(__file__).parents[1] / "fixtures" / "alignments"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
     running = start_server(tmp_path_factory.mktemp("server") / "data")
     yield running
     running.stop()

@@ -20,7 +20,7 @@ HELLO = "/workflows/flytesnacks/development/workflows.hello.hello_world"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
     """Engine on: launches compete with the engine's own transactions, as in production."""
     running = start_server(tmp_path_factory.mktemp("bursts") / "data")
     yield running

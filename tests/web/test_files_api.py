@@ -20,7 +20,7 @@ FASTQ = b"@r1\nACGTACGT\n+\nIIIIIIII\n" * 20_000
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
     running = start_server(tmp_path_factory.mktemp("server") / "data", builtins=False,
                            env={"LATCHLIKE_RUN_ENGINE": "false"})  # fmt: skip
     yield running
