@@ -6,7 +6,9 @@ holds it with the `database` marker, and the PostgreSQL run (`-m database`) runs
 the rest give the same answer on any database. While an unmarked test runs, opening a database
 fails loudly: in this process (`latchlike.db.make_engine`, `start_server`) and in the processes
 the test starts (their `LATCHLIKE_DATABASE_URL` names the mistake). So a test cannot reach a
-database unseen, pass on SQLite and be skipped on PostgreSQL.
+database unseen, pass on SQLite and be skipped on PostgreSQL. Only a process started with an
+environment the test wrote itself, no `LATCHLIKE_` variable kept (the README set-up, the
+benchmarks), chooses its own database: the same one on both runs.
 """
 
 from __future__ import annotations
