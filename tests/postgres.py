@@ -33,6 +33,8 @@ POSTGRESQL = "postgresql"
 BIN = Path("/usr/lib/postgresql/15/bin")
 USER = "latchlike"
 TEMPLATE = "latchlike_template"
+BUILTINS_TEMPLATE = "latchlike_builtins"
+"""Migrated, with the built-in workflows registered (tests/builtin_seed.py): made on first use."""
 PREFIX, OWNER = "latchlike-pg-", "owner.pid"
 """A server's temp directory, and the file in it naming the test process that owns it."""
 OWNERLESS_SECONDS = 60
@@ -58,6 +60,7 @@ class Cluster:
         self.port = free_port()
         self._names = itertools.count(1)
         self._by_data_dir: dict[Path, str] = {}
+        self._builtins_ready = False
         data, sockets = self.directory / "data", self.directory / "sockets"
         sockets.mkdir()
         if os.geteuid() == 0:
@@ -108,12 +111,24 @@ class Cluster:
                 made = error  # raised in the test that takes it
             self._ready.put(made)  # waits while AHEAD are ready
 
-    def database_for(self, data_dir: Path) -> str:
-        """The database of a server's data directory: a restarted server finds its own again."""
+    def database_for(self, data_dir: Path, *, builtins: bool = False) -> str:
+        """The database of a server's data directory: a restarted server finds its own again.
+        A new one holds the built-in workflows already if `builtins`."""
         key = data_dir.resolve()
         if key not in self._by_data_dir:
-            self._by_data_dir[key] = self.create_database()
+            self._by_data_dir[key] = self._with_builtins() if builtins else self.create_database()
         return self._by_data_dir[key]
+
+    def _with_builtins(self) -> str:
+        if not self._builtins_ready:
+            from tests.builtin_seed import register_into  # imports flytekit: only when needed
+
+            self._admin(f"CREATE DATABASE {BUILTINS_TEMPLATE} TEMPLATE {TEMPLATE}")
+            register_into(self.url(BUILTINS_TEMPLATE), self.directory / "builtins")
+            self._builtins_ready = True
+        name = f"test_{os.getpid()}_{next(self._names)}"
+        self._admin(f"CREATE DATABASE {name} TEMPLATE {BUILTINS_TEMPLATE}")
+        return self.url(name)
 
     def drop_database(self, url: str) -> None:
         self._admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
@@ -179,6 +194,6 @@ def cluster() -> Cluster:
     return _cluster
 
 
-def server_database(data_dir: Path) -> str | None:
+def server_database(data_dir: Path, *, builtins: bool = False) -> str | None:
     """The database URL a server on `data_dir` should use; None means its own SQLite file."""
-    return cluster().database_for(data_dir) if selected() else None
+    return cluster().database_for(data_dir, builtins=builtins) if selected() else None

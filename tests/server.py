@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.builtin_seed import seed_sqlite, seedable
 from tests.database_scope import refuse_unless_marked
 
 REPO = Path(__file__).resolve().parent.parent
@@ -110,7 +111,10 @@ def start_server(data_dir: Path, *, builtins: bool = True, env: dict[str, str] |
     http_port, grpc_port = free_port(), free_port()
     log_path = data_dir.parent / f"server-{http_port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
-    database_url = server_database(data_dir) or f"sqlite:///{data_dir.resolve() / 'latchlike.db'}"
+    seeded = seedable(builtins, {**os.environ, **(env or {})})
+    database_url = server_database(data_dir, builtins=seeded) or f"sqlite:///{data_dir.resolve() / 'latchlike.db'}"
+    if seeded and database_url.startswith("sqlite") and not (data_dir / "latchlike.db").exists():
+        seed_sqlite(data_dir / "latchlike.db")
     environment = {
         **os.environ,
         "LATCHLIKE_DATABASE_URL": database_url,
