@@ -5,13 +5,14 @@ server runs from Debian's binaries as an unprivileged user (PostgreSQL refuses r
 temp directory, on a free loopback port and a private socket directory; durability is off,
 since it lives only as long as the test run. Each database is copied from a template that
 was migrated once, and a thread keeps a few copies made ahead, so a test pays neither for the
-migrations nor for waiting on a `CREATE DATABASE`. With pytest-xdist each worker process has
-a server of its own.
+migrations nor for waiting on a `CREATE DATABASE`; another thread drops them behind. With
+pytest-xdist each worker process has a server of its own.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import os
 import pwd
@@ -39,7 +40,7 @@ PREFIX, OWNER = "latchlike-pg-", "owner.pid"
 """A server's temp directory, and the file in it naming the test process that owns it."""
 OWNERLESS_SECONDS = 60
 """How long a new directory may lack its owner file: the owner writes it right after making it."""
-AHEAD = 3
+AHEAD = 6
 """Migrated databases made ahead of the tests that will take them."""
 RUN_AS = "postgres"
 """The system account that owns the server's files when the tests run as root."""
@@ -81,7 +82,9 @@ class Cluster:
         template.dispose()
         self._ready: queue.Queue[str | Exception] = queue.Queue(maxsize=AHEAD)
         self._stopping = threading.Event()
+        self._to_drop: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._make_ahead, name="postgres-ahead", daemon=True).start()
+        threading.Thread(target=self._drop_behind, name="postgres-drops", daemon=True).start()
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://{USER}@127.0.0.1:{self.port}/{database}"
@@ -131,7 +134,14 @@ class Cluster:
         return self.url(name)
 
     def drop_database(self, url: str) -> None:
-        self._admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+        """Dropped behind the tests, as they are made ahead: a test does not wait for it."""
+        self._to_drop.put(url.rsplit("/", 1)[1])
+
+    def _drop_behind(self) -> None:
+        while not self._stopping.is_set():
+            name = self._to_drop.get()
+            with contextlib.suppress(psycopg.Error):  # one left behind goes with the server
+                self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     def stop(self) -> None:
         self._stopping.set()
