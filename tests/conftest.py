@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
 
 from latchlike.config import Settings
 from latchlike.platform import Platform, open_platform
-from tests import postgres
+from tests import database_scope, postgres
 from tests.engine.running import ENGINE_PROJECT
 from tests.samples import SerializedSample, serialize_sample
 from tests.server import RunningServer, start_server
@@ -29,17 +29,45 @@ def pytest_configure(config: pytest.Config) -> None:
     chosen = config.getoption("--db")
     if chosen is not None:
         os.environ[postgres.SELECTOR] = chosen
+    config.addinivalue_line("markers", f"{database_scope.MARKER}: {database_scope.HINT} (set by collection)")
+    database_scope.guard_engines()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    database_scope.mark(items)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
+    with database_scope.running(item):
+        return (yield)
 
 
 def pytest_report_header() -> str:
     return f"database: {postgres.POSTGRESQL if postgres.selected() else 'sqlite'}"
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _browser_per_module() -> Iterator[None]:
+    """A module's browser tests share one Chromium (tests/browser.py), closed after the module."""
+    yield
+    from tests.browser import close_browser  # imports Playwright: only where pages are tested
+
+    close_browser()
+
+
+@pytest.fixture(scope="session")
+def database() -> str:
+    """The door to every database a test makes: requesting it (directly or through a fixture)
+    marks the test `database`, which the PostgreSQL run selects. Which database the run uses."""
+    return postgres.POSTGRESQL if postgres.selected() else "sqlite"
+
+
 @pytest.fixture(autouse=True)
-def database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str | None]:
-    """On a PostgreSQL run, each test gets a database of its own, which every `Settings` it
-    makes (and every process it starts) picks up through `LATCHLIKE_DATABASE_URL`."""
-    if not postgres.selected():
+def _database_of_the_test(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str | None]:
+    """On a PostgreSQL run, each test marked `database` gets a database of its own, which every
+    `Settings` it makes (and every process it starts) picks up through `LATCHLIKE_DATABASE_URL`."""
+    if not postgres.selected() or request.node.get_closest_marker(database_scope.MARKER) is None:
         yield None
         return
     url = postgres.cluster().create_database()
@@ -49,7 +77,7 @@ def database(monkeypatch: pytest.MonkeyPatch) -> Iterator[str | None]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
     """A real `latchlike serve` with the built-in workflows, shared by a test module."""
     running = start_server(tmp_path_factory.mktemp("server") / "data")
     yield running
@@ -57,7 +85,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
+def data_dir(tmp_path: Path, database: str) -> Path:
+    """A server's or platform's data directory; its database is the test's."""
     return tmp_path / "data"
 
 

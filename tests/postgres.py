@@ -5,13 +5,14 @@ server runs from Debian's binaries as an unprivileged user (PostgreSQL refuses r
 temp directory, on a free loopback port and a private socket directory; durability is off,
 since it lives only as long as the test run. Each database is copied from a template that
 was migrated once, and a thread keeps a few copies made ahead, so a test pays neither for the
-migrations nor for waiting on a `CREATE DATABASE`. With pytest-xdist each worker process has
-a server of its own.
+migrations nor for waiting on a `CREATE DATABASE`; another thread drops them behind. With
+pytest-xdist each worker process has a server of its own.
 """
 
 from __future__ import annotations
 
 import atexit
+import contextlib
 import itertools
 import os
 import pwd
@@ -33,11 +34,13 @@ POSTGRESQL = "postgresql"
 BIN = Path("/usr/lib/postgresql/15/bin")
 USER = "latchlike"
 TEMPLATE = "latchlike_template"
+BUILTINS_TEMPLATE = "latchlike_builtins"
+"""Migrated, with the built-in workflows registered (tests/builtin_seed.py): made on first use."""
 PREFIX, OWNER = "latchlike-pg-", "owner.pid"
 """A server's temp directory, and the file in it naming the test process that owns it."""
 OWNERLESS_SECONDS = 60
 """How long a new directory may lack its owner file: the owner writes it right after making it."""
-AHEAD = 3
+AHEAD = 6
 """Migrated databases made ahead of the tests that will take them."""
 RUN_AS = "postgres"
 """The system account that owns the server's files when the tests run as root."""
@@ -58,6 +61,7 @@ class Cluster:
         self.port = free_port()
         self._names = itertools.count(1)
         self._by_data_dir: dict[Path, str] = {}
+        self._builtins_ready = False
         data, sockets = self.directory / "data", self.directory / "sockets"
         sockets.mkdir()
         if os.geteuid() == 0:
@@ -78,7 +82,9 @@ class Cluster:
         template.dispose()
         self._ready: queue.Queue[str | Exception] = queue.Queue(maxsize=AHEAD)
         self._stopping = threading.Event()
+        self._to_drop: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._make_ahead, name="postgres-ahead", daemon=True).start()
+        threading.Thread(target=self._drop_behind, name="postgres-drops", daemon=True).start()
 
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://{USER}@127.0.0.1:{self.port}/{database}"
@@ -108,15 +114,34 @@ class Cluster:
                 made = error  # raised in the test that takes it
             self._ready.put(made)  # waits while AHEAD are ready
 
-    def database_for(self, data_dir: Path) -> str:
-        """The database of a server's data directory: a restarted server finds its own again."""
+    def database_for(self, data_dir: Path, *, builtins: bool = False) -> str:
+        """The database of a server's data directory: a restarted server finds its own again.
+        A new one holds the built-in workflows already if `builtins`."""
         key = data_dir.resolve()
         if key not in self._by_data_dir:
-            self._by_data_dir[key] = self.create_database()
+            self._by_data_dir[key] = self._with_builtins() if builtins else self.create_database()
         return self._by_data_dir[key]
 
+    def _with_builtins(self) -> str:
+        if not self._builtins_ready:
+            from tests.builtin_seed import register_into  # imports flytekit: only when needed
+
+            self._admin(f"CREATE DATABASE {BUILTINS_TEMPLATE} TEMPLATE {TEMPLATE}")
+            register_into(self.url(BUILTINS_TEMPLATE), self.directory / "builtins")
+            self._builtins_ready = True
+        name = f"test_{os.getpid()}_{next(self._names)}"
+        self._admin(f"CREATE DATABASE {name} TEMPLATE {BUILTINS_TEMPLATE}")
+        return self.url(name)
+
     def drop_database(self, url: str) -> None:
-        self._admin(f"DROP DATABASE IF EXISTS {url.rsplit('/', 1)[1]} WITH (FORCE)")
+        """Dropped behind the tests, as they are made ahead: a test does not wait for it."""
+        self._to_drop.put(url.rsplit("/", 1)[1])
+
+    def _drop_behind(self) -> None:
+        while not self._stopping.is_set():
+            name = self._to_drop.get()
+            with contextlib.suppress(psycopg.Error):  # one left behind goes with the server
+                self._admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     def stop(self) -> None:
         self._stopping.set()
@@ -179,6 +204,6 @@ def cluster() -> Cluster:
     return _cluster
 
 
-def server_database(data_dir: Path) -> str | None:
+def server_database(data_dir: Path, *, builtins: bool = False) -> str | None:
     """The database URL a server on `data_dir` should use; None means its own SQLite file."""
-    return cluster().database_for(data_dir) if selected() else None
+    return cluster().database_for(data_dir, builtins=builtins) if selected() else None

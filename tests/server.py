@@ -16,6 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.builtin_seed import seed_sqlite, seedable
+from tests.database_scope import refuse_unless_marked
+
 REPO = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 60
 LOCAL_BASE_URL = "http://localhost"
@@ -109,10 +112,14 @@ def start_server(data_dir: Path, *, builtins: bool = True, env: dict[str, str] |
     directory, so a restart on the same directory finds its records again)."""
     from tests.postgres import server_database  # it starts PostgreSQL with this module's free_port
 
+    refuse_unless_marked(f"started a server on {data_dir}")
     http_port, grpc_port = free_port(), free_port()
     log_path = data_dir.parent / f"server-{http_port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
-    database_url = server_database(data_dir) or f"sqlite:///{data_dir.resolve() / 'latchlike.db'}"
+    seeded = seedable(builtins, {**os.environ, **(env or {})})
+    database_url = server_database(data_dir, builtins=seeded) or f"sqlite:///{data_dir.resolve() / 'latchlike.db'}"
+    if seeded and database_url.startswith("sqlite") and not (data_dir / "latchlike.db").exists():
+        seed_sqlite(data_dir / "latchlike.db")
     environment = {
         **os.environ,
         "LATCHLIKE_DATABASE_URL": database_url,
@@ -147,7 +154,7 @@ def module_server(*, builtins: bool = True, engine: bool = True) -> Callable[...
     `engine=False` for tests of what pages and APIs record, where nothing should run."""
 
     @pytest.fixture(scope="module")
-    def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    def server(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
         env = None if engine else {"LATCHLIKE_RUN_ENGINE": "false"}
         running = start_server(tmp_path_factory.mktemp("server") / "data", builtins=builtins, env=env)
         yield running

@@ -36,7 +36,7 @@ def test_serve_without_accounts_refuses_a_non_loopback_host(tmp_path: Path, host
     assert not (tmp_path / "latchlike.db").exists()  # it stopped before opening anything
 
 
-def test_users_add_creates_an_account_that_can_sign_in(tmp_path: Path) -> None:
+def test_users_add_creates_an_account_that_can_sign_in(tmp_path: Path, database: str) -> None:
     assert _latchlike("workspaces", "add", "lab", data_dir=tmp_path).returncode == 0
     added = _latchlike("users", "add", "Ada@Example.org", "--admin", "--workspace", "lab", "--role", "admin",
                        "--password-stdin", data_dir=tmp_path, stdin=PASSWORD + "\n")  # fmt: skip

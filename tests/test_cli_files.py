@@ -40,7 +40,7 @@ def _server_data(data_dir: Path) -> Path:
     return data_dir
 
 
-def test_an_added_file_is_listed_and_offered_by_forms(tmp_path: Path) -> None:
+def test_an_added_file_is_listed_and_offered_by_forms(tmp_path: Path, database: str) -> None:
     data = str(_server_data(tmp_path / "data"))
     source = tmp_path / "reads.fastq.gz"
     source.write_bytes(b"\x1f\x8b fake gzip")
@@ -54,7 +54,7 @@ def test_an_added_file_is_listed_and_offered_by_forms(tmp_path: Path) -> None:
     assert [entry.uri for entry in catalog.browse(directory=False, blob_format="fastq", query="reads").entries] == [uri]
 
 
-def test_an_added_file_is_recorded_with_its_checksum_and_kind(tmp_path: Path) -> None:
+def test_an_added_file_is_recorded_with_its_checksum_and_kind(tmp_path: Path, database: str) -> None:
     data = _server_data(tmp_path / "data")
     source = tmp_path / "reads.txt"
     source.write_bytes(gzip.compress(READS * 100))
@@ -71,7 +71,9 @@ def test_an_added_file_is_recorded_with_its_checksum_and_kind(tmp_path: Path) ->
     db.dispose()
 
 
-def test_in_the_servers_folder_it_prints_the_uri_of_the_file_in_the_servers_store(tmp_path: Path) -> None:
+def test_in_the_servers_folder_it_prints_the_uri_of_the_file_in_the_servers_store(
+    tmp_path: Path, database: str
+) -> None:
     """As the README says: the server's default data dir, `./.latchlike`, no option given."""
     store = LocalFileStore(_server_data(tmp_path / ".latchlike") / "store")
     (tmp_path / "reads.fastq").write_bytes(READS)
@@ -90,7 +92,7 @@ def test_a_folder_no_server_uses_gets_no_new_store(tmp_path: Path) -> None:
     assert not (tmp_path / ".latchlike").exists()
 
 
-def test_a_copy_stopped_midway_leaves_nothing_behind(tmp_path: Path) -> None:
+def test_a_copy_stopped_midway_leaves_nothing_behind(tmp_path: Path, database: str) -> None:
     data = _server_data(tmp_path / "data")
     pipe = tmp_path / "reads.fastq"
     os.mkfifo(pipe)  # as `<(zcat reads.fastq.gz)` gives: the copy waits for more
@@ -110,7 +112,7 @@ def test_a_copy_stopped_midway_leaves_nothing_behind(tmp_path: Path) -> None:
     assert not (data / "store" / "files" / "flytesnacks" / "reads.fastq").exists()
 
 
-def test_a_path_escaping_the_project_folder_is_refused(tmp_path: Path) -> None:
+def test_a_path_escaping_the_project_folder_is_refused(tmp_path: Path, database: str) -> None:
     data = _server_data(tmp_path / "data")
     source = tmp_path / "x.txt"
     source.write_text("x")

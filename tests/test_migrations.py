@@ -30,7 +30,7 @@ def empty_database(tmp_path: Path) -> Iterator[str]:
     postgres.cluster().drop_database(url)
 
 
-def test_migrations_match_models(empty_database: str) -> None:
+def test_migrations_match_models(empty_database: str, database: str) -> None:
     models = {
         EntityRow.__tablename__,
         ProjectRow.__tablename__,
@@ -50,7 +50,7 @@ def test_migrations_match_models(empty_database: str) -> None:
     assert differences == []
 
 
-def test_migrating_twice_is_harmless(empty_database: str) -> None:
+def test_migrating_twice_is_harmless(empty_database: str, database: str) -> None:
     db = Database(empty_database)
     migrate(db.engine)
     migrate(db.engine)

@@ -46,7 +46,7 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[Site]:
     data_dir = tmp_path_factory.mktemp("accounts") / "data"
     with accounts_server(data_dir, env={"LATCHLIKE_RUN_ENGINE": "false"}) as (running, _):
         with opened(running.database_url) as db, db.session() as session:

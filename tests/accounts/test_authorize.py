@@ -16,7 +16,7 @@ from tests.server import LOCAL_BASE_URL
 
 
 @pytest.mark.parametrize("auth", ["local", "accounts"])
-def test_a_route_without_an_access_rule_is_refused(auth: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_route_without_an_access_rule_is_refused(auth: str, caplog: pytest.LogCaptureFixture, database: str) -> None:
     app = create_app(Settings(auth=auth))  # type: ignore[arg-type]
 
     @app.get("/api/unlisted/{thing}")

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 WORKFLOW = "csrf_clash.clash.clash"
 
 
-def test_an_input_named_csrf_token_launches_from_its_form(tmp_path: Path) -> None:
+def test_an_input_named_csrf_token_launches_from_its_form(tmp_path: Path, database: str) -> None:
     server = start_accounts_server(tmp_path / "data", env={"LATCHLIKE_RUN_ENGINE": "false"})
     try:
         with opened(server.database_url) as db:

@@ -172,7 +172,7 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[World]:
     base = tmp_path_factory.mktemp("matrix")
     server = start_accounts_server(base / "data", env={"LATCHLIKE_RUN_ENGINE": "false"})
     try:
@@ -237,7 +237,7 @@ def app_routes(app: FastAPI) -> set[tuple[str, str]]:
     return found
 
 
-def test_every_route_has_a_row_in_the_matrix() -> None:
+def test_every_route_has_a_row_in_the_matrix(database: str) -> None:
     routes = app_routes(create_app(Settings()))
     assert sorted(routes - set(EXPECTED)) == [], "add these routes to EXPECTED (and access_rules)"
     assert sorted(set(EXPECTED) - routes) == [], "these rows name routes the app no longer has"
@@ -374,7 +374,7 @@ def test_each_caller_gets_exactly_what_the_matrix_says(world: World) -> None:
 
 
 @pytest.mark.slow  # one real server for the module
-def test_a_login_session_must_echo_its_csrf_token(world: World) -> None:
+def test_a_login_session_must_echo_its_csrf_token(world: World, database: str) -> None:
     """Cookies are ambient, so a session's change carries its CSRF token (header or form field)."""
     platform = open_platform(Settings(data_dir=world.server.data_dir, database_url=world.server.database_url,
                                       register_builtin_workflows=False))  # fmt: skip

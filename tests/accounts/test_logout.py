@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningServer, People]]:
+def accounts(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[tuple[RunningServer, People]]:
     with accounts_server(tmp_path_factory.mktemp("logout") / "data") as served:
         yield served
 

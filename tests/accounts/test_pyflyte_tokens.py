@@ -37,7 +37,9 @@ WHAT_TO_DO = "latchlike config flytekit --token"
 
 
 @pytest.fixture(scope="module")
-def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningServer, dict[str, str], Path]]:
+def accounts(
+    tmp_path_factory: pytest.TempPathFactory, database: str
+) -> Iterator[tuple[RunningServer, dict[str, str], Path]]:
     home = tmp_path_factory.mktemp("home")
     with accounts_server(tmp_path_factory.mktemp("server") / "data") as (server, people):
         yield server, people.tokens, home

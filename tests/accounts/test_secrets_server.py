@@ -27,7 +27,7 @@ SECRETS = "/api/workspaces/default/secrets"
 
 
 @pytest.fixture
-def vault_server(tmp_path: Path) -> Iterator[RunningServer]:
+def vault_server(tmp_path: Path, database: str) -> Iterator[RunningServer]:
     running = start_server(tmp_path / "data", builtins=False)
     try:
         registered = pyflyte_register(running, SECRETS_PROJECT, package="vault")

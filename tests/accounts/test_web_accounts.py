@@ -33,7 +33,7 @@ LAUNCH = "/workflows/flytesnacks/development/workflows.hello.hello_world/launch"
 
 
 @pytest.fixture(scope="module")
-def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningServer, People]]:
+def accounts(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[tuple[RunningServer, People]]:
     with accounts_server(tmp_path_factory.mktemp("accounts") / "data", builtins=True) as started:
         yield started
 
@@ -184,7 +184,7 @@ def test_every_page_and_form_carries_the_sessions_csrf_token(accounts: tuple[Run
     assert client.get("/api/me").status_code == 401  # the session is gone, not just the cookie
 
 
-def test_local_mode_has_no_logins_and_pages_as_before(tmp_path: Path) -> None:
+def test_local_mode_has_no_logins_and_pages_as_before(tmp_path: Path, database: str) -> None:
     server = start_server(tmp_path / "data", builtins=False)
     try:
         page = httpx.get(f"{server.url}/workflows", timeout=30).text

@@ -13,7 +13,8 @@ import pytest
 pytestmark = pytest.mark.slow
 BENCH = Path(__file__).resolve().parents[2] / "bench" / "qc.py"
 TOOLS = ("fastp", "seqtk fqchk", "seqkit stats")
-SMALL = (sys.executable, str(BENCH), "--reads", "2000", "--variants", "2000", "--data")
+# Small inputs of every kind, the BAM's too (its default, 2,000,000 records, took 45 s to write).
+SMALL = (sys.executable, str(BENCH), "--reads", "2000", "--bam-records", "2000", "--variants", "2000", "--data")
 
 
 def test_qc_benchmark_prints_every_tool_or_absent_for_plain_and_gzip(tmp_path: Path) -> None:
@@ -26,6 +27,8 @@ def test_qc_benchmark_prints_every_tool_or_absent_for_plain_and_gzip(tmp_path: P
         assert result.stdout.count(tool) >= 2
     assert "variants-2000-17.vcf " in result.stdout and "variants-2000-17.vcf.gz " in result.stdout
     assert result.stdout.count("bcftools stats") >= 2
+    assert "sim-2000-17.bam " in result.stdout and "latchlike scan" in result.stdout
+    assert "samtools flagstat" in result.stdout
 
 
 def test_without_the_tools_each_prints_absent(tmp_path: Path) -> None:
@@ -35,4 +38,5 @@ def test_without_the_tools_each_prints_absent(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     for tool in (*TOOLS, "bcftools stats"):
         assert len(re.findall(rf"{tool} +absent", result.stdout)) == 2, result.stdout
+    assert len(re.findall(r"samtools flagstat +absent", result.stdout)) == 1, result.stdout
     assert result.stdout.count("latchlike ") >= 4

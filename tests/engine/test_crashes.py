@@ -51,7 +51,7 @@ class Crashing:
 
 
 @pytest.fixture(scope="module")
-def crashing(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crashing]:
+def crashing(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[Crashing]:
     crashing = Crashing(tmp_path_factory.mktemp("crashing") / "data")
     registered = pyflyte_register(crashing.server, ENGINE_PROJECT, package="pipelines")
     assert registered.returncode == 0, registered.stdout + registered.stderr

@@ -108,7 +108,7 @@ def test_the_execution_page_takes_a_typed_input(server: RunningServer, remote: F
         expect(page.locator("#outputs")).to_contain_text("grace:2")
 
 
-def test_a_waiting_gate_and_its_signal_outlive_a_restart(tmp_path: Path) -> None:
+def test_a_waiting_gate_and_its_signal_outlive_a_restart(tmp_path: Path, database: str) -> None:
     data = tmp_path / "data"
     first = start_server(data, builtins=False)
     try:

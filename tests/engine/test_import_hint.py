@@ -40,7 +40,7 @@ def test_other_errors_get_no_hint() -> None:
 
 
 @pytest.fixture(scope="module")
-def bare_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def bare_server(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
     """A server whose tasks cannot import the engine tests' `pipelines` package."""
     running = start_server(tmp_path_factory.mktemp("server") / "data", builtins=False)
     yield running

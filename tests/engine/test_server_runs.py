@@ -98,7 +98,7 @@ def restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Runni
 
 
 def test_after_kill_9_and_restart_the_execution_carries_on_without_rerunning_succeeded_nodes(
-    restartable: list[RunningServer], tmp_path_factory: pytest.TempPathFactory
+    restartable: list[RunningServer], tmp_path_factory: pytest.TempPathFactory, database: str
 ) -> None:
     data_dir = tmp_path_factory.mktemp("restart") / "data"
     first = start_server(data_dir, builtins=False)

@@ -16,7 +16,7 @@ from latchlike.store.local import LocalFileStore
 
 
 @pytest.fixture(params=["store", "records"])
-def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreCatalog | RecordCatalog]:
+def catalog(request: pytest.FixtureRequest, tmp_path: Path, database: str) -> Iterator[StoreCatalog | RecordCatalog]:
     """The same files as the store scan sees them and as the records (filled by the start's
     reconcile) give them to pickers: both must answer alike."""
     store = LocalFileStore(tmp_path / "store")

@@ -85,7 +85,7 @@ def test_copy_none_versions_are_immutable(server: RunningServer, project_dir: Pa
     assert "v1" in [v["version"] for v in listed["versions"]]
 
 
-def test_registrations_survive_a_restart(tmp_path: Path, project_dir: Path) -> None:
+def test_registrations_survive_a_restart(tmp_path: Path, project_dir: Path, database: str) -> None:
     data_dir = tmp_path / "data"
     first = start_server(data_dir)
     try:

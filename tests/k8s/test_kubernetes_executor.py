@@ -321,7 +321,7 @@ def test_a_failed_pods_log_tail_is_in_its_error_and_the_executions_pods_go_in_on
 
 
 @pytest.mark.slow
-def test_the_server_runs_tasks_as_pods_when_told_to(tmp_path: Path, cluster: FakeApiServer) -> None:
+def test_the_server_runs_tasks_as_pods_when_told_to(tmp_path: Path, cluster: FakeApiServer, database: str) -> None:
     kubeconfig = tmp_path / "kubeconfig"
     kubeconfig.write_text(
         yaml.safe_dump({

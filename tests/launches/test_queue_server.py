@@ -39,7 +39,7 @@ async def _post(server: RunningServer, i: int) -> str | None:
     return name
 
 
-def test_every_launch_answered_201_survives_a_kill_9_right_after(tmp_path: Path) -> None:
+def test_every_launch_answered_201_survives_a_kill_9_right_after(tmp_path: Path, database: str) -> None:
     server = start_server(tmp_path / "data", env={"LATCHLIKE_RUN_ENGINE": "false"})
 
     async def burst_then_kill() -> list[str]:
@@ -70,7 +70,7 @@ def test_every_launch_answered_201_survives_a_kill_9_right_after(tmp_path: Path)
     assert recorded == set(answered)
 
 
-def test_a_launch_answers_what_reading_the_execution_back_shows(tmp_path: Path) -> None:
+def test_a_launch_answers_what_reading_the_execution_back_shows(tmp_path: Path, database: str) -> None:
     server = start_server(tmp_path / "data", env={"LATCHLIKE_RUN_ENGINE": "false"})
     try:
         launched = httpx.post(server.url + HELLO, json={"inputs": {"name": "same"}}, timeout=60)

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+def api(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[httpx.Client]:
     running: RunningServer = start_server(tmp_path_factory.mktemp("server") / "data")
     try:
         with httpx.Client(base_url=running.url + "/api/", timeout=30) as client:

@@ -27,7 +27,7 @@ READS = b"@r\nACGT\n+\nIIII\n"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
     running = start_server(tmp_path_factory.mktemp("server") / "data", env={"LATCHLIKE_RUN_ENGINE": "false"})
     registered = pyflyte(running, FIXTURES / "client_project", "register", "--version", VERSION, "dataio")
     assert registered.returncode == 0, registered.stdout + registered.stderr

@@ -114,7 +114,7 @@ def test_an_s3_store_needs_an_endpoint_and_a_bucket() -> None:
 
 
 @pytest.fixture
-def s3_platform(s3: S3Server, tmp_path: Path) -> Iterator[Platform]:
+def s3_platform(s3: S3Server, tmp_path: Path, database: str) -> Iterator[Platform]:
     settings = Settings(
         data_dir=tmp_path / "data", register_builtin_workflows=False, store_url="s3://workflows/latchlike",
         s3_endpoint=s3.endpoint, s3_access_key=s3.access_key, s3_secret_key=s3.secret_key,
@@ -145,7 +145,7 @@ def test_a_workflow_passes_a_file_through_the_bucket(
 
 
 @pytest.mark.slow
-def test_a_server_on_s3_takes_a_fast_registration_and_runs_it(s3: S3Server, tmp_path: Path) -> None:
+def test_a_server_on_s3_takes_a_fast_registration_and_runs_it(s3: S3Server, tmp_path: Path, database: str) -> None:
     server = start_server(tmp_path / "data", builtins=False, env=s3.env("served"))
     try:
         result = pyflyte_register(server, ENGINE_PROJECT, package="pipelines")

@@ -28,7 +28,7 @@ FASTA = b">a\nACGT\n>b\nGG\n"
 
 
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+def platform(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[Platform]:
     """Built-ins registered into project `lab`, as the loop does the first time it needs them."""
     opened = open_platform(Settings(data_dir=tmp_path_factory.mktemp("data"), register_builtin_workflows=False))
     register_builtin_workflows(opened, "lab")
@@ -137,7 +137,7 @@ def test_files_without_qc_say_why(platform: Platform) -> None:
     assert triggers_of(platform, gone)[0].message == "the file was deleted before its QC started"
 
 
-def test_a_trigger_launches_on_the_s3_store_too(tmp_path: Path) -> None:
+def test_a_trigger_launches_on_the_s3_store_too(tmp_path: Path, database: str) -> None:
     with s3_server(tmp_path / "nanio") as s3:
         store = {"store_url": "s3://qc-bucket/latchlike", "s3_endpoint": s3.endpoint, "s3_access_key": s3.access_key,
                  "s3_secret_key": s3.secret_key}  # fmt: skip
@@ -160,7 +160,7 @@ def test_a_trigger_launches_on_the_s3_store_too(tmp_path: Path) -> None:
             on_s3.db.dispose()
 
 
-def test_a_project_without_the_builtins_gets_no_workflow(tmp_path: Path) -> None:
+def test_a_project_without_the_builtins_gets_no_workflow(tmp_path: Path, database: str) -> None:
     bare = open_platform(Settings(data_dir=tmp_path / "data", register_builtin_workflows=False))
     try:
         row = put(bare, "a.csv", b"x,y\n1,2\n", project="empty")

@@ -15,7 +15,7 @@ from latchlike.triggers.tables import QcRuleRow, QcRunRow, TriggerRow
 from tests import postgres
 
 
-def test_the_qc_migration_matches_the_models_and_downgrades(tmp_path: Path) -> None:
+def test_the_qc_migration_matches_the_models_and_downgrades(tmp_path: Path, database: str) -> None:
     assert {QcRuleRow.__tablename__, QcRunRow.__tablename__, TriggerRow.__tablename__} <= set(Base.metadata.tables)
     url = postgres.cluster().create_database(migrated=False) if postgres.selected() else f"sqlite:///{tmp_path}/s.db"
     db = Database(url)

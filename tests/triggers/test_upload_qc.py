@@ -116,7 +116,7 @@ def test_rerun_ignores_dedupe_and_a_kind_without_rule_has_none(api: httpx.Client
     assert plain["qc"]["message"] == "no QC rule for text files"
 
 
-def test_a_server_killed_before_launch_launches_once_on_restart(tmp_path: Path) -> None:
+def test_a_server_killed_before_launch_launches_once_on_restart(tmp_path: Path, database: str) -> None:
     data_dir = tmp_path / "data"
     queued_only = start_server(data_dir, env={"LATCHLIKE_RUN_TRIGGERS": "false"})
     try:

@@ -22,7 +22,7 @@ BODY = b"@read1\nACGT\n+\nIIII\n" * 100
 
 
 @pytest.fixture(scope="module")
-def small_limit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def small_limit_server(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
     running = start_server(
         tmp_path_factory.mktemp("limited") / "data", builtins=False, env={"LATCHLIKE_MAX_UPLOAD_BYTES": "1000"}
     )

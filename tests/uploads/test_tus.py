@@ -35,7 +35,7 @@ def _start(tmp: Path, **env: str) -> RunningServer:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
     running = _start(tmp_path_factory.mktemp("tus"), max_upload_bytes="1000000")
     yield running
     running.stop()
@@ -193,7 +193,7 @@ def test_termination_discards_the_bytes(api: httpx.Client, server: RunningServer
     assert not partial.exists() and _listed(api, "gone") == []
 
 
-def test_abandoned_uploads_expire_and_a_restart_clears_them(tmp_path: Path) -> None:
+def test_abandoned_uploads_expire_and_a_restart_clears_them(tmp_path: Path, database: str) -> None:
     server = _start(tmp_path, tus_expiry_seconds="2")
     try:
         with httpx.Client(base_url=server.url, timeout=30) as api:
@@ -215,7 +215,7 @@ def test_abandoned_uploads_expire_and_a_restart_clears_them(tmp_path: Path) -> N
         server.stop()
 
 
-def test_a_server_killed_mid_upload_resumes_with_the_right_checksum(tmp_path: Path) -> None:
+def test_a_server_killed_mid_upload_resumes_with_the_right_checksum(tmp_path: Path, database: str) -> None:
     data = os.urandom(6 * 1024 * 1024)
     sent, hold = 4 * 1024 * 1024, threading.Event()
     server = _start(tmp_path)
@@ -261,7 +261,7 @@ def _expect_failure(api: httpx.Client, url: str, body: Iterator[bytes], failures
         failures.append(error)
 
 
-def test_on_s3_the_finished_file_goes_up_in_parts_and_reads_back(tmp_path: Path) -> None:
+def test_on_s3_the_finished_file_goes_up_in_parts_and_reads_back(tmp_path: Path, database: str) -> None:
     data = os.urandom(12 * 1024 * 1024 + 3)  # over minio's 5 MiB part: a multipart upload
     (tmp_path / "s3").mkdir()
     with s3_server(tmp_path / "s3") as s3:

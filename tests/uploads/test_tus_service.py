@@ -36,7 +36,9 @@ async def _body(*chunks: bytes) -> AsyncIterator[bytes]:
         yield chunk
 
 
-def test_a_last_byte_the_store_could_not_take_is_given_back_and_the_retry_records_it(tmp_path: Path) -> None:
+def test_a_last_byte_the_store_could_not_take_is_given_back_and_the_retry_records_it(
+    tmp_path: Path, database: str
+) -> None:
     db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
     migrate(db.engine)
     uploads = TusUploads(db=db, store=FailingOnce(tmp_path / "store"), folder=tmp_path / "tus",
@@ -61,7 +63,7 @@ def test_a_last_byte_the_store_could_not_take_is_given_back_and_the_retry_record
     db.dispose()
 
 
-def test_a_start_clears_partial_files_no_upload_owns(tmp_path: Path) -> None:
+def test_a_start_clears_partial_files_no_upload_owns(tmp_path: Path, database: str) -> None:
     db = Database(f"sqlite:///{tmp_path / 'db.sqlite'}")
     migrate(db.engine)
     (tmp_path / "tus").mkdir()

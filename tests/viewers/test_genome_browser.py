@@ -67,7 +67,7 @@ def _bigwig(folder: Path) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
     folder = tmp_path_factory.mktemp("genome")
     genome = _genome()
     running = start_server(folder / "data", builtins=False)

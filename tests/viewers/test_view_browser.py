@@ -51,7 +51,7 @@ FILES = {
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
     running = start_server(tmp_path_factory.mktemp("viewers") / "data", builtins=False)
     try:
         for path, data in FILES.items():

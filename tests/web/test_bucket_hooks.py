@@ -47,7 +47,7 @@ def _server(s3: S3Server, data: Path, bucket: str, **env: str) -> Iterator[Runni
 
 
 @pytest.fixture(scope="module")
-def hooked(s3: S3Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def hooked(s3: S3Server, tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
     with _server(s3, tmp_path_factory.mktemp("hooked"), "hooked", LATCHLIKE_BUCKET_EVENTS_TOKEN=TOKEN,
                  LATCHLIKE_RECONCILE_INTERVAL_SECONDS="0") as server:  # fmt: skip
         yield server
@@ -135,7 +135,9 @@ def test_only_the_token_gets_in_and_a_malformed_body_is_refused(
     assert _file(hooked, "sneaky.txt").status_code == 404
 
 
-def test_without_a_token_the_webhook_is_off_and_the_periodic_scan_finds_objects(s3: S3Server, tmp_path: Path) -> None:
+def test_without_a_token_the_webhook_is_off_and_the_periodic_scan_finds_objects(
+    s3: S3Server, tmp_path: Path, database: str
+) -> None:
     with _server(s3, tmp_path / "data", "scanned", LATCHLIKE_RECONCILE_INTERVAL_SECONDS="1") as server:
         answer = _post(server, _notification("put.json", "scanned", "a.txt", 1))
         assert answer.status_code == 404 and "LATCHLIKE_BUCKET_EVENTS_TOKEN" in answer.json()["message"]

@@ -23,7 +23,7 @@ schema = schemathesis.openapi.from_dict(create_app(Settings()).openapi())
 
 
 @pytest.fixture(scope="module")
-def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def fuzzed(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
     """Engine off: the fuzzer's launches are recorded, never run."""
     running = start_server(tmp_path_factory.mktemp("fuzz") / "data", env={"LATCHLIKE_RUN_ENGINE": "false"})
     yield running
