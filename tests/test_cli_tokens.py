@@ -27,7 +27,7 @@ REQUEST = re.compile(r'"(\w+ \S+) HTTP/[\d.]+" (\d{3})')
 
 
 @pytest.fixture(scope="module")
-def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[RunningServer, People]]:
+def accounts(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[tuple[RunningServer, People]]:
     data_dir = tmp_path_factory.mktemp("cli-tokens") / "data"
     with accounts_server(data_dir, env={"LATCHLIKE_RUN_ENGINE": "false"}) as (server, people):
         bearer = {"Authorization": f"Bearer {people.tokens['member']}"}

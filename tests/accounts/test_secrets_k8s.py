@@ -112,7 +112,7 @@ def test_a_deleted_secret_leaves_the_workspaces_cluster_secret(tmp_path: Path) -
 
 
 @pytest.mark.slow
-def test_deleting_a_secret_over_http_removes_it_from_the_cluster(tmp_path: Path) -> None:
+def test_deleting_a_secret_over_http_removes_it_from_the_cluster(tmp_path: Path, database: str) -> None:
     """A real server running tasks as pods: the DELETE of a secret takes its value out of the
     workspace's Secret, and leaves the workspace's other values there."""
     with FakeApiServer(FakeCluster(always("succeed"))) as cluster:

@@ -17,7 +17,7 @@ PUBLIC_HOST = "lab-box.example"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
     port = free_port()  # the public URL's port: any, only its host is compared
     env = {"LATCHLIKE_RUN_ENGINE": "false", "LATCHLIKE_PUBLIC_URL": f"http://{PUBLIC_HOST}:{port}"}
     running = start_server(tmp_path_factory.mktemp("hosts") / "data", env=env)
