@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
-from playwright.sync_api import Browser, Page, Playwright, Route, sync_playwright
+from playwright.sync_api import Page, Route, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -39,49 +39,20 @@ def browser_page(*, javascript: bool = True, expected_errors: Mapping[str, str] 
     loopback is refused (and so fails the test): pages work offline or not at all."""
     expected = dict(expected_errors or {})
     assert all(expected.values()), "each expected error needs its reason"
-    context = _browser().new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript)
-    try:
-        context.route("**/*", _loopback_only)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        errors = page_errors(page)
-        page.context.on("page", lambda opened: page_errors(opened, into=errors))  # popups, new tabs
-        yield page
-        unexpected = [error for error in errors if not any(part in error for part in expected)]
-        assert not unexpected, f"page or console errors: {unexpected}"
-    finally:
-        context.close()
-
-
-_running: tuple[Playwright, Browser] | None = None
-"""The browser the pages of the running test module open in, each in a context of its own
-(cookies, storage, cache): launching Chromium and Playwright's driver costs about 1 s of CPU."""
-
-
-def _browser() -> Browser:
-    global _running
-    if _running is None:
-        playwright = sync_playwright().start()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        except BaseException:
-            playwright.stop()
-            raise
-        _running = playwright, browser
-    return _running[1]
-
-
-def close_browser() -> None:
-    """Close the module's browser, if one was opened (tests/conftest.py, after each module):
-    Playwright's sync API runs an event loop of its own, which must not outlive the module."""
-    global _running
-    if _running is not None:
-        playwright, browser = _running
-        _running = None
-        try:
-            browser.close()
+            context = browser.new_context(viewport={"width": 1280, "height": 900}, java_script_enabled=javascript)
+            context.route("**/*", _loopback_only)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            errors = page_errors(page)
+            page.context.on("page", lambda opened: page_errors(opened, into=errors))  # popups, new tabs
+            yield page
+            unexpected = [error for error in errors if not any(part in error for part in expected)]
+            assert not unexpected, f"page or console errors: {unexpected}"
         finally:
-            playwright.stop()
+            browser.close()
 
 
 def _loopback_only(route: Route) -> None:

@@ -47,15 +47,6 @@ def pytest_report_header() -> str:
     return f"database: {postgres.POSTGRESQL if postgres.selected() else 'sqlite'}"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _browser_per_module() -> Iterator[None]:
-    """A module's browser tests share one Chromium (tests/browser.py), closed after the module."""
-    yield
-    from tests.browser import close_browser  # imports Playwright: only where pages are tested
-
-    close_browser()
-
-
 @pytest.fixture(scope="session")
 def database() -> str:
     """The door to every database a test makes: requesting it (directly or through a fixture)
