@@ -503,8 +503,9 @@ class ExecutionWalk:
         self.rows[path] = row
         return row
 
-    @property
+    @functools.cached_property
     def _execution_path(self) -> tuple[str, str, str]:
+        """Asked for several times per map task item: read from the row once per walk."""
         return self.execution.project, self.execution.domain, self.execution.name
 
     def _prefix(self, row: NodeExecutionRow, attempt: int | None = None) -> str:

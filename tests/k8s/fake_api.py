@@ -70,6 +70,8 @@ class FakeCluster:
     """The fake's own CPU time at each create: what serving the creates cost it."""
     succeeded_at: list[tuple[dict[str, Any], float]] = field(default_factory=list)
     """When each pod's status turned Succeeded (wall clock), for measuring who noticed when."""
+    succeeded_cpu: list[float] = field(default_factory=list)
+    """The fake's own CPU time at each of those: what creating, running and reporting cost it."""
     version: int = 1
     oldest: int = 0
     """Watches from an older resourceVersion than this get 410 Gone."""
@@ -214,6 +216,7 @@ class FakeCluster:
                 self._record("MODIFIED", pod)
                 if status["phase"] == "Succeeded":
                     self.succeeded_at.append((pod, time.time()))
+                    self.succeeded_cpu.append(time.process_time())
 
     def watch_from(self, version: int) -> list[_Event] | None:
         """Events after `version`; None when they are no longer kept."""

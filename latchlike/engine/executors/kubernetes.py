@@ -98,6 +98,9 @@ class KubernetesExecutor:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._watcher: threading.Thread | None = None
         self._stopping = threading.Event()
+        self._events: list[tuple[str, dict[str, Any]]] = []
+        """Watch events read and not yet taken by the event loop (`_tell`)."""
+        self._events_lock = threading.Lock()
         self._response: HTTPResponse | None = None
         """The watch request being read, shut down by `close`."""
         pool = api.api_client.configuration.connection_pool_maxsize or API_THREADS + 1
@@ -127,8 +130,10 @@ class KubernetesExecutor:
                 self._primaries.pop(run.key, None)
                 path = self._write_log(run.key, f"[latchlike] the cluster refused the pod: {refused}\n")
                 return RunResult(run.key, -1, path)
-            try:
-                end = await asyncio.wait_for(asyncio.shield(ended), run.timeout_seconds)
+            try:  # without a timeout, the future itself: no shield and wrapper per pod
+                end = await (
+                    asyncio.wait_for(asyncio.shield(ended), run.timeout_seconds) if run.timeout_seconds else ended
+                )
             except TimeoutError:
                 end = PodEnd(-1, "the task ran past its timeout", timed_out=True, stopped=True)
         except BaseException:
@@ -453,11 +458,21 @@ class KubernetesExecutor:
         return version
 
     def _tell(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+        """Hand events to the event loop; those that arrive while it has not yet taken the
+        ones before wait with them, for one wake-up (a burst of creates is a chunk per pod)."""
         assert self._loop is not None
-        if events:
-            self._loop.call_soon_threadsafe(self._on_events, events)
+        if not events:
+            return
+        with self._events_lock:
+            first = not self._events
+            self._events += events
+        if first:
+            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits for these
+                self._loop.call_soon_threadsafe(self._on_events)
 
-    def _on_events(self, events: list[tuple[str, dict[str, Any]]]) -> None:
+    def _on_events(self) -> None:
+        with self._events_lock:
+            events, self._events = self._events, []
         for kind, pod in events:
             self._on_event(kind, pod)
 

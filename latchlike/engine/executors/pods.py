@@ -7,6 +7,7 @@ manifest can be checked against the official schema offline.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import re
 from collections.abc import Mapping
@@ -47,15 +48,19 @@ class PodSettings:
     """A shared volume claim mounted at `data_path`: the server's local store, seen by pods."""
 
 
+@functools.lru_cache(maxsize=1024)
 def pod_name(key: str) -> str:
     """Deterministic and valid (a DNS label): the same attempt always names the same pod,
-    so a restarted server finds the pod it created instead of creating another."""
+    so a restarted server finds the pod it created instead of creating another. Remembered:
+    the executor and the manifest both ask, once each per attempt."""
     readable = _INVALID.sub("-", key.lower()).strip("-")
     digest = hashlib.sha256(key.encode()).hexdigest()[:10]
     return f"{readable[: _NAME_LIMIT - len(digest) - 1].rstrip('-')}-{digest}"
 
 
+@functools.lru_cache(maxsize=1024)
 def label_value(value: str) -> str:
+    """Remembered: a map task's pods share all their label values but the node's."""
     cleaned = _LABEL_INVALID.sub("_", value)[:_NAME_LIMIT]
     return cleaned.strip("_.-") or "_"
 
@@ -110,6 +115,7 @@ def pod_manifest(run: TaskRun, settings: PodSettings) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec}
 
 
+@functools.lru_cache(maxsize=256)
 def execution_selector(project: str, domain: str, execution: str) -> str:
     """A label selector for the pods of one execution, and only those."""
     scope = {"project": project, "domain": domain, "execution": execution}
