@@ -26,7 +26,8 @@ async def _post(server: RunningServer, i: int) -> str | None:
     body = json.dumps({"inputs": {"name": f"crash-{i}"}}).encode()
     try:
         reader, writer = await asyncio.open_connection("127.0.0.1", server.http_port)
-        head = f"POST {HELLO} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
+        head = (f"POST {HELLO} HTTP/1.1\r\nHost: 127.0.0.1\r\n"  # a loopback Host: local mode refuses others
+                f"Content-Type: application/json\r\nContent-Length: {len(body)}")  # fmt: skip
         writer.write(f"{head}\r\nConnection: close\r\n\r\n".encode() + body)
         await writer.drain()
         response = await reader.read()

@@ -25,7 +25,7 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def broken(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+def broken(tmp_path_factory: pytest.TempPathFactory, database: str) -> Iterator[RunningServer]:
     env = {"LATCHLIKE_RUN_ENGINE": "false", "LATCHLIKE_RUN_TRIGGERS": "false"}
     running = start_server(tmp_path_factory.mktemp("broken") / "data", builtins=False, env=env)
     try:

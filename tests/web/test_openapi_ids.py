@@ -18,7 +18,7 @@ METHODS = frozenset({"get", "head", "post", "put", "patch", "delete", "options"}
 
 
 @pytest.mark.slow
-def test_every_operation_id_in_openapi_json_is_unique(tmp_path: Path) -> None:
+def test_every_operation_id_in_openapi_json_is_unique(tmp_path: Path, database: str) -> None:
     server = start_server(tmp_path / "data", builtins=False, env={"LATCHLIKE_RUN_ENGINE": "false"})
     try:
         schema = httpx.get(f"{server.url}/openapi.json", timeout=30).json()
