@@ -110,9 +110,7 @@ class LocalExecutor:
                 exit_code, timed_out = START_FAILED, False
             finally:
                 self._memory.forget_key(run.key)
-                (workdir / PID_FILE).unlink(missing_ok=True)
-                shutil.rmtree(secrets_dir, ignore_errors=True)
-                shutil.rmtree(temp_dir, ignore_errors=True)
+                _clear_after(workdir)
             return RunResult(run.key, exit_code, log_path, timed_out, over_memory[0] if over_memory else None)
 
     async def _adopt(self, run: TaskRun, group: int) -> RunResult:
@@ -126,9 +124,7 @@ class LocalExecutor:
                 deadline, timed_out = None, True
             await asyncio.sleep(ORPHAN_POLL_SECONDS)
         self._orphans.pop(run.key, None)
-        (self._root / "work" / run.key / PID_FILE).unlink(missing_ok=True)
-        for left in (SECRETS_DIR, TEMP_DIR):
-            shutil.rmtree(self._root / "work" / run.key / left, ignore_errors=True)
+        _clear_after(self._root / "work" / run.key)
         return RunResult(run.key, -1, self._log_path(run.key), timed_out)
 
     async def _run_cold(
@@ -277,3 +273,11 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _clear_after(workdir: Path) -> None:
+    """What an ended task leaves in its working directory that must not outlive it: the pid
+    file (else a restart takes it for an orphan), its secrets and its temporary files."""
+    (workdir / PID_FILE).unlink(missing_ok=True)
+    for left in (SECRETS_DIR, TEMP_DIR):
+        shutil.rmtree(workdir / left, ignore_errors=True)
