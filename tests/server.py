@@ -107,14 +107,17 @@ class RunningServer:
                 self.process.wait()
 
 
-def start_server(data_dir: Path, *, builtins: bool = True, env: dict[str, str] | None = None) -> RunningServer:
+def start_server(
+    data_dir: Path, *, builtins: bool = True, env: dict[str, str] | None = None, http_port: int | None = None
+) -> RunningServer:
     """A server on `data_dir` (and, on a PostgreSQL test run, on the database kept for that
-    directory, so a restart on the same directory finds its records again)."""
+    directory, so a restart on the same directory finds its records again). `http_port`
+    restarts a server where its open pages keep asking."""
     from tests.postgres import server_database  # it starts PostgreSQL with this module's free_port
 
     refuse_unless_marked(f"started a server on {data_dir}")
-    http_port, grpc_port = free_port(), free_port()
-    log_path = data_dir.parent / f"server-{http_port}.log"
+    http_port, grpc_port = http_port or free_port(), free_port()
+    log_path = data_dir.parent / f"server-{http_port}-{grpc_port}.log"
     data_dir.mkdir(parents=True, exist_ok=True)
     seeded = seedable(builtins, {**os.environ, **(env or {})})
     database_url = server_database(data_dir, builtins=seeded) or f"sqlite:///{data_dir.resolve() / 'latchlike.db'}"
