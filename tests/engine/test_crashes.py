@@ -104,6 +104,7 @@ def test_an_attempt_lost_with_the_server_is_recorded_and_the_next_one_runs(crash
     assert [(n["attempt"], n["phase"]) for n in n0] == [(1, "RETRYABLE_FAILURE"), (2, "SUCCEEDED")]
     assert "lost with the server" in n0[0]["error"]
     assert _lines(journal) == Counter({"start first": 2, "done first": 1, "start second": 1, "done second": 1})
+    assert not pid_file.parent.exists()  # what the lost attempt left is cleared at the restart
 
     page = httpx.get(f"{server.url}/executions/flytesnacks/development/{name}").text
     assert "lost with the server" in page

@@ -83,9 +83,13 @@ def test_a_fast_registered_workflow_fetches_its_bundle_and_runs(pipelines_server
     assert len(bundles) == 1 and next(iter(bundles)).endswith(".tar.gz")
     assert {task["task"] for task in execution["tasks"]} == {"pipelines.basic.double", "pipelines.basic.add"}
     # Each attempt unpacked the bundle in its own working directory (the two middle tasks
-    # ran at once), not in pyflyte's default /root, which every local process would share.
+    # ran at once), not in pyflyte's default /root, which every local process would share;
+    # that directory went with its attempt (a bundle per map item piled up before).
     for node in ("n0", "n1", "n2", "n3"):
-        assert (pipelines_server.data_dir / "work" / f"flytesnacks-development-{name}-{node}-1" / "pipelines").is_dir()
+        attempt = f"flytesnacks-development-{name}-{node}-1"
+        log = (pipelines_server.data_dir / "logs" / f"{attempt}.log").read_text()
+        assert f"code from {pipelines_server.data_dir / 'work' / attempt / 'pipelines'}/basic.py" in log, log
+    assert not list((pipelines_server.data_dir / "work").glob(f"*{name}*"))
     assert all(n["attempt"] == 1 for n in execution["nodes"])
 
 

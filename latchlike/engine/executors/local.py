@@ -252,18 +252,26 @@ def _resolved(command: tuple[str, ...]) -> tuple[str, ...]:
 
 def find_orphans(work: Path) -> dict[str, int]:
     """Attempts a killed server left running, by run key: their process groups. A process
-    counts only if it still works in that attempt's directory (a pid may have been reused)."""
+    counts only if it still works in that attempt's directory (a pid may have been reused).
+    Every other attempt's directory is what the killed server left behind: removed."""
     orphans: dict[str, int] = {}
-    for pid_file in work.glob(f"*/{PID_FILE}"):
-        try:
-            group = int(pid_file.read_text())
-            if _alive(group) and Path(f"/proc/{group}/cwd").resolve() == pid_file.parent.resolve():
-                orphans[pid_file.parent.name] = group
-                continue
-        except (OSError, ValueError):
-            pass  # gone already, or not ours
-        pid_file.unlink(missing_ok=True)
+    for workdir in work.glob("*/"):
+        group = _running_group(workdir)
+        if group is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            orphans[workdir.name] = group
     return orphans
+
+
+def _running_group(workdir: Path) -> int | None:
+    try:
+        group = int((workdir / PID_FILE).read_text())
+        if _alive(group) and Path(f"/proc/{group}/cwd").resolve() == workdir.resolve():
+            return group
+    except (OSError, ValueError):
+        pass  # ended, or not ours
+    return None
 
 
 def _alive(pid: int) -> bool:
@@ -276,8 +284,7 @@ def _alive(pid: int) -> bool:
 
 
 def _clear_after(workdir: Path) -> None:
-    """What an ended task leaves in its working directory that must not outlive it: the pid
-    file (else a restart takes it for an orphan), its secrets and its temporary files."""
-    (workdir / PID_FILE).unlink(missing_ok=True)
-    for left in (SECRETS_DIR, TEMP_DIR):
-        shutil.rmtree(workdir / left, ignore_errors=True)
+    """An ended task's working directory goes with it: its pid file (else a restart takes it
+    for an orphan), its secrets, its temporary files and the code bundle it unpacked (one copy
+    per attempt, so per map item). Its outputs and log live elsewhere."""
+    shutil.rmtree(workdir, ignore_errors=True)
