@@ -32,8 +32,7 @@ NO_QC = QcInfo(status="none")
 
 def file_qc(session: Session, store: FileStore, file_id: int) -> QcInfo:
     """The full state of one file's QC."""
-    trigger = session.scalars(select(TriggerRow).where(TriggerRow.file_id == file_id).order_by(TriggerRow.id.desc())
-                              ).first()  # fmt: skip
+    trigger = _newest_trigger(session, file_id)
     if trigger is None:
         return NO_QC
     if trigger.processed_at is None:
@@ -49,6 +48,17 @@ def file_qc(session: Session, store: FileStore, file_id: int) -> QcInfo:
     summary, message = _summary(store, _uri(outputs, "summary"))
     return QcInfo(status=status, execution=name, summary=summary, message=message,
                   report=_report_url(session, execution, _uri(outputs, "report")))  # fmt: skip
+
+
+def qc_output_key(session: Session, store: FileStore, file_id: int, name: str) -> str | None:
+    """The store key of one file output of the file's succeeded QC (a BAM's index, which the
+    genome browser then need not build again); None while there is none."""
+    trigger = _newest_trigger(session, file_id)
+    execution = _execution(session, trigger.run_id) if trigger is not None else None
+    if execution is None or execution.phase != "SUCCEEDED" or execution.outputs is None:
+        return None
+    uri = _uri(literals_pb2.LiteralMap.FromString(execution.outputs).literals, name)
+    return store.key_of(uri) if uri is not None else None
 
 
 def statuses(session: Session, file_ids: Iterable[int]) -> dict[int, Status]:
@@ -92,6 +102,11 @@ def _status(settled: str | None) -> Status:
     return "failed" if settled == "failed" else "none"
 
 
+def _newest_trigger(session: Session, file_id: int) -> TriggerRow | None:
+    return session.scalars(select(TriggerRow).where(TriggerRow.file_id == file_id).order_by(TriggerRow.id.desc())
+                           ).first()  # fmt: skip
+
+
 def _execution(session: Session, run_id: int | None) -> ExecutionRow | None:
     if run_id is None:
         return None
@@ -102,6 +117,8 @@ def _execution(session: Session, run_id: int | None) -> ExecutionRow | None:
 
 def _uri(outputs: Any, name: str) -> str | None:
     literal = outputs.get(name)
+    if literal is not None and literal.scalar.HasField("union"):  # an Optional file output
+        literal = literal.scalar.union.value
     return literal.scalar.blob.uri if literal is not None and literal.scalar.blob.uri else None
 
 

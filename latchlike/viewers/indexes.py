@@ -5,6 +5,7 @@ it so that opening one jumps to reads instead of an empty chromosome start."""
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from latchlike.store import FileStore
 from latchlike.store.keys import index_key
 from latchlike.viewers.content import open_binary
 
+log = logging.getLogger(__name__)
 LOCUS_WINDOW = 1000
 """Bases shown around the first covered position."""
 
@@ -33,26 +35,36 @@ def fasta_index(store: FileStore, key: str, sha256: str, scratch: Path) -> str:
     return target
 
 
-def alignments_index(store: FileStore, key: str, sha256: str, scratch: Path, suffix: str) -> tuple[str, str]:
+def alignments_index(
+    store: FileStore, key: str, sha256: str, scratch: Path, suffix: str, built: str | None = None
+) -> tuple[str, str]:
     """The keys of a BAM's `.bai` (or a CRAM's `.crai`, `suffix`) and of its first covered
-    locus ('' if no read maps, or a CRAM's reads cannot be read without its reference)."""
+    locus ('' if no read maps, or a CRAM's reads cannot be read without its reference).
+    `built` is the key of the index the file's QC already made: taken as it is, since
+    indexing a large BAM again would hold the first view for minutes."""
     import pysam  # heavy; only the genome viewer needs it
 
     target, locus_target = index_key(sha256, suffix), index_key(sha256, "locus")
     if store.exists(target) and store.exists(locus_target):
         return target, locus_target
     with _local_copy(store, key, scratch, suffix) as path:
-        built = scratch / f"{sha256}.{suffix}"
-        try:
-            pysam.index(str(path), str(built))
-        except pysam.SamtoolsError as error:
-            raise InvalidArgument(
-                f"this file cannot be indexed ({str(error).strip()[-200:]}); the genome browser needs it sorted by "
-                "coordinate: `samtools sort` it and upload it again"
-            ) from None
+        index = scratch / f"{sha256}.{suffix}"
+        if built is not None and built.endswith(f".{suffix}") and store.exists(built):
+            log.info("the %s of %s is the one its QC built (%s)", suffix, key, built)
+            with index.open("wb") as out:
+                for chunk in store.stream(built):
+                    out.write(chunk)
+        else:
+            try:
+                pysam.index(str(path), str(index))
+            except pysam.SamtoolsError as error:
+                raise InvalidArgument(
+                    f"this file cannot be indexed ({str(error).strip()[-200:]}); the genome browser needs it sorted by "
+                    "coordinate: `samtools sort` it and upload it again"
+                ) from None
         locus = scratch / f"{sha256}.locus"
-        locus.write_text(_first_cram_locus(path, built) if suffix == "crai" else _first_covered_locus(path, built))
-        store.put_file(target, built)
+        locus.write_text(_first_cram_locus(path, index) if suffix == "crai" else _first_covered_locus(path, index))
+        store.put_file(target, index)
         store.put_file(locus_target, locus)
     return target, locus_target
 

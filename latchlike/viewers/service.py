@@ -19,7 +19,7 @@ from latchlike.files.kinds import HEAD_BYTES, detect
 from latchlike.files.paths import check_path, is_outputs
 from latchlike.store import FileStore
 from latchlike.triggers.qc_info import QcInfo
-from latchlike.triggers.state import file_qc
+from latchlike.triggers.state import file_qc, qc_output_key
 from latchlike.viewers.choice import Viewer, viewers_for
 from latchlike.viewers.content import open_binary, open_text
 from latchlike.viewers.indexes import alignments_index, fasta_index
@@ -27,6 +27,8 @@ from latchlike.viewers.records import Records, first_records
 from latchlike.viewers.table import TableCache, TablePage, read_table
 from latchlike.viewers.text import Lines, line_page, pretty_json
 
+QC_INDEX_OUTPUT = "alignment_index"
+"""The built-in alignment QC's output holding the file's `.bai`/`.crai` (workflows/qc_alignments.py)."""
 RECORDS_SHOWN = 50
 LINES_SHOWN = 500
 ROWS_SHOWN = 100
@@ -44,6 +46,8 @@ class FileRef:
     viewers: tuple[Viewer, ...]
     qc: QcInfo | None = None
     """The managed file's QC, when a rule gives it one: then `qc` is its first viewer."""
+    qc_index: str | None = None
+    """The store key of the index the file's QC built (BAM, CRAM), reused by the genome browser."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +78,10 @@ def describe(session: Session, store: FileStore, project: str, path: str) -> Fil
     qc = file_qc(session, store, row.id)
     if qc.status == "none":
         return FileRef(project, row.path, row.key, kind, compression, row.size, row.sha256 or "", viewers)
+    built = qc_output_key(session, store, row.id, QC_INDEX_OUTPUT) if kind in ALIGNMENT_INDEXES else None
     # Double-clicking a file opens its QC first: the plots, or why it failed, or that it runs.
-    return FileRef(project, row.path, row.key, kind, compression, row.size, row.sha256 or "", ("qc", *viewers), qc)
+    return FileRef(project, row.path, row.key, kind, compression, row.size, row.sha256 or "", ("qc", *viewers), qc,
+                   built)  # fmt: skip
 
 
 def choose(ref: FileRef, asked: str | None) -> Viewer | None:
@@ -137,14 +143,15 @@ def build_index(store: FileStore, ref: FileRef, kind: str, scratch: Path) -> str
         raise InvalidArgument(f"a {ref.kind} file has no {kind!r} index; indexes: fai (FASTA), bai (BAM), crai (CRAM)")
     if kind == "fai":
         return fasta_index(store, ref.key, ref.sha256, scratch)
-    return alignments_index(store, ref.key, ref.sha256, scratch, kind)[0]
+    return alignments_index(store, ref.key, ref.sha256, scratch, kind, ref.qc_index)[0]
 
 
 def genome_locus(store: FileStore, ref: FileRef, scratch: Path) -> str:
     """Where the genome browser opens: the first covered locus of a BAM (indexing it if
     needed), the first record of a VCF, BED or GFF; '' for the reference's start."""
     if ref.kind in ALIGNMENT_INDEXES:  # where the index says the first reads are
-        _, locus_key = alignments_index(store, ref.key, ref.sha256, scratch, ALIGNMENT_INDEXES[ref.kind])
+        suffix = ALIGNMENT_INDEXES[ref.kind]
+        _, locus_key = alignments_index(store, ref.key, ref.sha256, scratch, suffix, ref.qc_index)
         return b"".join(store.stream(locus_key)).decode()
     if ref.kind not in ("vcf", "bed", "gff"):
         return ""  # bigWig: the first chromosome, whole
