@@ -18,7 +18,7 @@ from latchlike.accounts.access import authorize_workspace, require_authenticated
 from latchlike.accounts.principal import Principal
 from latchlike.accounts.roles import Role
 from latchlike.engine.loop import Engine
-from latchlike.errors import PermissionDenied
+from latchlike.errors import NotFound, PermissionDenied
 from latchlike.web.auth import PrincipalDep
 from latchlike.web.deps import PlatformDep
 from latchlike.web.errors import error_responses
@@ -71,12 +71,18 @@ async def delete_secret(
     request: Request, platform: PlatformDep, principal: PrincipalDep, workspace: str, group: str, key: str
 ) -> Response:
     """Deletes the secret, then its value wherever the executor put it for tasks (with
-    Kubernetes, the workspace's Secret): a 503 says that copy could not be removed."""
+    Kubernetes, the workspace's Secret): a 503 says that copy could not be removed, and the
+    same DELETE again removes it (then answering 404, as the secret itself is gone)."""
     _admin(principal, workspace)
-    deleted = await platform.db.run(
-        lambda s: workspace_secrets.delete_secret(s, workspace=workspace, group=group, key=key)
-    )
     engine: Engine = request.app.state.engine
+    try:
+        deleted = await platform.db.run(
+            lambda s: workspace_secrets.delete_secret(s, workspace=workspace, group=group, key=key)
+        )
+    except NotFound:
+        name = workspace_secrets.check_name("group", group), workspace_secrets.check_name("key", key)
+        await engine.forget_secret(workspace, *name)  # a retry after a 503: only the copy was left
+        raise
     await engine.forget_secret(workspace, *deleted)
     return Response(status_code=204)
 

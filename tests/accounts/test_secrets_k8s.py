@@ -138,5 +138,13 @@ def test_deleting_a_secret_over_http_removes_it_from_the_cluster(tmp_path: Path,
             assert httpx.delete(f"{secrets}/LAB-API/Token", timeout=30).status_code == 204
             assert set(cluster.cluster.secrets[secret_name("default")]["data"]) == {"lab-api.cert"}
             assert cluster.cluster.secret_value(secret_name("default"), "lab-api.cert") == CERT
+            # The API server down for the DELETE: a 503 saying so, and the retry finishes the job.
+            cluster.cluster.secret_patch_outages = 1
+            refused = httpx.delete(f"{secrets}/lab-api/cert", timeout=30)
+            assert refused.status_code == 503 and "is deleted, but the cluster refused" in refused.text, refused.text
+            assert "lab-api.cert" in cluster.cluster.secrets[secret_name("default")]["data"]
+            retried = httpx.delete(f"{secrets}/lab-api/cert", timeout=30)
+            assert retried.status_code == 404, retried.text
+            assert cluster.cluster.secrets[secret_name("default")]["data"] == {}
         finally:
             server.stop()

@@ -85,6 +85,8 @@ class FakeCluster:
     secret-create, secret-patch."""
     secrets: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Secrets by name (one namespace), as stored: `data` in base64."""
+    secret_patch_outages: int = 0
+    """How many secret patches from now on answer 503 (the API server unavailable)."""
 
     def _record(self, kind: str, pod: dict[str, Any]) -> None:
         """Under `changed`: a new resourceVersion for this change, and an event for watchers."""
@@ -161,6 +163,9 @@ class FakeCluster:
         """A JSON merge patch of `data` (what latchlike sends): keys added or replaced, and
         removed by a null (RFC 7386)."""
         with self.changed:
+            if self.secret_patch_outages:
+                self.secret_patch_outages -= 1
+                return 503, _status(503, "ServiceUnavailable", "the API server is restarting")
             secret = self.secrets.get(name)
             if secret is None:
                 return 404, _status(404, "NotFound", f'secrets "{name}" not found')
