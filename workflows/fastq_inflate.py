@@ -33,33 +33,24 @@ class Inflated(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def chunk(self, size: int = CHUNK) -> memoryview:
-        """The next piece of inflated data (at most 4 × size bytes, from up to size compressed
-        bytes), empty at the end. Raises EOFError only once every byte before the problem has
-        been handed out."""
-        while True:
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while not self._out:
             if not self._in:
-                self._in = self._raw.read(size)
+                self._in = self._raw.read(CHUNK)
                 if not self._in:
                     if not self._inflate.eof:
                         raise EOFError("the compressed data ends inside a gzip member")
-                    return memoryview(b"")
+                    return 0
             if self._inflate.eof:  # the next member starts, after any zero padding (as gzip allows)
                 self._in = self._in.lstrip(b"\0")
                 if not self._in:
                     continue
                 self._inflate = isal_zlib.decompressobj(wbits=GZIP)
             try:
-                out = self._inflate.decompress(self._in, 4 * size)
+                self._out = memoryview(self._inflate.decompress(self._in, 4 * CHUNK))
             except isal_zlib.error as error:  # type: ignore[misc]  # (its stub calls it an instance)
                 raise EOFError(f"corrupt compressed data: {error}") from error
             self._in = self._inflate.unused_data if self._inflate.eof else self._inflate.unconsumed_tail
-            if out:
-                return memoryview(out)
-
-    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
-        if not self._out:
-            self._out = self.chunk()
         size = min(len(buffer), len(self._out))
         buffer[:size] = self._out[:size]
         self._out = self._out[size:]

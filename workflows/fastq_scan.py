@@ -4,8 +4,7 @@ The reading thread cuts the stream into blocks that end at a record boundary (th
 record start, found backwards) and hands each block to one of two scanning threads, each
 with tables of its own (the kernel holds no GIL). A plain file is memory-mapped (blocks are
 views, nothing is copied); gzip is inflated by isal in the reading thread
-(workflows/fastq_inflate.py), after a head start on a thread of its own during start-up
-(workflows/fastq_readahead.py). So reading, inflating and both scans overlap, and no
+(workflows/fastq_inflate.py). So reading, inflating and both scans overlap, and no
 thread waits for another at each block: on 2 busy cores every runnable thread gets work.
 Results are checked in block order, so an error names the first bad record. Memory stays
 flat: at most DEPTH blocks, two sets of tables and a 16 KiB sketch, whatever the file size.
@@ -27,12 +26,12 @@ from typing import Protocol
 
 import numpy as np
 
-from workflows import fastq_readahead
 from workflows import fastq_stats as k
-from workflows.fastq_readahead import Readahead
+from workflows.fastq_inflate import Inflated
 
 BLOCK = 4 << 20  # bytes read at a time (a record longer than this grows its block)
 DEPTH = 4  # blocks in flight: two scanning, one queued, one being read
+GZIP_MAGIC = b"\x1f\x8b"
 
 PROBLEMS = {
     k.BAD_HEADER: "the header line does not start with '@'",
@@ -67,14 +66,17 @@ class Block:
     truncated: str = ""  # why the gzip data stopped before its end marker
 
 
-def scan_file(path: Path, block: int = BLOCK, inflating: Readahead | None = None) -> dict[str, np.ndarray]:
-    """The merged statistic tables of every record in the file. inflating: the file's
-    read-ahead, when the caller started it before importing this module (fastq_report)."""
+def is_gzip(path: Path) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(2) == GZIP_MAGIC
+
+
+def scan_file(path: Path, block: int = BLOCK) -> dict[str, np.ndarray]:
+    """The merged statistic tables of every record in the file."""
     try:
-        gzip = inflating if inflating is not None else fastq_readahead.start(path)
-        if gzip is not None:
-            with gzip:
-                return _scan_blocks(blocks(gzip, block), "decompressed ")
+        if is_gzip(path):
+            with Inflated(path) as stream:
+                return _scan_blocks(blocks(stream, block), "decompressed ")
         if path.stat().st_size == 0:
             return _scan_blocks(blocks(io.BytesIO(b""), block), "")
         with path.open("rb") as file:  # the map outlives the descriptor, and is unmapped
