@@ -1,0 +1,19 @@
+"""Spare a QC process the garbage collector's walks over what the kernels loaded.
+
+Loading a cached numba kernel imports numba's compiler: some 500,000 objects that live until
+the process exits. Every full collection walks them, and so do the collections Python runs
+at exit: 0.18 s of CPU after a 0.7 s variant QC, 0.15 s after a BAM's. `gc.freeze` moves
+what is alive into a generation no collection visits. Done once a process (a long-lived one
+calling the QC again gains nothing more), after the run, when the kernels are loaded.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+
+
+@functools.cache
+def freeze_loaded() -> None:
+    """Freeze the objects alive now (the first call only)."""
+    gc.freeze()
