@@ -12,7 +12,6 @@ from typing import Any, NamedTuple
 
 from workflows import reports
 from workflows.alignment_stats import alignment_summary
-from workflows.qc_gc import freeze_loaded
 
 
 class QcFiles(NamedTuple):
@@ -33,7 +32,6 @@ def run_qc(path: str, out_dir: str, *, max_insert: int = 1000, name: str = "") -
     summary_path.write_text(json.dumps(summary, indent=1))
     report_path.write_text(reports.page(f"Alignment QC: {summary['file']}", _sections(summary)), encoding="utf-8")
     built = index.with_suffix(".crai" if summary["format"] == "CRAM" else ".bai")
-    freeze_loaded()
     return QcFiles(summary_path, report_path, built if summary["indexed"] else None)
 
 

@@ -20,6 +20,7 @@ from isal import igzip, isal_zlib
 
 from workflows import bai
 from workflows import bam_kernel as k
+from workflows.qc_gc import freeze_loaded
 
 READ = 4 << 20  # compressed bytes read at a time
 # Decompressed bytes handed to the kernel at a time (about 16 BGZF blocks). At 4 MiB, the
@@ -90,6 +91,7 @@ def scan(raw: BinaryIO, references: list[str], max_insert: int, *, batch: int = 
                 t.unsorted_at = f"record {state[k.UNSORTED_AT]} ({_name(data, int(state[k.UNSORTED_OFFSET]))})"
             if status != k.OK:
                 raise BamDataError(PROBLEMS[status], int(t.counts[k.TOTAL]), t.where)
+            freeze_loaded()  # the kernel is loaded now
             try:
                 more = inflater.next()
             except (EOFError, ValueError) as error:

@@ -15,7 +15,6 @@ from typing import Any, BinaryIO
 
 from workflows import reports
 from workflows.qc_errors import QcInputError
-from workflows.qc_gc import freeze_loaded
 from workflows.variants_scan import inflated, variants_summary
 
 BCF_MAGIC = b"BCF\x02"
@@ -113,5 +112,4 @@ def run_qc(path: str, out_dir: str) -> tuple[Path, Path]:
     summary_path, report_path = out / "summary.json", out / "report.html"
     summary_path.write_text(json.dumps(summary, indent=1))
     report_path.write_text(reports.page(f"Variant QC: {summary['file']}", sections(summary)), encoding="utf-8")
-    freeze_loaded()
     return summary_path, report_path

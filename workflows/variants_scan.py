@@ -23,6 +23,7 @@ from isal import igzip_threaded
 from workflows import variants_kernel as k
 from workflows.qc_compression import compression
 from workflows.qc_errors import QcInputError
+from workflows.qc_gc import freeze_loaded
 from workflows.variants_kernel import add
 from workflows.variants_lines import TYPES, Tally, count_line
 
@@ -92,6 +93,7 @@ def _scan(stream: BinaryIO, tally: Tally, header: int, block: int) -> None:
         while True:
             end, eof, truncated = _fill(stream, buf, held)
             stop = _count_halves(buf, end, eof and not truncated, tally, header, helper)
+            freeze_loaded()  # the kernel is loaded now
             if truncated:
                 raise QcInputError(
                     f"the compressed stream ends early (truncated?) after line {header + tally.totals[k.LINES]:,}"
