@@ -8,14 +8,14 @@ line, a QUAL or DP that is not plain digits (`1e3`, `-5`, `nan`), non-ASCII alle
 or depth past the dense histograms. CHROM and FILTER values are interned in small open-
 addressing tables (`Table`) kept across blocks; a full table stops the kernel (`FULL`) and
 Python doubles it. Runs with the GIL released, beside igzip's inflating thread.
-Compiled code is cached on disk as workflows/fastq_stats.py describes (it sets the cache).
+Compiled code is cached on disk where workflows/qc_numba.py says.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from workflows import fastq_stats as _cache_set  # noqa: F401 (sets NUMBA_CACHE_DIR before numba loads)
+from workflows import qc_numba  # noqa: F401 (sets NUMBA_CACHE_DIR before numba loads)
 
 import numba  # isort: skip
 
