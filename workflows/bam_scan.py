@@ -261,8 +261,12 @@ def _pieces(raw: BinaryIO, batch: int) -> Iterator[_Piece]:
     piece = _Piece([], [], [], 0)
     size = base = 0  # base: the file offset of data[0]
     while True:
-        chunk = raw.read(READ)
-        data = memoryview(pending + chunk)
+        # Read after what the last read left unframed, in one buffer: never shared with a
+        # thread while written, never written once framed (the pieces are views of it).
+        buffer = bytearray(len(pending) + READ)
+        buffer[: len(pending)] = pending
+        got = raw.readinto(memoryview(buffer)[len(pending) :])  # type: ignore[attr-defined]
+        data = memoryview(buffer)[: len(pending) + got]
         at = first = 0  # first: where the piece's blocks start in data
         while at + 18 <= len(data):
             # htslib writes the BC subfield (holding BSIZE) first, so its offsets are fixed.
@@ -284,7 +288,7 @@ def _pieces(raw: BinaryIO, batch: int) -> Iterator[_Piece]:
             piece.spans.append(data[first:at])
         pending = bytes(data[at:])
         base += at
-        if not chunk:
+        if not got:
             if piece.sizes:
                 piece.next_offset = base
                 yield piece
