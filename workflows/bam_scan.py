@@ -205,7 +205,8 @@ def _inflate(piece: _Piece) -> _Batch:
     the GIL back waits up to the 5 ms switch interval, which a block at a time paid per block."""
     try:
         data = b"".join([igzip.decompress(span) for span in piece.spans])
-    except (OSError, isal_zlib.error) as error:  # igzip checks each block's CRC32 and ISIZE
+    except (OSError, isal_zlib.error) as error:  # type: ignore[misc]  # (isal's stub: an instance)
+        # igzip checks each block's CRC32 and ISIZE (BadGzipFile, an OSError); bad deflate data: IsalError
         raise ValueError(f"a BGZF block does not inflate: {error}") from error
     return _Batch(data, piece.sizes, piece.offsets, piece.next_offset)
 

@@ -168,10 +168,11 @@ def test_a_cram_of_the_same_reads_gives_the_bam_counts(tmp_path: Path, monkeypat
     assert same(from_cram, from_bam)
 
 
-@pytest.mark.parametrize(("part", "problem"), [("crc", "CRC check failed"), ("isize", "Incorrect length")])
-def test_a_block_whose_footer_disagrees_fails_saying_after_which_record(
-    tmp_path: Path, part: str, problem: str
-) -> None:
+@pytest.mark.parametrize(
+    ("part", "problem"),
+    [("crc", "CRC check failed"), ("isize", "Incorrect length"), ("data", "Error -1 Invalid deflate block")],
+)
+def test_a_damaged_block_fails_saying_after_which_record(tmp_path: Path, part: str, problem: str) -> None:
     """Blocks are inflated many at a time, on other threads: a bad one still fails in its turn,
     after the records of the blocks before it."""
     data = bgzf(inflate(fixtures.many(tmp_path / "a.bam", 3000)), 60_000)
@@ -180,6 +181,8 @@ def test_a_block_whose_footer_disagrees_fails_saying_after_which_record(
     bad = bytearray(data)
     if part == "crc":
         bad[end] ^= 0xFF
+    elif part == "data":
+        bad[blocks[2] + 18 : blocks[2] + 26] = b"\xff" * 8  # the start of its deflate stream
     else:
         bad[end + 4 : end + 8] = struct.pack("<I", struct.unpack_from("<I", data, end + 4)[0] - 1)
     (tmp_path / "bad.bam").write_bytes(bad)
