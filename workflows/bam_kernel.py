@@ -5,21 +5,14 @@ spec §4.2), so flagstat-style counts need no per-record Python: the kernel read
 reference, position, MAPQ, mate reference, TLEN and the CIGAR ops straight from the bytes
 and adds into numpy tables; for a sorted BAM it also does the per-record half of its BAI.
 It runs with the GIL released (`nogil`), so the next block can be inflated meanwhile.
-Compiled code is cached on disk as workflows/fastq_stats.py explains (`NUMBA_CACHE_DIR`,
-else the user cache), never in site-packages.
+Compiled code is cached on disk where workflows/qc_numba.py says.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from workflows import qc_numba  # noqa: F401 (sets NUMBA_CACHE_DIR before numba loads)
 
-os.environ.setdefault(
-    "NUMBA_CACHE_DIR",
-    str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "latchlike" / "numba"),
-)
-
-import numba  # reads NUMBA_CACHE_DIR when imported
+import numba  # isort: skip
 import numpy as np
 
 # Indices into the `counts` table, in the order of alignment_stats.COUNTS.

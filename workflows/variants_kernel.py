@@ -8,14 +8,14 @@ line, a QUAL or DP that is not plain digits (`1e3`, `-5`, `nan`), non-ASCII alle
 or depth past the dense histograms. CHROM and FILTER values are interned in small open-
 addressing tables (`Table`) kept across blocks; a full table stops the kernel (`FULL`) and
 Python doubles it. Runs with the GIL released, beside igzip's inflating thread.
-Compiled code is cached on disk as workflows/fastq_stats.py describes (it sets the cache).
+Compiled code is cached on disk where workflows/qc_numba.py says.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from workflows import fastq_stats as _cache_set  # noqa: F401 (sets NUMBA_CACHE_DIR before numba loads)
+from workflows import qc_numba  # noqa: F401 (sets NUMBA_CACHE_DIR before numba loads)
 
 import numba  # isort: skip
 
@@ -198,10 +198,13 @@ def _qual(buf, start, stop):  # type: ignore[no-untyped-def]
 @numba.njit(nogil=True, cache=True)
 def scan(  # type: ignore[no-untyped-def]
     buf, start, end, eof, totals, qual_sum, qual_hist, depth_hist,
-    c_slots, c_order, c_meta, c_pool, f_slots, f_order, f_meta, f_pool, no_alt,
+    c_slots, c_order, c_meta, c_pool, f_slots, f_order, f_meta, f_pool, no_alt, qual_log,
 ):  # fmt: skip
     """Count the lines of buf[start:end]; (status, where): OK and the start of the unfinished
-    last line (end at eof), or DEFER / FULL and the start of the line not counted."""
+    last line (end at eof), or DEFER / FULL and the start of the line not counted.
+    With a non-empty `qual_log` (room for a value every 12 bytes: no shorter line has a
+    QUAL), QUAL values are written there in order instead of added to qual_sum, so a block
+    counted on another thread adds them in file order after the blocks before it."""
     tabs = np.empty(10, dtype=np.int64)
     i = start
     while i < end:
@@ -343,7 +346,10 @@ def scan(  # type: ignore[no-untyped-def]
             totals[QUAL_MISSING] += 1
         else:
             qual_hist[np.int64(qual)] += 1
-            qual_sum[0] += qual
+            if len(qual_log):
+                qual_log[totals[RECORDS] - 1 - totals[QUAL_MISSING]] = qual
+            else:
+                qual_sum[0] += qual
         if source == 1:
             depth_hist[depth] += 1
             totals[INFO_DP] += 1

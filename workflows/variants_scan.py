@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bz2
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 
@@ -22,11 +23,14 @@ from isal import igzip_threaded
 from workflows import variants_kernel as k
 from workflows.qc_compression import compression
 from workflows.qc_errors import QcInputError
+from workflows.qc_gc import freeze_loaded
+from workflows.variants_kernel import add
 from workflows.variants_lines import TYPES, Tally, count_line
 
 SCHEMA = "latchlike.qc.variants/1"
 BLOCK = 8 << 20
 READ = 1 << 20  # bytes asked of the stream at a time: a read that fails loses what it had read
+NO_LOG = np.empty(0)  # QUAL values go straight into the sum
 
 
 @contextmanager
@@ -85,21 +89,73 @@ def _scan(stream: BinaryIO, tally: Tally, header: int, block: int) -> None:
     buf = np.empty(2 * block, dtype=np.uint8)
     held = 0  # bytes of an unfinished line carried at the front of buf
     base = 0  # offset in the (decompressed) stream of buf[0], from the first data line
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        while True:
+            end, eof, truncated = _fill(stream, buf, held)
+            stop = _count_halves(buf, end, eof and not truncated, tally, header, helper)
+            freeze_loaded()  # the kernel is loaded now
+            if truncated:
+                raise QcInputError(
+                    f"the compressed stream ends early (truncated?) after line {header + tally.totals[k.LINES]:,}"
+                    f" ({base + stop:,} bytes of records inflated)"
+                )
+            if eof:
+                return
+            held = end - stop
+            if held == len(buf):  # one line longer than the buffer: make room
+                buf = np.concatenate([buf, np.empty(len(buf), dtype=np.uint8)])
+            buf[:held] = buf[stop:end]
+            base += stop
+
+
+def _count_halves(buf: np.ndarray, end: int, eof: bool, tally: Tally, header: int, helper: ThreadPoolExecutor) -> int:
+    """`_count` on both cores: the second half of buf[:end] (from a line start) is counted on
+    the helper thread into tables of its own while this thread counts the first half, then
+    added after it in file order, so every statistic (the float QUAL sum too) comes out as
+    one pass makes it. A line the kernel leaves to Python stops the helper there; the rest
+    is counted here, after the first half, so it gets its line number."""
+    newline = _find_newline(buf, end // 2, end)
+    if newline + 1 >= end:
+        return _count(buf, 0, end, eof, tally, header)
+    mid = newline + 1
+    second = helper.submit(_count_ahead, buf, mid, end, eof)
+    try:
+        _count(buf, 0, mid, False, tally, header)  # every line of the first half ends before mid
+    finally:
+        part, qual_log, status, where = second.result()
+    _add(tally, part, qual_log)
+    return where if status == k.OK else _count(buf, where, end, eof, tally, header)
+
+
+def _count_ahead(buf: np.ndarray, start: int, end: int, eof: bool) -> tuple[Tally, np.ndarray, int, int]:
+    """The kernel over buf[start:end] into a fresh tally, up to the first line it leaves to
+    Python: (the tally, its QUAL values in order, status, where it stopped)."""
+    part = Tally()
+    c, f = part.chromosomes, part.filters
+    qual_log = np.empty((end - start) // 12 + 1)
     while True:
-        end, eof, truncated = _fill(stream, buf, held)
-        stop = _count(buf, end, eof and not truncated, tally, header)
-        if truncated:
-            raise QcInputError(
-                f"the compressed stream ends early (truncated?) after line {header + tally.totals[k.LINES]:,}"
-                f" ({base + stop:,} bytes of records inflated)"
-            )
-        if eof:
-            return
-        held = end - stop
-        if held == len(buf):  # one line longer than the buffer: make room
-            buf = np.concatenate([buf, np.empty(len(buf), dtype=np.uint8)])
-        buf[:held] = buf[stop:end]
-        base += stop
+        status, where = k.scan(
+            buf, start, end, eof, part.totals, part.qual_sum, part.qual_hist, part.depth_hist,
+            c.slots, c.order, c.meta, c.pool, f.slots, f.order, f.meta, f.pool, k.NO_ALT_BYTES, qual_log,
+        )  # fmt: skip
+        if status != k.FULL:
+            return part, qual_log, status, int(where)
+        c.grow()
+        f.grow()
+        start = where
+
+
+def _add(tally: Tally, part: Tally, qual_log: np.ndarray) -> None:
+    """Add the counts of a later part of the file."""
+    tally.totals += part.totals
+    tally.qual_hist += part.qual_hist
+    tally.depth_hist += part.depth_hist
+    logged = int(part.totals[k.RECORDS] - part.totals[k.QUAL_MISSING])
+    # cumsum adds one value after another, as the kernel's own running sum does.
+    tally.qual_sum[0] = np.cumsum(np.concatenate([tally.qual_sum, qual_log[:logged]]))[-1]
+    for table, more in ((tally.chromosomes, part.chromosomes), (tally.filters, part.filters)):
+        for value, n in more.items():
+            add(table, value, n)
 
 
 def _fill(stream: BinaryIO, buf: np.ndarray, held: int) -> tuple[int, bool, bool]:
@@ -117,14 +173,13 @@ def _fill(stream: BinaryIO, buf: np.ndarray, held: int) -> tuple[int, bool, bool
     return end, False, False
 
 
-def _count(buf: np.ndarray, end: int, eof: bool, tally: Tally, header: int) -> int:
-    """Count the lines of buf[:end] (the last one too at eof); where the unfinished one starts."""
+def _count(buf: np.ndarray, start: int, end: int, eof: bool, tally: Tally, header: int) -> int:
+    """Count the lines of buf[start:end] (the last one too at eof); where the unfinished one starts."""
     c, f = tally.chromosomes, tally.filters
-    start = 0
     while True:
         status, where = k.scan(
             buf, start, end, eof, tally.totals, tally.qual_sum, tally.qual_hist, tally.depth_hist,
-            c.slots, c.order, c.meta, c.pool, f.slots, f.order, f.meta, f.pool, k.NO_ALT_BYTES,
+            c.slots, c.order, c.meta, c.pool, f.slots, f.order, f.meta, f.pool, k.NO_ALT_BYTES, NO_LOG,
         )  # fmt: skip
         if status == k.OK:
             return int(where)

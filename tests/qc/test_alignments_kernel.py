@@ -166,3 +166,49 @@ def test_a_cram_of_the_same_reads_gives_the_bam_counts(tmp_path: Path, monkeypat
     from_cram, from_bam = alignment_summary(str(cram)), alignment_summary(str(bam))
     assert (from_cram["format"], from_cram["indexed"], from_cram["not_indexed_because"]) == ("CRAM", True, None)
     assert same(from_cram, from_bam)
+
+
+@pytest.mark.parametrize(
+    ("part", "problem"),
+    [("crc", "CRC check failed"), ("isize", "Incorrect length"), ("data", "Error -1 Invalid deflate block")],
+)
+def test_a_damaged_block_fails_saying_after_which_record(tmp_path: Path, part: str, problem: str) -> None:
+    """Blocks are inflated many at a time, on other threads: a bad one still fails in its turn,
+    after the records of the blocks before it."""
+    data = bgzf(inflate(fixtures.many(tmp_path / "a.bam", 3000)), 60_000)
+    blocks = _block_offsets(data)
+    end = blocks[3] - 8  # the footer of the third block: CRC32, then ISIZE
+    bad = bytearray(data)
+    if part == "crc":
+        bad[end] ^= 0xFF
+    elif part == "data":
+        bad[blocks[2] + 18 : blocks[2] + 26] = b"\xff" * 8  # the start of its deflate stream
+    else:
+        bad[end + 4 : end + 8] = struct.pack("<I", struct.unpack_from("<I", data, end + 4)[0] - 1)
+    (tmp_path / "bad.bam").write_bytes(bad)
+    with (
+        (tmp_path / "bad.bam").open("rb") as raw,
+        pytest.raises(bam_scan.BamDataError, match=f"^a BGZF block does not inflate: {problem}") as caught,
+    ):
+        bam_scan.scan(raw, ["chr1", "chr2"], 1000, batch=60_000)  # one block a batch
+    assert 0 < caught.value.records < 3000 and caught.value.where.startswith(" (last read p")
+
+
+def test_many_batches_in_flight_over_many_small_reads_count_every_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reads smaller than a batch: a batch's blocks then come from several reads of the file."""
+    bam = fixtures.many(tmp_path / "a.bam", 3000)
+    reference = alignment_summary(str(bam))
+    monkeypatch.setattr(bam_scan, "READ", 1000)
+    with bam.open("rb") as raw:
+        tallies = bam_scan.scan(raw, ["chr1", "chr2"], 1000, batch=50_000)
+    assert list(tallies.counts) == [reference[k] for k in COUNTS] and tallies.counts[0] == 3000
+
+
+def _block_offsets(data: bytes) -> list[int]:
+    offsets, at = [], 0
+    while at < len(data):
+        offsets.append(at)
+        at += struct.unpack_from("<H", data, at + 16)[0] + 1
+    return offsets

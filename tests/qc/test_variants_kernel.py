@@ -141,3 +141,22 @@ def test_the_edge_cases_agree_with_bcftools_stats(tmp_path: Path) -> None:
     assert (sn["number of multiallelic sites:"], sn["number of multiallelic SNP sites:"]) == (
         ours["multiallelic"], ours["multiallelic_snp"])  # fmt: skip
     assert (int(tstv[2]), int(tstv[3])) == (ours["transitions"], ours["transversions"])
+
+
+def test_a_block_counted_in_two_halves_on_two_threads_sums_as_one_pass() -> None:
+    """The second half of a block is counted on another thread: its QUAL values still add
+    after the first half's one by one (0.1 + 0.7 + … rounds differently in any other order),
+    contigs first seen there keep their place, and a bad line there is named by its number."""
+    rng = random.Random(5)
+    quals = [rng.choice([b"0.1", b"0.7", b"33.3"]) for _ in range(40_000)]
+    lines = [
+        b"chr%d\t%d\t.\tA\tG\t%s\tPASS\tDP=%d\n" % (1 + i // 10_000, i + 1, q, i % 60) for i, q in enumerate(quals)
+    ]
+    data = HEADER + b"".join(lines)
+    found = variants_summary(io.BytesIO(data))  # one block: split once, at a line start in the middle
+    assert found == reference(data)
+    assert list(found["chromosomes"]) == ["chr1", "chr2", "chr3", "chr4"]
+    assert found["qual"]["mean"] == sum(float(line.split(b"\t")[5]) for line in lines) / len(lines)
+    bad = HEADER + b"".join(lines[:30_000]) + b"chr4\t9\t.\tA\tG\t5\tPASS\tDP=x1\n" + b"".join(lines[30_000:])
+    with pytest.raises(QcInputError, match="line 30011: INFO/DP 'x1' is not an integer"):
+        variants_summary(io.BytesIO(bad))
