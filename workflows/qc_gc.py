@@ -10,11 +10,27 @@ calling the QC again gains nothing more, and keeps any garbage of that moment).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
+from collections.abc import Iterator
 
 
 @functools.cache
 def freeze_loaded() -> None:
     """Freeze the objects alive now (the first call only)."""
     gc.freeze()
+
+
+@contextlib.contextmanager
+def loading_kernels() -> Iterator[None]:
+    """Around imports that load numba and a kernel: no collection walks numba's objects while
+    they are made (0.05 s of a cold start), and they are frozen once made."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        freeze_loaded()
+    finally:
+        if collecting:
+            gc.enable()
