@@ -20,7 +20,10 @@ from workflows.qc_common import QcOutputs, write_page
 from workflows.variants_lines import allele_type
 from workflows.variants_report import sections
 from workflows.variants_report import summarize as summarize_stream
+from workflows.variants_scan import load as load_kernels
 from workflows.variants_scan import variants_summary
+
+load_kernels()  # once in the fork server, which imports this module before forking tasks
 
 __all__ = ["allele_type", "summarize", "variants_qc", "variants_stats", "variants_summary"]
 
