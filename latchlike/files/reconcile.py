@@ -118,7 +118,7 @@ def _record(session: Session, read: _Read) -> bool:
     try:
         with session.begin_nested():  # a refused object leaves the rest of its batch recorded
             service.record_object(session, read.project, read.path, read.key, read.size, read.sha256, read.detected,
-                                  uploaded_by=BUCKET_WRITER)  # fmt: skip
+                                  row=row, uploaded_by=BUCKET_WRITER)  # fmt: skip
     except Conflict as error:  # `a` and `a/b` both objects: a bucket allows it, a folder tree not
         log.warning("left %s without a record: %s", read.key, error.message)
         return False
