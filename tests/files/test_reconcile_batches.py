@@ -57,7 +57,7 @@ def test_a_store_larger_than_a_batch_is_recorded_whole_and_once(platform: Platfo
 
 @pytest.mark.slow
 def test_a_reconcile_killed_mid_way_loses_nothing_and_the_next_records_the_rest(platform: Platform) -> None:
-    written = _written_past_latchlike(platform, BATCH * 4)
+    written = _written_past_latchlike(platform, BATCH * 3)
     url = platform.settings.resolved_database_url
     assert isinstance(platform.store, LocalFileStore)
     command = [sys.executable, "-c", RECONCILE, url, platform.store.root.as_uri()]
