@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from latchlike.db import Database, begin_writing
 from latchlike.errors import Conflict, InvalidArgument, NotFound
 from latchlike.files import service
-from latchlike.files.kinds import HEAD_BYTES, detect
+from latchlike.files.kinds import HEAD_BYTES, Detected, detect
 from latchlike.files.paths import check_path, is_outputs
 from latchlike.files.tables import ManagedFileRow
 from latchlike.store import FileStore
@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 PREFIX = "files/"
 BUCKET_WRITER = "bucket"
 """`uploaded_by` of a file some other tool wrote into the store."""
+BATCH = 500
+"""Objects `reconcile` records per transaction: a restart on a big store commits once per
+batch, not once per object, and holds SQLite's writer turn one batch at a time."""
 
 
 @dataclass
@@ -47,16 +50,18 @@ class Reconciled:
 
 def reconcile(db: Database, store: FileStore) -> Reconciled:
     """Record every unrecorded or changed object below `files/`, forget every record whose
-    object is gone. One listing and one query; only objects that differ are read."""
+    object is gone. One listing and one query; only objects that differ are read, and they are
+    recorded `BATCH` to a transaction: a crash loses at most the batch under way, which the
+    next reconcile (on the next start) finds unrecorded again."""
     with db.session() as session:
         live = select(ManagedFileRow.key, ManagedFileRow.size).where(
             ManagedFileRow.trashed_at.is_(None), ManagedFileRow.is_folder.is_(False)
         )
         recorded = {key: size for key, size in session.execute(live) if key is not None}
     outcome = Reconciled()
-    for stored in store.list(PREFIX):
-        if recorded.pop(stored.key, None) != stored.size and object_created(db, store, stored.key, stored.size):
-            outcome.recorded += 1
+    changed = [stored.key for stored in store.list(PREFIX) if recorded.pop(stored.key, None) != stored.size]
+    for start in range(0, len(changed), BATCH):
+        outcome.recorded += _record_batch(db, store, changed[start : start + BATCH])
     for key in recorded:  # records the listing did not match: their objects are gone (or moving right now)
         if object_removed(db, store, key):
             outcome.forgotten += 1
@@ -71,26 +76,51 @@ def object_created(db: Database, store: FileStore, key: str, size: int | None = 
     place = _place(key)
     if place is None:
         return False
-    project, path = place
     if size is not None:
         with db.session() as session:
-            row = service.find(session, project, path)
+            row = service.find(session, *place)
             if row is not None and row.key == key and row.size == size:
                 return False
+    read = _read(store, key, place)
+    if read is None:
+        return False
+    with db.session() as session:
+        begin_writing(session)
+        return _record(session, read)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """An object's bytes as read outside any transaction, ready to be recorded."""
+
+    project: str
+    path: str
+    key: str
+    size: int
+    sha256: str
+    detected: Detected
+
+
+def _record_batch(db: Database, store: FileStore, keys: list[str]) -> int:
+    """Read the objects at `keys` (no transaction open meanwhile), then record them in one
+    writing unit of work; how many records changed."""
+    reads = [read for key in keys if (place := _place(key)) and (read := _read(store, key, place))]
+    with db.session() as session:
+        begin_writing(session)
+        return sum(_record(session, read) for read in reads)
+
+
+def _record(session: Session, read: _Read) -> bool:
+    """Record one object read, unless a record (perhaps written meanwhile) describes it already."""
+    row = service.find(session, read.project, read.path)
+    if row is not None and row.key == read.key and row.size == read.size and row.sha256 == read.sha256:
+        return False
     try:
-        sha256, head, read = _read(store, key)
-    except NotFound:
-        return False  # removed again before we read it: its removal will be (or was) handled
-    detected = detect(head, complete=read <= HEAD_BYTES, name=path.rpartition("/")[2])
-    try:
-        with db.session() as session:
-            begin_writing(session)
-            row = service.find(session, project, path)
-            if row is not None and row.key == key and row.size == read and row.sha256 == sha256:
-                return False
-            service.record_object(session, project, path, key, read, sha256, detected, uploaded_by=BUCKET_WRITER)
+        with session.begin_nested():  # a refused object leaves the rest of its batch recorded
+            service.record_object(session, read.project, read.path, read.key, read.size, read.sha256, read.detected,
+                                  row=row, uploaded_by=BUCKET_WRITER)  # fmt: skip
     except Conflict as error:  # `a` and `a/b` both objects: a bucket allows it, a folder tree not
-        log.warning("left %s without a record: %s", key, error.message)
+        log.warning("left %s without a record: %s", read.key, error.message)
         return False
     return True
 
@@ -132,12 +162,18 @@ def _place(key: str) -> tuple[str, str] | None:
     return None if is_outputs(checked) else (project, checked)
 
 
-def _read(store: FileStore, key: str) -> tuple[str, bytes, int]:
-    """SHA-256, head and size of the object, streamed: memory stays one chunk."""
+def _read(store: FileStore, key: str, place: tuple[str, str]) -> _Read | None:
+    """SHA-256, size and kind of the object, streamed: memory stays one chunk. None if it was
+    removed again before we read it: its removal will be (or was) handled."""
     digest, head, size = hashlib.sha256(), bytearray(), 0
-    for chunk in store.stream(key):
-        digest.update(chunk)
-        size += len(chunk)
-        if len(head) < HEAD_BYTES:
-            head += chunk[: HEAD_BYTES - len(head)]
-    return digest.hexdigest(), bytes(head), size
+    try:
+        for chunk in store.stream(key):
+            digest.update(chunk)
+            size += len(chunk)
+            if len(head) < HEAD_BYTES:
+                head += chunk[: HEAD_BYTES - len(head)]
+    except NotFound:
+        return None
+    project, path = place
+    detected = detect(bytes(head), complete=size <= HEAD_BYTES, name=path.rpartition("/")[2])
+    return _Read(project, path, key, size, digest.hexdigest(), detected)

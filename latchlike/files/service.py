@@ -180,11 +180,11 @@ def put(
 
 def record_object(
     session: Session, project: str, path: str, key: str, size: int, sha256: str, detected: Detected,
-    *, uploaded_by: str = LOCAL_PRINCIPAL,
+    *, row: ManagedFileRow | None, uploaded_by: str = LOCAL_PRINCIPAL,
 ) -> ManagedFileRow:  # fmt: skip
     """Record an object already in the store at `key`, written there by something other than
-    latchlike (see `reconcile`): a new row, or the live row of `path` brought up to date."""
-    row = find(session, project, path)
+    latchlike (see `reconcile`): a new row, or `row` (the live row of `path`, as the caller
+    found it in this unit of work) brought up to date."""
     if row is not None and row.is_folder:
         raise Conflict(f"{path!r} is a folder; the object {key!r} cannot be recorded as a file there")
     if row is None:

@@ -34,7 +34,9 @@ def test_pyflyte_run_remote_creates_an_execution_that_runs(server: RunningServer
 
 
 def test_pyflyte_run_remote_wait_syncs_nodes_and_reports_success(server: RunningServer, remote: FlyteRemote) -> None:
-    result = pyflyte(server, ENGINE_PROJECT, "run", "--remote", "--wait", "pipelines/basic.py", "fan", "--x", "1")
+    # Polled every second, not every 30 (flytekit's default), so the test waits as long as the run.
+    wait = ["--wait", "--poll-interval", "1"]
+    result = pyflyte(server, ENGINE_PROJECT, "run", "--remote", *wait, "pipelines/basic.py", "fan", "--x", "1")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "has succeeded" in result.stdout
 
