@@ -320,6 +320,11 @@ def _running() -> dict[str, Any]:
     return {"phase": "Running", "containerStatuses": [_container({"running": {"startedAt": _now()}}, True)]}
 
 
+def fake_running() -> dict[str, Any]:
+    """A running pod's status, as the kubelet sets it (for tests that move pods along themselves)."""
+    return _running()
+
+
 def _terminated(code: int, reason: str | None = None) -> dict[str, Any]:
     reason = reason or ("Completed" if code == 0 else "Error")
     state = {"terminated": {"exitCode": code, "reason": reason, "finishedAt": _now()}}

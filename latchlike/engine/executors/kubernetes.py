@@ -24,6 +24,7 @@ import functools
 import hashlib
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable, Collection, Coroutine, Iterator
 from pathlib import Path
@@ -72,6 +73,12 @@ GONE = (
     f" had at most {SAVED_LOGS} succeeded pods (LATCHLIKE_KUBERNETES_KEEP_PODS keeps every pod).\n"
 )
 KEPT_ENDINGS = 100_000
+MAY_MATTER = re.compile(rb'"(?:DELETED|ERROR|BOOKMARK|Succeeded|Failed|Unschedulable)"')
+"""A watch event the engine may act on names one of these (as the event's type, the pod's
+phase or its scheduling condition's reason). Any other (a pod pending, then running) is not
+parsed, unless a pod was seen unschedulable (its next event cancels giving up on it); the
+watch goes on from the version of the last event parsed (or bookmark): what it reads again
+after renewing is again mostly not parsed."""
 
 
 class KubernetesExecutor:
@@ -103,6 +110,8 @@ class KubernetesExecutor:
         self._events_lock = threading.Lock()
         self._response: HTTPResponse | None = None
         """The watch request being read, shut down by `close`."""
+        self._parse_every_event = False
+        """Set by the watch thread once a pod was unschedulable (`MAY_MATTER`)."""
         pool = api.api_client.configuration.connection_pool_maxsize or API_THREADS + 1
         self._calls = Calls(max(1, min(API_THREADS, pool - 1)), "pod-api")
         self._cleanups: set[asyncio.Task[None]] = set()
@@ -443,6 +452,9 @@ class KubernetesExecutor:
             for lines in _chunks(response):
                 events: list[tuple[str, dict[str, Any]]] = []
                 for line in lines:
+                    if not self._parse_every_event and MAY_MATTER.search(line) is None:
+                        continue
+                    self._parse_every_event = self._parse_every_event or b'"Unschedulable"' in line
                     event = json.loads(line)
                     pod = event["object"]
                     if event["type"] == "ERROR":
