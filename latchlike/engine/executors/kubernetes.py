@@ -36,6 +36,7 @@ from urllib3.response import HTTPResponse
 
 from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.executors.calls import Calls
+from latchlike.engine.executors.kubernetes_create import create_pod
 from latchlike.engine.executors.pod_secrets import secret_data, secret_manifest, secret_name
 from latchlike.engine.executors.pods import (
     CONTAINER,
@@ -259,10 +260,7 @@ class KubernetesExecutor:
         if run.secrets is not None and run.secrets.secrets and (refused := await self._store_secrets(run.secrets)):
             return refused
         try:
-            manifest = pod_manifest(run, self._settings)
-            # The answer is not parsed: the watch says what becomes of the pod.
-            create = functools.partial(self._api.create_namespaced_pod, _preload_content=False)
-            await self._call(_discarded, create, self._settings.namespace, manifest)
+            await self._call(create_pod, self._api, self._settings.namespace, pod_manifest(run, self._settings))
         except ApiException as error:
             if error.status != 409:  # 409: created before a restart; wait for that pod
                 return f"{error.status} {error.reason}: {error.body}"
