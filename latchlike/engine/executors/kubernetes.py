@@ -3,9 +3,9 @@
 Pods are named from the attempt's key (`pods.pod_name`), so after a restart `run` finds
 the pod it created before (409 on create) and waits for it instead of starting another;
 an attempt resumed after a restart whose pod is gone is reported lost, not created again.
-Their status comes from one watch over all of latchlike's pods (list, then watch from the
-list's resourceVersion, listing again when the server says it is too old), read in its
-own thread and handed to the event loop a chunk of events at a time; no poll per pod.
+Their status comes from one watch over all of latchlike's pods (`kubernetes_watch`), read in
+its own thread and handed to the event loop a chunk of events at a time; no poll per pod.
+Pods are created by `kubernetes_create`.
 
 A succeeded attempt costs one API call, its create. Its log is read only when someone
 asks for it (then copied to the log directory), and its pod stays until the execution
@@ -22,11 +22,8 @@ import asyncio
 import contextlib
 import functools
 import hashlib
-import json
 import logging
-import re
-import threading
-from collections.abc import Callable, Collection, Coroutine, Iterator
+from collections.abc import Callable, Collection, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -37,6 +34,7 @@ from urllib3.response import HTTPResponse
 from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.executors.calls import Calls
 from latchlike.engine.executors.kubernetes_create import create_pod
+from latchlike.engine.executors.kubernetes_watch import Event, PodWatch
 from latchlike.engine.executors.pod_secrets import secret_data, secret_manifest, secret_name
 from latchlike.engine.executors.pods import (
     CONTAINER,
@@ -59,10 +57,6 @@ from latchlike.errors import Unavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-SELECTOR = f"{MANAGED_BY}={MANAGER}"
-WATCH_SECONDS = 60
-"""How long one watch request lasts before it is renewed from the last resourceVersion."""
-RETRY_SECONDS = 1.0
 API_THREADS = 8
 """Calls to the API server in flight at once (the client is synchronous); at most the
 client's connection pool less the watch's connection, else connections are made per call."""
@@ -74,12 +68,6 @@ GONE = (
     f" had at most {SAVED_LOGS} succeeded pods (LATCHLIKE_KUBERNETES_KEEP_PODS keeps every pod).\n"
 )
 KEPT_ENDINGS = 100_000
-MAY_MATTER = re.compile(rb'"(?:DELETED|ERROR|BOOKMARK|Succeeded|Failed|Unschedulable)"')
-"""A watch event the engine may act on names one of these (as the event's type, the pod's
-phase or its scheduling condition's reason). Any other (a pod pending, then running) is not
-parsed, unless a pod was seen unschedulable (its next event cancels giving up on it); the
-watch goes on from the version of the last event parsed (or bookmark): what it reads again
-after renewing is again mostly not parsed."""
 
 
 class KubernetesExecutor:
@@ -104,15 +92,7 @@ class KubernetesExecutor:
         """Pods seen ending while no attempt waited on them (a restart): the next `run` takes them."""
         self._give_up: dict[str, asyncio.TimerHandle] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._watcher: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self._events: list[tuple[str, dict[str, Any]]] = []
-        """Watch events read and not yet taken by the event loop (`_tell`)."""
-        self._events_lock = threading.Lock()
-        self._response: HTTPResponse | None = None
-        """The watch request being read, shut down by `close`."""
-        self._parse_every_event = False
-        """Set by the watch thread once a pod was unschedulable (`MAY_MATTER`)."""
+        self._watch = PodWatch(api, settings.namespace, self._on_events)
         pool = api.api_client.configuration.connection_pool_maxsize or API_THREADS + 1
         self._calls = Calls(max(1, min(API_THREADS, pool - 1)), "pod-api")
         self._cleanups: set[asyncio.Task[None]] = set()
@@ -125,7 +105,9 @@ class KubernetesExecutor:
         self._secret_locks: dict[str, asyncio.Lock] = {}
 
     async def run(self, run: TaskRun) -> RunResult:
-        self._start_watching()
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+            self._watch.start(self._loop)
         name = pod_name(run.key)
         container = self._primaries[run.key] = run.pod.primary if run.pod else CONTAINER
         loop = asyncio.get_running_loop()
@@ -186,7 +168,7 @@ class KubernetesExecutor:
         if self._keep_pods:
             return
         try:
-            listing = (await self._call(self._listing)).get("items") or []
+            listing = (await self._call(self._watch.listing)).get("items") or []
         except Exception:  # the API server unreachable: the pods stay, as after a failed clean-up
             log.warning("could not list pods to delete those of executions that ended", exc_info=True)
             return
@@ -245,12 +227,7 @@ class KubernetesExecutor:
     async def close(self) -> None:
         if self._cleanups:
             await asyncio.gather(*self._cleanups, return_exceptions=True)
-        self._stopping.set()
-        response = self._response
-        if response is not None:
-            response.shutdown()  # unblocks the watch thread's read
-        if self._watcher is not None:
-            await asyncio.to_thread(self._watcher.join, WATCH_SECONDS)
+        await self._watch.stop()
         self._calls.close()
 
     # Pods.
@@ -387,102 +364,9 @@ class KubernetesExecutor:
         path.write_text(text)
         return path
 
-    # The watch: one thread follows every pod latchlike manages and tells the event loop.
+    # The watch's events (`kubernetes_watch`), in the event loop.
 
-    def _start_watching(self) -> None:
-        if self._watcher is None:
-            self._loop = asyncio.get_running_loop()
-            self._watcher = threading.Thread(target=self._watch_forever, name="pod-watch", daemon=True)
-            self._watcher.start()
-
-    def _watch_forever(self) -> None:
-        version: str | None = None
-        while not self._stopping.is_set():
-            try:
-                if version is None:
-                    version = self._list()
-                version = self._follow(version)
-            except ApiException as error:
-                if error.status == 410:  # our resourceVersion is too old: list again
-                    version = None
-                else:
-                    log.warning("pod watch failed (%s); retrying", error.reason)
-                    self._stopping.wait(RETRY_SECONDS)
-            except Exception:  # the connection dropped, or the API server restarted
-                if self._stopping.is_set():
-                    break
-                log.exception("pod watch failed; retrying")
-                self._stopping.wait(RETRY_SECONDS)
-
-    def _list(self) -> str:
-        listing = self._listing()
-        self._tell([("ADDED", pod) for pod in listing.get("items") or []])
-        return str(listing["metadata"]["resourceVersion"])
-
-    def _listing(self) -> dict[str, Any]:
-        """Every pod latchlike manages, as the API server's PodList; bounded in time, since the
-        engine's first step waits for it (`sweep`)."""
-        response = self._api.list_namespaced_pod(
-            self._settings.namespace, label_selector=SELECTOR, _preload_content=False, _request_timeout=WATCH_SECONDS
-        )
-        return dict(json.loads(response.data))
-
-    def _follow(self, version: str) -> str | None:
-        """Events from `version` on; the version to go on from (None: list again).
-
-        The watch is read as raw JSON lines: the client's `Watch` helper fails on the 410
-        error event when asked not to build model objects, and building them costs more
-        than following 10,000 pods should. The events of one chunk go to the event loop
-        together: one wake-up, not one per event."""
-        response = self._api.list_namespaced_pod(
-            self._settings.namespace,
-            label_selector=SELECTOR,
-            resource_version=version,
-            allow_watch_bookmarks=True,
-            timeout_seconds=WATCH_SECONDS,
-            watch=True,
-            _preload_content=False,
-        )
-        self._response = response
-        try:
-            if self._stopping.is_set():  # `close` came before the response was there to shut down
-                return version
-            for lines in _chunks(response):
-                events: list[tuple[str, dict[str, Any]]] = []
-                for line in lines:
-                    if not self._parse_every_event and MAY_MATTER.search(line) is None:
-                        continue
-                    self._parse_every_event = self._parse_every_event or b'"Unschedulable"' in line
-                    event = json.loads(line)
-                    pod = event["object"]
-                    if event["type"] == "ERROR":
-                        self._tell(events)
-                        return None if pod.get("code") == 410 else version
-                    version = pod["metadata"]["resourceVersion"]
-                    if event["type"] != "BOOKMARK":
-                        events.append((event["type"], pod))
-                self._tell(events)
-        finally:
-            self._response = None
-            response.release_conn()
-        return version
-
-    def _tell(self, events: list[tuple[str, dict[str, Any]]]) -> None:
-        """Hand events to the event loop; those that arrive while it has not yet taken the
-        ones before wait with them, for one wake-up (a burst of creates is a chunk per pod)."""
-        assert self._loop is not None
-        if not events:
-            return
-        with self._events_lock:
-            first = not self._events
-            self._events += events
-        if first:
-            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits for these
-                self._loop.call_soon_threadsafe(self._on_events)
-
-    def _on_events(self) -> None:
-        with self._events_lock:
-            events, self._events = self._events, []
+    def _on_events(self, events: list[Event]) -> None:
         for kind, pod in events:
             self._on_event(kind, pod)
 
@@ -525,14 +409,3 @@ def _discarded(call: Callable[..., HTTPResponse], *args: Any, **options: Any) ->
     response = call(*args, **options)
     response.drain_conn()
     response.release_conn()
-
-
-def _chunks(response: HTTPResponse) -> Iterator[list[bytes]]:
-    """A chunked watch response as the chunks arrive, each as its complete lines."""
-    pending = b""
-    for chunk in response.stream(amt=None, decode_content=False):
-        pending += chunk
-        *complete, pending = pending.split(b"\n")
-        yield [line for line in complete if line.strip()]
-    if pending.strip():
-        yield [pending]
