@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import hashlib
 import logging
 from collections.abc import Callable, Collection, Coroutine
 from pathlib import Path
@@ -29,17 +28,14 @@ from typing import Any, TypeVar
 
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
-from urllib3.response import HTTPResponse
 
 from latchlike.engine.executors import RunResult, TaskRun
-from latchlike.engine.executors.calls import Calls
+from latchlike.engine.executors.calls import Calls, discarded
 from latchlike.engine.executors.kubernetes_create import create_pod
+from latchlike.engine.executors.kubernetes_secrets import WorkspaceSecrets
 from latchlike.engine.executors.kubernetes_watch import Event, PodWatch
-from latchlike.engine.executors.pod_secrets import secret_data, secret_manifest, secret_name
 from latchlike.engine.executors.pods import (
     CONTAINER,
-    MANAGED_BY,
-    MANAGER,
     RUN_KEY_ANNOTATION,
     PodEnd,
     PodSettings,
@@ -52,8 +48,6 @@ from latchlike.engine.executors.pods import (
     run_selector,
     unschedulable,
 )
-from latchlike.engine.executors.secrets import TaskSecrets, data_key
-from latchlike.errors import Unavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -100,9 +94,7 @@ class KubernetesExecutor:
         """The primary container of each attempt running or succeeded whose log is only in its pod, by run key."""
         self._unsaved: dict[str, str] = {}
         """Succeeded attempts whose log is only in their pod: run key → their execution's selector."""
-        self._stored_secrets: dict[str, dict[str, str]] = {}
-        """Per workspace, the SHA-256 of each value this server put in its Secret, by Secret key."""
-        self._secret_locks: dict[str, asyncio.Lock] = {}
+        self._secrets = WorkspaceSecrets(api, settings.namespace, self._calls.call)
 
     async def run(self, run: TaskRun) -> RunResult:
         if self._loop is None:
@@ -234,7 +226,7 @@ class KubernetesExecutor:
 
     async def _create(self, run: TaskRun, name: str) -> str | None:
         """Why the API server refused the pod (or its workspace's secrets), or None once it exists."""
-        if run.secrets is not None and run.secrets.secrets and (refused := await self._store_secrets(run.secrets)):
+        if run.secrets is not None and run.secrets.secrets and (refused := await self._secrets.store(run.secrets)):
             return refused
         try:
             await self._call(create_pod, self._api, self._settings.namespace, pod_manifest(run, self._settings))
@@ -245,72 +237,8 @@ class KubernetesExecutor:
             return f"the API server could not be reached: {error}"
         return None
 
-    async def _store_secrets(self, secrets: TaskSecrets) -> str | None:
-        """Put the values the attempt asks for into its workspace's Secret, unless this
-        server already put those very values there (a map task's items share one write).
-        Why that failed, or None. Never the API's answer: it may quote what was sent."""
-        data = secret_data(secrets)
-        digests = {key: hashlib.sha256(value.encode()).hexdigest() for key, value in data.items()}
-        async with self._secret_locks.setdefault(secrets.workspace, asyncio.Lock()):
-            stored = self._stored_secrets.setdefault(secrets.workspace, {})
-            if all(stored.get(key) == digest for key, digest in digests.items()):
-                return None
-            try:
-                await self._call(self._put_secret, secrets, data)
-            except ApiException as error:
-                return f"the cluster refused workspace {secrets.workspace!r}'s secrets: {error.status} {error.reason}"
-            except Exception:
-                return "the API server could not be reached to store the workspace's secrets"
-            stored.update(digests)
-        return None
-
-    def _put_secret(self, secrets: TaskSecrets, data: dict[str, str]) -> None:
-        """Merge `data` into the workspace's Secret, creating it when there is none."""
-        name, namespace = secret_name(secrets.workspace), self._settings.namespace
-        merge = functools.partial(self._api.patch_namespaced_secret, name, namespace, {"data": data},
-                                  _content_type="application/merge-patch+json", _preload_content=False)  # fmt: skip
-        try:
-            return _discarded(merge)
-        except ApiException as error:
-            if error.status != 404:
-                raise
-        manifest = secret_manifest(secrets, namespace, {MANAGED_BY: MANAGER})
-        try:
-            _discarded(self._api.create_namespaced_secret, namespace, manifest, _preload_content=False)
-        except ApiException as error:
-            if error.status != 409:  # made meanwhile (another server): merge into that one
-                raise
-            _discarded(merge)
-
     async def forget_secret(self, workspace: str, group: str, key: str) -> None:
-        """Removes the value from the workspace's Secret (else it stays there until a value of
-        the same name overwrites it), and from what this server remembers having put there,
-        so that a value set again is put again."""
-        removed = data_key(group, key)
-        async with self._secret_locks.setdefault(workspace, asyncio.Lock()):
-            self._stored_secrets.get(workspace, {}).pop(removed, None)
-            try:
-                await self._call(self._remove_secret_key, workspace, removed)
-            except ApiException as error:
-                raise Unavailable(
-                    f"secret {group}/{key} is deleted, but the cluster refused to remove it from Secret "
-                    f"{secret_name(workspace)!r}: {error.status} {error.reason}"
-                ) from None
-            except Exception as error:
-                raise Unavailable(
-                    f"secret {group}/{key} is deleted, but the API server could not be reached to remove it from "
-                    f"Secret {secret_name(workspace)!r}"
-                ) from error
-
-    def _remove_secret_key(self, workspace: str, removed: str) -> None:
-        """A JSON merge patch's null removes the key; a workspace with no Secret has nothing to remove."""
-        patch = {"data": {removed: None}}
-        try:
-            _discarded(self._api.patch_namespaced_secret, secret_name(workspace), self._settings.namespace, patch,
-                       _content_type="application/merge-patch+json", _preload_content=False)  # fmt: skip
-        except ApiException as error:
-            if error.status != 404:
-                raise
+        await self._secrets.forget(workspace, group, key)
 
     def _exists(self, name: str) -> bool:
         """Whether the pod is there; an API error other than 404 says nothing, so it counts as yes."""
@@ -324,14 +252,14 @@ class KubernetesExecutor:
 
     def _delete(self, name: str) -> None:
         with contextlib.suppress(ApiException):  # already gone is fine
-            _discarded(
+            discarded(
                 self._api.delete_namespaced_pod,
                 name, self._settings.namespace, grace_period_seconds=0, _preload_content=False,
             )  # fmt: skip
 
     def _delete_all(self, selector: str) -> None:
         try:
-            _discarded(
+            discarded(
                 self._api.delete_collection_namespaced_pod,
                 self._settings.namespace, label_selector=selector, grace_period_seconds=0, _preload_content=False,
             )  # fmt: skip
@@ -401,11 +329,3 @@ class KubernetesExecutor:
         waiting = self._waiting.get(name)
         if waiting is not None and not waiting.done():
             waiting.set_result(PodEnd(-1, f"the pod could not be scheduled: {message}", stopped=True))
-
-
-def _discarded(call: Callable[..., HTTPResponse], *args: Any, **options: Any) -> None:
-    """Make a call whose answer is not needed, and read that answer anyway: a response left
-    unread keeps its connection out of the pool, so the next call would open another."""
-    response = call(*args, **options)
-    response.drain_conn()
-    response.release_conn()
