@@ -25,7 +25,9 @@ _UNSET: dict[str, Any] = {"error": None, "error_kind": None, "cache_hit": False,
 _COLUMNS = ("execution_id", "node_id", "attempt", "task", "kind", "parent_id", "phase", *_UNSET, "started_at")
 _CHANGED = ("kind", "phase", "error", "error_kind", "finished_at")
 """What recording an attempt's end changes (`ExecutionWalk._record`)."""
-_INSERT = insert(_TABLE).returning(_TABLE.c.id, sort_by_parameter_order=True)
+_INSERT = insert(_TABLE).returning(_TABLE.c.id, _TABLE.c.node_id, _TABLE.c.attempt)
+"""Each row's id is matched to its object by what identifies the row (`uq_node_attempt`): asked
+to answer in the order the rows were given, SQLAlchemy inserts them one statement per row on SQLite."""
 _UPDATE = update(_TABLE).where(_TABLE.c.id == bindparam("row_id")).values({name: bindparam(name) for name in _CHANGED})
 
 
@@ -51,10 +53,10 @@ class ItemWrites:
         connection = session.connection()
         if self._new:
             rows, self._new = self._new, []
-            values = [_inserted(row) for row in rows]
-            ids = connection.execute(_INSERT, values).scalars().all()
-            for row, row_id in zip(rows, ids, strict=True):
-                row.id = row_id
+            ids = {(node_id, attempt): row_id for row_id, node_id, attempt in
+                   connection.execute(_INSERT, [_inserted(row) for row in rows])}  # fmt: skip
+            for row in rows:
+                row.id = ids[row.node_id, row.attempt]
                 make_transient_to_detached(row)
         if self._changed:
             changed, self._changed = self._changed, {}

@@ -43,6 +43,20 @@ def flushed_items() -> Iterator[list[str]]:
     event.remove(Session, "before_flush", note)
 
 
+@pytest.fixture
+def row_inserts(registered: Platform) -> Iterator[list[str]]:
+    """The statements that inserted node rows, one entry per statement sent to the database."""
+    inserts: list[str] = []
+
+    def note(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO NODE_EXECUTIONS"):
+            inserts.append(statement)
+
+    event.listen(registered.db.engine, "before_cursor_execute", note)
+    yield inserts
+    event.remove(registered.db.engine, "before_cursor_execute", note)
+
+
 def _items(platform: Platform, key: ExecutionKey) -> list[NodeExecutionRow]:
     execution = execution_row(platform, key)
     with platform.db.session() as session:
@@ -78,7 +92,7 @@ def _drive(platform: Platform, behaviour: str, steps: list[Callable[[], bool]], 
 
 
 def test_an_aborted_map_records_each_running_item_aborted_and_no_item_is_an_orm_flush(
-    registered: Platform, flushed_items: list[str]
+    registered: Platform, flushed_items: list[str], row_inserts: list[str]
 ) -> None:
     key = launch(registered, "pipelines.wide.unthrottled", {"xs": list(range(30))})
 
@@ -104,6 +118,7 @@ def test_an_aborted_map_records_each_running_item_aborted_and_no_item_is_an_orm_
     assert all(row.finished_at is not None and row.finished_at >= row.started_at for row in items)
     # The abort adds the running rows it ends to its session, once each; starting them did not.
     assert sorted(flushed_items) == sorted(f"n0-{i}" for i in range(30))
+    assert len(row_inserts) <= 2  # the array node's row, then its 30 items' in one statement
 
 
 def test_a_failing_item_gets_exactly_its_system_retries(registered: Platform, flushed_items: list[str]) -> None:
