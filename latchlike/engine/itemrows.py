@@ -1,6 +1,6 @@
-"""Map task items' rows, written in bulk: one INSERT and one UPDATE statement per walk for
-all the items it started or recorded, not an ORM object added and flushed per item (a map
-task of 10,000 items made the unit of work most of the engine's step).
+"""Map task items' rows, written in bulk: an INSERT (one statement per few hundred rows) and
+an UPDATE (one executemany) for the items a walk started or recorded, not an ORM object added
+and flushed per item (a map task of 10,000 items made the unit of work most of the engine's step).
 
 The walk keeps every row as an object (`ExecutionWalk.rows`), items' too. An item's object
 is never added to the session: the walk queues it here, and `flush` writes what changed.
