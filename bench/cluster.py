@@ -6,7 +6,8 @@ Usage: python bench/cluster.py [--items N]
 The fake core/v1 pods API the tests use runs in a child process; its kubelet succeeds
 each pod at once, writing the item's `outputs.pb` as the task would. This process runs
 the engine as the server does (a step every 200 ms) with the kubernetes executor.
-Printed: the time until all pods were created, the engine process's CPU time and peak
+Printed: the time until all pods were created, the engine process's CPU time (and its threads',
+by job: event loop, steps, API calls, watch) and peak
 memory, the API requests it made per pod, and the lag from each pod's status change (in
 the fake) to the execution's data showing the item succeeded (a reader polling the
 database every 50 ms, as the execution page reads it, in a process started before the
@@ -135,8 +136,9 @@ def write_package(root: Path) -> None:
     (package / "wide.py").write_text(MODULE)
 
 
-def run_engine(platform: Platform, host: str, items: int) -> float:
-    """Launch and step the engine until the execution ends; the launch's wall-clock time."""
+def run_engine(platform: Platform, host: str, items: int) -> tuple[float, dict[str, float]]:
+    """Launch and step the engine until the execution ends; the launch's wall-clock time, and
+    the CPU seconds of the engine's threads by their job (`_threads_cpu`)."""
     from kubernetes import client
 
     configuration = client.Configuration()
@@ -145,17 +147,40 @@ def run_engine(platform: Platform, host: str, items: int) -> float:
     executor = KubernetesExecutor(api, PodSettings(namespace="bench"), log_dir=platform.settings.data_dir / "logs")
     launched_at = time.time()
     execution = launch(platform, "benchwide.wide.wide", {"xs": list(range(items))})
+    before = _threads_cpu()  # the main thread's start-up (imports, registering) is not the event loop's
+    threads: dict[str, float] = {}
 
     async def until_done() -> None:
         engine = Engine(platform, executor, poll_seconds=STEP_SECONDS)
         try:
             await step_until_done(platform, engine, execution, STEP_SECONDS)
+            after = _threads_cpu()  # before `close` ends the executor's threads
+            threads.update({job: seconds - before.get(job, 0.0) for job, seconds in after.items()})
         finally:
             await engine.stop()
             await executor.close()
 
     asyncio.run(until_done())
-    return launched_at
+    return launched_at, threads
+
+
+THREAD_JOBS = {"MainThread": "event loop", "asyncio": "steps", "pod-api": "API calls", "pod-watch": "watch"}
+
+
+def _threads_cpu() -> dict[str, float]:
+    """CPU seconds of this process's live threads, summed by job (Linux's per-thread counters):
+    the engine's threads share one GIL, so their sum bounds how fast it can create pods."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    by_job: dict[str, float] = {}
+    for thread in threading.enumerate():
+        try:
+            stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # from the state on: utime, stime are the 12th and 13th
+        job = THREAD_JOBS.get(thread.name.split("_")[0], "other")
+        by_job[job] = by_job.get(job, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return by_job
 
 
 def client_loop(manifests: list[dict[str, Any]]) -> tuple[float, float, float]:
@@ -229,7 +254,7 @@ def main() -> None:
         load_before = os.getloadavg()[0]
         cpu_before = _cpu_seconds()
         wall_before = time.perf_counter()
-        launched_at = run_engine(platform, ports.get(timeout=60), args.items)
+        launched_at, threads = run_engine(platform, ports.get(timeout=60), args.items)
         wall = time.perf_counter() - wall_before
         cpu = _cpu_seconds() - cpu_before
         rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -254,6 +279,8 @@ def main() -> None:
     print(f"{'baseline client-loop (same pods, no engine)':<44} {baseline:8.1f} s   {API_THREADS} connections, a watch")
     print(f"{'execution done after launch':<44} {wall:8.1f} s")
     print(f"{'engine process CPU':<44} {cpu:8.1f} s")
+    jobs = ", ".join(f"{job} {seconds:.1f} s" for job, seconds in sorted(threads.items(), key=lambda item: -item[1]))
+    print(f"{'  of which, by thread':<44} {jobs}")
     print(f"{'engine process peak RSS':<44} {rss_mb:8.0f} MB")
     print(f"{'fake API CPU while creating, engine / loop':<44} {figures['cpu']:8.1f} s / {baseline_fake_cpu:.1f} s")
     total = f"{figures['total_cpu']:8.1f} s / {baseline_fake_total:.1f} s"

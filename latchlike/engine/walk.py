@@ -27,6 +27,7 @@ from latchlike.engine.conditions import BranchFailed, chosen_node
 from latchlike.engine.executors import RunResult, TaskRun
 from latchlike.engine.executors.secrets import TaskSecrets
 from latchlike.engine.hints import import_hint
+from latchlike.engine.itemrows import ItemWrites
 from latchlike.engine.nodedata import NodeData, Unreadable, parsing
 from latchlike.engine.phases import ABORTED, FAILED, RETRYABLE, RUNNING, SUCCEEDED
 from latchlike.engine.plan import PRIMARY, Plan, Scope
@@ -116,13 +117,18 @@ class ExecutionWalk:
     """A task's `secret_requests` with their values from the execution's workspace."""
     _commands: dict[tuple[str, str], commands.TaskCommand] = field(default_factory=dict, init=False)
     """Each task's command, worked out once per walk (a map task's items share it)."""
+    _items: ItemWrites = field(default_factory=ItemWrites, init=False)
+    """Map task items' rows, written in bulk (`itemrows`), not through the session."""
 
     def run(self) -> tuple[Outcome, literals_pb2.LiteralMap | None]:
         """The execution's outcome, with its outputs when it succeeded."""
         primary = self.plan.templates[PRIMARY]
         frame = _Frame(primary, literals_pb2.LiteralMap.FromString(self.execution.inputs), "", None)
-        outcome = self._walk(frame)
-        outputs = self._template_outputs(frame) if outcome.phase == SUCCEEDED else None
+        try:
+            outcome = self._walk(frame)
+            outputs = self._template_outputs(frame) if outcome.phase == SUCCEEDED else None
+        finally:  # also when the walk fails the execution: the items it started are running
+            self._items.flush(self.session)
         return outcome, outputs
 
     # A template: its nodes in order, each started once its upstream nodes succeeded.
@@ -394,6 +400,7 @@ class ExecutionWalk:
     def _may_retry(self, node: core_workflow_pb2.Node, row: NodeExecutionRow) -> bool:
         """As in Flyte, two budgets: the task's `retries` for its own recoverable errors (and
         timeouts), the platform's `system_retries` for crashes, evictions and lost pods."""
+        self._items.flush(self.session)  # the attempt just recorded counts
         failures = Counter(self.failure_kinds(row))
         if row.error_kind == SYSTEM:
             return failures[SYSTEM] <= self.system_retries
@@ -434,7 +441,10 @@ class ExecutionWalk:
         """Success is `outputs.pb`; `error.pb` is the task's own error (pyflyte-execute exits 0
         on it); neither is a crash, a system error, worth another attempt. `adopted`: it ended
         while no server ran."""
-        self.session.add(row)
+        if row.kind == Kind.ITEM:
+            self._items.update(row)
+        else:
+            self.session.add(row)
         row.finished_at = utcnow()
         if result.out_of_memory:
             # As in Flyte, running out of memory is the task's own failure: its retries apply.
@@ -499,7 +509,10 @@ class ExecutionWalk:
             execution_id=self.execution.id, node_id=path, attempt=attempt, task=task, phase=phase,
             kind=kind, parent_id=parent, started_at=utcnow(),
         )  # fmt: skip
-        self.session.add(row)
+        if kind == Kind.ITEM:
+            self._items.insert(row)
+        else:
+            self.session.add(row)
         self.rows[path] = row
         return row
 

@@ -75,6 +75,11 @@ class FakeCluster:
     version: int = 1
     oldest: int = 0
     """Watches from an older resourceVersion than this get 410 Gone."""
+    token: str | None = None
+    """When set, pod creates without `Authorization: Bearer <token>` get 401, as an API server
+    that authenticates its clients answers (the clients `FakeApiServer.api` makes send it)."""
+    refused_images: frozenset[str] = frozenset()
+    """Pods of these images get 422 Invalid on create, as the API server refuses a pod it cannot admit."""
     watches_open: threading.Event = field(default_factory=threading.Event)
     """Cleared: watch streams end and new ones wait (the API server restarting, say)."""
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -325,6 +330,11 @@ def _running() -> dict[str, Any]:
     return {"phase": "Running", "containerStatuses": [_container({"running": {"startedAt": _now()}}, True)]}
 
 
+def fake_running() -> dict[str, Any]:
+    """A running pod's status, as the kubelet sets it (for tests that move pods along themselves)."""
+    return _running()
+
+
 def _terminated(code: int, reason: str | None = None) -> dict[str, Any]:
     reason = reason or ("Completed" if code == 0 else "Error")
     state = {"terminated": {"exitCode": code, "reason": reason, "finishedAt": _now()}}
@@ -378,6 +388,12 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(404, _status(404, "NotFound", self.path))
         manifest = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.cluster.count("create")
+        if self.cluster.token is not None and self.headers.get("Authorization") != f"Bearer {self.cluster.token}":
+            return self._send(401, _status(401, "Unauthorized", "no valid bearer token"))
+        image = manifest["spec"]["containers"][0].get("image")
+        if image in self.cluster.refused_images:
+            message = f'Pod "{manifest["metadata"]["name"]}" is invalid: spec.containers[0].image: {image} refused'
+            return self._send(422, _status(422, "Invalid", message))
         self._send(*self.cluster.create(parts[3], manifest))
 
     def do_PATCH(self) -> None:
@@ -531,4 +547,6 @@ class FakeApiServer:
     def api(self) -> client.CoreV1Api:
         configuration = client.Configuration()
         configuration.host = f"http://127.0.0.1:{self._server.server_port}"
+        if self.cluster.token is not None:
+            configuration.api_key = {"BearerToken": f"Bearer {self.cluster.token}"}  # as `load_kube_config` sets it
         return client.CoreV1Api(client.ApiClient(configuration))

@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from urllib3.response import HTTPResponse
+
 T = TypeVar("T")
 _Call = tuple[asyncio.Future[Any], Callable[[], Any]]
 
@@ -78,3 +80,11 @@ class Calls:
                 answer.set_result(value)
             else:
                 answer.set_exception(error)
+
+
+def discarded(call: Callable[..., HTTPResponse], *args: Any, **options: Any) -> None:
+    """Make a call whose answer is not needed, and read that answer anyway: a response left
+    unread keeps its connection out of the pool, so the next call would open another."""
+    response = call(*args, **options)
+    response.drain_conn()
+    response.release_conn()

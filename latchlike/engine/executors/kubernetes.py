@@ -3,9 +3,9 @@
 Pods are named from the attempt's key (`pods.pod_name`), so after a restart `run` finds
 the pod it created before (409 on create) and waits for it instead of starting another;
 an attempt resumed after a restart whose pod is gone is reported lost, not created again.
-Their status comes from one watch over all of latchlike's pods (list, then watch from the
-list's resourceVersion, listing again when the server says it is too old), read in its
-own thread and handed to the event loop a chunk of events at a time; no poll per pod.
+Their status comes from one watch over all of latchlike's pods (`kubernetes_watch`), read in
+its own thread and handed to the event loop a chunk of events at a time; no poll per pod.
+Pods are created by `kubernetes_create`.
 
 A succeeded attempt costs one API call, its create. Its log is read only when someone
 asks for it (then copied to the log directory), and its pod stays until the execution
@@ -21,25 +21,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import hashlib
-import json
 import logging
-import threading
-from collections.abc import Callable, Collection, Coroutine, Iterator
+from collections.abc import Callable, Collection, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
-from urllib3.response import HTTPResponse
 
 from latchlike.engine.executors import RunResult, TaskRun
-from latchlike.engine.executors.calls import Calls
-from latchlike.engine.executors.pod_secrets import secret_data, secret_manifest, secret_name
+from latchlike.engine.executors.calls import Calls, discarded
+from latchlike.engine.executors.kubernetes_create import create_pod
+from latchlike.engine.executors.kubernetes_secrets import WorkspaceSecrets
+from latchlike.engine.executors.kubernetes_watch import Event, PodWatch
 from latchlike.engine.executors.pods import (
     CONTAINER,
-    MANAGED_BY,
-    MANAGER,
     RUN_KEY_ANNOTATION,
     PodEnd,
     PodSettings,
@@ -52,15 +48,9 @@ from latchlike.engine.executors.pods import (
     run_selector,
     unschedulable,
 )
-from latchlike.engine.executors.secrets import TaskSecrets, data_key
-from latchlike.errors import Unavailable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-SELECTOR = f"{MANAGED_BY}={MANAGER}"
-WATCH_SECONDS = 60
-"""How long one watch request lasts before it is renewed from the last resourceVersion."""
-RETRY_SECONDS = 1.0
 API_THREADS = 8
 """Calls to the API server in flight at once (the client is synchronous); at most the
 client's connection pool less the watch's connection, else connections are made per call."""
@@ -96,13 +86,7 @@ class KubernetesExecutor:
         """Pods seen ending while no attempt waited on them (a restart): the next `run` takes them."""
         self._give_up: dict[str, asyncio.TimerHandle] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._watcher: threading.Thread | None = None
-        self._stopping = threading.Event()
-        self._events: list[tuple[str, dict[str, Any]]] = []
-        """Watch events read and not yet taken by the event loop (`_tell`)."""
-        self._events_lock = threading.Lock()
-        self._response: HTTPResponse | None = None
-        """The watch request being read, shut down by `close`."""
+        self._watch = PodWatch(api, settings.namespace, self._on_events)
         pool = api.api_client.configuration.connection_pool_maxsize or API_THREADS + 1
         self._calls = Calls(max(1, min(API_THREADS, pool - 1)), "pod-api")
         self._cleanups: set[asyncio.Task[None]] = set()
@@ -110,12 +94,12 @@ class KubernetesExecutor:
         """The primary container of each attempt running or succeeded whose log is only in its pod, by run key."""
         self._unsaved: dict[str, str] = {}
         """Succeeded attempts whose log is only in their pod: run key → their execution's selector."""
-        self._stored_secrets: dict[str, dict[str, str]] = {}
-        """Per workspace, the SHA-256 of each value this server put in its Secret, by Secret key."""
-        self._secret_locks: dict[str, asyncio.Lock] = {}
+        self._secrets = WorkspaceSecrets(api, settings.namespace, self._calls.call)
 
     async def run(self, run: TaskRun) -> RunResult:
-        self._start_watching()
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+            self._watch.start(self._loop)
         name = pod_name(run.key)
         container = self._primaries[run.key] = run.pod.primary if run.pod else CONTAINER
         loop = asyncio.get_running_loop()
@@ -176,7 +160,7 @@ class KubernetesExecutor:
         if self._keep_pods:
             return
         try:
-            listing = (await self._call(self._listing)).get("items") or []
+            listing = (await self._call(self._watch.listing)).get("items") or []
         except Exception:  # the API server unreachable: the pods stay, as after a failed clean-up
             log.warning("could not list pods to delete those of executions that ended", exc_info=True)
             return
@@ -235,25 +219,17 @@ class KubernetesExecutor:
     async def close(self) -> None:
         if self._cleanups:
             await asyncio.gather(*self._cleanups, return_exceptions=True)
-        self._stopping.set()
-        response = self._response
-        if response is not None:
-            response.shutdown()  # unblocks the watch thread's read
-        if self._watcher is not None:
-            await asyncio.to_thread(self._watcher.join, WATCH_SECONDS)
+        await self._watch.stop()
         self._calls.close()
 
     # Pods.
 
     async def _create(self, run: TaskRun, name: str) -> str | None:
         """Why the API server refused the pod (or its workspace's secrets), or None once it exists."""
-        if run.secrets is not None and run.secrets.secrets and (refused := await self._store_secrets(run.secrets)):
+        if run.secrets is not None and run.secrets.secrets and (refused := await self._secrets.store(run.secrets)):
             return refused
         try:
-            manifest = pod_manifest(run, self._settings)
-            # The answer is not parsed: the watch says what becomes of the pod.
-            create = functools.partial(self._api.create_namespaced_pod, _preload_content=False)
-            await self._call(_discarded, create, self._settings.namespace, manifest)
+            await self._call(create_pod, self._api, self._settings.namespace, pod_manifest(run, self._settings))
         except ApiException as error:
             if error.status != 409:  # 409: created before a restart; wait for that pod
                 return f"{error.status} {error.reason}: {error.body}"
@@ -261,72 +237,8 @@ class KubernetesExecutor:
             return f"the API server could not be reached: {error}"
         return None
 
-    async def _store_secrets(self, secrets: TaskSecrets) -> str | None:
-        """Put the values the attempt asks for into its workspace's Secret, unless this
-        server already put those very values there (a map task's items share one write).
-        Why that failed, or None. Never the API's answer: it may quote what was sent."""
-        data = secret_data(secrets)
-        digests = {key: hashlib.sha256(value.encode()).hexdigest() for key, value in data.items()}
-        async with self._secret_locks.setdefault(secrets.workspace, asyncio.Lock()):
-            stored = self._stored_secrets.setdefault(secrets.workspace, {})
-            if all(stored.get(key) == digest for key, digest in digests.items()):
-                return None
-            try:
-                await self._call(self._put_secret, secrets, data)
-            except ApiException as error:
-                return f"the cluster refused workspace {secrets.workspace!r}'s secrets: {error.status} {error.reason}"
-            except Exception:
-                return "the API server could not be reached to store the workspace's secrets"
-            stored.update(digests)
-        return None
-
-    def _put_secret(self, secrets: TaskSecrets, data: dict[str, str]) -> None:
-        """Merge `data` into the workspace's Secret, creating it when there is none."""
-        name, namespace = secret_name(secrets.workspace), self._settings.namespace
-        merge = functools.partial(self._api.patch_namespaced_secret, name, namespace, {"data": data},
-                                  _content_type="application/merge-patch+json", _preload_content=False)  # fmt: skip
-        try:
-            return _discarded(merge)
-        except ApiException as error:
-            if error.status != 404:
-                raise
-        manifest = secret_manifest(secrets, namespace, {MANAGED_BY: MANAGER})
-        try:
-            _discarded(self._api.create_namespaced_secret, namespace, manifest, _preload_content=False)
-        except ApiException as error:
-            if error.status != 409:  # made meanwhile (another server): merge into that one
-                raise
-            _discarded(merge)
-
     async def forget_secret(self, workspace: str, group: str, key: str) -> None:
-        """Removes the value from the workspace's Secret (else it stays there until a value of
-        the same name overwrites it), and from what this server remembers having put there,
-        so that a value set again is put again."""
-        removed = data_key(group, key)
-        async with self._secret_locks.setdefault(workspace, asyncio.Lock()):
-            self._stored_secrets.get(workspace, {}).pop(removed, None)
-            try:
-                await self._call(self._remove_secret_key, workspace, removed)
-            except ApiException as error:
-                raise Unavailable(
-                    f"secret {group}/{key} is deleted, but the cluster refused to remove it from Secret "
-                    f"{secret_name(workspace)!r}: {error.status} {error.reason}"
-                ) from None
-            except Exception as error:
-                raise Unavailable(
-                    f"secret {group}/{key} is deleted, but the API server could not be reached to remove it from "
-                    f"Secret {secret_name(workspace)!r}"
-                ) from error
-
-    def _remove_secret_key(self, workspace: str, removed: str) -> None:
-        """A JSON merge patch's null removes the key; a workspace with no Secret has nothing to remove."""
-        patch = {"data": {removed: None}}
-        try:
-            _discarded(self._api.patch_namespaced_secret, secret_name(workspace), self._settings.namespace, patch,
-                       _content_type="application/merge-patch+json", _preload_content=False)  # fmt: skip
-        except ApiException as error:
-            if error.status != 404:
-                raise
+        await self._secrets.forget(workspace, group, key)
 
     def _exists(self, name: str) -> bool:
         """Whether the pod is there; an API error other than 404 says nothing, so it counts as yes."""
@@ -340,14 +252,14 @@ class KubernetesExecutor:
 
     def _delete(self, name: str) -> None:
         with contextlib.suppress(ApiException):  # already gone is fine
-            _discarded(
+            discarded(
                 self._api.delete_namespaced_pod,
                 name, self._settings.namespace, grace_period_seconds=0, _preload_content=False,
             )  # fmt: skip
 
     def _delete_all(self, selector: str) -> None:
         try:
-            _discarded(
+            discarded(
                 self._api.delete_collection_namespaced_pod,
                 self._settings.namespace, label_selector=selector, grace_period_seconds=0, _preload_content=False,
             )  # fmt: skip
@@ -380,99 +292,9 @@ class KubernetesExecutor:
         path.write_text(text)
         return path
 
-    # The watch: one thread follows every pod latchlike manages and tells the event loop.
+    # The watch's events (`kubernetes_watch`), in the event loop.
 
-    def _start_watching(self) -> None:
-        if self._watcher is None:
-            self._loop = asyncio.get_running_loop()
-            self._watcher = threading.Thread(target=self._watch_forever, name="pod-watch", daemon=True)
-            self._watcher.start()
-
-    def _watch_forever(self) -> None:
-        version: str | None = None
-        while not self._stopping.is_set():
-            try:
-                if version is None:
-                    version = self._list()
-                version = self._follow(version)
-            except ApiException as error:
-                if error.status == 410:  # our resourceVersion is too old: list again
-                    version = None
-                else:
-                    log.warning("pod watch failed (%s); retrying", error.reason)
-                    self._stopping.wait(RETRY_SECONDS)
-            except Exception:  # the connection dropped, or the API server restarted
-                if self._stopping.is_set():
-                    break
-                log.exception("pod watch failed; retrying")
-                self._stopping.wait(RETRY_SECONDS)
-
-    def _list(self) -> str:
-        listing = self._listing()
-        self._tell([("ADDED", pod) for pod in listing.get("items") or []])
-        return str(listing["metadata"]["resourceVersion"])
-
-    def _listing(self) -> dict[str, Any]:
-        """Every pod latchlike manages, as the API server's PodList; bounded in time, since the
-        engine's first step waits for it (`sweep`)."""
-        response = self._api.list_namespaced_pod(
-            self._settings.namespace, label_selector=SELECTOR, _preload_content=False, _request_timeout=WATCH_SECONDS
-        )
-        return dict(json.loads(response.data))
-
-    def _follow(self, version: str) -> str | None:
-        """Events from `version` on; the version to go on from (None: list again).
-
-        The watch is read as raw JSON lines: the client's `Watch` helper fails on the 410
-        error event when asked not to build model objects, and building them costs more
-        than following 10,000 pods should. The events of one chunk go to the event loop
-        together: one wake-up, not one per event."""
-        response = self._api.list_namespaced_pod(
-            self._settings.namespace,
-            label_selector=SELECTOR,
-            resource_version=version,
-            allow_watch_bookmarks=True,
-            timeout_seconds=WATCH_SECONDS,
-            watch=True,
-            _preload_content=False,
-        )
-        self._response = response
-        try:
-            if self._stopping.is_set():  # `close` came before the response was there to shut down
-                return version
-            for lines in _chunks(response):
-                events: list[tuple[str, dict[str, Any]]] = []
-                for line in lines:
-                    event = json.loads(line)
-                    pod = event["object"]
-                    if event["type"] == "ERROR":
-                        self._tell(events)
-                        return None if pod.get("code") == 410 else version
-                    version = pod["metadata"]["resourceVersion"]
-                    if event["type"] != "BOOKMARK":
-                        events.append((event["type"], pod))
-                self._tell(events)
-        finally:
-            self._response = None
-            response.release_conn()
-        return version
-
-    def _tell(self, events: list[tuple[str, dict[str, Any]]]) -> None:
-        """Hand events to the event loop; those that arrive while it has not yet taken the
-        ones before wait with them, for one wake-up (a burst of creates is a chunk per pod)."""
-        assert self._loop is not None
-        if not events:
-            return
-        with self._events_lock:
-            first = not self._events
-            self._events += events
-        if first:
-            with contextlib.suppress(RuntimeError):  # the loop is closed: nobody waits for these
-                self._loop.call_soon_threadsafe(self._on_events)
-
-    def _on_events(self) -> None:
-        with self._events_lock:
-            events, self._events = self._events, []
+    def _on_events(self, events: list[Event]) -> None:
         for kind, pod in events:
             self._on_event(kind, pod)
 
@@ -507,22 +329,3 @@ class KubernetesExecutor:
         waiting = self._waiting.get(name)
         if waiting is not None and not waiting.done():
             waiting.set_result(PodEnd(-1, f"the pod could not be scheduled: {message}", stopped=True))
-
-
-def _discarded(call: Callable[..., HTTPResponse], *args: Any, **options: Any) -> None:
-    """Make a call whose answer is not needed, and read that answer anyway: a response left
-    unread keeps its connection out of the pool, so the next call would open another."""
-    response = call(*args, **options)
-    response.drain_conn()
-    response.release_conn()
-
-
-def _chunks(response: HTTPResponse) -> Iterator[list[bytes]]:
-    """A chunked watch response as the chunks arrive, each as its complete lines."""
-    pending = b""
-    for chunk in response.stream(amt=None, decode_content=False):
-        pending += chunk
-        *complete, pending = pending.split(b"\n")
-        yield [line for line in complete if line.strip()]
-    if pending.strip():
-        yield [pending]
