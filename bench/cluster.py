@@ -51,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the fake cluster
 
 from latchlike.config import Settings
 from latchlike.engine.executors.kubernetes import API_THREADS, KubernetesExecutor
+from latchlike.engine.executors.kubernetes_create import create_pod
 from latchlike.engine.executors.pods import PodSettings
 from latchlike.engine.loop import Engine
 from latchlike.platform import Platform, open_platform
@@ -184,10 +185,11 @@ def _threads_cpu() -> dict[str, float]:
 
 
 def client_loop(manifests: list[dict[str, Any]]) -> tuple[float, float, float]:
-    """The floor: the same pods created straight through the kubernetes client, no engine,
-    against the same fake in its own process (same kubelet, one watch open and read), over
-    as many connections as the executor uses. Seconds from the first create to the last,
-    and the fake's CPU seconds until then and until the last pod succeeded."""
+    """The floor: the same pods created as the executor creates them (`create_pod`, the
+    client's REST layer), with no engine, against the same fake in its own process (same
+    kubelet, one watch open and read), over as many connections as the executor uses.
+    Seconds from the first create to the last, and the fake's CPU seconds until then and
+    until the last pod succeeded."""
     from kubernetes import client
 
     context = multiprocessing.get_context("spawn")
@@ -200,13 +202,8 @@ def client_loop(manifests: list[dict[str, Any]]) -> tuple[float, float, float]:
     watch = threading.Thread(target=_read_watch, args=(api, len(manifests)), daemon=True)
     watch.start()
 
-    def create(manifest: dict[str, Any]) -> None:
-        response = api.create_namespaced_pod("bench", manifest, _preload_content=False)
-        response.drain_conn()  # read, unparsed: the connection goes back to the pool
-        response.release_conn()
-
     with ThreadPoolExecutor(API_THREADS) as calls:
-        list(calls.map(create, manifests))
+        list(calls.map(lambda manifest: create_pod(api, "bench", manifest), manifests))
     watch.join(120)
     stop.set()
     figures = results.get(timeout=120)
