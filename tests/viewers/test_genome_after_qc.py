@@ -12,7 +12,7 @@ import pytest
 from tests.browser import browser_page
 from tests.server import RunningServer, start_server
 from tests.triggers.test_upload_qc import wait_for_qc
-from tests.viewers.test_genome_browser import _alignments, _drawn_pixels, _fasta, _genome
+from tests.viewers.test_genome_browser import _alignments, _fasta, _genome, shows_the_first_reads
 
 pytestmark = pytest.mark.slow
 PROJECT = "flytesnacks"
@@ -34,9 +34,5 @@ def test_the_genome_browser_reuses_the_bai_the_qc_built(server: RunningServer, t
     with browser_page() as page:
         page.goto(f"{server.url}/view/{PROJECT}/align/reads.bam?viewer=genome")
         page.wait_for_selector("#genome[data-ready=true]")
-        page.wait_for_function("""() => window.genomeBrowser.trackViews.some((v) => v.track.type === "alignment")""")
-        locus = page.evaluate("[].concat(window.genomeBrowser.currentLoci())[0]")
-        assert locus.startswith(("chr1:2,10", "chr1:2101")), locus
-        page.wait_for_timeout(1500)  # igv draws once the reads arrive
-        assert _drawn_pixels(page, "alignment") > 1000
+        shows_the_first_reads(page)
     assert "the bai of" in server.log() and "is the one its QC built" in server.log(), server.log()[-3000:]

@@ -13,6 +13,7 @@ import httpx
 import pyBigWig
 import pysam
 import pytest
+from playwright.sync_api import Page
 
 from latchlike.web.viewers import GENOME_POLICY
 from tests.browser import browser_page
@@ -107,6 +108,15 @@ def _drawn_pixels(page, track_type: str) -> int:  # type: ignore[no-untyped-def]
     )
 
 
+def shows_the_first_reads(page: Page) -> None:
+    """igv.js opened the alignments at their first covered locus and drew the reads there."""
+    page.wait_for_function("""() => window.genomeBrowser.trackViews.some((v) => v.track.type === "alignment")""")
+    locus = page.evaluate("[].concat(window.genomeBrowser.currentLoci())[0]")
+    assert locus.startswith(("chr1:2,10", "chr1:2101")), locus
+    page.wait_for_timeout(1500)  # igv draws once the reads arrive
+    assert _drawn_pixels(page, "alignment") > 1000
+
+
 def test_a_bam_opens_at_its_reads_against_the_uploaded_fasta(server: RunningServer) -> None:
     requested: list[str] = []
     with browser_page() as page:
@@ -114,11 +124,7 @@ def test_a_bam_opens_at_its_reads_against_the_uploaded_fasta(server: RunningServ
         page.goto(f"{server.url}/view/{PROJECT}/align/reads.bam")
         page.wait_for_selector("#genome[data-ready=true]")
         assert page.input_value("#reference-choice select") == "ref/genome.fa"
-        locus = page.evaluate("[].concat(window.genomeBrowser.currentLoci())[0]")
-        assert locus.startswith("chr1:2,10") or locus.startswith("chr1:2101"), locus
-        page.wait_for_function("""() => window.genomeBrowser.trackViews.some((v) => v.track.type === "alignment")""")
-        page.wait_for_timeout(1500)  # igv draws once the reads arrive
-        assert _drawn_pixels(page, "alignment") > 1000
+        shows_the_first_reads(page)
     assert all(url.startswith(server.url) for url in requested), [u for u in requested if not u.startswith(server.url)]
     assert any("/index/flytesnacks/align/reads.bam?kind=bai" in url for url in requested)
     assert any("/index/flytesnacks/ref/genome.fa?kind=fai" in url for url in requested)
@@ -128,11 +134,7 @@ def test_a_cram_opens_at_its_reads_decoded_against_the_reference(server: Running
     with browser_page() as page:
         page.goto(f"{server.url}/view/{PROJECT}/align/reads.cram")
         page.wait_for_selector("#genome[data-ready=true]")
-        page.wait_for_function("""() => window.genomeBrowser.trackViews.some((v) => v.track.type === "alignment")""")
-        locus = page.evaluate("[].concat(window.genomeBrowser.currentLoci())[0]")
-        assert locus.startswith(("chr1:2,10", "chr1:2101")), locus
-        page.wait_for_timeout(1500)
-        assert _drawn_pixels(page, "alignment") > 1000
+        shows_the_first_reads(page)
 
 
 def test_a_bigwig_draws_its_signal(server: RunningServer) -> None:
