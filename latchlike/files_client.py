@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # tuspy (and the aiohttp it imports) loads only when a comman
     from tusclient.uploader import Uploader
 
 SCHEME = "latchlike://"
+LATCH_SCHEME = "latch://"
 DEFAULT_SERVER = "http://127.0.0.1:8080"
 CHUNK_BYTES = 8 * 1024 * 1024
 """Bytes per PATCH: tuspy holds one in memory, and a cut connection resends at most this."""
@@ -59,7 +60,11 @@ class Remote:
 
 
 def parse_remote(text: str) -> Remote | None:
-    """`latchlike://<project>/<path>` → Remote; None for anything else (a local path)."""
+    """`latchlike://<project>/<path>` → Remote; None for anything else (a local path), but
+    a Latch path (`latch:///…`), which a Latch user types by habit and which would otherwise
+    name a local folder `latch:`."""
+    if text.startswith(LATCH_SCHEME):
+        raise ClientError(f"{text!r} is a Latch path: here remote paths are written latchlike://<project>/<path>")
     if not text.startswith(SCHEME):
         return None
     project, _, path = text.removeprefix(SCHEME).partition("/")

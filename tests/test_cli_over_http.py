@@ -139,6 +139,8 @@ def test_remote_paths_are_written_with_the_latchlike_scheme() -> None:
     assert parse_remote("runs/r1.fastq") is None
     with pytest.raises(ClientError, match="names no project"):
         parse_remote("latchlike:///runs")
+    with pytest.raises(ClientError, match="is a Latch path: here remote paths are written latchlike://"):
+        parse_remote("latch:///welcome/reads.fastq")
 
 
 def test_a_cut_url_file_starts_the_upload_afresh(tmp_path: Path) -> None:
