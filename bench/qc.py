@@ -285,16 +285,15 @@ def main() -> int:
 # start-up (imports, loading the cached kernel, as run_qc does them: the collector off, the
 # heap frozen after), inflating the .gz alone, the kernel alone.
 PARTS = """
-import gc, json, mmap, sys, time
+import json, mmap, sys, time
 from pathlib import Path
 start = time.process_time()
-gc.disable()
-import numpy as np
-from workflows import fastq_report, fastq_stats as k
-from workflows.fastq_inflate import Inflated
-k.load()
-gc.freeze()
-gc.enable()
+from workflows.qc_gc import loading_kernels
+with loading_kernels():
+    import numpy as np
+    from workflows import fastq_stats as k
+    from workflows.fastq_inflate import Inflated
+    k.load()
 startup = time.process_time() - start
 inflate = kernel = float("inf")
 buf = np.empty(4 << 20, dtype=np.uint8)

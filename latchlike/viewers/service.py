@@ -78,7 +78,8 @@ def describe(session: Session, store: FileStore, project: str, path: str) -> Fil
     qc = file_qc(session, store, row.id)
     if qc.status == "none":
         return FileRef(project, row.path, row.key, kind, compression, row.size, row.sha256 or "", viewers)
-    built = qc_output_key(session, store, row.id, QC_INDEX_OUTPUT) if kind in ALIGNMENT_INDEXES else None
+    indexed = kind in ALIGNMENT_INDEXES and qc.status == "done"
+    built = qc_output_key(session, store, row.id, QC_INDEX_OUTPUT) if indexed else None
     # Double-clicking a file opens its QC first: the plots, or why it failed, or that it runs.
     return FileRef(project, row.path, row.key, kind, compression, row.size, row.sha256 or "", ("qc", *viewers), qc,
                    built)  # fmt: skip
